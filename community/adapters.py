@@ -1,0 +1,45 @@
+"""How allauth's sign-up fits an invitation-only community."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from community.models import Profile, SignupDomain, User
+
+
+def signup_open() -> bool:
+    """Sign-up without an invitation is open only when admins listed e-mail domains."""
+    return SignupDomain.objects.exists()
+
+
+def domain_allowed(email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    return SignupDomain.objects.filter(domain=domain).exists()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return signup_open()
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        if not domain_allowed(email):
+            raise forms.ValidationError(
+                _("Sign-up is open only to the e-mail domains of this community. "
+                  "Ask the programme team for an invitation."))
+        return email.lower()
+
+    def save_user(
+        self, request: HttpRequest, user: Any, form: forms.Form, commit: bool = True
+    ) -> User:
+        user = super().save_user(request, user, form, commit=False)
+        user.name = form.cleaned_data.get("name", "").strip() or user.email.split("@")[0]
+        if commit:
+            user.save()
+            Profile.objects.get_or_create(user=user)
+        return user

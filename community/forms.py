@@ -1,0 +1,141 @@
+"""Forms of the community pages. They parse and show errors; services decide and write."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from community import languages
+from community.models import MentorApplication, Profile, Role, Topic, User
+
+
+class SignupForm(forms.Form):
+    """Extra field of allauth's domain sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    name = forms.CharField(label=_("Full name"), max_length=150)
+
+    def signup(self, request: Any, user: User) -> None:
+        user.name = self.cleaned_data["name"].strip()
+        user.save(update_fields=["name"])
+
+
+class InvitationAcceptForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    password = forms.CharField(
+        label=_("Choose a password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=lazy(password_validation.password_validators_help_text_html, str)())
+    password_again = forms.CharField(
+        label=_("Password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class InviteCsvForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("One row per person, with a first line naming the columns: "
+                    "name, email, role (member, mentor or admin)."))
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())
+                          if "/" in z and not z.startswith(("Etc/", "SystemV/"))]
+
+
+class TagsField(forms.CharField):
+    """Free tags typed as a comma-separated list."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        return [t.strip() for t in text.split(",") if t.strip()]
+
+
+class ProfileForm(forms.ModelForm):
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    photo_upload = forms.ImageField(label=_("Photo"), required=False)
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+    tags = TagsField(
+        label=_("Other tags"), required=False,
+        help_text=_("Words or short phrases, separated by commas."))
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I speak"), required=False, widget=forms.CheckboxSelectMultiple)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "pronouns", "headline", "bio", "expertise", "skills", "tags", "industry", "city",
+            "time_zone", "languages", "years_experience", "wants_to_develop", "can_offer",
+            "mentor_capacity", "availability", "contact_details", "contact_visibility",
+        ]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 5}),
+            "wants_to_develop": forms.Textarea(attrs={"rows": 3}),
+            "can_offer": forms.Textarea(attrs={"rows": 3}),
+            "contact_details": forms.Textarea(attrs={"rows": 2}),
+            "expertise": forms.CheckboxSelectMultiple,
+            "skills": forms.CheckboxSelectMultiple,
+            "contact_visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].initial = member.name
+        self.fields["languages"].choices = languages.choices()
+        self.fields["time_zone"].choices = _time_zone_choices()
+        self.fields["expertise"].queryset = Topic.objects.filter(kind=Topic.Kind.EXPERTISE)
+        self.fields["skills"].queryset = Topic.objects.filter(kind=Topic.Kind.SKILL)
+        if not member.is_mentor:
+            del self.fields["mentor_capacity"]
+
+    def service_values(self) -> dict[str, Any]:
+        """The cleaned plain fields, as profile_update takes them."""
+        skip = {"name", "photo_upload", "remove_photo", "expertise", "skills"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+
+
+class MentorApplicationForm(forms.ModelForm):
+    class Meta:
+        model = MentorApplication
+        fields = ["motivation", "expertise", "capacity"]
+        widgets = {
+            "motivation": forms.Textarea(attrs={"rows": 5}),
+            "expertise": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "motivation": _("Why you want to mentor, and what mentees can expect from you."),
+            "capacity": _("How many mentees you can take at the same time."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expertise"].queryset = Topic.objects.filter(kind=Topic.Kind.EXPERTISE)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the applicant"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional when approving; required when declining."))

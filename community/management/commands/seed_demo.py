@@ -1,0 +1,135 @@
+"""Load a demo community once: an admin, mentors and mentees with filled profiles.
+
+Run again, it changes nothing. The demo password is printed the first time only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from community.models import Profile, Role, Topic, User, Visibility
+
+EXPERTISE = [
+    ("Software engineering", "Génie logiciel"), ("Data science", "Science des données"),
+    ("Cybersecurity", "Cybersécurité"), ("Product management", "Gestion de produit"),
+    ("UX design", "Design UX"), ("Cloud infrastructure", "Infrastructure infonuagique"),
+    ("Engineering leadership", "Leadership en ingénierie"), ("Entrepreneurship", "Entrepreneuriat"),
+]
+SKILLS = [
+    ("Python", "Python"), ("JavaScript", "JavaScript"), ("Machine learning", "Apprentissage automatique"),
+    ("Public speaking", "Prise de parole en public"), ("Negotiation", "Négociation"),
+    ("Career change", "Réorientation de carrière"), ("Kubernetes", "Kubernetes"),
+    ("Team management", "Gestion d'équipe"), ("Salary negotiation", "Négociation salariale"),
+    ("Accessibility", "Accessibilité"),
+]
+
+PEOPLE: list[dict[str, Any]] = [
+    {"email": "admin@cohort.example", "name": "Amélie Tremblay", "role": Role.ADMIN,
+     "pronouns": "she/her", "headline": "Programme lead, Women in Tech Montréal",
+     "bio": "I run the mentoring programme and match people who should know each other.",
+     "city": "Montréal", "time_zone": "America/Toronto", "languages": ["fr", "en"],
+     "industry": "Non-profit", "years": 15, "expertise": ["Engineering leadership"],
+     "skills": ["Public speaking"], "offer": "Introductions, programme advice."},
+    {"email": "nadia.mentor@cohort.example", "name": "Nadia Benali", "role": Role.MENTOR,
+     "pronouns": "she/her", "headline": "Staff engineer, payments platform",
+     "bio": "Backend engineer for 14 years, now staff engineer. I love helping people grow "
+            "from mid-level to senior and navigate promotions.",
+     "city": "Montréal", "time_zone": "America/Toronto", "languages": ["fr", "en", "ar"],
+     "industry": "Fintech", "years": 14, "capacity": 3,
+     "expertise": ["Software engineering", "Engineering leadership"],
+     "skills": ["Python", "Negotiation", "Salary negotiation"],
+     "offer": "Negotiation, promotion cases, system design reviews."},
+    {"email": "grace.mentor@cohort.example", "name": "Grace Okafor", "role": Role.MENTOR,
+     "pronouns": "she/her", "headline": "Head of data science",
+     "bio": "I lead a data science team of twelve. Ask me about ML careers and about "
+            "moving from academia to industry.",
+     "city": "Toronto", "time_zone": "America/Toronto", "languages": ["en"],
+     "industry": "Health", "years": 11, "capacity": 2,
+     "expertise": ["Data science"], "skills": ["Machine learning", "Python", "Team management"],
+     "offer": "ML career paths, reviewing portfolios, leaving academia."},
+    {"email": "mei.mentor@cohort.example", "name": "Mei Lin", "role": Role.MENTOR,
+     "pronouns": "she/her", "headline": "Security architect",
+     "bio": "Cloud security architect. I mentor people moving into security from other fields.",
+     "city": "Vancouver", "time_zone": "America/Vancouver", "languages": ["en", "zh-hans"],
+     "industry": "Cloud", "years": 12, "capacity": 2,
+     "expertise": ["Cybersecurity", "Cloud infrastructure"], "skills": ["Kubernetes", "Career change"],
+     "offer": "Getting into security, certifications that matter, cloud architecture."},
+    {"email": "sophie.mentor@cohort.example", "name": "Sophie Gagnon", "role": Role.MENTOR,
+     "pronouns": "elle", "headline": "Directrice produit",
+     "bio": "Directrice produit dans une entreprise SaaS. J'accompagne les personnes qui "
+            "passent du développement à la gestion de produit.",
+     "city": "Québec", "time_zone": "America/Toronto", "languages": ["fr", "en"],
+     "industry": "SaaS", "years": 16, "capacity": 3,
+     "expertise": ["Product management", "Entrepreneurship"],
+     "skills": ["Public speaking", "Team management"],
+     "offer": "Passer au produit, prise de parole, leadership."},
+    {"email": "lea.mentee@cohort.example", "name": "Léa Martin", "role": Role.MEMBER,
+     "pronouns": "elle", "headline": "Développeuse junior",
+     "bio": "Diplômée depuis un an, je travaille en Python et je veux progresser vers un poste senior.",
+     "city": "Montréal", "time_zone": "America/Toronto", "languages": ["fr", "en"],
+     "industry": "Fintech", "years": 1, "expertise": ["Software engineering"], "skills": ["Python"],
+     "develop": "Negotiation, system design, confidence in meetings."},
+    {"email": "priya.mentee@cohort.example", "name": "Priya Sharma", "role": Role.MEMBER,
+     "pronouns": "she/her", "headline": "PhD student moving into industry",
+     "bio": "Finishing a PhD in statistics, looking for my first data science role.",
+     "city": "Toronto", "time_zone": "America/Toronto", "languages": ["en", "hi"],
+     "industry": "Health", "years": 2, "expertise": ["Data science"],
+     "skills": ["Machine learning"], "develop": "Leaving academia, ML engineering, interviews."},
+    {"email": "fatou.mentee@cohort.example", "name": "Fatou Diop", "role": Role.MEMBER,
+     "pronouns": "she/her", "headline": "IT support analyst",
+     "bio": "Three years in IT support; I want to move into cybersecurity.",
+     "city": "Ottawa", "time_zone": "America/Toronto", "languages": ["fr", "en"],
+     "industry": "Government", "years": 3, "expertise": ["Cybersecurity"],
+     "skills": ["Career change"], "develop": "Getting into security, certifications."},
+    {"email": "chloe.mentee@cohort.example", "name": "Chloé Roy", "role": Role.MEMBER,
+     "pronouns": "elle", "headline": "Développeuse front-end",
+     "bio": "Je code des interfaces depuis quatre ans et la gestion de produit m'attire.",
+     "city": "Québec", "time_zone": "America/Toronto", "languages": ["fr"],
+     "industry": "SaaS", "years": 4, "expertise": ["UX design"],
+     "skills": ["JavaScript", "Accessibility"], "develop": "Passer au produit, prise de parole."},
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo community if the database has no member yet."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if User.objects.exists():
+            self.stdout.write("cohort: the community already has members; demo data unchanged.")
+            return
+        password = secrets.token_urlsafe(9)
+        with transaction.atomic():
+            topics = {}
+            for kind, names in ((Topic.Kind.EXPERTISE, EXPERTISE), (Topic.Kind.SKILL, SKILLS)):
+                for name, name_fr in names:
+                    topics[name] = Topic.objects.create(kind=kind, name=name, name_fr=name_fr)
+            for person in PEOPLE:
+                self._person(person, password, topics)
+        self.stdout.write(self.style.SUCCESS(
+            "cohort: demo community created. Sign in as admin@cohort.example (admin), "
+            f"nadia.mentor@cohort.example (mentor) or lea.mentee@cohort.example (mentee) "
+            f"with the password: {password}\n"
+            "cohort: this password is shown only now; keep it."))
+
+    def _person(self, person: dict[str, Any], password: str, topics: dict[str, Topic]) -> None:
+        role = person["role"]
+        user = User.objects.create_user(
+            email=person["email"], password=password, name=person["name"], role=role,
+            is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        Profile.objects.filter(user=user).update(
+            pronouns=person["pronouns"], headline=person["headline"], bio=person["bio"],
+            city=person["city"], time_zone=person["time_zone"], languages=person["languages"],
+            industry=person["industry"], years_experience=person["years"],
+            mentor_capacity=person.get("capacity", 0), can_offer=person.get("offer", ""),
+            wants_to_develop=person.get("develop", ""),
+            availability="Weekday evenings" if role == Role.MENTOR else "",
+            contact_details=f"{user.email}", contact_visibility=Visibility.MEMBERS)
+        profile = Profile.objects.get(user=user)
+        profile.expertise.set([topics[name] for name in person["expertise"]])
+        profile.skills.set([topics[name] for name in person["skills"]])

@@ -1,0 +1,325 @@
+"""The private community: members, profiles, invitations, mentor applications, blocks, audit."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community import languages
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MENTOR = "mentor", _("Mentor")
+    ADMIN = "admin", _("Admin")
+
+
+class UserManager(BaseUserManager["User"]):
+    """Members are known by their e-mail address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        Profile.objects.create(user=user)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A member of the community. `role` is her highest role; admins are also staff."""
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
+    objects = UserManager()  # type: ignore[misc,assignment]
+
+    class Meta:
+        ordering = ["name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.role in (Role.MENTOR, Role.ADMIN) and self.is_active
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class Topic(models.Model):
+    """An entry of the vocabulary the admins edit: a field of expertise or a skill."""
+
+    class Kind(models.TextChoices):
+        EXPERTISE = "expertise", _("Field of expertise")
+        SKILL = "skill", _("Skill")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    name_fr = models.CharField(_("name in French"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint("kind", Lower("name"), name="topic_kind_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_fr and (get_language() or "").startswith("fr"):
+            return self.name_fr
+        return self.name
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_languages(value: object) -> None:
+    if not isinstance(value, list) or any(code not in languages.NAMES for code in value):
+        raise ValidationError(_("Choose languages from the list."))
+
+
+def validate_tags(value: object) -> None:
+    if not isinstance(value, list) or any(
+        not isinstance(tag, str) or not tag or len(tag) > 40 for tag in value
+    ):
+        raise ValidationError(_("Each tag is a word or short phrase of at most 40 characters."))
+    if len(value) > 20:
+        raise ValidationError(_("At most 20 tags."))
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", _("All members")
+    MENTORS = "mentors", _("Mentors and admins only")
+    NOBODY = "nobody", _("Only me (and admins)")
+
+
+def photo_path(profile: Profile, filename: str) -> str:
+    return f"photos/{profile.user_id}/{timezone.now():%Y%m%d%H%M%S}.jpg"
+
+
+class Profile(models.Model):
+    """What a member tells the community about herself. Contact details have their own audience."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    headline = models.CharField(_("headline"), max_length=140, blank=True)
+    bio = models.TextField(_("about me"), max_length=4000, blank=True)
+    expertise = models.ManyToManyField(
+        Topic, blank=True, related_name="experts", verbose_name=_("fields of expertise"),
+        limit_choices_to={"kind": Topic.Kind.EXPERTISE})
+    skills = models.ManyToManyField(
+        Topic, blank=True, related_name="skilled", verbose_name=_("skills"),
+        limit_choices_to={"kind": Topic.Kind.SKILL})
+    tags = models.JSONField(_("other tags"), default=list, blank=True, validators=[validate_tags])
+    industry = models.CharField(_("industry"), max_length=80, blank=True)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[validate_languages])
+    years_experience = models.PositiveSmallIntegerField(
+        _("years of experience"), null=True, blank=True, validators=[MaxValueValidator(70)])
+    wants_to_develop = models.TextField(_("what I want to develop"), max_length=2000, blank=True)
+    can_offer = models.TextField(_("what I can offer"), max_length=2000, blank=True)
+    mentor_capacity = models.PositiveSmallIntegerField(
+        _("mentees I can take"), default=0, validators=[MaxValueValidator(50)])
+    availability = models.CharField(_("availability"), max_length=200, blank=True)
+    contact_details = models.TextField(
+        _("contact details"), max_length=500, blank=True,
+        help_text=_("Phone, e-mail, social links: shown only to the audience you choose."))
+    contact_visibility = models.CharField(
+        _("who sees my contact details"), max_length=16, choices=Visibility.choices,
+        default=Visibility.MENTORS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def display_name(self) -> str:
+        return self.user.name
+
+    def language_names(self) -> list[str]:
+        return [str(languages.NAMES[code]) for code in self.languages if code in languages.NAMES]
+
+
+class Invitation(models.Model):
+    """A single-use link to join. Only a hash of the token is stored."""
+
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open (not accepted, not revoked) invitation per address.
+            models.UniqueConstraint(
+                Lower("email"), name="invitation_one_open_per_email",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == "pending"
+
+
+class SignupDomain(models.Model):
+    """An e-mail domain whose owners may sign up without an invitation."""
+
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        self.domain = self.domain.strip().lower().lstrip("@")
+        if "." not in self.domain or " " in self.domain:
+            raise ValidationError({"domain": _("Enter a domain such as example.org.")})
+
+
+class MentorApplication(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_applications")
+    motivation = models.TextField(_("why I want to mentor"), max_length=4000)
+    expertise = models.ManyToManyField(
+        Topic, verbose_name=_("fields of expertise"),
+        limit_choices_to={"kind": Topic.Kind.EXPERTISE})
+    capacity = models.PositiveSmallIntegerField(
+        _("mentees I can take"), validators=[MinValueValidator(1), MaxValueValidator(50)])
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+")
+    decision_note = models.TextField(_("note to the applicant"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "applicant", name="one_pending_application",
+                condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} ({self.get_status_display()})"
+
+
+class Block(models.Model):
+    """`blocker` does not want any contact with `blocked`; the rule applies both ways."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("blocker", "blocked", name="block_once"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} blocks {self.blocked}"
+
+
+class AuditEntry(models.Model):
+    """One admin action: who did what to what, when, and why. Rows are never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_repr = models.CharField(max_length=254)
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=254)
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"

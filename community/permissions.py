@@ -1,0 +1,157 @@
+"""Who may see or do what in the community: the only place these rules live.
+
+Each rule comes as a `rules` predicate (composable, and registered as a Django
+object permission, so `user.has_perm("community.view_profile", member)` works), a
+`can_*` function that views and services call, and, where a list is shown, a
+`*_visible_to` queryset. Later apps reuse `is_blocked_between` and `can_contact`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from community.models import Block, MentorApplication, Role, User, Visibility
+
+Viewer = User | AnonymousUser
+
+
+def _member(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_member(user: Viewer) -> bool:
+    """Signed in and not deactivated."""
+    return _member(user)
+
+
+@rules.predicate
+def is_admin(user: Viewer) -> bool:
+    return _member(user) and user.is_admin  # type: ignore[union-attr]
+
+
+@rules.predicate
+def is_self(user: Viewer, other: User | None) -> bool:
+    return _member(user) and other is not None and user.pk == other.pk
+
+
+def is_blocked_between(first: User, second: User) -> bool:
+    """True if either has blocked the other: the rule is symmetric."""
+    if first.pk == second.pk:
+        return False
+    return Block.objects.filter(
+        Q(blocker=first, blocked=second) | Q(blocker=second, blocked=first)).exists()
+
+
+@rules.predicate
+def not_blocked(user: Viewer, other: User | None) -> bool:
+    return other is not None and _member(user) and not is_blocked_between(user, other)  # type: ignore[arg-type]
+
+
+@rules.predicate
+def target_is_active(user: Viewer, other: User | None) -> bool:
+    return other is not None and other.is_active
+
+
+view_profile = is_self | is_admin | (is_member & target_is_active & not_blocked)
+
+
+@rules.predicate
+def contact_audience_includes(user: Viewer, other: User | None) -> bool:
+    if other is None or not _member(user):
+        return False
+    visibility = other.profile.contact_visibility
+    if visibility == Visibility.MEMBERS:
+        return True
+    if visibility == Visibility.MENTORS:
+        return user.is_mentor  # type: ignore[union-attr]
+    return False
+
+
+view_contact_details = is_self | is_admin | (view_profile & contact_audience_includes)
+contact = is_member & target_is_active & ~is_self & not_blocked
+
+
+@rules.predicate
+def may_apply(user: Viewer) -> bool:
+    if not _member(user) or user.role != Role.MEMBER:  # type: ignore[union-attr]
+        return False
+    return not MentorApplication.objects.filter(
+        applicant=user, status=MentorApplication.Status.PENDING).exists()
+
+
+block = is_member & ~is_self & target_is_active
+
+rules.add_perm("community.view_profile", view_profile)
+rules.add_perm("community.view_contact_details", view_contact_details)
+rules.add_perm("community.contact", contact)
+rules.add_perm("community.apply_as_mentor", may_apply)
+rules.add_perm("community.block", block)
+rules.add_perm("community.invite", is_admin)
+rules.add_perm("community.review_applications", is_admin)
+
+
+def can_view_profile(viewer: Viewer, member: User) -> bool:
+    return bool(view_profile.test(viewer, member))
+
+
+def can_view_contact_details(viewer: Viewer, member: User) -> bool:
+    return bool(view_contact_details.test(viewer, member))
+
+
+def can_contact(sender: Viewer, recipient: User) -> bool:
+    """May `sender` message or send a request to `recipient`? (Never across a block.)"""
+    return bool(contact.test(sender, recipient))
+
+
+def can_edit_profile(viewer: Viewer, member: User) -> bool:
+    return bool(is_self.test(viewer, member))
+
+
+def can_apply_as_mentor(user: Viewer) -> bool:
+    return bool(may_apply.test(user))
+
+
+def can_block(user: Viewer, other: User) -> bool:
+    return bool(block.test(user, other))
+
+
+def can_invite(user: Viewer) -> bool:
+    return bool(is_admin.test(user))
+
+
+def can_review_applications(user: Viewer) -> bool:
+    return bool(is_admin.test(user))
+
+
+def can_administer(user: Viewer) -> bool:
+    """May use the Django admin and the programme's admin pages."""
+    return bool(is_admin.test(user))
+
+
+def can_view_audit_log(user: Viewer) -> bool:
+    return bool(is_admin.test(user))
+
+
+def profiles_visible_to(viewer: Viewer) -> QuerySet[User]:
+    """The members whose profiles `viewer` may see: the queryset form of `view_profile`."""
+    if not _member(viewer):
+        return User.objects.none()
+    if is_admin.test(viewer):
+        return User.objects.all()
+    blocks = Block.objects.filter(
+        Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer))
+    return User.objects.filter(Q(is_active=True) & ~Exists(blocks) | Q(pk=viewer.pk))
+
+
+def access_profile(viewer: Viewer, user_id: int) -> User:
+    """The member `user_id` if `viewer` may see her; one Http404 for missing and forbidden."""
+    try:
+        return profiles_visible_to(viewer).select_related("profile").get(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,67 @@
+"""Reads of the community app, always for a given viewer and with what the page needs."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from community import permissions
+from community.models import AuditEntry, Block, Invitation, MentorApplication, Role, User
+
+
+def member_list(viewer: User, *, query: str = "", role: str = "") -> QuerySet[User]:
+    """Active members `viewer` may see, by name; a plain filter until search arrives."""
+    members = permissions.profiles_visible_to(viewer).filter(is_active=True)
+    if role == Role.MENTOR:
+        members = members.filter(role__in=[Role.MENTOR, Role.ADMIN], profile__mentor_capacity__gt=0)
+    elif role in (Role.MEMBER, Role.ADMIN):
+        members = members.filter(role=role)
+    for word in query.split()[:8]:
+        members = members.filter(
+            Q(name__icontains=word) | Q(profile__headline__icontains=word)
+            | Q(profile__city__icontains=word) | Q(profile__industry__icontains=word)
+            | Q(profile__expertise__name__icontains=word)
+            | Q(profile__skills__name__icontains=word)).distinct()
+    return members.select_related("profile").prefetch_related("profile__expertise")
+
+
+def member_get(viewer: User, member_id: int) -> User:
+    """The member with her profile's vocabularies; Http404 for missing and forbidden."""
+    member = permissions.access_profile(viewer, member_id)
+    return User.objects.select_related("profile").prefetch_related(
+        "profile__expertise", "profile__skills").get(pk=member.pk)
+
+
+def has_blocked(viewer: User, member: User) -> bool:
+    return Block.objects.filter(blocker=viewer, blocked=member).exists()
+
+
+def application_latest(user: User) -> MentorApplication | None:
+    return user.mentor_applications.order_by("-created_at").first()
+
+
+def application_queue(viewer: User) -> QuerySet[MentorApplication]:
+    """Pending applications, oldest first; empty for anyone who may not review them."""
+    if not permissions.can_review_applications(viewer):
+        return MentorApplication.objects.none()
+    return (MentorApplication.objects.filter(status=MentorApplication.Status.PENDING)
+            .select_related("applicant__profile").prefetch_related("expertise")
+            .order_by("created_at"))
+
+
+def application_decided_list(viewer: User, *, limit: int = 20) -> QuerySet[MentorApplication]:
+    if not permissions.can_review_applications(viewer):
+        return MentorApplication.objects.none()
+    return (MentorApplication.objects.exclude(status=MentorApplication.Status.PENDING)
+            .select_related("applicant", "decided_by").order_by("-decided_at")[:limit])
+
+
+def invitation_list(viewer: User, *, limit: int = 100) -> QuerySet[Invitation]:
+    if not permissions.can_invite(viewer):
+        return Invitation.objects.none()
+    return Invitation.objects.select_related("invited_by").order_by("-created_at")[:limit]
+
+
+def audit_list(viewer: User, *, limit: int = 200) -> QuerySet[AuditEntry]:
+    if not permissions.can_view_audit_log(viewer):
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.order_by("-created_at")[:limit]

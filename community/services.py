@@ -1,0 +1,394 @@
+"""Every write of the community app. Each service checks permission, validates, then writes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from community import permissions
+from community.audit import audit_record
+from community.models import (
+    Block,
+    Invitation,
+    MentorApplication,
+    Profile,
+    Role,
+    Topic,
+    User,
+)
+from community.photos import photo_normalise
+from community.tasks import email_send
+
+CSV_MAX_ROWS = 1000
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _absolute(path: str) -> str:
+    return settings.BASE_URL + path
+
+
+def _email_later(*, to: str, template: str, context: dict[str, Any]) -> None:
+    """Queue an e-mail once the transaction commits, in the sender's language."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: email_send.enqueue(
+        to=to, template=template, context=context, language=language))
+
+
+# --- Invitations ------------------------------------------------------------------------
+
+def _invitation_problem(email: str, role: str) -> str | None:
+    """Why an invitation to `email` cannot be made, or None."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("not a valid e-mail address")
+    if role not in Role.values:
+        return _("unknown role %(role)s (use member, mentor or admin)") % {"role": role}
+    if User.objects.filter(email__iexact=email).exists():
+        return _("already a member")
+    open_invitations = Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        expires_at__gt=timezone.now())
+    if open_invitations.exists():
+        return _("already invited, and the invitation has not expired")
+    return None
+
+
+def invitation_create(
+    *, admin: User, email: str, name: str = "", role: str = Role.MEMBER
+) -> tuple[Invitation, str]:
+    """Create a single-use invitation and e-mail its link. Returns it with the raw token.
+
+    An expired invitation to the same address is revoked first, so the new one is the
+    only open one (a constraint holds that).
+    """
+    if not permissions.can_invite(admin):
+        raise PermissionDenied
+    email = email.strip().lower()
+    name = name.strip()[:150]
+    role = (role or Role.MEMBER).strip().lower()
+    problem = _invitation_problem(email, role)
+    if problem:
+        raise ValidationError(problem)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(
+            email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            email=email, name=name, role=role, token_hash=_token_hash(token), invited_by=admin,
+            created_at=now, expires_at=now + timedelta(days=settings.COHORT_INVITATION_DAYS))
+        audit_record(actor=admin, action="invitation.create", target=invitation, role=role)
+        _email_later(to=email, template="invitation", context={
+            "name": name,
+            "inviter": admin.name or admin.email,
+            "link": _absolute(reverse("invitation_accept", args=[token])),
+            "expires": formats.date_format(timezone.localtime(invitation.expires_at)),
+        })
+    return invitation, token
+
+
+@dataclass
+class ImportReport:
+    invited: list[Invitation] = field(default_factory=list)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, email, why)
+
+
+def invitation_import_csv(*, admin: User, upload: UploadedFile) -> ImportReport:
+    """Invite every valid row of a CSV file with the columns name, email, role.
+
+    A file that cannot be read as such a CSV raises ValidationError and invites nobody;
+    otherwise each bad row is reported with its line number and reason, and the good
+    rows are invited.
+    """
+    if not permissions.can_invite(admin):
+        raise PermissionDenied
+    raw = upload.read(2 * 1024 * 1024 + 1)
+    if len(raw) > 2 * 1024 * 1024:
+        raise ValidationError(_("The file is larger than 2 MB."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(_("The file is not UTF-8 text. Save it as CSV UTF-8.")) from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    columns = {(c or "").strip().lower() for c in (reader.fieldnames or [])}
+    if "email" not in columns:
+        raise ValidationError(
+            _("The first line must name the columns: name, email, role (email is required)."))
+    rows = []
+    for row in reader:
+        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+                 if isinstance(v, str)}
+        rows.append((reader.line_num, clean))
+    if len(rows) > CSV_MAX_ROWS:
+        raise ValidationError(
+            _("The file has more than %(max)d rows: split it.") % {"max": CSV_MAX_ROWS})
+    report = ImportReport()
+    seen: set[str] = set()
+    for line, row in rows:
+        email = row.get("email", "").lower()
+        if not any(row.values()):
+            continue
+        if email in seen:
+            report.rejected.append((line, email, _("appears twice in the file")))
+            continue
+        seen.add(email)
+        try:
+            invitation, _token = invitation_create(
+                admin=admin, email=email, name=row.get("name", ""),
+                role=row.get("role", "") or Role.MEMBER)
+        except ValidationError as error:
+            report.rejected.append((line, email, "; ".join(error.messages)))
+        else:
+            report.invited.append(invitation)
+    return report
+
+
+def invitation_revoke(*, admin: User, invitation: Invitation, reason: str = "") -> Invitation:
+    if not permissions.can_invite(admin):
+        raise PermissionDenied
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been accepted."))
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(actor=admin, action="invitation.revoke", target=invitation, reason=reason)
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The usable invitation for `token`; ValidationError says why it is not usable."""
+    invitation = Invitation.objects.filter(token_hash=_token_hash(token)).first()
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid."))
+    if invitation.status == "accepted":
+        raise ValidationError(_("This invitation has already been used. Sign in instead."))
+    if invitation.status == "revoked":
+        raise ValidationError(_("This invitation has been withdrawn."))
+    if invitation.status == "expired":
+        raise ValidationError(
+            _("This invitation has expired. Ask the programme team for a new one."))
+    return invitation
+
+
+def invitation_accept(*, token: str, name: str, password: str) -> User:
+    """Create the member from her invitation. The row lock makes a double submit harmless."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Tell us your name.")})
+    with transaction.atomic():
+        invitation = invitation_from_token(token)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_usable:
+            raise ValidationError(_("This invitation has already been used. Sign in instead."))
+        candidate = User(email=invitation.email, name=name)
+        try:
+            password_validation.validate_password(password, candidate)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        try:
+            user = User.objects.create_user(
+                email=invitation.email, password=password, name=name, role=invitation.role,
+                is_staff=invitation.role == Role.ADMIN)
+        except IntegrityError:
+            raise ValidationError(_("A member with this e-mail address already exists.")) from None
+        # The link reached her mailbox, so the address is proven.
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+# --- Profiles ---------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "pronouns", "headline", "bio", "tags", "industry", "city", "time_zone", "languages",
+    "years_experience", "wants_to_develop", "can_offer", "availability", "contact_details",
+    "contact_visibility",
+)
+MENTOR_FIELDS = ("mentor_capacity",)
+
+
+def profile_update(
+    *,
+    viewer: User,
+    member: User,
+    name: str | None = None,
+    values: dict[str, Any],
+    expertise: list[Topic] | None = None,
+    skills: list[Topic] | None = None,
+    photo: UploadedFile | None = None,
+    remove_photo: bool = False,
+) -> Profile:
+    """Save what the member changed. Unknown keys are refused; nothing is saved on error."""
+    if not permissions.can_edit_profile(viewer, member):
+        raise PermissionDenied
+    allowed = PROFILE_FIELDS + (MENTOR_FIELDS if member.is_mentor else ())
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(fields)s")
+                              % {"fields": ", ".join(sorted(unknown))})
+    profile = member.profile
+    for key, value in values.items():
+        setattr(profile, key, value)
+    if isinstance(profile.tags, list):
+        profile.tags = list(dict.fromkeys(t.strip() for t in profile.tags if t.strip()))
+    profile.full_clean(exclude=["user", "photo"])
+    if name is not None:
+        if not name.strip():
+            raise ValidationError({"name": _("Tell us your name.")})
+        member.name = name.strip()[:150]
+    new_photo = photo_normalise(photo) if photo is not None else None
+    old_photo = profile.photo.name if (new_photo or remove_photo) and profile.photo else ""
+    with transaction.atomic():
+        member.save(update_fields=["name"])
+        if new_photo is not None:
+            profile.photo.save(new_photo.name or "photo.jpg", new_photo, save=False)
+        elif remove_photo:
+            profile.photo = ""  # type: ignore[assignment]
+        profile.save()
+        if expertise is not None:
+            profile.expertise.set([t for t in expertise if t.kind == Topic.Kind.EXPERTISE])
+        if skills is not None:
+            profile.skills.set([t for t in skills if t.kind == Topic.Kind.SKILL])
+        if old_photo:
+            storage = profile.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_photo))
+    return profile
+
+
+# --- Mentor applications ----------------------------------------------------------------
+
+def application_submit(
+    *, user: User, motivation: str, expertise: list[Topic], capacity: int
+) -> MentorApplication:
+    if not permissions.can_apply_as_mentor(user):
+        if user.is_mentor:
+            raise ValidationError(_("You are already a mentor."))
+        raise ValidationError(_("Your application is already waiting for a decision."))
+    motivation = motivation.strip()
+    if len(motivation) < 20:
+        raise ValidationError(
+            {"motivation": _("Tell the programme team a little more (20 characters at least).")})
+    if not expertise:
+        raise ValidationError({"expertise": _("Choose at least one field of expertise.")})
+    application = MentorApplication(applicant=user, motivation=motivation, capacity=capacity)
+    application.full_clean(exclude=["applicant"])
+    with transaction.atomic():
+        try:
+            application.save()
+        except IntegrityError:
+            raise ValidationError(
+                _("Your application is already waiting for a decision.")) from None
+        application.expertise.set([t for t in expertise if t.kind == Topic.Kind.EXPERTISE])
+    return application
+
+
+def _decide(
+    *, admin: User, application: MentorApplication, approve: bool, note: str
+) -> MentorApplication:
+    if not permissions.can_review_applications(admin):
+        raise PermissionDenied
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationError({"note": _("Say why, kindly: the applicant receives this note.")})
+    with transaction.atomic():
+        locked = MentorApplication.objects.select_for_update().select_related(
+            "applicant__profile").get(pk=application.pk)
+        if locked.status != MentorApplication.Status.PENDING:
+            raise ValidationError(_("This application has already been decided."))
+        locked.status = (MentorApplication.Status.APPROVED if approve
+                         else MentorApplication.Status.DECLINED)
+        locked.decided_by = admin
+        locked.decided_at = timezone.now()
+        locked.decision_note = note
+        locked.save()
+        applicant = locked.applicant
+        if approve:
+            if applicant.role == Role.MEMBER:
+                applicant.role = Role.MENTOR
+                applicant.save(update_fields=["role"])
+            profile = applicant.profile
+            profile.mentor_capacity = locked.capacity
+            profile.save(update_fields=["mentor_capacity"])
+            profile.expertise.add(*locked.expertise.all())
+        audit_record(
+            actor=admin, action="mentor_application.approve" if approve
+            else "mentor_application.decline", target=locked, reason=note,
+            applicant=applicant.email)
+        _email_later(
+            to=applicant.email,
+            template="application_approved" if approve else "application_declined",
+            context={"name": applicant.name, "note": note,
+                     "link": _absolute(reverse("profile_detail", args=[applicant.pk]))})
+    return locked
+
+
+def application_approve(
+    *, admin: User, application: MentorApplication, note: str = ""
+) -> MentorApplication:
+    """Grant the mentor role, with the capacity and expertise she applied with."""
+    return _decide(admin=admin, application=application, approve=True, note=note)
+
+
+def application_decline(
+    *, admin: User, application: MentorApplication, note: str
+) -> MentorApplication:
+    return _decide(admin=admin, application=application, approve=False, note=note)
+
+
+# --- Roles ------------------------------------------------------------------------------
+
+def role_set(*, admin: User, member: User, role: str, reason: str) -> User:
+    if not permissions.is_admin.test(admin):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    if member.pk == admin.pk and role != Role.ADMIN:
+        raise ValidationError(_("Ask another admin to change your own role."))
+    with transaction.atomic():
+        before = member.role
+        member.role = role
+        member.is_staff = role == Role.ADMIN or member.is_superuser
+        member.save(update_fields=["role", "is_staff"])
+        audit_record(actor=admin, action="member.role", target=member, reason=reason,
+                     before=before, after=role)
+    return member
+
+
+# --- Blocks -----------------------------------------------------------------------------
+
+def block_create(*, user: User, other: User) -> Block:
+    if not permissions.can_block(user, other):
+        raise ValidationError(_("You cannot block this member."))
+    block, _created = Block.objects.get_or_create(blocker=user, blocked=other)
+    return block
+
+
+def block_remove(*, user: User, other: User) -> None:
+    Block.objects.filter(blocker=user, blocked=other).delete()

@@ -1,0 +1,26 @@
+"""Background work of the community app: e-mails leave through the task worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+@task()
+def email_send(*, to: str, template: str, context: dict[str, Any], language: str) -> None:
+    """Render `community/email/<template>_subject.txt` and `_body.txt` in `language`, send."""
+    with translation.override(language):
+        context = {**context, "site_name": settings.SITE_NAME}
+        subject = render_to_string(f"community/email/{template}_subject.txt", context)
+        body = render_to_string(f"community/email/{template}_body.txt", context)
+    send_mail(
+        subject=" ".join(subject.split()),
+        message=body,
+        from_email=None,
+        recipient_list=[to],
+    )

@@ -1,0 +1,275 @@
+"""Pages of the community: home, people, profiles, mentor applications, admin work queues."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from community import permissions, selectors, services
+from community.forms import (
+    DecisionForm,
+    InvitationAcceptForm,
+    InviteCsvForm,
+    InviteForm,
+    MentorApplicationForm,
+    ProfileForm,
+)
+from community.models import Invitation, MentorApplication, Role, User
+
+
+def _errors_to_form(form: object, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on its field where it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else None  # type: ignore[attr-defined]
+            for item in errors:
+                form.add_error(target, item.messages)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, error.messages)  # type: ignore[attr-defined]
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "latest_application": selectors.application_latest(user),  # type: ignore[arg-type]
+        "can_apply": permissions.can_apply_as_mentor(user),
+        "pending_applications": selectors.application_queue(user).count(),  # type: ignore[arg-type]
+        "profile_incomplete": not (user.profile.headline and user.profile.bio),  # type: ignore[union-attr]
+    }
+    return render(request, "community/home.html", context)
+
+
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    role = request.GET.get("role", "")
+    members = selectors.member_list(request.user, query=query, role=role)  # type: ignore[arg-type]
+    page = Paginator(members, 24).get_page(request.GET.get("page"))
+    return render(request, "community/people.html",
+                  {"page": page, "query": query, "role": role, "roles": Role.choices})
+
+
+@require_GET
+def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = selectors.member_get(request.user, user_id)  # type: ignore[arg-type]
+    viewer = request.user
+    return render(request, "community/profile_detail.html", {
+        "member": member,
+        "profile": member.profile,
+        "is_self": viewer.pk == member.pk,
+        "show_contact": permissions.can_view_contact_details(viewer, member),
+        "can_block": permissions.can_block(viewer, member),
+        "has_blocked": selectors.has_blocked(viewer, member),  # type: ignore[arg-type]
+    })
+
+
+@require_GET
+@never_cache
+def profile_photo(request: HttpRequest, user_id: int) -> FileResponse:
+    """Photos have no public URL: each request checks that the viewer may see the profile."""
+    member = permissions.access_profile(request.user, user_id)
+    if not member.profile.photo:
+        raise Http404
+    response = FileResponse(member.profile.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    profile = member.profile  # type: ignore[union-attr]
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile,
+                       member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(
+                viewer=member, member=member, name=form.cleaned_data["name"],  # type: ignore[arg-type]
+                values=form.service_values(),
+                expertise=list(form.cleaned_data["expertise"]),
+                skills=list(form.cleaned_data["skills"]),
+                photo=form.cleaned_data.get("photo_upload"),
+                remove_photo=form.cleaned_data.get("remove_photo", False))
+        except ValidationError as error:
+            profile.refresh_from_db()
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile_detail", member.pk)
+    return render(request, "community/profile_edit.html", {"form": form, "profile": profile})
+
+
+@require_POST
+def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = permissions.access_profile(request.user, user_id)
+    if request.POST.get("action") == "unblock":
+        services.block_remove(user=request.user, other=member)  # type: ignore[arg-type]
+        messages.success(request, _("You unblocked %(name)s.") % {"name": member.name})
+        return redirect("profile_detail", member.pk)
+    try:
+        services.block_create(user=request.user, other=member)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("profile_detail", member.pk)
+    messages.success(request, _("You blocked %(name)s. Neither of you can see or contact the "
+                                "other any more.") % {"name": member.name})
+    return redirect("people")
+
+
+def mentor_apply(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = MentorApplicationForm(request.POST or None)
+    can_apply = permissions.can_apply_as_mentor(user)
+    if request.method == "POST" and can_apply and form.is_valid():
+        try:
+            services.application_submit(
+                user=user, motivation=form.cleaned_data["motivation"],  # type: ignore[arg-type]
+                expertise=list(form.cleaned_data["expertise"]),
+                capacity=form.cleaned_data["capacity"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Your application is sent. The programme team will "
+                                        "answer by e-mail."))
+            return redirect("mentor_apply")
+    return render(request, "community/mentor_apply.html", {
+        "form": form, "can_apply": can_apply,
+        "applications": user.mentor_applications.order_by("-created_at"),  # type: ignore[union-attr]
+    })
+
+
+# --- Admin work queues ------------------------------------------------------------------
+
+def applications_queue(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_review_applications(request.user))
+    return render(request, "community/manage/applications.html", {
+        "queue": selectors.application_queue(request.user),  # type: ignore[arg-type]
+        "decided": selectors.application_decided_list(request.user),  # type: ignore[arg-type]
+        "form": DecisionForm(),
+    })
+
+
+@require_POST
+def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    _require(permissions.can_review_applications(request.user))
+    application = get_object_or_404(MentorApplication, pk=application_id)
+    form = DecisionForm(request.POST)
+    decision = request.POST.get("decision")
+    if form.is_valid() and decision in ("approve", "decline"):
+        note = form.cleaned_data["note"]
+        try:
+            if decision == "approve":
+                services.application_approve(
+                    admin=request.user, application=application, note=note)  # type: ignore[arg-type]
+                messages.success(request, _("%(name)s is now a mentor.")
+                                 % {"name": application.applicant.name})
+            else:
+                services.application_decline(
+                    admin=request.user, application=application, note=note)  # type: ignore[arg-type]
+                messages.success(request, _("The application of %(name)s is declined.")
+                                 % {"name": application.applicant.name})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose approve or decline."))
+    return redirect("applications_queue")
+
+
+def invitations(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_invite(request.user))
+    invite_form = InviteForm(prefix="one")
+    csv_form = InviteCsvForm(prefix="csv")
+    report = None
+    if request.method == "POST" and request.POST.get("form") == "one":
+        invite_form = InviteForm(request.POST, prefix="one")
+        if invite_form.is_valid():
+            try:
+                invitation, _token = services.invitation_create(
+                    admin=request.user, **invite_form.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as error:
+                _errors_to_form(invite_form, error)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.")
+                                 % {"email": invitation.email})
+                return redirect("invitations")
+    elif request.method == "POST" and request.POST.get("form") == "csv":
+        csv_form = InviteCsvForm(request.POST, request.FILES, prefix="csv")
+        if csv_form.is_valid():
+            try:
+                report = services.invitation_import_csv(
+                    admin=request.user, upload=csv_form.cleaned_data["file"])  # type: ignore[arg-type]
+            except ValidationError as error:
+                _errors_to_form(csv_form, error)
+    return render(request, "community/manage/invitations.html", {
+        "invite_form": invite_form, "csv_form": csv_form, "report": report,
+        "invitations": selectors.invitation_list(request.user),  # type: ignore[arg-type]
+    })
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    _require(permissions.can_invite(request.user))
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    try:
+        services.invitation_revoke(admin=request.user, invitation=invitation)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation to %(email)s is withdrawn.")
+                         % {"email": invitation.email})
+    return redirect("invitations")
+
+
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_view_audit_log(request.user))
+    return render(request, "community/manage/audit.html",
+                  {"entries": selectors.audit_list(request.user)})  # type: ignore[arg-type]
+
+
+# --- Signed-out pages -------------------------------------------------------------------
+
+@login_not_required
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except ValidationError as error:
+        return render(request, "community/invitation_invalid.html",
+                      {"reason": " ".join(error.messages)}, status=410)
+    form = InvitationAcceptForm(request.POST or None, initial={"name": invitation.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to the community! Tell the others about you."))
+            return redirect("profile_edit")
+    return render(request, "community/invitation_accept.html",
+                  {"form": form, "invitation": invitation})
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+@require_GET
+def api_me(request: HttpRequest) -> JsonResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return JsonResponse({
+        "id": user.pk, "name": user.name, "email": user.email, "role": user.role,
+        "is_mentor": user.is_mentor, "is_admin": user.is_admin,
+    })
