@@ -213,10 +213,26 @@ COHORT_INVITATION_DAYS = env.int("COHORT_INVITATION_DAYS", default=14)
 COHORT_PHOTO_SIZE = 512
 
 # --- E-mail -----------------------------------------------------------------------------
+# EMAIL_URL (smtp://user:password@host:587, or smtp+tls://, smtps://) selects SMTP;
+# EMAIL_FILE_PATH writes each message to a file there; otherwise the console.
 if env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    _smtp = env.email_url("EMAIL_URL")
+    MAILERS = {"default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _smtp["EMAIL_HOST"], "port": _smtp["EMAIL_PORT"],
+            "username": _smtp["EMAIL_HOST_USER"], "password": _smtp["EMAIL_HOST_PASSWORD"],
+            "use_tls": _smtp.get("EMAIL_USE_TLS", False),
+            "use_ssl": _smtp.get("EMAIL_USE_SSL", False), "timeout": 20,
+        },
+    }}
+elif env.str("EMAIL_FILE_PATH", default=""):
+    MAILERS = {"default": {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": env.str("EMAIL_FILE_PATH")},
+    }}
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <cohort@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

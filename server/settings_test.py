@@ -8,7 +8,6 @@ from server.settings import *  # noqa: F403
 from server.settings import DATA_DIR, DATABASES, TASKS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS["default"] = {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
 MEDIA_ROOT = DATA_DIR / "test-media"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

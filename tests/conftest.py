@@ -1,0 +1,56 @@
+"""Suite-wide fixtures and the rules for tests that need a service.
+
+Markers: `postgres` (runs only when DATABASE_URL selects PostgreSQL), `redis` (needs
+REDIS_URL and a Redis that answers), `browser` (needs Debian's Chromium). Where a
+service is missing the test skips with the reason, except when COHORT_REQUIRE_SERVICES
+is set (CI), where the skip becomes a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = Path(os.environ.get("COHORT_CHROMIUM", "/usr/bin/chromium"))
+REQUIRED = bool(os.environ.get("COHORT_REQUIRE_SERVICES"))
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1",
+                                       parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def service_missing(reason: str) -> None:
+    """Skip, or under CI fail: a service the test needs is absent."""
+    if REQUIRED:
+        pytest.fail(f"{reason} (COHORT_REQUIRE_SERVICES is set, so this is a failure)")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            pytest.skip("PostgreSQL-only: runs in the PostgreSQL configuration (DATABASE_URL)")
+    if item.get_closest_marker("redis"):
+        if not settings.REDIS_URL:
+            pytest.skip("Redis-only: runs in the Redis configuration (REDIS_URL)")
+        if not _reachable(settings.REDIS_URL, 6379):
+            service_missing(f"Redis at {settings.REDIS_URL} does not answer")
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Each test writes uploads to its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
