@@ -318,7 +318,7 @@ def _decide(
     if not approve and not note:
         raise ValidationError({"note": _("Say why, kindly: the applicant receives this note.")})
     with transaction.atomic():
-        locked = MentorApplication.objects.select_for_update().select_related(
+        locked = MentorApplication.objects.select_for_update(of=("self",)).select_related(
             "applicant__profile").get(pk=application.pk)
         if locked.status != MentorApplication.Status.PENDING:
             raise ValidationError(_("This application has already been decided."))
