@@ -56,6 +56,7 @@ BASE_URL = env.str("COHORT_BASE_URL", default="http://127.0.0.1:8000").rstrip("/
 
 INSTALLED_APPS = [
     "daphne",
+    "server",  # first, so its site frame overrides allauth's templates
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,7 +70,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "community",
-    "server",
 ]
 
 MIDDLEWARE = [

@@ -1,16 +1,22 @@
-"""Settings for the test suite: the same as production's shape, faster and quieter.
+"""Settings for the test suite (and the Daphne it starts): production's shape, faster.
 
 `DATABASE_URL` / `REDIS_URL` select PostgreSQL and Redis exactly as in `settings`;
 without them the suite runs on SQLite and the in-memory layer.
 """
 
 from server.settings import *  # noqa: F403
-from server.settings import DATA_DIR, DATABASES, TASKS
+from server.settings import DATA_DIR, DATABASES, TASKS, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS["default"] = {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
 MEDIA_ROOT = DATA_DIR / "test-media"
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env.str("SQLITE_PATH", default=""):
     DATABASES["default"]["NAME"] = str(DATA_DIR / "test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Each test run keeps its cache keys (rate limits among them) apart from any other run's.
+if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
+    import uuid
+
+    CACHES["default"]["KEY_PREFIX"] = f"cohort-test-{uuid.uuid4().hex[:8]}"  # noqa: F405

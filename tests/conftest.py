@@ -54,3 +54,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Each test writes uploads to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits and cached values of one test never leak into the next."""
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
