@@ -109,6 +109,9 @@ class ProfileForm(forms.ModelForm):
         self.fields["skills"].queryset = Topic.objects.filter(kind=Topic.Kind.SKILL)
         if not member.is_mentor:
             del self.fields["mentor_capacity"]
+        if not self.instance.photo:
+            del self.fields["remove_photo"]
+        self.order_fields(["name", "photo_upload", "remove_photo", "pronouns", "headline"])
 
     def service_values(self) -> dict[str, Any]:
         """The cleaned plain fields, as profile_update takes them."""

@@ -101,10 +101,10 @@ def live_daphne(transactional_db: None, tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
     # makes between its steps are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -15,7 +15,8 @@ GOOD_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
-             if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DEBUG")}
+             if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DEBUG",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE")}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "server.settings"
     return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=clean,
