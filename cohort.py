@@ -34,7 +34,7 @@ def say(text: str) -> None:
 
 def python_ok(executable: str) -> bool:
     """True if `executable` runs and is at least MIN_PYTHON with venv support."""
-    probe = "import sys, venv; sys.exit(0 if sys.version_info >= %r else 1)" % (MIN_PYTHON,)
+    probe = f"import sys, venv; sys.exit(0 if sys.version_info >= {MIN_PYTHON!r} else 1)"
     try:
         done = subprocess.run(
             [executable, "-c", probe],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -67,7 +67,7 @@ class TagsField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
         return [t.strip() for t in text.split(",") if t.strip()]
 
@@ -103,10 +103,12 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].initial = member.name
-        self.fields["languages"].choices = languages.choices()
-        self.fields["time_zone"].choices = _time_zone_choices()
-        self.fields["expertise"].queryset = Topic.objects.filter(kind=Topic.Kind.EXPERTISE)
-        self.fields["skills"].queryset = Topic.objects.filter(kind=Topic.Kind.SKILL)
+        cast(forms.ChoiceField, self.fields["languages"]).choices = languages.choices()
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = _time_zone_choices()
+        cast(forms.ModelMultipleChoiceField, self.fields["expertise"]).queryset = (
+            Topic.objects.filter(kind=Topic.Kind.EXPERTISE))
+        cast(forms.ModelMultipleChoiceField, self.fields["skills"]).queryset = (
+            Topic.objects.filter(kind=Topic.Kind.SKILL))
         if not member.is_mentor:
             del self.fields["mentor_capacity"]
         if not self.instance.photo:
@@ -134,7 +136,8 @@ class MentorApplicationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expertise"].queryset = Topic.objects.filter(kind=Topic.Kind.EXPERTISE)
+        cast(forms.ModelMultipleChoiceField, self.fields["expertise"]).queryset = (
+            Topic.objects.filter(kind=Topic.Kind.EXPERTISE))
 
 
 class DecisionForm(forms.Form):

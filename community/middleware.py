@@ -17,7 +17,7 @@ class MembersOnlyMiddleware(LoginRequiredMiddleware):
     this middleware like every page.
     """
 
-    def handle_no_permission(
+    def handle_no_permission(  # type: ignore[override]  # JSON for the API, not a redirect
         self, request: HttpRequest, view_func: Callable[..., Any]
     ) -> HttpResponse:
         if request.path.startswith("/api/"):

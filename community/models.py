@@ -76,7 +76,7 @@ class User(AbstractUser):
 
     @property
     def is_mentor(self) -> bool:
-        return self.role in (Role.MENTOR, Role.ADMIN) and self.is_active
+        return self.role == Role.MENTOR and self.is_active
 
     def get_full_name(self) -> str:
         return self.name
@@ -322,4 +322,4 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action}"

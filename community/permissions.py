@@ -82,7 +82,7 @@ def may_apply(user: Viewer) -> bool:
     if not _member(user) or user.role != Role.MEMBER:  # type: ignore[union-attr]
         return False
     return not MentorApplication.objects.filter(
-        applicant=user, status=MentorApplication.Status.PENDING).exists()
+        applicant_id=user.pk, status=MentorApplication.Status.PENDING).exists()
 
 
 block = is_member & ~is_self & target_is_active

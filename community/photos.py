@@ -25,14 +25,13 @@ def photo_normalise(upload: UploadedFile) -> ContentFile[bytes]:
                 raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."))
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-            size = settings.COHORT_PHOTO_SIZE
-            image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=85, optimize=True)
+        with Image.open(upload) as original:
+            original.load()
+            upright = ImageOps.exif_transpose(original).convert("RGB")
+        size = settings.COHORT_PHOTO_SIZE
+        square = ImageOps.fit(upright, (size, size), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        square.save(out, "JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise ValidationError(_("This file is not an image we can read.")) from None
     return ContentFile(out.getvalue(), name="photo.jpg")

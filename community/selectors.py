@@ -12,7 +12,7 @@ def member_list(viewer: User, *, query: str = "", role: str = "") -> QuerySet[Us
     """Active members `viewer` may see, by name; a plain filter until search arrives."""
     members = permissions.profiles_visible_to(viewer).filter(is_active=True)
     if role == Role.MENTOR:
-        members = members.filter(role__in=[Role.MENTOR, Role.ADMIN], profile__mentor_capacity__gt=0)
+        members = members.filter(role=Role.MENTOR, profile__mentor_capacity__gt=0)
     elif role in (Role.MEMBER, Role.ADMIN):
         members = members.filter(role=role)
     for word in query.split()[:8]:

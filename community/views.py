@@ -36,18 +36,26 @@ def _errors_to_form(form: object, error: ValidationError) -> None:
         form.add_error(None, error.messages)  # type: ignore[attr-defined]
 
 
+def _viewer(request: HttpRequest) -> User:
+    """The signed-in member; MembersOnlyMiddleware lets no one else reach these views."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _viewer(request)
     context = {
-        "latest_application": selectors.application_latest(user),  # type: ignore[arg-type]
+        "latest_application": selectors.application_latest(user),
         "can_apply": permissions.can_apply_as_mentor(user),
-        "pending_applications": selectors.application_queue(user).count(),  # type: ignore[arg-type]
-        "profile_incomplete": not (user.profile.headline and user.profile.bio),  # type: ignore[union-attr]
+        "pending_applications": selectors.application_queue(user).count(),
+        "profile_incomplete": not (user.profile.headline and user.profile.bio),
     }
     return render(request, "community/home.html", context)
 
@@ -56,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def people(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     role = request.GET.get("role", "")
-    members = selectors.member_list(request.user, query=query, role=role)  # type: ignore[arg-type]
+    members = selectors.member_list(_viewer(request), query=query, role=role)
     page = Paginator(members, 24).get_page(request.GET.get("page"))
     return render(request, "community/people.html",
                   {"page": page, "query": query, "role": role, "roles": Role.choices})
@@ -64,15 +72,15 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = selectors.member_get(request.user, user_id)  # type: ignore[arg-type]
-    viewer = request.user
+    member = selectors.member_get(_viewer(request), user_id)
+    viewer = _viewer(request)
     return render(request, "community/profile_detail.html", {
         "member": member,
         "profile": member.profile,
         "is_self": viewer.pk == member.pk,
         "show_contact": permissions.can_view_contact_details(viewer, member),
         "can_block": permissions.can_block(viewer, member),
-        "has_blocked": selectors.has_blocked(viewer, member),  # type: ignore[arg-type]
+        "has_blocked": selectors.has_blocked(viewer, member),
     })
 
 
@@ -80,7 +88,7 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @never_cache
 def profile_photo(request: HttpRequest, user_id: int) -> FileResponse:
     """Photos have no public URL: each request checks that the viewer may see the profile."""
-    member = permissions.access_profile(request.user, user_id)
+    member = permissions.access_profile(_viewer(request), user_id)
     if not member.profile.photo:
         raise Http404
     response = FileResponse(member.profile.photo.open("rb"), content_type="image/jpeg")
@@ -89,14 +97,14 @@ def profile_photo(request: HttpRequest, user_id: int) -> FileResponse:
 
 
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    member = request.user
-    profile = member.profile  # type: ignore[union-attr]
+    member = _viewer(request)
+    profile = member.profile
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile,
                        member=member)
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_update(
-                viewer=member, member=member, name=form.cleaned_data["name"],  # type: ignore[arg-type]
+                viewer=member, member=member, name=form.cleaned_data["name"],
                 values=form.service_values(),
                 expertise=list(form.cleaned_data["expertise"]),
                 skills=list(form.cleaned_data["skills"]),
@@ -113,13 +121,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = permissions.access_profile(request.user, user_id)
+    member = permissions.access_profile(_viewer(request), user_id)
     if request.POST.get("action") == "unblock":
-        services.block_remove(user=request.user, other=member)  # type: ignore[arg-type]
+        services.block_remove(user=_viewer(request), other=member)
         messages.success(request, _("You unblocked %(name)s.") % {"name": member.name})
         return redirect("profile_detail", member.pk)
     try:
-        services.block_create(user=request.user, other=member)  # type: ignore[arg-type]
+        services.block_create(user=_viewer(request), other=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("profile_detail", member.pk)
@@ -129,13 +137,13 @@ def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def mentor_apply(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _viewer(request)
     form = MentorApplicationForm(request.POST or None)
     can_apply = permissions.can_apply_as_mentor(user)
     if request.method == "POST" and can_apply and form.is_valid():
         try:
             services.application_submit(
-                user=user, motivation=form.cleaned_data["motivation"],  # type: ignore[arg-type]
+                user=user, motivation=form.cleaned_data["motivation"],
                 expertise=list(form.cleaned_data["expertise"]),
                 capacity=form.cleaned_data["capacity"])
         except ValidationError as error:
@@ -146,24 +154,24 @@ def mentor_apply(request: HttpRequest) -> HttpResponse:
             return redirect("mentor_apply")
     return render(request, "community/mentor_apply.html", {
         "form": form, "can_apply": can_apply,
-        "applications": user.mentor_applications.order_by("-created_at"),  # type: ignore[union-attr]
+        "applications": user.mentor_applications.order_by("-created_at"),
     })
 
 
 # --- Admin work queues ------------------------------------------------------------------
 
 def applications_queue(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_review_applications(request.user))
+    _require(permissions.can_review_applications(_viewer(request)))
     return render(request, "community/manage/applications.html", {
-        "queue": selectors.application_queue(request.user),  # type: ignore[arg-type]
-        "decided": selectors.application_decided_list(request.user),  # type: ignore[arg-type]
+        "queue": selectors.application_queue(_viewer(request)),
+        "decided": selectors.application_decided_list(_viewer(request)),
         "form": DecisionForm(),
     })
 
 
 @require_POST
 def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
-    _require(permissions.can_review_applications(request.user))
+    _require(permissions.can_review_applications(_viewer(request)))
     application = get_object_or_404(MentorApplication, pk=application_id)
     form = DecisionForm(request.POST)
     decision = request.POST.get("decision")
@@ -172,12 +180,12 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
         try:
             if decision == "approve":
                 services.application_approve(
-                    admin=request.user, application=application, note=note)  # type: ignore[arg-type]
+                    admin=_viewer(request), application=application, note=note)
                 messages.success(request, _("%(name)s is now a mentor.")
                                  % {"name": application.applicant.name})
             else:
                 services.application_decline(
-                    admin=request.user, application=application, note=note)  # type: ignore[arg-type]
+                    admin=_viewer(request), application=application, note=note)
                 messages.success(request, _("The application of %(name)s is declined.")
                                  % {"name": application.applicant.name})
         except ValidationError as error:
@@ -188,7 +196,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 def invitations(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_invite(request.user))
+    _require(permissions.can_invite(_viewer(request)))
     invite_form = InviteForm(prefix="one")
     csv_form = InviteCsvForm(prefix="csv")
     report = None
@@ -197,7 +205,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
         if invite_form.is_valid():
             try:
                 invitation, _token = services.invitation_create(
-                    admin=request.user, **invite_form.cleaned_data)  # type: ignore[arg-type]
+                    admin=_viewer(request), **invite_form.cleaned_data)
             except ValidationError as error:
                 _errors_to_form(invite_form, error)
             else:
@@ -209,21 +217,21 @@ def invitations(request: HttpRequest) -> HttpResponse:
         if csv_form.is_valid():
             try:
                 report = services.invitation_import_csv(
-                    admin=request.user, upload=csv_form.cleaned_data["file"])  # type: ignore[arg-type]
+                    admin=_viewer(request), upload=csv_form.cleaned_data["file"])
             except ValidationError as error:
                 _errors_to_form(csv_form, error)
     return render(request, "community/manage/invitations.html", {
         "invite_form": invite_form, "csv_form": csv_form, "report": report,
-        "invitations": selectors.invitation_list(request.user),  # type: ignore[arg-type]
+        "invitations": selectors.invitation_list(_viewer(request)),
     })
 
 
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    _require(permissions.can_invite(request.user))
+    _require(permissions.can_invite(_viewer(request)))
     invitation = get_object_or_404(Invitation, pk=invitation_id)
     try:
-        services.invitation_revoke(admin=request.user, invitation=invitation)  # type: ignore[arg-type]
+        services.invitation_revoke(admin=_viewer(request), invitation=invitation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -233,9 +241,9 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_view_audit_log(request.user))
+    _require(permissions.can_view_audit_log(_viewer(request)))
     return render(request, "community/manage/audit.html",
-                  {"entries": selectors.audit_list(request.user)})  # type: ignore[arg-type]
+                  {"entries": selectors.audit_list(_viewer(request))})
 
 
 # --- Signed-out pages -------------------------------------------------------------------
@@ -268,7 +276,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def api_me(request: HttpRequest) -> JsonResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = _viewer(request)
     return JsonResponse({
         "id": user.pk, "name": user.name, "email": user.email, "role": user.role,
         "is_mentor": user.is_mentor, "is_admin": user.is_admin,

@@ -38,9 +38,9 @@ def service_missing(reason: str) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("postgres"):
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-            pytest.skip("PostgreSQL-only: runs in the PostgreSQL configuration (DATABASE_URL)")
+    postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if item.get_closest_marker("postgres") and not postgres:
+        pytest.skip("PostgreSQL-only: runs in the PostgreSQL configuration (DATABASE_URL)")
     if item.get_closest_marker("redis"):
         if not settings.REDIS_URL:
             pytest.skip("Redis-only: runs in the Redis configuration (REDIS_URL)")

@@ -113,3 +113,14 @@ def test_invite_join_profile_apply_approve(live_daphne, browser):
     zora.get_by_role("link", name="Home").click()
     zora.get_by_text("You are a mentor and can take 2 mentees.").wait_for()
     screenshot(zora, "10-home-mentor")
+
+    # She reads Cohort in French.
+    zora.get_by_label("Language").select_option("fr")
+    zora.get_by_role("button", name="Change").click()
+    zora.get_by_role("link", name="Accueil").wait_for()
+    zora.get_by_text("Vous êtes mentore et pouvez accompagner 2 mentorées.").wait_for()
+    screenshot(zora, "11-home-french")
+    zora.get_by_role("link", name="Mon profil").click()
+    zora.get_by_text("Domaines d'expertise").wait_for()
+    zora.get_by_text("Cybersécurité").wait_for()
+    screenshot(zora, "12-profile-french")

@@ -1,4 +1,4 @@
-"""Who may see and do what: each rule for the member, the non-member, the blocked member, the admin."""
+"""Who may see and do what: each rule for member, non-member, blocked member and admin."""
 
 from __future__ import annotations
 

@@ -125,9 +125,9 @@ class TestAccept:
 
     def test_expired_link_is_refused(self):
         _, token = invite(AdminFactory())
-        with time_machine.travel(timezone.now() + timedelta(days=15)):
-            with pytest.raises(ValidationError, match="expired"):
-                services.invitation_accept(token=token, name="N", password="a-long-password-1")
+        with (time_machine.travel(timezone.now() + timedelta(days=15)),
+              pytest.raises(ValidationError, match="expired")):
+            services.invitation_accept(token=token, name="N", password="a-long-password-1")
         assert not User.objects.filter(email="new@example.org").exists()
 
     def test_weak_password_is_refused_and_the_link_still_works(self):

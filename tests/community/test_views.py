@@ -1,4 +1,4 @@
-"""Pages and JSON over HTTP: what a signed-out visitor, a member, a blocked member and an admin get."""
+"""Pages and JSON over HTTP for the signed-out visitor, member, blocked member and admin."""
 
 from __future__ import annotations
 

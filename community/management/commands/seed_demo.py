@@ -21,7 +21,8 @@ EXPERTISE = [
     ("Engineering leadership", "Leadership en ingénierie"), ("Entrepreneurship", "Entrepreneuriat"),
 ]
 SKILLS = [
-    ("Python", "Python"), ("JavaScript", "JavaScript"), ("Machine learning", "Apprentissage automatique"),
+    ("Python", "Python"), ("JavaScript", "JavaScript"),
+    ("Machine learning", "Apprentissage automatique"),
     ("Public speaking", "Prise de parole en public"), ("Negotiation", "Négociation"),
     ("Career change", "Réorientation de carrière"), ("Kubernetes", "Kubernetes"),
     ("Team management", "Gestion d'équipe"), ("Salary negotiation", "Négociation salariale"),
@@ -57,7 +58,8 @@ PEOPLE: list[dict[str, Any]] = [
      "bio": "Cloud security architect. I mentor people moving into security from other fields.",
      "city": "Vancouver", "time_zone": "America/Vancouver", "languages": ["en", "zh-hans"],
      "industry": "Cloud", "years": 12, "capacity": 2,
-     "expertise": ["Cybersecurity", "Cloud infrastructure"], "skills": ["Kubernetes", "Career change"],
+     "expertise": ["Cybersecurity", "Cloud infrastructure"],
+     "skills": ["Kubernetes", "Career change"],
      "offer": "Getting into security, certifications that matter, cloud architecture."},
     {"email": "sophie.mentor@cohort.example", "name": "Sophie Gagnon", "role": Role.MENTOR,
      "pronouns": "elle", "headline": "Directrice produit",
@@ -70,7 +72,8 @@ PEOPLE: list[dict[str, Any]] = [
      "offer": "Passer au produit, prise de parole, leadership."},
     {"email": "lea.mentee@cohort.example", "name": "Léa Martin", "role": Role.MEMBER,
      "pronouns": "elle", "headline": "Développeuse junior",
-     "bio": "Diplômée depuis un an, je travaille en Python et je veux progresser vers un poste senior.",
+     "bio": "Diplômée depuis un an, je travaille en Python et je veux progresser "
+            "vers un poste senior.",
      "city": "Montréal", "time_zone": "America/Toronto", "languages": ["fr", "en"],
      "industry": "Fintech", "years": 1, "expertise": ["Software engineering"], "skills": ["Python"],
      "develop": "Negotiation, system design, confidence in meetings."},
