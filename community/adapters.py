@@ -7,13 +7,15 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
 from community.models import Profile, SignupDomain, User
 
 
 def signup_open() -> bool:
-    """Sign-up without an invitation is open only when admins listed e-mail domains."""
+    """Sign-up without an invitation is open only when admins listed e-mail domains.
+
+    The domain of each new address is checked by `community.forms.SignupForm`.
+    """
     return SignupDomain.objects.exists()
 
 
@@ -25,14 +27,6 @@ def domain_allowed(email: str) -> bool:
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_open()
-
-    def clean_email(self, email: str) -> str:
-        email = super().clean_email(email)
-        if not domain_allowed(email):
-            raise forms.ValidationError(
-                _("Sign-up is open only to the e-mail domains of this community. "
-                  "Ask the programme team for an invitation."))
-        return email.lower()
 
     def save_user(
         self, request: HttpRequest, user: Any, form: forms.Form, commit: bool = True

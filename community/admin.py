@@ -17,6 +17,7 @@ from community.models import (
     Invitation,
     MentorApplication,
     Profile,
+    Role,
     SignupDomain,
     Topic,
     User,
@@ -81,6 +82,11 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         ("Role", {"fields": ("role", "is_active", "is_staff", "is_superuser")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """The admin role is what opens the Django admin: keep is_staff in step with it."""
+        obj.is_staff = obj.role == Role.ADMIN or obj.is_superuser
+        super().save_model(request, obj, form, change)
+
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "role", "password1",
                                                    "password2")}),

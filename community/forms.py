@@ -11,13 +11,24 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from community import languages
+from community.adapters import domain_allowed
 from community.models import MentorApplication, Profile, Role, Topic, User
 
 
 class SignupForm(forms.Form):
-    """Extra field of allauth's domain sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+    """The base of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): a name, and only
+    addresses of the domains the admins listed."""
 
     name = forms.CharField(label=_("Full name"), max_length=150)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email = data.get("email")
+        if email and not domain_allowed(email):
+            self.add_error("email", _(
+                "Sign-up is open only to the e-mail domains of this community. "
+                "Ask the programme team for an invitation."))
+        return data
 
     def signup(self, request: Any, user: User) -> None:
         user.name = self.cleaned_data["name"].strip()

@@ -362,25 +362,6 @@ def application_decline(
     return _decide(admin=admin, application=application, approve=False, note=note)
 
 
-# --- Roles ------------------------------------------------------------------------------
-
-def role_set(*, admin: User, member: User, role: str, reason: str) -> User:
-    if not permissions.is_admin.test(admin):
-        raise PermissionDenied
-    if role not in Role.values:
-        raise ValidationError(_("Unknown role."))
-    if member.pk == admin.pk and role != Role.ADMIN:
-        raise ValidationError(_("Ask another admin to change your own role."))
-    with transaction.atomic():
-        before = member.role
-        member.role = role
-        member.is_staff = role == Role.ADMIN or member.is_superuser
-        member.save(update_fields=["role", "is_staff"])
-        audit_record(actor=admin, action="member.role", target=member, reason=reason,
-                     before=before, after=role)
-    return member
-
-
 # --- Blocks -----------------------------------------------------------------------------
 
 def block_create(*, user: User, other: User) -> Block:

@@ -341,18 +341,3 @@ class TestBlocks:
         alice = UserFactory()
         with pytest.raises(ValidationError):
             services.block_create(user=alice, other=alice)
-
-
-class TestRoles:
-    def test_admin_changes_a_role_with_a_reason_in_the_audit_log(self):
-        admin, member = AdminFactory(), UserFactory()
-        services.role_set(admin=admin, member=member, role=Role.ADMIN, reason="co-lead")
-        member.refresh_from_db()
-        assert member.is_admin and member.is_staff
-        entry = AuditEntry.objects.get(action="member.role")
-        assert entry.details == {"before": "member", "after": "admin"} and entry.reason == "co-lead"
-
-    def test_members_cannot_change_roles(self):
-        member = UserFactory()
-        with pytest.raises(PermissionDenied):
-            services.role_set(admin=member, member=member, role=Role.ADMIN, reason="")

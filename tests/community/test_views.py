@@ -279,3 +279,29 @@ class TestLanguage:
     def test_api_me(self, client, member):
         data = client.get(reverse("api_me")).json()
         assert data["id"] == member.pk and data["role"] == "member" and not data["is_admin"]
+
+
+class TestDjangoAdminRoles:
+    def test_making_a_member_admin_opens_the_admin_site_to_her(self, admin_client):
+        member = UserFactory(email="m@example.org", name="Max")
+        response = admin_client.post(f"/admin/community/user/{member.pk}/change/", {
+            "email": "m@example.org", "name": "Max", "role": "admin", "is_active": "on",
+            "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "1",
+            "profile-MIN_NUM_FORMS": "0", "profile-MAX_NUM_FORMS": "1",
+            "profile-0-id": member.profile.pk, "profile-0-user": member.pk,
+            "profile-0-contact_visibility": "mentors", "profile-0-mentor_capacity": "0",
+            "profile-0-tags": "[]", "profile-0-languages": "[]"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        member.refresh_from_db()
+        assert member.role == Role.ADMIN and member.is_staff
+        from community.models import AuditEntry
+        entry = AuditEntry.objects.get(action="admin.change.user")
+        assert entry.actor == admin_client.admin and "Role" in entry.details["changes"]
+
+
+class TestPasswordReset:
+    def test_reset_mail_is_sent_to_a_member(self, client):
+        UserFactory(email="forgot@example.org")
+        client.post("/accounts/password/reset/", {"email": "forgot@example.org"})
+        assert mail.outbox[-1].to == ["forgot@example.org"]
+        assert "/accounts/password/reset/key/" in mail.outbox[-1].body
