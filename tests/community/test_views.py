@@ -305,3 +305,17 @@ class TestPasswordReset:
         client.post("/accounts/password/reset/", {"email": "forgot@example.org"})
         assert mail.outbox[-1].to == ["forgot@example.org"]
         assert "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+class TestFirstAdmin:
+    def test_createsuperuser_admin_signs_in_at_once(self, client):
+        from django.core.management import call_command
+        call_command("createsuperuser", interactive=False, email="boss@example.org",
+                     name="Boss", verbosity=0)
+        boss = User.objects.get(email="boss@example.org")
+        boss.set_password("a-long-test-password")
+        boss.save()
+        response = client.post("/accounts/login/", {
+            "login": "boss@example.org", "password": "a-long-test-password"})
+        assert response.status_code == 302 and response["Location"] == "/"
+        assert boss.is_admin and client.get("/admin/").status_code == 200
