@@ -15,6 +15,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -47,6 +48,12 @@ def python_ok(executable: str) -> bool:
     return done.returncode == 0
 
 
+def version_key(path: str) -> tuple[int, ...]:
+    """(3, 13, 0) for .../versions/3.13.0/bin/python3; newest sorts last."""
+    found = re.search(r"/(\d+(?:\.\d+)+)[^/]*/bin/", path)
+    return tuple(int(part) for part in found.group(1).split(".")) if found else (0,)
+
+
 def find_python() -> str:
     """The first Python >= 3.12: COHORT_PYTHON, this one, python3.1x on PATH, then pyenv's."""
     candidates = []
@@ -59,7 +66,8 @@ def find_python() -> str:
             candidates.append(found)
     pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
     # pyenv's shims refuse versions that are not selected; its installs work directly.
-    candidates += sorted(glob.glob(f"{pyenv_root}/versions/3.*/bin/python3"), reverse=True)
+    installed = glob.glob(f"{pyenv_root}/versions/3.*/bin/python3")
+    candidates += sorted(installed, key=version_key, reverse=True)
     for candidate in candidates:
         if python_ok(candidate):
             return candidate

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import include, path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 
@@ -15,7 +16,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
-admin.site.site_header = "Cohort administration"
+admin.site.site_header = _("Cohort administration")
 admin.site.site_title = "Cohort"
 
 urlpatterns = [
