@@ -1,9 +1,22 @@
-"""WebSocket routes of every app, gathered in one list for `server.asgi`.
+"""WebSocket routes, and the table of socket request handlers each app contributes.
 
-The member's live connection (rooms, chat, calls, notifications) arrives with the
-rooms app; until then there is no socket route and every WebSocket is refused.
+`/ws/` is the member's one live connection per tab (rooms.consumers.RoomConsumer).
 """
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from chat import consumers as chat_consumers
+from chat import selectors as chat_selectors
+from chat.services import NotFound as ChatNotFound
+from rooms.consumers import RoomConsumer
+
+HANDLERS = {**chat_consumers.HANDLERS}
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/", RoomConsumer.as_asgi(
+        handlers=HANDLERS,
+        catch_up=chat_selectors.catch_up_events,
+        room_states=chat_selectors.room_states,
+        not_found=(ChatNotFound,),
+    )),
+]

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "community",
+    "rooms",
+    "chat",
 ]
 
 MIDDLEWARE = [

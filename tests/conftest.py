@@ -68,3 +68,12 @@ def _fresh_cache() -> None:
             client.delete(*keys)
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> None:
+    """Each test gets its own channel layer object: channels-redis binds its connections
+    and locks to the event loop that first used them, and each async test has its own."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()

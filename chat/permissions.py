@@ -1,0 +1,36 @@
+"""Who may do what to messages: the only place these rules live (rooms rules underneath)."""
+
+from __future__ import annotations
+
+from chat.models import Message
+from community.permissions import Viewer
+from rooms import permissions as room_permissions
+from rooms.models import Room
+
+
+def can_read(user: Viewer, room: Room) -> bool:
+    return room_permissions.can_view_room(user, room)
+
+
+def can_send(user: Viewer, room: Room) -> bool:
+    return room_permissions.can_post(user, room)
+
+
+def can_edit(user: Viewer, message: Message) -> bool:
+    """Only the author edits, while the room takes writes."""
+    return (message.deleted_at is None and message.author_id == getattr(user, "pk", None)
+            and room_permissions.can_post(user, message.room))
+
+
+def can_delete(user: Viewer, message: Message) -> bool:
+    """The author, or the room's owners and moderators; nothing changes in an archived room."""
+    if message.deleted_at is not None or message.room.is_archived:
+        return False
+    if not room_permissions.can_view_room(user, message.room):
+        return False
+    return (message.author_id == user.pk
+            or room_permissions.can_moderate(user, message.room))
+
+
+def can_react(user: Viewer, message: Message) -> bool:
+    return message.deleted_at is None and room_permissions.can_post(user, message.room)

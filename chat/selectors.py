@@ -1,0 +1,131 @@
+"""Reads of the chat app. The history API, catch-up and live events share `message_payload`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from chat.models import Mention, Message, Reaction
+from chat.rendering import excerpt
+from community.models import User
+from rooms import permissions as room_permissions
+from rooms.models import Membership, Room
+from rooms.protocol import MessagePayload, ReactionPayload, RoomStatePayload
+
+HISTORY_MAX = 100
+CATCH_UP_MAX = 500
+
+
+def _with_related(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.select_related("author", "reply_to__author").prefetch_related(
+        Prefetch("reactions", queryset=Reaction.objects.order_by("created_at", "pk")),
+        Prefetch("mention_rows", queryset=Mention.objects.only("message_id", "user_id")))
+
+
+def message_payload(message: Message) -> MessagePayload:
+    """The one shape of a message on the wire (prefetch with `_with_related`)."""
+    reactions: dict[str, list[int]] = defaultdict(list)
+    if message.deleted_at is None:
+        for reaction in message.reactions.all():
+            reactions[reaction.emoji].append(reaction.user_id)
+    reply = message.reply_to
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.pk,
+        "room_id": message.room_id,
+        "seq": message.seq,
+        "rev": message.rev,
+        "client_id": message.client_id,
+        "author": {"id": message.author_id or 0,
+                   "name": message.author.name if message.author else ""},
+        "text": "" if deleted else message.text,
+        "html": "" if deleted else message.html,
+        "reply_to": None if reply is None else {
+            "id": reply.pk, "seq": reply.seq,
+            "author_name": reply.author.name if reply.author else "",
+            "excerpt": "" if reply.deleted_at else excerpt(reply.text, 80)},
+        "reactions": [ReactionPayload(emoji=e, count=len(ids), user_ids=ids)
+                      for e, ids in reactions.items()],
+        "mentions": [] if deleted else [m.user_id for m in message.mention_rows.all()],
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+    }
+
+
+def message_get(message_id: int) -> Message:
+    return _with_related(Message.objects.all()).get(pk=message_id)
+
+
+def messages_page(
+    viewer: User, room: Room, *, before_seq: int | None = None, after_seq: int | None = None,
+    limit: int = 50,
+) -> list[MessagePayload]:
+    """Up to `limit` messages in seq order: the latest, those before `before_seq`, or
+    those after `after_seq` (a jump to the first unread message uses after_seq)."""
+    if not room_permissions.can_view_room(viewer, room):
+        return []
+    limit = max(1, min(limit, HISTORY_MAX))
+    messages = _with_related(Message.objects.filter(room=room))
+    if after_seq is not None:
+        page = list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+    else:
+        if before_seq is not None:
+            messages = messages.filter(seq__lt=before_seq)
+        page = list(messages.order_by("-seq")[:limit])[::-1]
+    return [message_payload(m) for m in page]
+
+
+def catch_up_events(room_id: int, after_rev: int) -> tuple[list[dict[str, Any]], bool]:
+    """The events a socket that holds the room up to `after_rev` misses, in rev order.
+
+    Each changed message comes once, in its current state: `chat.message.created` if it
+    is newer than everything the client held, else `chat.message.updated`. The second
+    value is True when more than CATCH_UP_MAX changed: the client then starts the room
+    afresh from its latest page instead (`chat.reset`).
+    """
+    changed = list(_with_related(Message.objects.filter(room_id=room_id, rev__gt=after_rev))
+                   .order_by("rev")[:CATCH_UP_MAX + 1])
+    if len(changed) > CATCH_UP_MAX:
+        return [], True
+    if not changed:
+        return [], False
+    held_seq = (Message.objects.filter(room_id=room_id, rev__lte=after_rev)
+                .aggregate(top=Max("seq"))["top"] or 0)
+    return [{"type": "chat.message.created" if m.seq > held_seq else "chat.message.updated",
+             "room_id": room_id, "rev": m.rev, "message": message_payload(m)}
+            for m in changed], False
+
+
+def room_states(user: User, room_ids: Iterable[int] | None = None) -> list[RoomStatePayload]:
+    """Per room: latest seq and rev, her read position, unread and mention counts.
+
+    Unread counts others' live messages after her read position; one query for all rooms.
+    """
+    memberships = Membership.objects.filter(user=user).select_related("room")
+    if room_ids is not None:
+        memberships = memberships.filter(room_id__in=list(room_ids))
+    unread = (Message.objects.filter(room_id=OuterRef("room_id"), seq__gt=OuterRef("last_read_seq"),
+                                     deleted_at__isnull=True)
+              .exclude(author_id=user.pk).order_by().values("room_id")
+              .annotate(n=Count("pk")).values("n"))
+    mentions = (Mention.objects.filter(user=user, message__room_id=OuterRef("room_id"),
+                                       message__seq__gt=OuterRef("last_read_seq"),
+                                       message__deleted_at__isnull=True)
+                .order_by().values("message__room_id").annotate(n=Count("pk")).values("n"))
+    rows = memberships.annotate(
+        unread=Coalesce(Subquery(unread), 0), mention_count=Coalesce(Subquery(mentions), 0))
+    return [{
+        "room_id": m.room_id, "last_seq": m.room.last_seq, "last_rev": m.room.last_rev,
+        "last_read_seq": m.last_read_seq, "unread": m.unread, "mentions": m.mention_count,
+    } for m in rows]
+
+
+def members_by_name(room: Room) -> dict[str, tuple[int, str]]:
+    """Casefolded name -> (id, name) of the room's members, for resolving @mentions."""
+    return {u.name.casefold(): (u.pk, u.name)
+            for u in User.objects.filter(memberships__room=room, is_active=True)}

@@ -1,0 +1,223 @@
+"""Every write of chat. Each one locks its room's row, so a room's `seq` and `rev` take
+their next values in commit order and with no gap (a rolled-back write gives its number
+back), and publishes its event only after commit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat import permissions, selectors
+from chat.models import Mention, Message, Reaction
+from chat.rendering import excerpt, render_message
+from community.models import User
+from community.ratelimit import ratelimit_hit
+from rooms import permissions as room_permissions
+from rooms import protocol
+from rooms.models import Membership, Room
+
+MAX_MESSAGE_CHARS = 10_000
+SEND_LIMIT = 30  # messages per member...
+SEND_WINDOW_SECONDS = 10  # ...in this many seconds
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+class NotFound(Exception):
+    """The room or message does not exist for this member (or does not exist at all)."""
+
+
+def _clean_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise ValidationError(_("A message is text."))
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("A message cannot be empty."))
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValidationError(_("A message has at most %(max)d characters.")
+                              % {"max": MAX_MESSAGE_CHARS})
+    return text
+
+
+def _lock_room(room_id: int) -> Room:
+    return Room.objects.select_for_update().get(pk=room_id)
+
+
+def _next_rev(room: Room) -> int:
+    room.last_rev += 1
+    return room.last_rev
+
+
+def _publish_message(message_id: int, created: bool) -> None:
+    message = selectors.message_get(message_id)
+    payload = selectors.message_payload(message)
+    if created:
+        protocol.publish(message.room_id, {
+            "type": "chat.message.created", "room_id": message.room_id, "rev": message.rev,
+            "message": payload})
+    else:
+        protocol.publish(message.room_id, {
+            "type": "chat.message.updated", "room_id": message.room_id, "rev": message.rev,
+            "message": payload})
+
+
+def _set_mentions(message: Message, user_ids: list[int], author: User) -> None:
+    """Record who is mentioned; each newly mentioned member gets a personal event."""
+    before = set(message.mention_rows.values_list("user_id", flat=True))
+    wanted = set(user_ids) - {author.pk}
+    Mention.objects.filter(message=message).exclude(user_id__in=wanted).delete()
+    Mention.objects.bulk_create([Mention(message=message, user_id=uid)
+                                 for uid in wanted - before])
+    for user_id in wanted - before:
+        protocol.publish_to_user(user_id, {
+            "type": "notify.mention", "room_id": message.room_id, "message_id": message.pk,
+            "seq": message.seq, "author": {"id": author.pk, "name": author.name},
+            "excerpt": excerpt(message.text)})
+
+
+def message_send(
+    *, author: User, room_id: int, text: str, client_id: str, reply_to: int | None = None
+) -> tuple[Message, bool]:
+    """Store a message and return it with True, or, for a client_id already stored by
+    this author in this room, the stored message with False (a resend after a lost ack)."""
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise ValidationError(_("client_id must be 1 to 64 letters, digits or - _ . :"))
+    text = _clean_text(text)
+    with transaction.atomic():
+        try:
+            room = _lock_room(room_id)
+        except Room.DoesNotExist:
+            raise NotFound from None
+        if not room_permissions.can_view_room(author, room):
+            raise NotFound
+        existing = Message.objects.filter(room=room, author=author, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+        if not permissions.can_send(author, room):
+            raise PermissionDenied(_("You cannot write in this room."))
+        ratelimit_hit(f"chat.send:{author.pk}", limit=SEND_LIMIT,
+                      per_seconds=SEND_WINDOW_SECONDS)
+        parent = None
+        if reply_to is not None:
+            parent = Message.objects.filter(room=room, pk=reply_to).first()
+            if parent is None:
+                raise ValidationError(_("The message you reply to is not in this room."))
+        rendered = render_message(text, selectors.members_by_name(room))
+        room.last_seq += 1
+        rev = _next_rev(room)
+        room.save(update_fields=["last_seq", "last_rev"])
+        message = Message.objects.create(
+            room=room, author=author, seq=room.last_seq, rev=rev, client_id=client_id,
+            text=text, html=rendered.html, reply_to=parent)
+        _set_mentions(message, rendered.mentioned_user_ids, author)
+        # Writing is reading: her own message never counts as unread.
+        Membership.objects.filter(room=room, user=author).update(last_read_seq=message.seq)
+        transaction.on_commit(lambda: _publish_message(message.pk, created=True))
+        protocol.publish_to_user(author.pk, {
+            "type": "rooms.read", "room_id": room.pk, "last_read_seq": message.seq,
+            "unread": 0, "mentions": 0})
+    return message, True
+
+
+def _locked_message(user: User, message_id: int) -> tuple[Room, Message]:
+    """The message and its locked room; NotFound if the member cannot see it."""
+    message = Message.objects.select_related("room").filter(pk=message_id).first()
+    if message is None or not room_permissions.can_view_room(user, message.room):
+        raise NotFound
+    room = _lock_room(message.room_id)
+    message = Message.objects.select_related("room").get(pk=message_id)
+    return room, message
+
+
+def message_edit(*, user: User, message_id: int, text: str) -> Message:
+    text = _clean_text(text)
+    with transaction.atomic():
+        room, message = _locked_message(user, message_id)
+        if not permissions.can_edit(user, message):
+            raise PermissionDenied(_("Only the author edits a message."))
+        if text == message.text:
+            return message
+        rendered = render_message(text, selectors.members_by_name(room))
+        message.rev = _next_rev(room)
+        room.save(update_fields=["last_rev"])
+        message.text, message.html, message.edited_at = text, rendered.html, timezone.now()
+        message.save(update_fields=["rev", "text", "html", "edited_at"])
+        _set_mentions(message, rendered.mentioned_user_ids, user)
+        transaction.on_commit(lambda: _publish_message(message.pk, created=False))
+    return message
+
+
+def message_delete(*, user: User, message_id: int) -> Message:
+    """Deleted messages keep their place (seq) and lose their content."""
+    with transaction.atomic():
+        room, message = _locked_message(user, message_id)
+        if not permissions.can_delete(user, message):
+            raise PermissionDenied(_("You cannot delete this message."))
+        message.rev = _next_rev(room)
+        room.save(update_fields=["last_rev"])
+        message.text, message.html, message.deleted_at = "", "", timezone.now()
+        message.save(update_fields=["rev", "text", "html", "deleted_at"])
+        Reaction.objects.filter(message=message).delete()
+        Mention.objects.filter(message=message).delete()
+        transaction.on_commit(lambda: _publish_message(message.pk, created=False))
+    return message
+
+
+def _clean_emoji(emoji: object) -> str:
+    """One emoji (with its modifiers and joiners): no letters, digits, spaces or markup."""
+    if not isinstance(emoji, str) or not 1 <= len(emoji) <= 16:
+        raise ValidationError(_("Choose an emoji."))
+    for char in emoji:
+        category = unicodedata.category(char)
+        if char.isascii() or category.startswith(("L", "N", "Z", "C")) and char != "\u200d":
+            raise ValidationError(_("Choose an emoji."))
+    return emoji
+
+
+def reaction_set(*, user: User, message_id: int, emoji: str, on: bool) -> Message:
+    """Add or take back her reaction; doing what is already done changes nothing."""
+    emoji = _clean_emoji(emoji)
+    with transaction.atomic():
+        room, message = _locked_message(user, message_id)
+        if not permissions.can_react(user, message):
+            raise PermissionDenied(_("You cannot react to this message."))
+        mine = Reaction.objects.filter(message=message, user=user, emoji=emoji)
+        if on == mine.exists():
+            return message
+        if on:
+            if message.reactions.values("emoji").distinct().count() >= 20 and not \
+                    message.reactions.filter(emoji=emoji).exists():
+                raise ValidationError(_("This message has as many kinds of reaction as it can."))
+            Reaction.objects.create(message=message, user=user, emoji=emoji)
+        else:
+            mine.delete()
+        message.rev = _next_rev(room)
+        room.save(update_fields=["last_rev"])
+        message.save(update_fields=["rev"])
+        transaction.on_commit(lambda: _publish_message(message.pk, created=False))
+    return message
+
+
+def read_mark(*, user: User, room_id: int, seq: int) -> int:
+    """Move her read position forward to `seq` (never back); all her tabs are told."""
+    if not isinstance(seq, int) or seq < 0:
+        raise ValidationError(_("seq is a whole number."))
+    with transaction.atomic():
+        membership = (Membership.objects.select_for_update().select_related("room")
+                      .filter(room_id=room_id, user=user).first())
+        if membership is None:
+            raise NotFound
+        target = min(seq, membership.room.last_seq)
+        if target <= membership.last_read_seq:
+            return membership.last_read_seq
+        membership.last_read_seq = target
+        membership.save(update_fields=["last_read_seq"])
+        state = selectors.room_states(user, [room_id])[0]
+        protocol.publish_to_user(user.pk, {
+            "type": "rooms.read", "room_id": room_id, "last_read_seq": target,
+            "unread": state["unread"], "mentions": state["mentions"]})
+    return target

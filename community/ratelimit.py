@@ -1,0 +1,33 @@
+"""A small fixed-window rate limiter on the cache, shared by views and consumers.
+
+With Redis as the cache every server process counts in the same place.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(_("Too many requests: wait %(seconds)d seconds.")
+                         % {"seconds": max(1, round(retry_after))})
+        self.retry_after = retry_after
+
+
+def ratelimit_hit(key: str, *, limit: int, per_seconds: int) -> None:
+    """Count one use of `key`; raise RateLimited past `limit` uses in the current window."""
+    window = int(time.time() // per_seconds)
+    cache_key = f"rl:{key}:{window}"
+    if cache.add(cache_key, 1, timeout=per_seconds + 1):
+        return
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=per_seconds + 1)
+        return
+    if count > limit:
+        raise RateLimited(per_seconds - time.time() % per_seconds)

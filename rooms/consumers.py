@@ -1,0 +1,269 @@
+"""The member's one live connection per tab: all her rooms' events and her personal events.
+
+The consumer subscribes to `user.<id>` and to `room.<id>` for each of her rooms, checks
+each client frame's envelope and hands it to the handler registered for its type (the
+table is built in `server/routing.py`). It keeps, per room, the last revision it sent to
+this socket, so each change reaches the client once and in order: an event already sent
+is dropped; an event that skips ahead (the layer lost or reordered one) makes it fetch the
+missing changes from the database first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from community.models import User
+from community.ratelimit import RateLimited
+from rooms import protocol, selectors, services
+from rooms.models import Room
+from rooms.protocol import ErrorCode
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[User, dict[str, Any]], dict[str, Any]]
+CatchUp = Callable[[int, int], tuple[list[dict[str, Any]], bool]]
+RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePayload]]
+
+TYPING_INTERVAL = 3.0
+NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (Http404, Room.DoesNotExist)
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    handlers: dict[str, Handler] = {}
+    catch_up: CatchUp
+    room_states: RoomStates
+    not_found: tuple[type[Exception], ...] = NOT_FOUND_ERRORS
+
+    def __init__(self, *args: Any, handlers: dict[str, Handler], catch_up: CatchUp,
+                 room_states: RoomStates, not_found: Iterable[type[Exception]] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.handlers = handlers
+        self.catch_up = catch_up  # type: ignore[assignment]
+        self.room_states = room_states  # type: ignore[assignment]
+        self.not_found = NOT_FOUND_ERRORS + tuple(not_found)
+        self.user: User | None = None
+        self.room_ids: set[int] = set()
+        self.delivered: dict[int, int] = {}  # room id -> last rev sent on this socket
+        self.pending: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.typing_sent: dict[int, float] = {}
+        self.status = "offline"
+        self.synced = False  # until the client's first `sync`, room events wait in `pending`
+
+    # --- Lifecycle ----------------------------------------------------------------------
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
+            return
+        self.user = user
+        # Subscribe before anything is read from the database: whatever commits later
+        # arrives as a live event, whatever committed earlier is in what `sync` reads.
+        await self.channel_layer.group_add(protocol.user_group(user.pk), self.channel_name)
+        self.room_ids = set(await database_sync_to_async(selectors.room_ids_of)(user))
+        for room_id in self.room_ids:
+            await self.channel_layer.group_add(protocol.room_group(room_id), self.channel_name)
+        await self.accept()
+        await database_sync_to_async(self._open_connection)()
+        await self.send_json({"type": "hello", "user_id": user.pk,
+                              "heartbeat_seconds": protocol.HEARTBEAT_SECONDS})
+        await self._announce_presence()
+
+    def _open_connection(self) -> None:
+        services.connections_prune()
+        services.connection_open(user=self.user, channel_name=self.channel_name)  # type: ignore[arg-type]
+
+    async def disconnect(self, code: int) -> None:
+        if self.user is None:
+            return
+        await self.channel_layer.group_discard(protocol.user_group(self.user.pk),
+                                               self.channel_name)
+        for room_id in self.room_ids:
+            await self.channel_layer.group_discard(protocol.room_group(room_id),
+                                                   self.channel_name)
+        await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
+        await self._announce_presence()
+
+    # --- Client frames ------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
+                      **kwargs: Any) -> None:
+        """Bad frames get an error and the socket stays open."""
+        if text_data is None or len(text_data.encode()) > protocol.MAX_FRAME_BYTES:
+            await self._error(None, ErrorCode.BAD_FRAME,
+                              f"Send JSON text frames of at most {protocol.MAX_FRAME_BYTES} bytes.")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error(None, ErrorCode.BAD_FRAME, "The frame is not valid JSON.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self._error(None, ErrorCode.BAD_FRAME,
+                              "A frame is a JSON object with a string 'type'.")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        kind = content["type"]
+        request_id = content.get("request_id")
+        if request_id is not None and not isinstance(request_id, str | int):
+            request_id = None
+        own = {"sync": self._sync_rooms, "ping": self._ping, "chat.typing": self._typing,
+               "presence.set": self._presence_set}
+        try:
+            if kind in own:
+                await own[kind](content, request_id)
+            elif kind in self.handlers:
+                result = await database_sync_to_async(self.handlers[kind])(self.user, content)  # type: ignore[arg-type]
+                await self.send_json({"type": "ack", "request_id": request_id, "result": result})
+            else:
+                await self._error(request_id, ErrorCode.UNKNOWN_TYPE,
+                                  f"Unknown type {kind!r}.")
+        except RateLimited as error:
+            await self._error(request_id, ErrorCode.RATE_LIMITED, str(error),
+                              retry_after=round(error.retry_after, 1))
+        except ValidationError as error:
+            await self._error(request_id, ErrorCode.INVALID, " ".join(error.messages))
+        except PermissionDenied as error:
+            await self._error(request_id, ErrorCode.FORBIDDEN,
+                              str(error) or "You may not do this.")
+        except self.not_found:
+            await self._error(request_id, ErrorCode.NOT_FOUND, "No such room or message.")
+        except Exception:
+            log.exception("socket handler %s failed", kind)
+            await self._error(request_id, ErrorCode.SERVER_ERROR, "Something went wrong.")
+
+    async def _error(self, request_id: Any, code: str, detail: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "request_id": request_id, "code": code,
+                              "detail": detail, **extra})
+
+    # --- Catch-up and ordering ----------------------------------------------------------
+    async def _sync_rooms(self, content: dict[str, Any], request_id: Any) -> None:
+        """Send what the client misses since the revs it holds, then the rooms' state."""
+        held = content.get("rooms", {})
+        if not isinstance(held, dict):
+            raise ValidationError("rooms maps room ids to the last rev you hold.")
+        states = {s["room_id"]: s for s in await database_sync_to_async(self.room_states)(
+            self.user, sorted(self.room_ids))}  # type: ignore[arg-type]
+        for room_id in sorted(self.room_ids):
+            after = held.get(str(room_id))
+            if not isinstance(after, int) or after < 0:
+                # She holds nothing of this room: live events from now on; history on demand.
+                after = states[room_id]["last_rev"] if room_id in states else 0
+            self.delivered[room_id] = min(after, states.get(room_id, {}).get("last_rev", after))
+            await self._fill(room_id)
+            for event in self.pending.pop(room_id, []):
+                await self._deliver(room_id, event)
+        self.synced = True
+        await self.send_json({"type": "sync.done", "request_id": request_id,
+                              "rooms": list(states.values())})
+
+    async def _fill(self, room_id: int) -> None:
+        """Send every change after the last rev this socket sent, from the database."""
+        events, reset = await database_sync_to_async(self.catch_up)(
+            room_id, self.delivered[room_id])
+        if reset:
+            states = await database_sync_to_async(self.room_states)(self.user, [room_id])  # type: ignore[arg-type]
+            rev = states[0]["last_rev"] if states else 0
+            self.delivered[room_id] = rev
+            await self.send_json({"type": "chat.reset", "room_id": room_id, "rev": rev})
+            return
+        for event in events:
+            if event["rev"] > self.delivered[room_id]:
+                self.delivered[room_id] = event["rev"]
+                await self.send_json(event)
+
+    async def _deliver(self, room_id: int, event: dict[str, Any]) -> None:
+        rev = event["rev"]
+        last = self.delivered[room_id]
+        if rev <= last:
+            return  # already sent (a duplicate, or superseded by a fetch)
+        if rev == last + 1:
+            self.delivered[room_id] = rev
+            await self.send_json(event)
+            return
+        await self._fill(room_id)  # something before it was lost or is late
+
+    async def room_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        room_id = event.get("room_id")
+        if room_id not in self.room_ids:
+            return
+        if "rev" not in event:
+            await self.send_json(event)
+        elif room_id not in self.delivered:
+            self.pending[room_id].append(event)  # before `sync`: held until it runs
+        else:
+            await self._deliver(room_id, event)
+
+    # --- Personal events ----------------------------------------------------------------
+    async def user_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        room_id = event.get("room_id")
+        if event["type"] == "rooms.removed" and room_id in self.room_ids:
+            # She lost the right to this room: stop receiving it now.
+            await self.channel_layer.group_discard(protocol.room_group(room_id),
+                                                   self.channel_name)
+            self.room_ids.discard(room_id)
+            self.delivered.pop(room_id, None)
+            self.pending.pop(room_id, None)
+        elif event["type"] == "rooms.joined" and room_id not in self.room_ids:
+            await self.channel_layer.group_add(protocol.room_group(room_id), self.channel_name)
+            self.room_ids.add(room_id)
+            if self.synced:  # follow the new room from its current rev
+                states = await database_sync_to_async(self.room_states)(self.user, [room_id])  # type: ignore[arg-type]
+                self.delivered[room_id] = states[0]["last_rev"] if states else 0
+        await self.send_json(event)
+
+    # --- Heartbeat, typing, presence ----------------------------------------------------
+    async def _ping(self, content: dict[str, Any], request_id: Any) -> None:
+        """The client's heartbeat; the answer lets it notice a lost last message."""
+        await database_sync_to_async(services.connection_touch)(channel_name=self.channel_name)
+        states = await database_sync_to_async(self.room_states)(self.user, sorted(self.room_ids))  # type: ignore[arg-type]
+        await self.send_json({"type": "pong", "request_id": request_id,
+                              "rooms": {str(s["room_id"]): s["last_rev"] for s in states}})
+
+    async def _typing(self, content: dict[str, Any], request_id: Any) -> None:
+        room_id = content.get("room_id")
+        if room_id not in self.room_ids:
+            raise Http404
+        now = time.monotonic()
+        if now - self.typing_sent.get(room_id, 0) < TYPING_INTERVAL:
+            return
+        self.typing_sent[room_id] = now
+        await protocol.publish_ephemeral(room_id, {
+            "type": "chat.typing", "room_id": room_id, "user_id": self.user.pk,  # type: ignore[union-attr]
+            "name": self.user.name})  # type: ignore[union-attr]
+
+    async def _presence_set(self, content: dict[str, Any], request_id: Any) -> None:
+        state = content.get("state")
+        if state not in ("active", "idle"):
+            raise ValidationError("state is active or idle.")
+        await database_sync_to_async(services.connection_touch)(
+            channel_name=self.channel_name, state=state)
+        await self._announce_presence()
+
+    async def _announce_presence(self) -> None:
+        """Tell her rooms when her status (over all her tabs and processes) changes."""
+        if self.user is None:
+            return
+        user_id = self.user.pk
+        status = (await database_sync_to_async(selectors.presence_of)([user_id])).get(
+            user_id, "offline")
+        if status == self.status:
+            return
+        self.status = status
+        for room_id in sorted(self.room_ids):
+            await protocol.publish_ephemeral(room_id, {
+                "type": "presence.changed", "room_id": room_id, "user_id": user_id,
+                "status": status})

@@ -1,0 +1,85 @@
+"""Mentoring rooms and who is in them; the live connections that carry presence."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Room(models.Model):
+    """A private space. `last_seq` numbers its messages; `last_rev` numbers every change.
+
+    Both counters are bumped under the row lock of the writing transaction, so they have
+    no gaps and follow commit order (see chat.services).
+    """
+
+    class Kind(models.TextChoices):
+        ONE_TO_ONE = "one_to_one", _("Mentoring pair")
+        GROUP = "group", _("Group")
+        DIRECT = "direct", _("Direct messages")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    topic = models.CharField(_("topic"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # "<small id>-<large id>" for direct rooms: one direct room per pair.
+    direct_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_rev = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MODERATOR = "moderator", _("Moderator")
+        MEMBER = "member", _("Member")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_read_seq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("room", "user", name="membership_once")]
+        indexes = [models.Index(fields=["user", "room"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.room} ({self.role})"
+
+
+class Connection(models.Model):
+    """One open socket of a member: the record presence is computed from.
+
+    A socket refreshes `seen_at` on every heartbeat; a row older than PRESENCE_TIMEOUT
+    belongs to a process that died and counts for nothing.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Online")
+        IDLE = "idle", _("Away")
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.state}"

@@ -1,0 +1,112 @@
+"""Who may see or do what in rooms: the only place these rules live.
+
+Rooms are private. To anyone who is not a member, a room answers exactly as a room that
+does not exist (`access_room` raises one Http404 for both). Admins manage the programme
+but read no room they are not a member of; they may add and remove members of group rooms.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from community import permissions as community_permissions
+from community.models import User
+from community.permissions import Viewer
+from rooms.models import Membership, Room
+
+MANAGERS = (Membership.Role.OWNER, Membership.Role.MODERATOR)
+
+
+def _active(user: Viewer) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def membership_of(user: Viewer, room: Room) -> Membership | None:
+    if not _active(user):
+        return None
+    return Membership.objects.filter(room=room, user_id=user.pk).first()
+
+
+def rooms_visible_to(user: Viewer) -> QuerySet[Room]:
+    if not _active(user):
+        return Room.objects.none()
+    return Room.objects.filter(memberships__user_id=user.pk)
+
+
+def access_room(user: Viewer, room_id: int | str) -> Room:
+    """The room if `user` is a member; Http404 for missing and forbidden alike."""
+    try:
+        return rooms_visible_to(user).get(pk=int(room_id))
+    except (Room.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_view_room(user: Viewer, room: Room) -> bool:
+    return membership_of(user, room) is not None
+
+
+def _other_members(user: Viewer, room: Room) -> QuerySet[User]:
+    return User.objects.filter(memberships__room=room).exclude(pk=user.pk)
+
+
+def can_post(user: Viewer, room: Room) -> bool:
+    """A member may write in a live room; in a pair room, never across a block."""
+    if room.is_archived or membership_of(user, room) is None:
+        return False
+    if room.kind in (Room.Kind.DIRECT, Room.Kind.ONE_TO_ONE):
+        return all(not community_permissions.is_blocked_between(user, other)  # type: ignore[arg-type]
+                   for other in _other_members(user, room))
+    return True
+
+
+def can_moderate(user: Viewer, room: Room) -> bool:
+    """Owners and moderators delete others' messages."""
+    membership = membership_of(user, room)
+    return membership is not None and membership.role in MANAGERS
+
+
+def can_create_group(user: Viewer) -> bool:
+    return _active(user) and (user.is_mentor or user.is_admin)  # type: ignore[union-attr]
+
+
+def can_manage_members(user: Viewer, room: Room) -> bool:
+    """Group rooms: their owners and moderators, and the programme's admins."""
+    if room.kind != Room.Kind.GROUP or room.is_archived or not _active(user):
+        return False
+    return bool(user.is_admin) or can_moderate(user, room)  # type: ignore[union-attr]
+
+
+def can_add_member(actor: Viewer, room: Room, user: User) -> bool:
+    return can_manage_members(actor, room) and user.is_active
+
+
+def can_remove_member(actor: Viewer, room: Room, member: Membership) -> bool:
+    """Managers remove members; only an admin removes an owner."""
+    if not can_manage_members(actor, room) or member.user_id == actor.pk:
+        return False
+    if member.role == Membership.Role.OWNER:
+        return bool(actor.is_admin)  # type: ignore[union-attr]
+    return True
+
+
+def can_leave(user: Viewer, room: Room) -> bool:
+    """A member leaves a group room, unless she is its last owner."""
+    membership = membership_of(user, room)
+    if membership is None or room.kind != Room.Kind.GROUP:
+        return False
+    if membership.role == Membership.Role.OWNER:
+        return room.memberships.filter(role=Membership.Role.OWNER).count() > 1
+    return True
+
+
+def can_archive(user: Viewer, room: Room) -> bool:
+    if room.is_archived or not _active(user):
+        return False
+    membership = membership_of(user, room)
+    is_owner = membership is not None and membership.role == Membership.Role.OWNER
+    return is_owner or (room.kind == Room.Kind.GROUP and bool(user.is_admin))  # type: ignore[union-attr]
+
+
+def can_open_direct(user: Viewer, other: User) -> bool:
+    return community_permissions.can_contact(user, other)

@@ -1,0 +1,58 @@
+"""Reads of the rooms app for a given viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from community.models import User
+from rooms import permissions
+from rooms.models import Connection, Membership, Room
+from rooms.services import PRESENCE_TIMEOUT
+
+Status = Literal["online", "away", "offline"]
+
+
+def room_list(viewer: User) -> QuerySet[Room]:
+    """Her rooms, live ones first, most recently active first."""
+    return (permissions.rooms_visible_to(viewer)
+            .prefetch_related("memberships__user")
+            .order_by("archived_at", "-last_rev", "-created_at"))
+
+
+def room_title(room: Room, viewer: User) -> str:
+    """Direct rooms are named after the other person."""
+    if room.kind == Room.Kind.DIRECT:
+        others = [m.user.name for m in room.memberships.all() if m.user_id != viewer.pk]
+        return ", ".join(others) or room.name
+    return room.name
+
+
+def room_ids_of(user: User) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("room_id", flat=True))
+
+
+def presence_of(user_ids: Iterable[int]) -> dict[int, Status]:
+    """online if any of her sockets is active, away if all are idle, else offline."""
+    fresh = Connection.objects.filter(
+        user_id__in=list(user_ids), seen_at__gte=timezone.now() - PRESENCE_TIMEOUT)
+    status: dict[int, Status] = {}
+    for user_id, state in fresh.values_list("user_id", "state"):
+        if state == Connection.State.ACTIVE:
+            status[user_id] = "online"
+        else:
+            status.setdefault(user_id, "away")
+    return status
+
+
+def member_list(viewer: User, room: Room) -> list[dict[str, object]]:
+    """The room's members with role and presence; empty for a non-member."""
+    if not permissions.can_view_room(viewer, room):
+        return []
+    memberships = list(room.memberships.select_related("user").order_by("user__name"))
+    presence = presence_of(m.user_id for m in memberships)
+    return [{"id": m.user_id, "name": m.user.name, "role": m.role,
+             "status": presence.get(m.user_id, "offline")} for m in memberships]

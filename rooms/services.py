@@ -1,0 +1,163 @@
+"""Every write of the rooms app: rooms, memberships, presence records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.audit import audit_record
+from community.models import User
+from rooms import permissions, protocol
+from rooms.models import Connection, Membership, Room
+
+PRESENCE_TIMEOUT = timedelta(seconds=protocol.HEARTBEAT_SECONDS * 3)
+
+
+def _join(room: Room, user: User, role: str) -> Membership:
+    membership = Membership.objects.create(room=room, user=user, role=role,
+                                           last_read_seq=room.last_seq)
+    protocol.publish_to_user(user.pk, {"type": "rooms.joined", "room_id": room.pk})
+    protocol.publish(room.pk, {"type": "rooms.member.changed", "room_id": room.pk,
+                               "user_id": user.pk, "change": "joined"})
+    return membership
+
+
+def room_create_group(
+    *, creator: User, name: str, topic: str = "", members: Iterable[User] = ()
+) -> Room:
+    """A one-to-many room owned by its creator (a mentor or an admin)."""
+    if not permissions.can_create_group(creator):
+        raise PermissionDenied
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the room a name.")})
+    with transaction.atomic():
+        room = Room.objects.create(kind=Room.Kind.GROUP, name=name[:120], topic=topic[:300],
+                                   created_by=creator)
+        _join(room, creator, Membership.Role.OWNER)
+        for member in members:
+            if member.pk != creator.pk and member.is_active:
+                _join(room, member, Membership.Role.MEMBER)
+    return room
+
+
+def room_create_one_to_one(*, mentor: User, mentee: User, name: str = "") -> Room:
+    """The room of a mentoring pair: both own it. Opened by the mentorship lifecycle."""
+    if mentor.pk == mentee.pk:
+        raise ValidationError(_("A mentoring pair needs two people."))
+    with transaction.atomic():
+        room = Room.objects.create(
+            kind=Room.Kind.ONE_TO_ONE, created_by=mentor,
+            name=name or f"{mentor.name} & {mentee.name}"[:120])
+        _join(room, mentor, Membership.Role.OWNER)
+        _join(room, mentee, Membership.Role.OWNER)
+    return room
+
+
+def room_open_direct(*, user: User, other: User) -> Room:
+    """The direct-message room of two members, created the first time."""
+    if not permissions.can_open_direct(user, other):
+        raise PermissionDenied
+    low, high = sorted((user.pk, other.pk))
+    key = f"{low}-{high}"
+    existing = Room.objects.filter(direct_key=key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(kind=Room.Kind.DIRECT, direct_key=key, created_by=user)
+            _join(room, user, Membership.Role.MEMBER)
+            _join(room, other, Membership.Role.MEMBER)
+    except IntegrityError:  # the other opened it at the same moment
+        return Room.objects.get(direct_key=key)
+    return room
+
+
+def member_add(*, actor: User, room: Room, user: User,
+               role: str = Membership.Role.MEMBER) -> Membership:
+    if not permissions.can_add_member(actor, room, user):
+        raise PermissionDenied
+    if role not in Membership.Role.values:
+        raise ValidationError(_("Unknown role."))
+    with transaction.atomic():
+        if Membership.objects.filter(room=room, user=user).exists():
+            raise ValidationError(_("%(name)s is already in this room.") % {"name": user.name})
+        membership = _join(room, user, role)
+        if actor.is_admin and not permissions.can_moderate(actor, room):
+            audit_record(actor=actor, action="room.member_add", target=room,
+                         member=user.email, role=role)
+    return membership
+
+
+def _leave(membership: Membership, change: str) -> None:
+    room_id, user_id = membership.room_id, membership.user_id
+    membership.delete()
+    # Her sockets drop the room's group as soon as this arrives: no more live events.
+    protocol.publish_to_user(user_id, {"type": "rooms.removed", "room_id": room_id})
+    protocol.publish(room_id, {"type": "rooms.member.changed", "room_id": room_id,
+                               "user_id": user_id, "change": change})  # type: ignore[typeddict-item]
+
+
+def member_remove(*, actor: User, room: Room, user: User, reason: str = "") -> None:
+    with transaction.atomic():
+        membership = Membership.objects.filter(room=room, user=user).first()
+        if membership is None:
+            raise ValidationError(_("%(name)s is not in this room.") % {"name": user.name})
+        if not permissions.can_remove_member(actor, room, membership):
+            raise PermissionDenied
+        _leave(membership, "removed")
+        if actor.is_admin and not permissions.can_moderate(actor, room):
+            audit_record(actor=actor, action="room.member_remove", target=room, reason=reason,
+                         member=user.email)
+
+
+def room_leave(*, user: User, room: Room) -> None:
+    if not permissions.can_leave(user, room):
+        raise ValidationError(_("You cannot leave this room (the last owner stays)."))
+    with transaction.atomic():
+        _leave(Membership.objects.get(room=room, user=user), "left")
+
+
+def room_archive(*, actor: User, room: Room) -> Room:
+    """Archived rooms stay readable and take no new writes."""
+    if not permissions.can_archive(actor, room):
+        raise PermissionDenied
+    with transaction.atomic():
+        room.archived_at = timezone.now()
+        room.save(update_fields=["archived_at"])
+        protocol.publish(room.pk, {"type": "rooms.archived", "room_id": room.pk})
+        if actor.is_admin and not permissions.can_moderate(actor, room):
+            audit_record(actor=actor, action="room.archive", target=room)
+    return room
+
+
+# --- Presence ---------------------------------------------------------------------------
+
+def connection_open(*, user: User, channel_name: str) -> None:
+    Connection.objects.update_or_create(
+        channel_name=channel_name,
+        defaults={"user": user, "state": Connection.State.ACTIVE, "seen_at": timezone.now()})
+
+
+def connection_touch(*, channel_name: str, state: str | None = None) -> None:
+    """A heartbeat (and maybe a new state) of one socket."""
+    changes: dict[str, object] = {"seen_at": timezone.now()}
+    if state in Connection.State.values:
+        changes["state"] = state
+    Connection.objects.filter(channel_name=channel_name).update(**changes)
+
+
+def connection_close(*, channel_name: str) -> None:
+    Connection.objects.filter(channel_name=channel_name).delete()
+
+
+def connections_prune() -> int:
+    """Forget sockets of processes that died without closing them."""
+    deleted, _ = Connection.objects.filter(
+        seen_at__lt=timezone.now() - PRESENCE_TIMEOUT).delete()
+    return deleted

@@ -1,0 +1,386 @@
+"""The live connection, end to end through the ASGI application and the channel layer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
+
+from chat import services
+from chat.models import Message
+from community.models import User
+from rooms import services as room_services
+from rooms.models import Room
+from tests.chat.wsclient import open_socket, receive_until, request
+from tests.community.factories import AdminFactory, BlockFactory, UserFactory
+from tests.rooms.factories import make_room
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+db = database_sync_to_async
+
+
+@pytest.fixture
+async def trio():
+    """Ana (owner), Bea (member) and Cleo (not a member) around one group room."""
+    def build():
+        ana = UserFactory(name="Ana")
+        bea = UserFactory(name="Bea")
+        cleo = UserFactory(name="Cleo")
+        room = make_room(ana, bea)
+        return ana, bea, cleo, room
+    return await db(build)()
+
+
+def send_frame(room: Room, text: str, client_id: str) -> dict:
+    return {"type": "chat.send", "room_id": room.pk, "text": text, "client_id": client_id}
+
+
+async def synced(user: User, sync: dict[str, int] | None = None):
+    socket = await open_socket(user, sync=sync or {})
+    await receive_until(socket, "sync.done")
+    return socket
+
+
+class TestConnect:
+    async def test_signed_out_socket_is_refused(self):
+        socket = await open_socket(None)
+        assert not socket.accepted
+        assert socket.close_code == 4401
+
+    async def test_foreign_origin_is_refused(self, trio):
+        ana, *_ = trio
+        socket = await open_socket(ana, origin=b"https://evil.example")
+        assert not socket.accepted
+
+
+class TestSendAndReceive:
+    async def test_ack_after_store_and_live_delivery_to_members_only(self, trio):
+        ana, bea, cleo, room = trio
+        a, b, c = await synced(ana), await synced(bea), await synced(cleo)
+        ack, _ = await request(a, send_frame(room, "Hello **Bea**", "m-1"))
+        assert ack["type"] == "ack"
+        result = ack["result"]
+        assert result["seq"] == 1 and result["duplicate"] is False
+        stored = await db(Message.objects.get)(pk=result["message_id"])
+        assert stored.text == "Hello **Bea**"
+        event, _ = await receive_until(b, "chat.message.created")
+        assert event["message"]["id"] == result["message_id"]
+        assert event["message"]["html"] == "<p>Hello <strong>Bea</strong></p>"
+        assert event["message"]["seq"] == 1 and event["rev"] == 1
+        assert await c.receive_nothing(timeout=0.3)
+        for socket in (a, b, c):
+            await socket.disconnect()
+
+    async def test_resend_with_the_same_client_id_stores_nothing_new(self, trio):
+        ana, bea, _cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        first, _ = await request(a, send_frame(room, "once", "same-id"))
+        again, _ = await request(a, send_frame(room, "once", "same-id"))
+        assert again["result"]["message_id"] == first["result"]["message_id"]
+        assert again["result"]["seq"] == first["result"]["seq"]
+        assert again["result"]["duplicate"] is True
+        assert await db(Message.objects.filter(room=room).count)() == 1
+        await receive_until(b, "chat.message.created")
+        assert await b.receive_nothing(timeout=0.3)  # the resend rang no bell
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_sequences_have_no_gaps_under_concurrent_senders(self, trio):
+        ana, bea, _cleo, room = trio
+        sockets = [await synced(user) for user in (ana, bea, ana, bea)]
+
+        async def burst(index, socket):
+            acks = []
+            for i in range(3):
+                ack, _ = await request(socket, send_frame(room, f"n{index}.{i}", f"c{index}.{i}"))
+                acks.append(ack["result"]["seq"])
+            return acks
+
+        results = await asyncio.gather(*(burst(i, s) for i, s in enumerate(sockets)))
+        assert sorted(seq for acks in results for seq in acks) == list(range(1, 13))
+        for socket in sockets:
+            await socket.disconnect()
+
+
+class TestCatchUp:
+    async def test_reconnecting_client_gets_what_it_missed_once_and_in_order(self, trio):
+        ana, bea, _cleo, room = trio
+        a = await synced(ana)
+        b = await synced(bea)
+        await request(a, send_frame(room, "before", "k0"))
+        seen, _ = await receive_until(b, "chat.message.created")
+        held = seen["rev"]
+        await b.disconnect()
+        for i in range(1, 4):
+            await request(a, send_frame(room, f"while away {i}", f"k{i}"))
+        b = await open_socket(bea, sync={str(room.pk): held})
+        done, missed = await receive_until(b, "sync.done")
+        missed = [e for e in missed if e["type"].startswith("chat.message")]
+        assert [e["message"]["text"] for e in missed] == [
+            "while away 1", "while away 2", "while away 3"]
+        assert [e["message"]["seq"] for e in missed] == [2, 3, 4]
+        assert {e["type"] for e in missed} == {"chat.message.created"}
+        state = next(r for r in done["rooms"] if r["room_id"] == room.pk)
+        assert state["last_seq"] == 4 and state["unread"] == 4
+        await request(a, send_frame(room, "live again", "k4"))
+        live, _ = await receive_until(b, "chat.message.created")
+        assert live["message"]["seq"] == 5
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_an_event_the_layer_lost_is_fetched_before_the_next(self, trio):
+        ana, bea, _cleo, room = trio
+        b = await synced(bea)
+
+        def send_without_bell(text, client_id):
+            # The commit happens, but its on_commit bell never rings: a lost event.
+            from django.db import transaction
+            with transaction.atomic():
+                services.message_send(author=ana, room_id=room.pk, text=text,
+                                      client_id=client_id)
+                transaction.get_connection().run_on_commit = []
+
+        await db(send_without_bell)("lost", "x1")
+        a = await synced(ana)
+        await request(a, send_frame(room, "after", "x2"))
+        first, _ = await receive_until(b, "chat.message.created")
+        second, _ = await receive_until(b, "chat.message.created")
+        assert [first["message"]["text"], second["message"]["text"]] == ["lost", "after"]
+        assert await b.receive_nothing(timeout=0.3)
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_a_duplicated_event_is_delivered_once(self, trio):
+        ana, bea, _cleo, room = trio
+        b = await synced(bea)
+        a = await synced(ana)
+        await request(a, send_frame(room, "one", "d1"))
+        event, _ = await receive_until(b, "chat.message.created")
+        from channels.layers import get_channel_layer
+        await get_channel_layer().group_send(f"room.{room.pk}",
+                                             {"type": "room.event", "event": event})
+        assert await b.receive_nothing(timeout=0.3)
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_history_pages_backwards(self, trio):
+        ana, _bea, _cleo, room = trio
+        a = await synced(ana)
+        for i in range(5):
+            await request(a, send_frame(room, f"h{i}", f"h{i}"))
+        ack, _ = await request(a, {"type": "chat.history", "room_id": room.pk,
+                                   "before_seq": 4, "limit": 2})
+        assert [m["seq"] for m in ack["result"]["messages"]] == [2, 3]
+        ack, _ = await request(a, {"type": "chat.history", "room_id": room.pk,
+                                   "after_seq": 3, "limit": 10})
+        assert [m["seq"] for m in ack["result"]["messages"]] == [4, 5]
+        await a.disconnect()
+
+
+class TestWhoMay:
+    async def test_non_member_cannot_send_or_read_history(self, trio):
+        _ana, _bea, cleo, room = trio
+        c = await synced(cleo)
+        for frame in (send_frame(room, "hi", "z1"),
+                      {"type": "chat.history", "room_id": room.pk}):
+            reply, _ = await request(c, frame)
+            assert reply["type"] == "error" and reply["code"] == "not_found"
+        assert not await db(Message.objects.filter(room=room).exists)()
+        await c.disconnect()
+
+    async def test_admin_who_is_not_a_member_is_a_stranger_too(self, trio):
+        *_, room = trio
+        admin = await db(AdminFactory)()
+        socket = await synced(admin)
+        reply, _ = await request(socket, {"type": "chat.history", "room_id": room.pk})
+        assert reply["code"] == "not_found"
+        await socket.disconnect()
+
+    async def test_a_nonexistent_room_answers_the_same(self, trio):
+        ana, *_ = trio
+        a = await synced(ana)
+        reply, _ = await request(a, send_frame(Room(pk=999_999), "hi", "z2"))
+        assert reply["code"] == "not_found"
+        await a.disconnect()
+
+    async def test_removed_member_stops_receiving_at_once(self, trio):
+        ana, bea, _cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        await db(room_services.member_remove)(actor=ana, room=room, user=bea)
+        removed, _ = await receive_until(b, "rooms.removed")
+        assert removed["room_id"] == room.pk
+        await request(a, send_frame(room, "secret", "s1"))
+        assert await b.receive_nothing(timeout=0.3)
+        reply, _ = await request(b, send_frame(room, "still here?", "s2"))
+        assert reply["code"] == "not_found"
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_blocked_member_cannot_write_in_the_direct_room(self, trio):
+        ana, bea, *_ = trio
+        room = await db(room_services.room_open_direct)(user=ana, other=bea)
+        await db(BlockFactory)(blocker=ana, blocked=bea)
+        b = await synced(bea)
+        reply, _ = await request(b, send_frame(room, "hello?", "b1"))
+        assert reply["code"] == "forbidden"
+        await b.disconnect()
+
+    async def test_blocked_member_cannot_open_a_direct_room(self, trio):
+        ana, bea, *_ = trio
+        await db(BlockFactory)(blocker=bea, blocked=ana)
+        with pytest.raises(PermissionDenied):
+            await db(room_services.room_open_direct)(user=ana, other=bea)
+
+
+class TestLimits:
+    async def test_bad_frames_get_an_error_and_the_socket_stays_open(self, trio):
+        ana, _bea, _cleo, room = trio
+        a = await synced(ana)
+        await a.send_to(text_data="{not json")
+        assert (await receive_until(a, "error"))[0]["code"] == "bad_frame"
+        await a.send_to(text_data='["a list"]')
+        assert (await receive_until(a, "error"))[0]["code"] == "bad_frame"
+        await a.send_to(text_data='{"type": "chat.send", "text": "' + "x" * 70_000 + '"}')
+        assert (await receive_until(a, "error"))[0]["code"] == "bad_frame"
+        reply, _ = await request(a, {"type": "chat.fly"})
+        assert reply["code"] == "unknown_type"
+        reply, _ = await request(a, {"type": "chat.send", "room_id": "one"})
+        assert reply["code"] == "invalid"
+        await a.send_json_to({"type": "ping", "request_id": "p"})
+        pong, _ = await receive_until(a, "pong")
+        assert pong["request_id"] == "p" and pong["rooms"] == {str(room.pk): 0}
+        await a.disconnect()
+
+    async def test_too_long_a_message_is_refused_clearly(self, trio):
+        ana, _bea, _cleo, room = trio
+        a = await synced(ana)
+        reply, _ = await request(a, send_frame(room, "y" * 10_001, "long"))
+        assert reply["code"] == "invalid" and "10000" in reply["detail"]
+        await a.disconnect()
+
+    async def test_flooding_is_rate_limited_and_nothing_accepted_is_lost(self, trio):
+        ana, _bea, _cleo, room = trio
+        a = await synced(ana)
+        acked, limited = [], []
+        for i in range(35):
+            reply, _ = await request(a, send_frame(room, f"f{i}", f"f{i}"))
+            (acked if reply["type"] == "ack" else limited).append(reply)
+        assert len(acked) == services.SEND_LIMIT
+        assert limited and limited[0]["code"] == "rate_limited" and limited[0]["retry_after"] > 0
+        stored = await db(lambda: sorted(Message.objects.filter(room=room)
+                                         .values_list("seq", flat=True)))()
+        assert stored == [r["result"]["seq"] for r in acked]
+        await a.disconnect()
+
+
+class TestLiveDetails:
+    async def test_edit_delete_and_reactions_reach_the_room(self, trio):
+        ana, bea, _cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        ack, _ = await request(a, send_frame(room, "typo", "e1"))
+        message_id = ack["result"]["message_id"]
+        await request(a, {"type": "chat.edit", "message_id": message_id, "text": "fixed"})
+        _, seen_by_b = await request(b, {"type": "chat.react", "message_id": message_id,
+                                         "emoji": "🎉", "on": True})
+        await request(a, {"type": "chat.delete", "message_id": message_id})
+        updates = [e for e in seen_by_b if e["type"] == "chat.message.updated"]
+        while len(updates) < 3:
+            event, _ = await receive_until(b, "chat.message.updated")
+            updates.append(event)
+        assert updates[0]["message"]["html"] == "<p>fixed</p>"
+        assert updates[0]["message"]["edited_at"]
+        assert updates[1]["message"]["reactions"] == [
+            {"emoji": "🎉", "count": 1, "user_ids": [bea.pk]}]
+        assert updates[2]["message"]["deleted"] and updates[2]["message"]["text"] == ""
+        assert [u["rev"] for u in updates] == [2, 3, 4]
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_only_the_author_edits(self, trio):
+        ana, bea, _cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        ack, _ = await request(a, send_frame(room, "mine", "o1"))
+        reply, _ = await request(b, {"type": "chat.edit",
+                                     "message_id": ack["result"]["message_id"], "text": "x"})
+        assert reply["code"] == "forbidden"
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_typing_reaches_others_throttled_and_is_not_stored(self, trio):
+        ana, bea, _cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        for _ in range(3):
+            await a.send_json_to({"type": "chat.typing", "room_id": room.pk})
+        typing, _ = await receive_until(b, "chat.typing")
+        assert typing["user_id"] == ana.pk and typing["name"] == "Ana"
+        assert await b.receive_nothing(timeout=0.3)  # the other two were throttled
+        assert not await db(Message.objects.exists)()
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_presence_follows_her_sockets(self, trio):
+        ana, bea, _cleo, room = trio
+        a = await synced(ana)
+        b = await synced(bea)
+
+        async def next_status_of_bea():
+            while True:
+                event, _ = await receive_until(a, "presence.changed")
+                if event["user_id"] == bea.pk:
+                    return event["status"]
+
+        assert await next_status_of_bea() == "online"
+        await b.send_json_to({"type": "presence.set", "state": "idle"})
+        assert await next_status_of_bea() == "away"
+        await b.disconnect()
+        assert await next_status_of_bea() == "offline"
+        await a.disconnect()
+
+    async def test_read_position_and_mentions_reach_all_her_tabs(self, trio):
+        ana, bea, _cleo, room = trio
+        a = await synced(ana)
+        tab1, tab2 = await synced(bea), await synced(bea)
+        ack, _ = await request(a, send_frame(room, "ping @**Bea** please", "mm1"))
+        for tab in (tab1, tab2):
+            mention, _ = await receive_until(tab, "notify.mention")
+            assert mention["message_id"] == ack["result"]["message_id"]
+            assert mention["author"]["name"] == "Ana"
+        await request(tab1, {"type": "chat.read", "room_id": room.pk, "seq": 1})
+        for tab in (tab1, tab2):
+            read, _ = await receive_until(tab, "rooms.read")
+            assert read["last_read_seq"] == 1 and read["unread"] == 0
+            assert read["mentions"] == 0
+        for socket in (a, tab1, tab2):
+            await socket.disconnect()
+
+    async def test_added_member_starts_receiving(self, trio):
+        ana, _bea, cleo, room = trio
+        c = await synced(cleo)
+        a = await synced(ana)
+        await db(room_services.member_add)(actor=ana, room=room, user=cleo)
+        joined, _ = await receive_until(c, "rooms.joined")
+        assert joined["room_id"] == room.pk
+        await request(a, send_frame(room, "welcome Cleo", "w1"))
+        event, _ = await receive_until(c, "chat.message.created")
+        assert event["message"]["text"] == "welcome Cleo"
+        await a.disconnect()
+        await c.disconnect()
+
+
+async def test_one_socket_carries_all_her_rooms():
+    def build():
+        ana, bea = UserFactory(), UserFactory()
+        return ana, bea, make_room(ana, bea, name="One"), make_room(ana, bea, name="Two")
+    ana, bea, one, two = await db(build)()
+    b = await synced(bea)
+    a = await synced(ana)
+    await request(a, send_frame(one, "in one", "r1"))
+    await request(a, send_frame(two, "in two", "r2"))
+    first, _ = await receive_until(b, "chat.message.created")
+    second, _ = await receive_until(b, "chat.message.created")
+    assert {first["room_id"], second["room_id"]} == {one.pk, two.pk}
+    await a.disconnect()
+    await b.disconnect()
