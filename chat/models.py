@@ -16,6 +16,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="messages")
     seq = models.PositiveBigIntegerField()
     rev = models.PositiveBigIntegerField()
+    created_rev = models.PositiveBigIntegerField()  # the room rev at which it was created
     client_id = models.CharField(max_length=64)
     text = models.TextField()
     html = models.TextField()

@@ -94,7 +94,7 @@ def catch_up_events(room_id: int, after_rev: int) -> tuple[list[dict[str, Any]],
         return [], True
     if not changed:
         return [], False
-    held_seq = (Message.objects.filter(room_id=room_id, rev__lte=after_rev)
+    held_seq = (Message.objects.filter(room_id=room_id, created_rev__lte=after_rev)
                 .aggregate(top=Max("seq"))["top"] or 0)
     return [{"type": "chat.message.created" if m.seq > held_seq else "chat.message.updated",
              "room_id": room_id, "rev": m.rev, "message": message_payload(m)}

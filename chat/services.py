@@ -111,7 +111,8 @@ def message_send(
         rev = _next_rev(room)
         room.save(update_fields=["last_seq", "last_rev"])
         message = Message.objects.create(
-            room=room, author=author, seq=room.last_seq, rev=rev, client_id=client_id,
+            room=room, author=author, seq=room.last_seq, rev=rev, created_rev=rev,
+            client_id=client_id,
             text=text, html=rendered.html, reply_to=parent)
         _set_mentions(message, rendered.mentioned_user_ids, author)
         # Writing is reading: her own message never counts as unread.

@@ -1,0 +1,135 @@
+"""Room rules for the member, the non-member, the blocked member and the admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from rooms import permissions, services
+from rooms.models import Membership, Room
+from tests.community.factories import AdminFactory, BlockFactory, MentorFactory, UserFactory
+from tests.rooms.factories import make_room
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair():
+    owner, member = UserFactory(), UserFactory()
+    return owner, member, make_room(owner, member)
+
+
+class TestSeeing:
+    def test_member_sees_the_room(self, pair):
+        _owner, member, room = pair
+        assert permissions.can_view_room(member, room)
+        assert permissions.access_room(member, room.pk) == room
+        assert room in permissions.rooms_visible_to(member)
+
+    def test_non_member_gets_the_same_404_as_for_nothing(self, pair):
+        *_, room = pair
+        stranger = UserFactory()
+        assert not permissions.can_view_room(stranger, room)
+        for room_id in (room.pk, 999_999, "x"):
+            with pytest.raises(Http404):
+                permissions.access_room(stranger, room_id)
+
+    def test_admin_reads_no_room_she_is_not_in(self, pair):
+        *_, room = pair
+        admin = AdminFactory()
+        assert not permissions.can_view_room(admin, room)
+        with pytest.raises(Http404):
+            permissions.access_room(admin, room.pk)
+
+    def test_signed_out_sees_nothing(self, pair):
+        *_, room = pair
+        assert not permissions.rooms_visible_to(AnonymousUser()).exists()
+
+    def test_deactivated_member_sees_nothing(self, pair):
+        _owner, member, room = pair
+        member.is_active = False
+        member.save()
+        assert not permissions.can_view_room(member, room)
+
+
+class TestPosting:
+    def test_member_posts_until_archived(self, pair):
+        owner, member, room = pair
+        assert permissions.can_post(member, room)
+        services.room_archive(actor=owner, room=room)
+        room.refresh_from_db()
+        assert not permissions.can_post(member, room)
+        assert permissions.can_view_room(member, room)  # archived rooms stay readable
+
+    def test_block_closes_pair_rooms_but_not_group_rooms(self):
+        ana, bea = UserFactory(), UserFactory()
+        direct = services.room_open_direct(user=ana, other=bea)
+        group = make_room(ana, bea)
+        BlockFactory(blocker=bea, blocked=ana)
+        assert not permissions.can_post(ana, direct) and not permissions.can_post(bea, direct)
+        assert permissions.can_post(ana, group)
+
+    def test_non_member_and_admin_cannot_post(self, pair):
+        *_, room = pair
+        assert not permissions.can_post(UserFactory(), room)
+        assert not permissions.can_post(AdminFactory(), room)
+
+
+class TestManaging:
+    def test_owner_and_admin_manage_group_members(self, pair):
+        owner, member, room = pair
+        assert permissions.can_manage_members(owner, room)
+        assert permissions.can_manage_members(AdminFactory(), room)
+        assert not permissions.can_manage_members(member, room)
+        assert not permissions.can_manage_members(UserFactory(), room)
+
+    def test_only_an_admin_removes_an_owner(self, pair):
+        owner, member, room = pair
+        moderator = UserFactory()
+        Membership.objects.create(room=room, user=moderator, role=Membership.Role.MODERATOR)
+        owner_row = Membership.objects.get(room=room, user=owner)
+        member_row = Membership.objects.get(room=room, user=member)
+        assert permissions.can_remove_member(moderator, room, member_row)
+        assert not permissions.can_remove_member(moderator, room, owner_row)
+        assert permissions.can_remove_member(AdminFactory(), room, owner_row)
+
+    def test_the_last_owner_cannot_leave(self, pair):
+        owner, member, room = pair
+        assert not permissions.can_leave(owner, room)
+        assert permissions.can_leave(member, room)
+
+    def test_direct_rooms_have_no_managers(self):
+        ana, bea = UserFactory(), UserFactory()
+        direct = services.room_open_direct(user=ana, other=bea)
+        assert not permissions.can_manage_members(AdminFactory(), direct)
+        assert not permissions.can_leave(ana, direct)
+
+    def test_mentors_and_admins_create_groups(self):
+        assert permissions.can_create_group(MentorFactory())
+        assert permissions.can_create_group(AdminFactory())
+        assert not permissions.can_create_group(UserFactory())
+
+
+class TestServices:
+    def test_direct_room_is_one_per_pair(self):
+        ana, bea = UserFactory(), UserFactory()
+        first = services.room_open_direct(user=ana, other=bea)
+        assert services.room_open_direct(user=bea, other=ana) == first
+        assert first.kind == Room.Kind.DIRECT and first.memberships.count() == 2
+
+    def test_group_room_with_members(self):
+        mentor = MentorFactory()
+        mentees = [UserFactory(), UserFactory()]
+        room = services.room_create_group(creator=mentor, name="Spring cohort", members=mentees)
+        assert set(room.memberships.values_list("user_id", flat=True)) == {
+            mentor.pk, *(m.pk for m in mentees)}
+        assert room.memberships.get(user=mentor).role == Membership.Role.OWNER
+
+    def test_admin_removal_is_audited(self, pair):
+        from community.models import AuditEntry
+        _owner, member, room = pair
+        admin = AdminFactory()
+        services.member_remove(actor=admin, room=room, user=member, reason="reported")
+        assert not Membership.objects.filter(room=room, user=member).exists()
+        assert AuditEntry.objects.get(action="room.member_remove").reason == "reported"
