@@ -25,4 +25,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("community.urls")),
+    path("", include("rooms.urls")),
+    path("", include("chat.urls")),
 ]

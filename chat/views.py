@@ -1,0 +1,100 @@
+"""The rooms page (room list, chat pane, members) and the chat JSON API."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from chat import selectors
+from community.models import User
+from rooms import permissions as room_permissions
+from rooms import selectors as room_selectors
+from rooms.models import Room
+
+
+def _viewer(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _room_summary(room: Room, viewer: User, states: dict[int, dict[str, int]]) -> dict[str, object]:
+    state = states.get(room.pk, {})
+    return {
+        "id": room.pk, "kind": room.kind, "title": room_selectors.room_title(room, viewer),
+        "topic": room.topic, "archived": room.is_archived,
+        "last_seq": state.get("last_seq", 0), "last_rev": state.get("last_rev", 0),
+        "last_read_seq": state.get("last_read_seq", 0), "unread": state.get("unread", 0),
+        "mentions": state.get("mentions", 0),
+        "can_post": room_permissions.can_post(viewer, room),
+        "can_moderate": room_permissions.can_moderate(viewer, room),
+        "can_manage": room_permissions.can_manage_members(viewer, room),
+    }
+
+
+def _room_summaries(viewer: User) -> list[dict[str, object]]:
+    states = {s["room_id"]: dict(s) for s in selectors.room_states(viewer)}
+    return [_room_summary(room, viewer, states)  # type: ignore[arg-type]
+            for room in room_selectors.room_list(viewer)]
+
+
+@require_GET
+def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse:
+    """The live chat page. The browser gets the room list and the chosen room's members;
+    messages arrive over the socket."""
+    viewer = _viewer(request)
+    room = room_permissions.access_room(viewer, room_id) if room_id is not None else None
+    rooms = _room_summaries(viewer)
+    return render(request, "chat/rooms.html", {
+        "room": room,
+        "room_title": room_selectors.room_title(room, viewer) if room else "",
+        "rooms": rooms,
+        "boot": {
+            "user": {"id": viewer.pk, "name": viewer.name},
+            "rooms": rooms,
+            "room_id": room.pk if room else None,
+            "members": room_selectors.member_list(viewer, room) if room else [],
+        },
+        "can_create_group": room_permissions.can_create_group(viewer),
+    })
+
+
+@require_GET
+def api_rooms(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"rooms": _room_summaries(_viewer(request))})
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except ValueError:
+        return -1
+
+
+@require_GET
+def api_messages(request: HttpRequest, room_id: int) -> JsonResponse:
+    """History: the latest page, `?before=<seq>` to page back, `?after=<seq>` forward."""
+    viewer = _viewer(request)
+    room = room_permissions.access_room(viewer, room_id)
+    before, after, limit = (_int_param(request, "before"), _int_param(request, "after"),
+                            _int_param(request, "limit"))
+    if -1 in (before, after, limit):
+        return JsonResponse({"error": "invalid", "detail": "before, after and limit are "
+                             "whole numbers."}, status=400)
+    messages = selectors.messages_page(viewer, room, before_seq=before, after_seq=after,
+                                       limit=limit or 50)
+    return JsonResponse({"room_id": room.pk, "messages": messages})
+
+
+@require_GET
+def api_members(request: HttpRequest, room_id: int) -> JsonResponse:
+    viewer = _viewer(request)
+    room = room_permissions.access_room(viewer, room_id)
+    return JsonResponse({"room_id": room.pk,
+                         "members": room_selectors.member_list(viewer, room)})

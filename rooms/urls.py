@@ -1,0 +1,13 @@
+from django.urls import path
+
+from rooms import views
+
+urlpatterns = [
+    path("rooms/new/", views.room_new, name="room_new"),
+    path("rooms/<int:room_id>/manage/", views.room_manage, name="room_manage"),
+    path("rooms/<int:room_id>/members/<int:user_id>/remove", views.member_remove,
+         name="room_member_remove"),
+    path("rooms/<int:room_id>/leave", views.room_leave, name="room_leave"),
+    path("rooms/<int:room_id>/archive", views.room_archive, name="room_archive"),
+    path("people/<int:user_id>/message", views.direct_open, name="direct_open"),
+]

@@ -1,0 +1,571 @@
+// The rooms page: room list with badges, the chat pane, members with presence.
+// The browser sends intents and shows what the server sends: message HTML comes
+// sanitised from the server; everything else is set as text.
+
+import { LiveConnection } from "./live.js";
+
+const boot = JSON.parse(document.getElementById("chat-boot").textContent);
+const me = boot.user;
+const strings = {};
+for (const span of document.getElementById("i18n").content.querySelectorAll("[data-key]")) {
+  strings[span.dataset.key] = span.textContent;
+}
+const t = (key, values = {}) =>
+  (strings[key] || key).replace(/%\((\w+)\)s/g, (_, name) => values[name] ?? "");
+
+const REACTIONS = ["👍", "❤️", "🎉", "😂", "😮", "🙏"];
+const PAGE = 50;
+
+// --- State ---------------------------------------------------------------------------
+const rooms = new Map(boot.rooms.map((room) => [room.id, { ...room }]));
+const openRoomId = boot.room_id;
+const messages = new Map(); // id -> payload, for the open room
+const pendingByClientId = new Map(); // client_id -> {text, reply_to, error}
+let members = boot.members;
+let heldRev = null; // the rev up to which the open room's changes are applied
+let oldestSeq = null;
+let hasOlder = true;
+let hasNewer = false;
+let loadingOlder = false;
+let replyTo = null;
+const typing = new Map(); // user_id -> {name, until}
+let unreadLineAt = null; // the read position the "new messages" line is drawn after
+
+// --- Elements ------------------------------------------------------------------------
+const $ = (id) => document.getElementById(id);
+const list = $("messages");
+const scroller = $("message-scroller");
+const composer = $("composer");
+const textarea = $("composer-text");
+const stateEl = $("connection-state");
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== false && value != null) node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+// --- Connection ----------------------------------------------------------------------
+const scheme = location.protocol === "https:" ? "wss" : "ws";
+const live = new LiveConnection({
+  url: `${scheme}://${location.host}/ws/`,
+  heldRevs: () => (openRoomId && heldRev !== null ? { [openRoomId]: heldRev } : {}),
+  onState: (state) => {
+    stateEl.dataset.state = state;
+    stateEl.textContent = t(state === "connected" ? "connected" : state === "connecting" ? "connecting" : "reconnecting");
+  },
+  onEvent: handleEvent,
+  onSendResult: (clientId, frame) => {
+    const pending = pendingByClientId.get(clientId);
+    if (!pending) return;
+    if (frame.type === "ack") {
+      pendingByClientId.delete(clientId);
+    } else if (frame.code !== "rate_limited") {
+      pending.error = frame.detail;
+    }
+    renderMessages();
+  },
+});
+live.connect();
+
+function handleEvent(event) {
+  switch (event.type) {
+    case "sync.done":
+      for (const state of event.rooms) updateRoom(state.room_id, state);
+      if (openRoomId && heldRev === null) openRoom(event.rooms.find((r) => r.room_id === openRoomId));
+      break;
+    case "chat.message.created":
+    case "chat.message.updated":
+      applyMessage(event);
+      break;
+    case "chat.reset":
+      if (event.room_id === openRoomId) {
+        heldRev = event.rev;
+        messages.clear();
+        loadLatest();
+      }
+      break;
+    case "rooms.read":
+      updateRoom(event.room_id, event);
+      break;
+    case "notify.mention":
+      if (event.room_id !== openRoomId || document.hidden) {
+        const room = rooms.get(event.room_id);
+        if (room) updateRoom(event.room_id, { mentions: (room.mentions || 0) + 1 });
+      }
+      break;
+    case "chat.typing":
+      if (event.room_id === openRoomId && event.user_id !== me.id) {
+        typing.set(event.user_id, { name: event.name, until: Date.now() + 5000 });
+        renderTyping();
+      }
+      break;
+    case "presence.changed":
+      if (event.room_id === openRoomId) {
+        const member = members.find((m) => m.id === event.user_id);
+        if (member) member.status = event.status;
+        renderMembers();
+      }
+      break;
+    case "rooms.removed":
+      if (event.room_id === openRoomId) location.assign("/rooms/");
+      else removeRoomLink(event.room_id);
+      break;
+    case "rooms.joined":
+    case "rooms.member.changed":
+    case "rooms.archived":
+      if (event.room_id === openRoomId && event.type !== "rooms.joined") refreshMembers();
+      if (event.type !== "rooms.member.changed") refreshRoomList();
+      break;
+    default:
+      break;
+  }
+}
+
+// --- Room list -----------------------------------------------------------------------
+function updateRoom(roomId, changes) {
+  const room = rooms.get(roomId);
+  if (!room) return;
+  Object.assign(room, changes);
+  const link = document.querySelector(`#room-list a[data-room-id="${roomId}"]`);
+  if (!link) return;
+  const unread = link.querySelector(".unread-badge");
+  const mention = link.querySelector(".mention-badge");
+  unread.textContent = String(room.unread || 0);
+  unread.hidden = !room.unread;
+  mention.textContent = `@${room.mentions || 0}`;
+  mention.hidden = !room.mentions;
+}
+
+function removeRoomLink(roomId) {
+  rooms.delete(roomId);
+  const link = document.querySelector(`#room-list a[data-room-id="${roomId}"]`);
+  if (link) link.closest("li").remove();
+}
+
+async function refreshRoomList() {
+  const response = await fetch("/api/rooms/", { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const data = await response.json();
+  const listEl = $("room-list");
+  for (const room of data.rooms) {
+    if (!rooms.has(room.id)) {
+      rooms.set(room.id, room);
+      const link = el("a", { href: `/rooms/${room.id}/`, "data-room-id": room.id },
+        el("span", { class: "room-title", text: room.title }),
+        el("span", { class: "badges" },
+          el("span", { class: "badge mention-badge", hidden: true }),
+          el("span", { class: "badge unread-badge", hidden: true })));
+      listEl.prepend(el("li", {}, link));
+    }
+    updateRoom(room.id, room);
+  }
+}
+
+// --- The open room -------------------------------------------------------------------
+function openRoom(state) {
+  if (!state) return;
+  heldRev = state.last_rev;
+  renderMembers();
+  const firstUnread = state.last_read_seq + 1;
+  loadLatest().then(() => {
+    if (state.unread && (oldestSeq === null || firstUnread < oldestSeq)) {
+      const jump = $("jump-unread");
+      jump.hidden = false;
+      jump.onclick = () => jumpTo(state.last_read_seq);
+    }
+    if (state.unread) markUnreadLine(state.last_read_seq);
+  });
+}
+
+async function history(params) {
+  return live.request({ type: "chat.history", room_id: openRoomId, limit: PAGE, ...params });
+}
+
+async function loadLatest() {
+  const result = await history({});
+  for (const message of result.messages) upsert(message);
+  hasOlder = result.messages.length === PAGE;
+  hasNewer = false;
+  renderMessages();
+  scrollToBottom();
+}
+
+async function loadOlder() {
+  if (loadingOlder || !hasOlder || oldestSeq === null) return;
+  loadingOlder = true;
+  const status = $("history-state");
+  status.hidden = false;
+  status.textContent = t("loading");
+  const before = scroller.scrollHeight - scroller.scrollTop;
+  try {
+    const result = await history({ before_seq: oldestSeq });
+    for (const message of result.messages) upsert(message);
+    hasOlder = result.messages.length === PAGE;
+    renderMessages();
+    scroller.scrollTop = scroller.scrollHeight - before;
+  } finally {
+    loadingOlder = false;
+    status.hidden = hasOlder;
+    status.textContent = hasOlder ? "" : t("start");
+    if (!hasOlder) status.hidden = false;
+  }
+}
+
+async function loadNewer() {
+  if (!hasNewer) return;
+  const newest = Math.max(...[...messages.values()].map((m) => m.seq));
+  const result = await history({ after_seq: newest });
+  for (const message of result.messages) upsert(message);
+  hasNewer = result.messages.length === PAGE;
+  renderMessages();
+}
+
+async function jumpTo(lastReadSeq) {
+  messages.clear();
+  const result = await history({ after_seq: Math.max(0, lastReadSeq - 3) });
+  for (const message of result.messages) upsert(message);
+  hasOlder = true;
+  hasNewer = result.messages.length === PAGE;
+  $("jump-unread").hidden = true;
+  renderMessages();
+  markUnreadLine(lastReadSeq);
+  const first = list.querySelector(".unread-line");
+  if (first) first.scrollIntoView({ block: "start" });
+}
+
+function upsert(message) {
+  const known = messages.get(message.id);
+  if (known && known.rev >= message.rev) return false;
+  messages.set(message.id, message);
+  if (message.author.id === me.id) pendingByClientId.delete(message.client_id);
+  oldestSeq = oldestSeq === null ? message.seq : Math.min(oldestSeq, message.seq);
+  return true;
+}
+
+function applyMessage(event) {
+  const room = rooms.get(event.room_id);
+  if (room && event.type === "chat.message.created") {
+    room.last_seq = Math.max(room.last_seq || 0, event.message.seq);
+    const unseen = event.message.author.id !== me.id && event.message.seq > (room.last_read_seq || 0);
+    const watching = event.room_id === openRoomId && !document.hidden && atBottom();
+    if (unseen && !watching) updateRoom(event.room_id, { unread: (room.unread || 0) + 1 });
+  }
+  if (event.room_id !== openRoomId) return;
+  heldRev = Math.max(heldRev ?? 0, event.rev);
+  if (typing.delete(event.message.author.id)) renderTyping();
+  if (hasNewer && event.type === "chat.message.created") return; // shown when scrolled there
+  const stick = atBottom();
+  if (upsert(event.message)) {
+    renderMessages();
+    if (stick) scrollToBottom();
+  }
+  markReadSoon();
+}
+
+// --- Rendering -----------------------------------------------------------------------
+function timeOf(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function renderMessage(message) {
+  const mine = message.author.id === me.id;
+  const room = rooms.get(openRoomId) || {};
+  const item = el("li", { class: `message${mine ? " mine" : ""}${message.deleted ? " deleted" : ""}`,
+    id: `m-${message.id}`, "data-seq": message.seq });
+  item.append(el("div", { class: "meta" },
+    el("strong", { class: "author", text: message.author.name }), " ",
+    el("time", { datetime: message.created_at, text: timeOf(message.created_at) }),
+    message.edited_at ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null));
+  if (message.reply_to) {
+    item.append(el("p", { class: "reply-quote" },
+      el("strong", { text: message.reply_to.author_name }), ` ${message.reply_to.excerpt}`));
+  }
+  const body = el("div", { class: "body" });
+  if (message.deleted) body.textContent = t("deleted");
+  else body.innerHTML = message.html; // sanitised by the server (bleach allow-list)
+  item.append(body);
+  if (message.reactions.length) {
+    const bar = el("div", { class: "reactions" });
+    for (const reaction of message.reactions) {
+      const pressed = reaction.user_ids.includes(me.id);
+      bar.append(el("button", { type: "button", class: "reaction", "aria-pressed": String(pressed),
+        text: `${reaction.emoji} ${reaction.count}`,
+        onclick: () => react(message.id, reaction.emoji, !pressed) }));
+    }
+    item.append(bar);
+  }
+  if (!message.deleted && room.can_post) {
+    const actions = el("div", { class: "message-actions" },
+      el("button", { type: "button", class: "link", text: t("reply"), onclick: () => startReply(message) }),
+      el("button", { type: "button", class: "link react-button", text: t("react"), "aria-expanded": "false",
+        onclick: (event) => togglePalette(event.currentTarget, message.id) }));
+    if (mine) actions.append(el("button", { type: "button", class: "link", text: t("edit"), onclick: () => startEdit(message) }));
+    if (mine || room.can_moderate) actions.append(el("button", { type: "button", class: "link", text: t("delete"), onclick: () => remove(message) }));
+    item.append(actions);
+  }
+  return item;
+}
+
+function renderPending(clientId, pending) {
+  return el("li", { class: "message mine pending", "data-client-id": clientId },
+    el("div", { class: "meta" }, el("strong", { class: "author", text: me.name }), " ",
+      el("span", { class: pending.error ? "error" : "muted", text: pending.error ? `${t("failed")} ${pending.error}` : t("sending") })),
+    el("div", { class: "body", text: pending.text }));
+}
+
+function renderMessages() {
+  if (!list) return;
+  const ordered = [...messages.values()].sort((a, b) => a.seq - b.seq);
+  const fragment = document.createDocumentFragment();
+  for (const message of ordered) fragment.append(renderMessage(message));
+  for (const [clientId, pending] of pendingByClientId) fragment.append(renderPending(clientId, pending));
+  list.replaceChildren(fragment);
+  if (unreadLineAt !== null) markUnreadLine(unreadLineAt);
+}
+
+function markUnreadLine(lastReadSeq) {
+  unreadLineAt = lastReadSeq;
+  for (const old of list.querySelectorAll(".unread-line")) old.classList.remove("unread-line");
+  const first = [...list.querySelectorAll(".message[data-seq]")]
+    .find((item) => Number(item.dataset.seq) > lastReadSeq && !item.classList.contains("mine"));
+  if (first) {
+    first.classList.add("unread-line");
+    first.dataset.label = t("new-messages");
+  }
+}
+
+function renderMembers() {
+  const holder = $("members");
+  if (!holder) return;
+  holder.replaceChildren(...members.map((member) => el("li", { class: "member" },
+    el("span", { class: `presence ${member.status}`, "aria-hidden": "true" }),
+    el("a", { href: `/people/${member.id}/`, text: member.name }),
+    el("span", { class: "visually-hidden", text: ` (${t(member.status)})` }))));
+}
+
+async function refreshMembers() {
+  const response = await fetch(`/api/rooms/${openRoomId}/members`);
+  if (response.ok) {
+    members = (await response.json()).members;
+    renderMembers();
+  }
+}
+
+function renderTyping() {
+  const now = Date.now();
+  for (const [id, entry] of typing) if (entry.until < now) typing.delete(id);
+  const names = [...typing.values()].map((entry) => entry.name);
+  $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? t("typing-one", { name: names[0] }) : t("typing-many");
+}
+setInterval(renderTyping, 1000);
+
+// --- Scrolling and read state --------------------------------------------------------
+function atBottom() {
+  return scroller && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+}
+
+function scrollToBottom() {
+  if (scroller) scroller.scrollTop = scroller.scrollHeight;
+}
+
+let readTimer = null;
+function markReadSoon() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(markRead, 400);
+}
+
+function markRead() {
+  if (!openRoomId || document.hidden || !atBottom() || hasNewer) return;
+  const room = rooms.get(openRoomId);
+  const newest = Math.max(0, ...[...messages.values()].map((m) => m.seq));
+  if (room && newest > (room.last_read_seq || 0)) {
+    live.request({ type: "chat.read", room_id: openRoomId, seq: newest }).catch(() => {});
+  }
+}
+
+if (scroller) {
+  scroller.addEventListener("scroll", () => {
+    if (scroller.scrollTop < 80) loadOlder();
+    if (atBottom()) {
+      loadNewer();
+      markReadSoon();
+    }
+  });
+}
+document.addEventListener("visibilitychange", () => {
+  live.send({ type: "presence.set", state: document.hidden ? "idle" : "active" });
+  if (!document.hidden) markReadSoon();
+});
+
+// --- Writing -------------------------------------------------------------------------
+function newClientId() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+function startReply(message) {
+  replyTo = message;
+  $("replying").hidden = false;
+  $("replying-text").textContent = `${t("replying-to")} ${message.author.name}: ${message.text.slice(0, 80)}`;
+  textarea.focus();
+}
+
+function cancelReply() {
+  replyTo = null;
+  $("replying").hidden = true;
+}
+
+function startEdit(message) {
+  const item = document.getElementById(`m-${message.id}`);
+  const body = item.querySelector(".body");
+  const editor = el("textarea", { class: "edit-text", rows: 3, "aria-label": t("edit") });
+  editor.value = message.text;
+  const save = async () => {
+    try {
+      await live.request({ type: "chat.edit", message_id: message.id, text: editor.value });
+    } catch (error) {
+      alert(error.detail || error.code);
+    }
+  };
+  body.replaceChildren(editor, el("div", { class: "actions" },
+    el("button", { type: "button", class: "primary", text: t("save"), onclick: save }),
+    el("button", { type: "button", text: t("cancel"), onclick: () => renderMessages() })));
+  editor.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      save();
+    } else if (event.key === "Escape") renderMessages();
+  });
+  editor.focus();
+}
+
+async function remove(message) {
+  if (!confirm(t("confirm-delete"))) return;
+  try {
+    await live.request({ type: "chat.delete", message_id: message.id });
+  } catch (error) {
+    alert(error.detail || error.code);
+  }
+}
+
+async function react(messageId, emoji, on) {
+  try {
+    await live.request({ type: "chat.react", message_id: messageId, emoji, on });
+  } catch (error) {
+    alert(error.detail || error.code);
+  }
+}
+
+function togglePalette(button, messageId) {
+  const open = Boolean(button.closest(".message").querySelector(".palette"));
+  document.querySelectorAll(".palette").forEach((palette) => palette.remove());
+  if (open) return;
+  const palette = el("div", { class: "palette", role: "group", "aria-label": t("react") },
+    ...REACTIONS.map((emoji) => el("button", { type: "button", text: emoji, "aria-label": emoji,
+      onclick: () => { palette.remove(); react(messageId, emoji, true); } })));
+  button.closest(".message").append(palette);
+  palette.querySelector("button").focus();
+}
+
+function submit() {
+  const text = textarea.value.trim();
+  if (!text) return;
+  const clientId = newClientId();
+  const frame = { type: "chat.send", room_id: openRoomId, client_id: clientId, text };
+  if (replyTo) frame.reply_to = replyTo.id;
+  pendingByClientId.set(clientId, { text, error: null });
+  live.sendMessage(frame);
+  textarea.value = "";
+  cancelReply();
+  renderMessages();
+  scrollToBottom();
+}
+
+let lastTyping = 0;
+if (composer) {
+  composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  $("cancel-reply").addEventListener("click", cancelReply);
+  textarea.addEventListener("keydown", (event) => {
+    if (mentionKeys(event)) return;
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      submit();
+    } else if (event.key === "Escape") cancelReply();
+  });
+  textarea.addEventListener("input", () => {
+    const now = Date.now();
+    if (now - lastTyping > 3000 && textarea.value.trim()) {
+      lastTyping = now;
+      live.send({ type: "chat.typing", room_id: openRoomId });
+    }
+    suggestMentions();
+  });
+}
+
+// --- @mention autocomplete -----------------------------------------------------------
+const suggestions = $("mention-suggestions");
+let suggestionIndex = 0;
+
+function mentionQuery() {
+  const before = textarea.value.slice(0, textarea.selectionStart);
+  const match = before.match(/(?:^|\s)@([^\s@*]{0,40})$/);
+  return match ? match[1] : null;
+}
+
+function suggestMentions() {
+  const query = mentionQuery();
+  if (query === null) {
+    suggestions.hidden = true;
+    return;
+  }
+  const folded = query.toLocaleLowerCase();
+  const found = members.filter((m) => m.id !== me.id && m.name.toLocaleLowerCase().split(/\s+/).some((part) => part.startsWith(folded)));
+  if (!found.length) {
+    suggestions.hidden = true;
+    return;
+  }
+  suggestionIndex = 0;
+  suggestions.replaceChildren(...found.slice(0, 8).map((member, index) => el("li", {
+    role: "option", "aria-selected": String(index === 0), "data-name": member.name, text: member.name,
+    onmousedown: (event) => { event.preventDefault(); insertMention(member.name); } })));
+  suggestions.hidden = false;
+}
+
+function insertMention(name) {
+  const caret = textarea.selectionStart;
+  const before = textarea.value.slice(0, caret).replace(/@([^\s@*]{0,40})$/, `@**${name}** `);
+  textarea.value = before + textarea.value.slice(caret);
+  textarea.selectionStart = textarea.selectionEnd = before.length;
+  suggestions.hidden = true;
+  textarea.focus();
+}
+
+function mentionKeys(event) {
+  if (suggestions.hidden) return false;
+  const options = [...suggestions.children];
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    suggestionIndex = (suggestionIndex + (event.key === "ArrowDown" ? 1 : -1) + options.length) % options.length;
+    options.forEach((option, index) => option.setAttribute("aria-selected", String(index === suggestionIndex)));
+    return true;
+  }
+  if (event.key === "Enter" || event.key === "Tab") {
+    event.preventDefault();
+    insertMention(options[suggestionIndex].dataset.name);
+    return true;
+  }
+  if (event.key === "Escape") {
+    suggestions.hidden = true;
+    return true;
+  }
+  return false;
+}
