@@ -1,25 +1,20 @@
 """A real Daphne server on a free loopback port, and Chromium driven by Playwright.
 
-pytest-django's live_server speaks no WebSocket, so the server here is Daphne itself,
-in a subprocess that shares the test database (committed data: `transactional_db`).
+pytest-django's live_server speaks no WebSocket, so the server here is Daphne itself
+(tests/daphne.py), sharing the test database (committed data: `transactional_db`).
 Its e-mails are written to files the test reads; its tasks run immediately.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.conftest import CHROMIUM
+from tests.daphne import DaphneProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -27,12 +22,6 @@ CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -45,59 +34,20 @@ class LiveServer:
                                               key=lambda p: p.stat().st_mtime)]
 
 
-def _database_env() -> dict[str, str]:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return {"SQLITE_PATH": str(settings["NAME"])}
-    user = settings["USER"] or "postgres"
-    host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or "5432"
-    return {"DATABASE_URL": f"postgres://{user}@{host}:{port}/{settings['NAME']}"}
-
-
 @pytest.fixture
 def live_daphne(transactional_db: None, tmp_path: Path) -> Iterator[LiveServer]:
-    port = _free_port()
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
-    env.update(_database_env())
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "server.settings_test",
-        "DEBUG": "true",
-        "COHORT_DATA_DIR": str(tmp_path / "data"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "COHORT_BASE_URL": f"http://127.0.0.1:{port}",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
-        "LOG_LEVEL": "WARNING",
-    })
-    log = (tmp_path / "daphne.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "server.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    else:
-        process.kill()
-    if process.poll() is not None:
-        pytest.fail("Daphne did not start:\n" + (tmp_path / "daphne.log").read_text())
+    server = DaphneProcess(tmp_path, MEDIA_ROOT=str(tmp_path / "media"),
+                           EMAIL_FILE_PATH=str(mail_dir))
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", mail_dir=mail_dir)
+        server.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
+        yield LiveServer(url=server.url, mail_dir=mail_dir)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        server.stop()
 
 
 @pytest.fixture

@@ -93,7 +93,8 @@ def test_drop_off_and_come_back(live_daphne, browser):
         "While you were away 1", "While you were away 2", "While you were away 3",
         "Written while offline",
     ]
-    ana_page.locator("#messages li.message:not(.pending)", has_text="Written while offline").wait_for()
+    ana_page.locator("#messages li.message:not(.pending)",
+                     has_text="Written while offline").wait_for()
     bea_page.get_by_text("Written while offline").wait_for()
     assert texts(ana_page) == expected
     assert texts(bea_page) == expected
