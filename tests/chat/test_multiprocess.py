@@ -37,7 +37,7 @@ class ChatClient:
     room_id: int
     servers: list[str]
     server_index: int
-    rev: int | None = None
+    rev: int = 0  # the room is new: the client holds it entirely, up to rev 0
     seen: list[int] = field(default_factory=list)  # message seqs, in arrival order
     acked: dict[str, int] = field(default_factory=dict)  # client_id -> seq
     reconnects: int = 0
@@ -58,20 +58,17 @@ class ChatClient:
                 continue
             hello = json.loads(await self.socket.recv())
             assert hello["type"] == "hello"
-            rooms = {} if self.rev is None else {str(self.room_id): self.rev}
-            await self.socket.send(json.dumps({"type": "sync", "rooms": rooms}))
+            await self.socket.send(json.dumps({"type": "sync",
+                                               "rooms": {str(self.room_id): self.rev}}))
             return
         raise RuntimeError(f"{self.name} could not reconnect")
 
     def take(self, frame: dict) -> None:
         if frame["type"] in ("chat.message.created", "chat.message.updated"):
-            assert frame["rev"] > (self.rev or 0), f"{self.name} got rev {frame['rev']} twice"
+            assert frame["rev"] > self.rev, f"{self.name} got rev {frame['rev']} twice"
             self.rev = frame["rev"]
             if frame["type"] == "chat.message.created":
                 self.seen.append(frame["message"]["seq"])
-        elif frame["type"] == "sync.done" and self.rev is None:
-            state = next(r for r in frame["rooms"] if r["room_id"] == self.room_id)
-            self.rev = state["last_rev"]
 
     async def send_all(self, count: int) -> None:
         """Send `count` messages; each is retried (same client_id) until acknowledged."""
@@ -98,7 +95,7 @@ class ChatClient:
         """Read until this client holds the room up to `last_rev` (a final catch-up)."""
         await self.socket.close()
         await self.connect()
-        while (self.rev or 0) < last_rev:
+        while self.rev < last_rev:
             self.take(json.loads(await asyncio.wait_for(self.socket.recv(), 10)))
         await self.socket.close()
 
