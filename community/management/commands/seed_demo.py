@@ -111,15 +111,38 @@ class Command(BaseCommand):
             for kind, names in ((Topic.Kind.EXPERTISE, EXPERTISE), (Topic.Kind.SKILL, SKILLS)):
                 for name, name_fr in names:
                     topics[name] = Topic.objects.create(kind=kind, name=name, name_fr=name_fr)
-            for person in PEOPLE:
-                self._person(person, password, topics)
+            people = {p["email"]: self._person(p, password, topics) for p in PEOPLE}
+            self._rooms(people)
         self.stdout.write(self.style.SUCCESS(
             "cohort: demo community created. Sign in as admin@cohort.example (admin), "
             f"nadia.mentor@cohort.example (mentor) or lea.mentee@cohort.example (mentee) "
             f"with the password: {password}\n"
             "cohort: this password is shown only now; keep it."))
 
-    def _person(self, person: dict[str, Any], password: str, topics: dict[str, Topic]) -> None:
+    def _rooms(self, people: dict[str, User]) -> None:
+        """A mentoring pair's room and a group room, with a few messages."""
+        from chat.services import message_send
+        from rooms.services import room_create_group, room_create_one_to_one
+
+        nadia, lea = people["nadia.mentor@cohort.example"], people["lea.mentee@cohort.example"]
+        pair = room_create_one_to_one(mentor=nadia, mentee=lea)
+        grace = people["grace.mentor@cohort.example"]
+        group = room_create_group(
+            creator=grace, name="Data science cohort", topic="Thursdays 18:00, online",
+            members=[people["priya.mentee@cohort.example"], people["fatou.mentee@cohort.example"]])
+        script = [
+            (pair, nadia, "Welcome Léa! Tell me what you want to work on first."),
+            (pair, lea, "Merci Nadia! I'd like to prepare my **promotion case**."),
+            (pair, nadia, "Great. Bring a list of three projects you are proud of on Thursday."),
+            (group, grace, "Hello everyone, this is our cohort room. Introduce yourselves!"),
+            (group, people["priya.mentee@cohort.example"],
+             "Hi, I'm Priya, finishing a PhD in statistics. @**Grace Okafor** thanks for "
+             "hosting!"),
+        ]
+        for index, (room, author, text) in enumerate(script):
+            message_send(author=author, room_id=room.pk, text=text, client_id=f"demo-{index}")
+
+    def _person(self, person: dict[str, Any], password: str, topics: dict[str, Topic]) -> User:
         role = person["role"]
         user = User.objects.create_user(
             email=person["email"], password=password, name=person["name"], role=role,
@@ -136,3 +159,4 @@ class Command(BaseCommand):
         profile = Profile.objects.get(user=user)
         profile.expertise.set([topics[name] for name in person["expertise"]])
         profile.skills.set([topics[name] for name in person["skills"]])
+        return user

@@ -1,0 +1,22 @@
+"""The demo community of the run command."""
+
+import pytest
+from django.core.management import call_command
+
+from chat.models import Message
+from community.models import Role, User
+from rooms.models import Room
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_is_loaded_once_with_people_rooms_and_messages(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    assert "password:" in first
+    assert User.objects.filter(role=Role.MENTOR).count() == 4
+    assert User.objects.get(email="admin@cohort.example").is_admin
+    assert Room.objects.count() == 2 and Message.objects.count() == 5
+    call_command("seed_demo")
+    assert "password" not in capsys.readouterr().out
+    assert User.objects.count() == 9 and Message.objects.count() == 5

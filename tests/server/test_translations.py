@@ -1,0 +1,46 @@
+"""Every string of every app has its French translation, compiled."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = sorted(ROOT.glob("*/locale/fr/LC_MESSAGES/django.po"))
+
+
+def entries(path: Path) -> list[dict[str, str]]:
+    """(msgid, msgstr...) of a .po file, with its flags; the header is left out."""
+    found: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    key = ""
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip():
+            if current.get("msgid"):
+                found.append(current)
+            current, key = {}, ""
+        elif line.startswith("#,"):
+            current["flags"] = line
+        elif line.startswith("msg"):
+            key, _, value = line.partition(" ")
+            current[key] = ast.literal_eval(value)
+        elif line.startswith('"') and key:
+            current[key] += ast.literal_eval(line)
+    return found
+
+
+def test_every_app_has_a_french_catalogue():
+    apps = {p.parts[-5] for p in CATALOGUES}
+    assert {"server", "community", "rooms", "chat"} <= apps
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_catalogue_is_complete_and_compiled(path):
+    for entry in entries(path):
+        assert "fuzzy" not in entry.get("flags", ""), entry["msgid"]
+        translations = [v for k, v in entry.items() if k.startswith("msgstr")]
+        assert translations and all(translations), f"untranslated: {entry['msgid']!r}"
+    compiled = path.with_suffix(".mo")
+    assert compiled.exists() and compiled.stat().st_mtime >= path.stat().st_mtime - 1
