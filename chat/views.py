@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -67,6 +67,16 @@ def api_rooms(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"rooms": _room_summaries(_viewer(request))})
 
 
+def _api_room(viewer: User, room_id: int) -> Room | None:
+    try:
+        return room_permissions.access_room(viewer, room_id)
+    except Http404:
+        return None
+
+
+NOT_FOUND = {"error": "not_found", "detail": "No such room."}
+
+
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name)
     if value in (None, ""):
@@ -81,7 +91,9 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 def api_messages(request: HttpRequest, room_id: int) -> JsonResponse:
     """History: the latest page, `?before=<seq>` to page back, `?after=<seq>` forward."""
     viewer = _viewer(request)
-    room = room_permissions.access_room(viewer, room_id)
+    room = _api_room(viewer, room_id)
+    if room is None:
+        return JsonResponse(NOT_FOUND, status=404)
     before, after, limit = (_int_param(request, "before"), _int_param(request, "after"),
                             _int_param(request, "limit"))
     if -1 in (before, after, limit):
@@ -95,6 +107,8 @@ def api_messages(request: HttpRequest, room_id: int) -> JsonResponse:
 @require_GET
 def api_members(request: HttpRequest, room_id: int) -> JsonResponse:
     viewer = _viewer(request)
-    room = room_permissions.access_room(viewer, room_id)
+    room = _api_room(viewer, room_id)
+    if room is None:
+        return JsonResponse(NOT_FOUND, status=404)
     return JsonResponse({"room_id": room.pk,
                          "members": room_selectors.member_list(viewer, room)})

@@ -25,13 +25,13 @@ def _active(user: Viewer) -> bool:
 def membership_of(user: Viewer, room: Room) -> Membership | None:
     if not _active(user):
         return None
-    return Membership.objects.filter(room=room, user_id=user.pk).first()
+    return Membership.objects.filter(room=room, user_id=int(user.pk)).first()
 
 
 def rooms_visible_to(user: Viewer) -> QuerySet[Room]:
     if not _active(user):
         return Room.objects.none()
-    return Room.objects.filter(memberships__user_id=user.pk)
+    return Room.objects.filter(memberships__user_id=int(user.pk))
 
 
 def access_room(user: Viewer, room_id: int | str) -> Room:
@@ -47,7 +47,7 @@ def can_view_room(user: Viewer, room: Room) -> bool:
 
 
 def _other_members(user: Viewer, room: Room) -> QuerySet[User]:
-    return User.objects.filter(memberships__room=room).exclude(pk=user.pk)
+    return User.objects.filter(memberships__room=room).exclude(pk=int(user.pk or 0))
 
 
 def can_post(user: Viewer, room: Room) -> bool:
