@@ -25,13 +25,13 @@ def _active(user: Viewer) -> bool:
 def membership_of(user: Viewer, room: Room) -> Membership | None:
     if not _active(user):
         return None
-    return Membership.objects.filter(room=room, user_id=int(user.pk)).first()
+    return Membership.objects.filter(room=room, user_id=int(user.pk or 0)).first()
 
 
 def rooms_visible_to(user: Viewer) -> QuerySet[Room]:
     if not _active(user):
         return Room.objects.none()
-    return Room.objects.filter(memberships__user_id=int(user.pk))
+    return Room.objects.filter(memberships__user_id=int(user.pk or 0))
 
 
 def access_room(user: Viewer, room_id: int | str) -> Room:
