@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,8 +23,6 @@ from rooms import protocol
 from rooms.models import Membership, Room
 
 MAX_MESSAGE_CHARS = 10_000
-SEND_LIMIT = 30  # messages per member...
-SEND_WINDOW_SECONDS = 10  # ...in this many seconds
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
@@ -99,8 +98,8 @@ def message_send(
             return existing, False
         if not permissions.can_send(author, room):
             raise PermissionDenied(_("You cannot write in this room."))
-        ratelimit_hit(f"chat.send:{author.pk}", limit=SEND_LIMIT,
-                      per_seconds=SEND_WINDOW_SECONDS)
+        ratelimit_hit(f"chat.send:{author.pk}", limit=settings.COHORT_CHAT_SEND_LIMIT,
+                      per_seconds=settings.COHORT_CHAT_SEND_WINDOW)
         parent = None
         if reply_to is not None:
             parent = Message.objects.filter(room=room, pk=reply_to).first()

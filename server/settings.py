@@ -212,6 +212,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 
 COHORT_INVITATION_DAYS = env.int("COHORT_INVITATION_DAYS", default=14)
+# Chat messages one member may send per window (every server process counts in the cache).
+COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
+COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
 COHORT_PHOTO_SIZE = 512
 
 # --- E-mail -----------------------------------------------------------------------------
