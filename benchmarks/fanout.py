@@ -236,8 +236,9 @@ def row(label: str, size: int, rate: float, result: dict[str, float]) -> str:
             f"{result['kib_per_conn']:>6.1f} |")
 
 
-HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms |  p99 ms | lost | dups "
-          "| CPU us/deliv. | KiB/conn |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms |  p99 ms "
+          "| lost | dups | CPU us/deliv. | KiB/conn |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
