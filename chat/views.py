@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from chat import selectors
 from community.models import User
+from community.permissions import member_of
 from rooms import permissions as room_permissions
 from rooms import selectors as room_selectors
 from rooms.models import Room
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 def _room_summary(room: Room, viewer: User, states: dict[int, dict[str, int]]) -> dict[str, object]:
@@ -45,7 +38,7 @@ def _room_summaries(viewer: User) -> list[dict[str, object]]:
 def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse:
     """The live chat page. The browser gets the room list and the chosen room's members;
     messages arrive over the socket."""
-    viewer = _viewer(request)
+    viewer = member_of(request)
     room = room_permissions.access_room(viewer, room_id) if room_id is not None else None
     rooms = _room_summaries(viewer)
     return render(request, "chat/rooms.html", {
@@ -64,7 +57,7 @@ def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse
 
 @require_GET
 def api_rooms(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"rooms": _room_summaries(_viewer(request))})
+    return JsonResponse({"rooms": _room_summaries(member_of(request))})
 
 
 def _api_room(viewer: User, room_id: int) -> Room | None:
@@ -90,7 +83,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 @require_GET
 def api_messages(request: HttpRequest, room_id: int) -> JsonResponse:
     """History: the latest page, `?before=<seq>` to page back, `?after=<seq>` forward."""
-    viewer = _viewer(request)
+    viewer = member_of(request)
     room = _api_room(viewer, room_id)
     if room is None:
         return JsonResponse(NOT_FOUND, status=404)
@@ -106,7 +99,7 @@ def api_messages(request: HttpRequest, room_id: int) -> JsonResponse:
 
 @require_GET
 def api_members(request: HttpRequest, room_id: int) -> JsonResponse:
-    viewer = _viewer(request)
+    viewer = member_of(request)
     room = _api_room(viewer, room_id)
     if room is None:
         return JsonResponse(NOT_FOUND, status=404)

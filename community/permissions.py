@@ -12,12 +12,21 @@ from typing import Any
 
 import rules
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from community.models import Block, MentorApplication, Role, User, Visibility
 
 Viewer = User | AnonymousUser
+
+
+def member_of(request: HttpRequest) -> User:
+    """The signed-in member of a request; MembersOnlyMiddleware lets no one else reach views."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def _member(user: Any) -> bool:

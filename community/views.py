@@ -22,7 +22,7 @@ from community.forms import (
     MentorApplicationForm,
     ProfileForm,
 )
-from community.models import Invitation, MentorApplication, Role, User
+from community.models import Invitation, MentorApplication, Role
 
 
 def _errors_to_form(form: object, error: ValidationError) -> None:
@@ -36,21 +36,13 @@ def _errors_to_form(form: object, error: ValidationError) -> None:
         form.add_error(None, error.messages)  # type: ignore[attr-defined]
 
 
-def _viewer(request: HttpRequest) -> User:
-    """The signed-in member; MembersOnlyMiddleware lets no one else reach these views."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    user = _viewer(request)
+    user = permissions.member_of(request)
     context = {
         "latest_application": selectors.application_latest(user),
         "can_apply": permissions.can_apply_as_mentor(user),
@@ -64,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def people(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     role = request.GET.get("role", "")
-    members = selectors.member_list(_viewer(request), query=query, role=role)
+    members = selectors.member_list(permissions.member_of(request), query=query, role=role)
     page = Paginator(members, 24).get_page(request.GET.get("page"))
     return render(request, "community/people.html",
                   {"page": page, "query": query, "role": role, "roles": Role.choices})
@@ -72,8 +64,8 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = selectors.member_get(_viewer(request), user_id)
-    viewer = _viewer(request)
+    member = selectors.member_get(permissions.member_of(request), user_id)
+    viewer = permissions.member_of(request)
     return render(request, "community/profile_detail.html", {
         "member": member,
         "profile": member.profile,
@@ -89,7 +81,7 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @never_cache
 def profile_photo(request: HttpRequest, user_id: int) -> FileResponse:
     """Photos have no public URL: each request checks that the viewer may see the profile."""
-    member = permissions.access_profile(_viewer(request), user_id)
+    member = permissions.access_profile(permissions.member_of(request), user_id)
     if not member.profile.photo:
         raise Http404
     response = FileResponse(member.profile.photo.open("rb"), content_type="image/jpeg")
@@ -98,7 +90,7 @@ def profile_photo(request: HttpRequest, user_id: int) -> FileResponse:
 
 
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    member = _viewer(request)
+    member = permissions.member_of(request)
     profile = member.profile
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile,
                        member=member)
@@ -122,13 +114,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = permissions.access_profile(_viewer(request), user_id)
+    member = permissions.access_profile(permissions.member_of(request), user_id)
     if request.POST.get("action") == "unblock":
-        services.block_remove(user=_viewer(request), other=member)
+        services.block_remove(user=permissions.member_of(request), other=member)
         messages.success(request, _("You unblocked %(name)s.") % {"name": member.name})
         return redirect("profile_detail", member.pk)
     try:
-        services.block_create(user=_viewer(request), other=member)
+        services.block_create(user=permissions.member_of(request), other=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("profile_detail", member.pk)
@@ -138,7 +130,7 @@ def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def mentor_apply(request: HttpRequest) -> HttpResponse:
-    user = _viewer(request)
+    user = permissions.member_of(request)
     form = MentorApplicationForm(request.POST or None)
     can_apply = permissions.can_apply_as_mentor(user)
     if request.method == "POST" and can_apply and form.is_valid():
@@ -162,17 +154,17 @@ def mentor_apply(request: HttpRequest) -> HttpResponse:
 # --- Admin work queues ------------------------------------------------------------------
 
 def applications_queue(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_review_applications(_viewer(request)))
+    _require(permissions.can_review_applications(permissions.member_of(request)))
     return render(request, "community/manage/applications.html", {
-        "queue": selectors.application_queue(_viewer(request)),
-        "decided": selectors.application_decided_list(_viewer(request)),
+        "queue": selectors.application_queue(permissions.member_of(request)),
+        "decided": selectors.application_decided_list(permissions.member_of(request)),
         "form": DecisionForm(),
     })
 
 
 @require_POST
 def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
-    _require(permissions.can_review_applications(_viewer(request)))
+    _require(permissions.can_review_applications(permissions.member_of(request)))
     application = get_object_or_404(MentorApplication, pk=application_id)
     form = DecisionForm(request.POST)
     decision = request.POST.get("decision")
@@ -181,12 +173,12 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
         try:
             if decision == "approve":
                 services.application_approve(
-                    admin=_viewer(request), application=application, note=note)
+                    admin=permissions.member_of(request), application=application, note=note)
                 messages.success(request, _("%(name)s is now a mentor.")
                                  % {"name": application.applicant.name})
             else:
                 services.application_decline(
-                    admin=_viewer(request), application=application, note=note)
+                    admin=permissions.member_of(request), application=application, note=note)
                 messages.success(request, _("The application of %(name)s is declined.")
                                  % {"name": application.applicant.name})
         except ValidationError as error:
@@ -197,7 +189,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 def invitations(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_invite(_viewer(request)))
+    _require(permissions.can_invite(permissions.member_of(request)))
     invite_form = InviteForm(prefix="one")
     csv_form = InviteCsvForm(prefix="csv")
     report = None
@@ -206,7 +198,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
         if invite_form.is_valid():
             try:
                 invitation, _token = services.invitation_create(
-                    admin=_viewer(request), **invite_form.cleaned_data)
+                    admin=permissions.member_of(request), **invite_form.cleaned_data)
             except ValidationError as error:
                 _errors_to_form(invite_form, error)
             else:
@@ -218,21 +210,21 @@ def invitations(request: HttpRequest) -> HttpResponse:
         if csv_form.is_valid():
             try:
                 report = services.invitation_import_csv(
-                    admin=_viewer(request), upload=csv_form.cleaned_data["file"])
+                    admin=permissions.member_of(request), upload=csv_form.cleaned_data["file"])
             except ValidationError as error:
                 _errors_to_form(csv_form, error)
     return render(request, "community/manage/invitations.html", {
         "invite_form": invite_form, "csv_form": csv_form, "report": report,
-        "invitations": selectors.invitation_list(_viewer(request)),
+        "invitations": selectors.invitation_list(permissions.member_of(request)),
     })
 
 
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    _require(permissions.can_invite(_viewer(request)))
+    _require(permissions.can_invite(permissions.member_of(request)))
     invitation = get_object_or_404(Invitation, pk=invitation_id)
     try:
-        services.invitation_revoke(admin=_viewer(request), invitation=invitation)
+        services.invitation_revoke(admin=permissions.member_of(request), invitation=invitation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -242,9 +234,9 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_view_audit_log(_viewer(request)))
+    _require(permissions.can_view_audit_log(permissions.member_of(request)))
     return render(request, "community/manage/audit.html",
-                  {"entries": selectors.audit_list(_viewer(request))})
+                  {"entries": selectors.audit_list(permissions.member_of(request))})
 
 
 # --- Signed-out pages -------------------------------------------------------------------
@@ -277,7 +269,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def api_me(request: HttpRequest) -> JsonResponse:
-    user = _viewer(request)
+    user = permissions.member_of(request)
     return JsonResponse({
         "id": user.pk, "name": user.name, "email": user.email, "role": user.role,
         "is_mentor": user.is_mentor, "is_admin": user.is_admin,

@@ -173,8 +173,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         events, reset = await database_sync_to_async(self.catch_up)(
             room_id, self.delivered[room_id])
         if reset:
-            states = await database_sync_to_async(self.room_states)(self.user, [room_id])  # type: ignore[arg-type]
-            rev = states[0]["last_rev"] if states else 0
+            revs = await database_sync_to_async(selectors.room_revs)([room_id])
+            rev = revs.get(room_id, 0)
             self.delivered[room_id] = rev
             await self.send_json({"type": "chat.reset", "room_id": room_id, "rev": rev})
             return
@@ -221,17 +221,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_add(protocol.room_group(room_id), self.channel_name)
             self.room_ids.add(room_id)
             if self.synced:  # follow the new room from its current rev
-                states = await database_sync_to_async(self.room_states)(self.user, [room_id])  # type: ignore[arg-type]
-                self.delivered[room_id] = states[0]["last_rev"] if states else 0
+                revs = await database_sync_to_async(selectors.room_revs)([room_id])
+                self.delivered[room_id] = revs.get(room_id, 0)
         await self.send_json(event)
 
     # --- Heartbeat, typing, presence ----------------------------------------------------
     async def _ping(self, content: dict[str, Any], request_id: Any) -> None:
         """The client's heartbeat; the answer lets it notice a lost last message."""
         await database_sync_to_async(services.connection_touch)(channel_name=self.channel_name)
-        states = await database_sync_to_async(self.room_states)(self.user, sorted(self.room_ids))  # type: ignore[arg-type]
+        revs = await database_sync_to_async(selectors.room_revs)(sorted(self.room_ids))
         await self.send_json({"type": "pong", "request_id": request_id,
-                              "rooms": {str(s["room_id"]): s["last_rev"] for s in states}})
+                              "rooms": {str(room_id): rev for room_id, rev in revs.items()}})
 
     async def _typing(self, content: dict[str, Any], request_id: Any) -> None:
         room_id = content.get("room_id")

@@ -35,6 +35,11 @@ def room_ids_of(user: User) -> list[int]:
     return list(Membership.objects.filter(user=user).values_list("room_id", flat=True))
 
 
+def room_revs(room_ids: Iterable[int]) -> dict[int, int]:
+    """Each room's latest rev: one small query, for the heartbeat."""
+    return dict(Room.objects.filter(pk__in=list(room_ids)).values_list("pk", "last_rev"))
+
+
 def presence_of(user_ids: Iterable[int]) -> dict[int, Status]:
     """online if any of her sockets is active, away if all are idle, else offline."""
     fresh = Connection.objects.filter(

@@ -16,15 +16,8 @@ from rooms.forms import AddMemberForm, RoomForm
 from rooms.models import Membership, Room
 
 
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
 def room_new(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = community_permissions.member_of(request)
     if not permissions.can_create_group(viewer):
         raise PermissionDenied
     candidates = (community_permissions.profiles_visible_to(viewer)
@@ -52,7 +45,7 @@ def _managed_room(viewer: User, room_id: int) -> Room:
 
 
 def room_manage(request: HttpRequest, room_id: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = community_permissions.member_of(request)
     room = _managed_room(viewer, room_id)
     candidates = (community_permissions.profiles_visible_to(viewer).filter(is_active=True)
                   .exclude(memberships__room=room).order_by("name"))
@@ -81,7 +74,7 @@ def room_manage(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @require_POST
 def member_remove(request: HttpRequest, room_id: int, user_id: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = community_permissions.member_of(request)
     room = _managed_room(viewer, room_id)
     membership = Membership.objects.filter(room=room, user_id=user_id).select_related(
         "user").first()
@@ -101,7 +94,7 @@ def member_remove(request: HttpRequest, room_id: int, user_id: int) -> HttpRespo
 
 @require_POST
 def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = community_permissions.member_of(request)
     room = permissions.access_room(viewer, room_id)
     try:
         services.room_leave(user=viewer, room=room)
@@ -114,7 +107,7 @@ def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @require_POST
 def room_archive(request: HttpRequest, room_id: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = community_permissions.member_of(request)
     room = _managed_room(viewer, room_id)
     try:
         services.room_archive(actor=viewer, room=room)
@@ -127,7 +120,7 @@ def room_archive(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @require_POST
 def direct_open(request: HttpRequest, user_id: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = community_permissions.member_of(request)
     other = community_permissions.access_profile(viewer, user_id)
     try:
         room = services.room_open_direct(user=viewer, other=other)
