@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_community_walk import sign_in
-from tests.community.factories import UserFactory
+from tests.community.factories import MentorFactory, UserFactory
 from tests.rooms.factories import make_room
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def send(page, text: str) -> None:
 
 def test_drop_off_and_come_back(live_daphne, browser):
     base = live_daphne.url
-    ana = UserFactory(email="ana@example.org", name="Ana Lopez")
+    ana = MentorFactory(email="ana@example.org", name="Ana Lopez")
     bea = UserFactory(email="bea@example.org", name="Bea Chen")
     room = make_room(ana, bea, name="Spring cohort")
 
@@ -113,3 +113,17 @@ def test_drop_off_and_come_back(live_daphne, browser):
 
     bea_page.set_viewport_size({"width": 390, "height": 844})
     screenshot(bea_page, "23-room-phone")
+
+    # The room's members page, and a new group room made by the mentor.
+    ana_page.get_by_role("link", name="Members and settings").click()
+    ana_page.locator(".member-row", has_text="Bea Chen").get_by_text("online").wait_for()
+    screenshot(ana_page, "24-room-manage")
+    ana_page.goto(f"{base}/rooms/")
+    ana_page.get_by_role("link", name="New room").click()
+    ana_page.get_by_label("Name").fill("Autumn cohort")
+    ana_page.get_by_label("Bea Chen").check()
+    screenshot(ana_page, "25-room-new")
+    ana_page.get_by_role("button", name="Create the room").click()
+    ana_page.get_by_role("heading", name="Autumn cohort").wait_for()
+    # Bea is added live: her room list (hidden at phone width in a room) gains it.
+    bea_page.locator("#room-list a", has_text="Autumn cohort").wait_for(state="attached")

@@ -133,3 +133,16 @@ class TestServices:
         services.member_remove(actor=admin, room=room, user=member, reason="reported")
         assert not Membership.objects.filter(room=room, user=member).exists()
         assert AuditEntry.objects.get(action="room.member_remove").reason == "reported"
+
+
+def test_admin_sees_rooms_and_members_but_no_message(client):
+    from chat import services as chat_services
+    ana, bea = UserFactory(), UserFactory()
+    room = make_room(ana, bea, name="Private pair")
+    chat_services.message_send(author=ana, room_id=room.pk, text="secret plans", client_id="s")
+    client.force_login(AdminFactory())
+    page = client.get(f"/admin/rooms/room/{room.pk}/change/").content.decode()
+    assert "Private pair" in page and "secret plans" not in page
+    assert client.get("/admin/chat/message/").status_code == 404
+    client.force_login(ana)
+    assert client.get("/admin/rooms/room/").status_code == 302
