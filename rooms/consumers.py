@@ -227,8 +227,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     # --- Heartbeat, typing, presence ----------------------------------------------------
     async def _ping(self, content: dict[str, Any], request_id: Any) -> None:
-        """The client's heartbeat; the answer lets it notice a lost last message."""
+        """The client's heartbeat; the answer lets it notice a lost last message.
+
+        It also reloads the member, so a deactivated account loses its sockets within one
+        heartbeat, and the rules the handlers apply see her current role.
+        """
         await database_sync_to_async(services.connection_touch)(channel_name=self.channel_name)
+        fresh = await database_sync_to_async(
+            User.objects.filter(pk=self.user.pk, is_active=True).first)()  # type: ignore[union-attr]
+        if fresh is None:
+            await self.close(code=protocol.CLOSE_SIGNED_OUT)
+            return
+        self.user = fresh
         revs = await database_sync_to_async(selectors.room_revs)(sorted(self.room_ids))
         await self.send_json({"type": "pong", "request_id": request_id,
                               "rooms": {str(room_id): rev for room_id, rev in revs.items()}})

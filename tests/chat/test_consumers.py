@@ -254,6 +254,17 @@ class TestLimits:
         assert pong["request_id"] == "p" and pong["rooms"] == {str(room.pk): 0}
         await a.disconnect()
 
+    async def test_deactivated_member_is_closed_at_the_next_heartbeat(self, trio):
+        ana, *_ = trio
+        a = await synced(ana)
+        await db(User.objects.filter(pk=ana.pk).update)(is_active=False)
+        await a.send_json_to({"type": "ping", "request_id": "p"})
+        while True:
+            frame = await a.receive_output(timeout=2)
+            if frame["type"] == "websocket.close":
+                assert frame["code"] == 4403
+                break
+
     async def test_too_long_a_message_is_refused_clearly(self, trio):
         ana, _bea, _cleo, room = trio
         a = await synced(ana)
