@@ -127,3 +127,11 @@ def test_drop_off_and_come_back(live_daphne, browser):
     ana_page.get_by_role("heading", name="Autumn cohort").wait_for()
     # Bea is added live: her room list (hidden at phone width in a room) gains it.
     bea_page.locator("#room-list a", has_text="Autumn cohort").wait_for(state="attached")
+
+    # From a profile, a member opens a direct conversation.
+    ana_page.goto(f"{base}/rooms/")
+    screenshot(ana_page, "26-rooms-list")
+    ana_page.goto(f"{base}/people/{bea.pk}/")
+    screenshot(ana_page, "27-profile-with-message")
+    ana_page.get_by_role("button", name="Send a message").click()
+    ana_page.get_by_role("heading", name="Bea Chen").wait_for()
