@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from community import languages
 from community.adapters import domain_allowed
 from community.models import MentorApplication, Profile, Role, Topic, User
+from community.search import Filters
 
 
 class SignupForm(forms.Form):
@@ -98,8 +99,9 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = [
             "pronouns", "headline", "bio", "expertise", "skills", "tags", "industry", "city",
-            "time_zone", "languages", "years_experience", "wants_to_develop", "can_offer",
-            "mentor_capacity", "availability", "contact_details", "contact_visibility",
+            "time_zone", "languages", "years_experience", "wants_to_develop", "wants_topics",
+            "can_offer", "mentor_capacity", "accepting_mentees", "availability",
+            "contact_details", "contact_visibility",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
@@ -108,6 +110,7 @@ class ProfileForm(forms.ModelForm):
             "contact_details": forms.Textarea(attrs={"rows": 2}),
             "expertise": forms.CheckboxSelectMultiple,
             "skills": forms.CheckboxSelectMultiple,
+            "wants_topics": forms.CheckboxSelectMultiple,
             "contact_visibility": forms.RadioSelect,
         }
 
@@ -122,13 +125,14 @@ class ProfileForm(forms.ModelForm):
             Topic.objects.filter(kind=Topic.Kind.SKILL))
         if not member.is_mentor:
             del self.fields["mentor_capacity"]
+            del self.fields["accepting_mentees"]
         if not self.instance.photo:
             del self.fields["remove_photo"]
         self.order_fields(["name", "photo_upload", "remove_photo", "pronouns", "headline"])
 
     def service_values(self) -> dict[str, Any]:
         """The cleaned plain fields, as profile_update takes them."""
-        skip = {"name", "photo_upload", "remove_photo", "expertise", "skills"}
+        skip = {"name", "photo_upload", "remove_photo", "expertise", "skills", "wants_topics"}
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
@@ -156,3 +160,42 @@ class DecisionForm(forms.Form):
         label=_("Note to the applicant"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Optional when approving; required when declining."))
+
+
+class PeopleSearchForm(forms.Form):
+    """The filters of the people page; an invalid value is reported, never silently ignored."""
+
+    q = forms.CharField(label=_("Keywords"), required=False, max_length=200)
+    expertise = forms.ModelChoiceField(
+        label=_("Field of expertise"), required=False, queryset=Topic.objects.none(),
+        empty_label=_("Any"))
+    skill = forms.ModelChoiceField(
+        label=_("Skill"), required=False, queryset=Topic.objects.none(), empty_label=_("Any"))
+    industry = forms.CharField(label=_("Industry"), required=False, max_length=80)
+    city = forms.CharField(label=_("City"), required=False, max_length=80)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[
+        ("", _("Everyone")), (Role.MENTOR, _("Mentors")), (Role.MEMBER, _("Members")),
+        (Role.ADMIN, _("Programme team"))])
+    open_to_mentees = forms.BooleanField(label=_("Open to new mentees"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["expertise"]).queryset = (
+            Topic.objects.filter(kind=Topic.Kind.EXPERTISE))
+        cast(forms.ModelChoiceField, self.fields["skill"]).queryset = (
+            Topic.objects.filter(kind=Topic.Kind.SKILL))
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("Any")), *languages.choices()]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
+            ("", _("Any")), *_time_zone_choices()[1:]]
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(
+            expertise=data["expertise"].pk if data.get("expertise") else None,
+            skill=data["skill"].pk if data.get("skill") else None,
+            industry=data.get("industry", "").strip(), city=data.get("city", "").strip(),
+            time_zone=data.get("time_zone", ""), language=data.get("language", ""),
+            role=data.get("role", ""), open_to_mentees=bool(data.get("open_to_mentees")))

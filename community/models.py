@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -169,9 +170,14 @@ class Profile(models.Model):
     years_experience = models.PositiveSmallIntegerField(
         _("years of experience"), null=True, blank=True, validators=[MaxValueValidator(70)])
     wants_to_develop = models.TextField(_("what I want to develop"), max_length=2000, blank=True)
+    wants_topics = models.ManyToManyField(
+        Topic, blank=True, related_name="wanted_by", verbose_name=_("topics I want to develop"))
     can_offer = models.TextField(_("what I can offer"), max_length=2000, blank=True)
     mentor_capacity = models.PositiveSmallIntegerField(
         _("mentees I can take"), default=0, validators=[MaxValueValidator(50)])
+    accepting_mentees = models.BooleanField(
+        _("open to new mentees"), default=True,
+        help_text=_("Turn off to stop new requests without changing your capacity."))
     availability = models.CharField(_("availability"), max_length=200, blank=True)
     contact_details = models.TextField(
         _("contact details"), max_length=500, blank=True,
@@ -181,8 +187,33 @@ class Profile(models.Model):
         default=Visibility.MENTORS)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Kept up to date by the mentoring app, read by search and profile pages.
+    paused_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Set when requests were paused after several went unanswered.")
+    active_mentees = models.PositiveSmallIntegerField(default=0, editable=False)
+    answer_hours = models.FloatField(
+        null=True, blank=True, editable=False,
+        help_text="Median hours this mentor took to answer her recent requests.")
+
+    # Kept up to date by community.search.profile_index.
+    search_a = models.TextField(default="", editable=False)
+    search_b = models.TextField(default="", editable=False)
+    search_c = models.TextField(default="", editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def open_to_mentees(self) -> bool:
+        """A mentor who can be requested now: accepting, not paused, not full."""
+        return (self.user.is_mentor and self.accepting_mentees and self.paused_at is None
+                and self.active_mentees < self.mentor_capacity)
+
+    @property
+    def places_left(self) -> int:
+        return max(0, self.mentor_capacity - self.active_mentees)
 
     @property
     def display_name(self) -> str:

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from community import permissions
-from community.models import AuditEntry, Block, Invitation, MentorApplication, Role, User
-
-
-def member_list(viewer: User, *, query: str = "", role: str = "") -> QuerySet[User]:
-    """Active members `viewer` may see, by name; a plain filter until search arrives."""
-    members = permissions.profiles_visible_to(viewer).filter(is_active=True)
-    if role == Role.MENTOR:
-        members = members.filter(role=Role.MENTOR, profile__mentor_capacity__gt=0)
-    elif role in (Role.MEMBER, Role.ADMIN):
-        members = members.filter(role=role)
-    for word in query.split()[:8]:
-        members = members.filter(
-            Q(name__icontains=word) | Q(profile__headline__icontains=word)
-            | Q(profile__city__icontains=word) | Q(profile__industry__icontains=word)
-            | Q(profile__expertise__name__icontains=word)
-            | Q(profile__skills__name__icontains=word)).distinct()
-    return members.select_related("profile").prefetch_related("profile__expertise")
+from community.models import AuditEntry, Block, Invitation, MentorApplication, User
 
 
 def member_get(viewer: User, member_id: int) -> User:

@@ -33,6 +33,7 @@ from community.models import (
     User,
 )
 from community.photos import photo_normalise
+from community.search import profile_index
 from community.tasks import email_send
 
 CSV_MAX_ROWS = 1000
@@ -231,7 +232,7 @@ PROFILE_FIELDS = (
     "years_experience", "wants_to_develop", "can_offer", "availability", "contact_details",
     "contact_visibility",
 )
-MENTOR_FIELDS = ("mentor_capacity",)
+MENTOR_FIELDS = ("mentor_capacity", "accepting_mentees")
 
 
 def profile_update(
@@ -242,6 +243,7 @@ def profile_update(
     values: dict[str, Any],
     expertise: list[Topic] | None = None,
     skills: list[Topic] | None = None,
+    wants_topics: list[Topic] | None = None,
     photo: UploadedFile | None = None,
     remove_photo: bool = False,
 ) -> Profile:
@@ -256,6 +258,8 @@ def profile_update(
     profile = member.profile
     for key, value in values.items():
         setattr(profile, key, value)
+    if values.get("accepting_mentees"):
+        profile.paused_at = None  # opening up again ends a pause for unanswered requests
     if isinstance(profile.tags, list):
         profile.tags = list(dict.fromkeys(t.strip() for t in profile.tags if t.strip()))
     profile.full_clean(exclude=["user", "photo"])
@@ -276,6 +280,9 @@ def profile_update(
             profile.expertise.set([t for t in expertise if t.kind == Topic.Kind.EXPERTISE])
         if skills is not None:
             profile.skills.set([t for t in skills if t.kind == Topic.Kind.SKILL])
+        if wants_topics is not None:
+            profile.wants_topics.set(wants_topics)
+        profile_index(profile)
         if old_photo:
             storage = profile.photo.storage
             transaction.on_commit(lambda: storage.delete(old_photo))

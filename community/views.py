@@ -13,16 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from community import permissions, selectors, services
+from community import permissions, search, selectors, services
 from community.forms import (
     DecisionForm,
     InvitationAcceptForm,
     InviteCsvForm,
     InviteForm,
     MentorApplicationForm,
+    PeopleSearchForm,
     ProfileForm,
 )
-from community.models import Invitation, MentorApplication, Role
+from community.models import Invitation, MentorApplication, User
 
 
 def _errors_to_form(form: object, error: ValidationError) -> None:
@@ -54,12 +55,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def people(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    role = request.GET.get("role", "")
-    members = selectors.member_list(permissions.member_of(request), query=query, role=role)
+    """Search by keyword and field filters; without either, everyone by name."""
+    viewer = permissions.member_of(request)
+    form = PeopleSearchForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        members = search.profile_search(viewer, query=form.cleaned_data["q"],
+                                        filters=form.filters())
+    elif form.is_bound:
+        members = User.objects.none()
+    else:
+        members = search.profile_search(viewer)
     page = Paginator(members, 24).get_page(request.GET.get("page"))
-    return render(request, "community/people.html",
-                  {"page": page, "query": query, "role": role, "roles": Role.choices})
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "community/people.html", {
+        "form": form, "page": page, "params": params.urlencode(),
+        "query": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""})
 
 
 @require_GET
@@ -101,6 +112,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 values=form.service_values(),
                 expertise=list(form.cleaned_data["expertise"]),
                 skills=list(form.cleaned_data["skills"]),
+                wants_topics=list(form.cleaned_data["wants_topics"]),
                 photo=form.cleaned_data.get("photo_upload"),
                 remove_photo=form.cleaned_data.get("remove_photo", False))
         except ValidationError as error:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from community.models import Profile, Role, Topic, User, Visibility
+from community.search import profiles_reindex
 
 EXPERTISE = [
     ("Software engineering", "Génie logiciel"), ("Data science", "Science des données"),
@@ -113,6 +114,7 @@ class Command(BaseCommand):
                     topics[name] = Topic.objects.create(kind=kind, name=name, name_fr=name_fr)
             people = {p["email"]: self._person(p, password, topics) for p in PEOPLE}
             self._rooms(people)
+            profiles_reindex()
         self.stdout.write(self.style.SUCCESS(
             "cohort: demo community created. Sign in as admin@cohort.example (admin), "
             f"nadia.mentor@cohort.example (mentor) or lea.mentee@cohort.example (mentee) "

@@ -1,0 +1,181 @@
+"""Profile search: PostgreSQL full-text search where we run on it, a plain fallback elsewhere.
+
+Each profile keeps three texts, by weight (A: name and headline; B: topics, tags, what she
+wants to develop and can offer; C: bio, industry, city), refreshed by `profile_index`
+whenever the profile changes. On PostgreSQL they also feed a stored `tsvector` built with
+both the English and the French configurations over accent-free text, so "negociations"
+finds "Négociation" and "mentoring" finds "mentor"; a GIN index keeps it fast. Elsewhere
+every word of the query must start a word of one of the texts (accents and case ignored)
+and the rank counts where.
+Contact details are never indexed: no search can reveal them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+
+from community import permissions
+from community.models import Profile, Role, Topic, User
+
+CONFIGS = ("english", "french")
+WEIGHTS = {"a": 4, "b": 2, "c": 1}
+MAX_TERMS = 8
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#.-]*[a-z0-9+#]|[a-z0-9]")
+STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "i", "in",
+    "is", "it", "its", "me", "my", "of", "on", "or", "our", "she", "so", "that", "the",
+    "their", "to", "was", "we", "what", "which", "who", "will", "with", "you", "your", "how",
+    "more", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et",
+    "est", "il", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "mes", "mon",
+    "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa",
+    "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos",
+    "votre", "vous", "plus",
+))
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents: "Négociation" -> "negociation"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    """A deliberately light stemmer shared by both languages: plurals and a few endings."""
+    for ending in ("ments", "ment", "ings", "ing", "ions", "ion", "ies", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)] + ("y" if ending == "ies" else "")
+    return word
+
+
+def keywords(text: str) -> list[str]:
+    """The meaningful words of `text`, normalised and stemmed, in order, without repeats."""
+    words = (stem(w) for w in _WORD.findall(normalise(text)) if w not in STOPWORDS)
+    return list(dict.fromkeys(w for w in words if len(w) > 1))
+
+
+def _topic_names(topics: list[Topic]) -> list[str]:
+    return [name for t in topics for name in (t.name, t.name_fr) if name]
+
+
+def profile_texts(profile: Profile) -> dict[str, str]:
+    """The three weighted texts of one profile, as written (accents kept for PostgreSQL)."""
+    topics = _topic_names(list(profile.expertise.all()) + list(profile.skills.all())
+                          + list(profile.wants_topics.all()))
+    return {
+        "a": " ".join([profile.user.name, profile.headline]),
+        "b": " ".join([*topics, *profile.tags, profile.wants_to_develop, profile.can_offer]),
+        "c": " ".join([profile.bio, profile.industry, profile.city]),
+    }
+
+
+def profile_index(profile: Profile) -> None:
+    """Refresh the stored search texts (and the PostgreSQL vector) of one profile."""
+    texts = profile_texts(profile)
+    # Padded with spaces so that the fallback matches the start of words: " nego".
+    values: dict[str, object] = {
+        f"search_{key}": f" {' '.join(keywords(text))} " for key, text in texts.items()}
+    if connection.vendor == "postgresql":
+        vector: Any = None
+        for key, text in texts.items():
+            for config in CONFIGS:
+                part = SearchVector(Value(normalise(text)), config=config, weight=key.upper())
+                vector = part if vector is None else vector + part
+        values["search_vector"] = vector
+    Profile.objects.filter(pk=profile.pk).update(**values)
+
+
+def profiles_reindex() -> int:
+    """Rebuild every profile's search texts (after an upgrade or a bulk import)."""
+    count = 0
+    profiles = Profile.objects.select_related("user").prefetch_related(
+        "expertise", "skills", "wants_topics")
+    for profile in profiles.iterator(chunk_size=500):
+        profile_index(profile)
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Field filters of the people search; empty values filter nothing."""
+
+    expertise: int | None = None
+    skill: int | None = None
+    industry: str = ""
+    city: str = ""
+    time_zone: str = ""
+    language: str = ""
+    role: str = ""
+    open_to_mentees: bool = False
+
+
+def _filtered(members: QuerySet[User], filters: Filters) -> QuerySet[User]:
+    if filters.expertise:
+        members = members.filter(profile__expertise=filters.expertise)
+    if filters.skill:
+        members = members.filter(profile__skills=filters.skill)
+    if filters.industry:
+        members = members.filter(profile__industry__iexact=filters.industry)
+    if filters.city:
+        members = members.filter(profile__city__iexact=filters.city)
+    if filters.time_zone:
+        members = members.filter(profile__time_zone=filters.time_zone)
+    if filters.language:
+        # JSON containment is not portable; the codes are short and quoted in the JSON text.
+        members = members.filter(profile__languages__icontains=f'"{filters.language}"')
+    if filters.role in (Role.MENTOR, Role.MEMBER, Role.ADMIN):
+        members = members.filter(role=filters.role)
+    if filters.open_to_mentees:
+        members = members.filter(
+            role=Role.MENTOR, profile__accepting_mentees=True, profile__paused_at__isnull=True,
+            profile__active_mentees__lt=F("profile__mentor_capacity"))
+    return members
+
+
+def _keyword_search(members: QuerySet[User], query: str) -> QuerySet[User]:
+    terms = keywords(query)[:MAX_TERMS]
+    if not terms:
+        return members.none()
+    if connection.vendor == "postgresql":
+        english, french = (SearchQuery(normalise(query), search_type="websearch", config=c)
+                           for c in CONFIGS)
+        search = english | french
+        return members.filter(
+            Q(profile__search_vector=search) | Q(name__icontains=query)
+        ).annotate(
+            rank=SearchRank(F("profile__search_vector"), search, normalization=Value(1))
+            + Case(When(name__icontains=query, then=Value(1.0)), default=Value(0.0),
+                   output_field=FloatField())
+        ).order_by("-rank", Lower("name"))
+    rank: Any = Value(0, output_field=IntegerField())
+    for term in terms:
+        matches = Q()
+        for key, weight in WEIGHTS.items():
+            field = f"profile__search_{key}__contains"
+            matches |= Q(**{field: f" {term}"})
+            rank = rank + Case(When(**{field: f" {term}"}, then=Value(weight)),
+                               default=Value(0), output_field=IntegerField())
+        members = members.filter(matches)
+    return members.annotate(rank=rank).order_by("-rank", Lower("name"))
+
+
+def profile_search(
+    viewer: User, *, query: str = "", filters: Filters = Filters()
+) -> QuerySet[User]:
+    """Active members `viewer` may see that match, best first (by name without a query)."""
+    members = permissions.profiles_visible_to(viewer).filter(is_active=True)
+    members = _filtered(members, filters)
+    if query.strip():
+        members = _keyword_search(members, query.strip()[:200])
+    else:
+        members = members.order_by(Lower("name"))
+    return members.select_related("profile").prefetch_related("profile__expertise")
