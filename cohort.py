@@ -122,7 +122,11 @@ def start() -> int:
     env = dict(os.environ)
     worker = subprocess.Popen(
         [str(python), str(ROOT / "manage.py"), "db_worker", "--no-reload"], cwd=ROOT, env=env)
-    say(f"serving http://{ADDRESS}:{PORT}/ (Ctrl-C stops the server and the task worker)")
+    sweeper = subprocess.Popen(
+        [str(python), str(ROOT / "manage.py"), "mentoring_sweep", "--every", "300"],
+        cwd=ROOT, env=env)
+    say(f"serving http://{ADDRESS}:{PORT}/ (Ctrl-C stops the server, the task worker "
+        "and the request sweeper)")
     server = subprocess.Popen(
         [str(python), "-m", "daphne", "-b", ADDRESS, "-p", PORT, "server.asgi:application"],
         cwd=ROOT, env=env)
@@ -131,10 +135,10 @@ def start() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker):
+        for process in (server, worker, sweeper):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker):
+        for process in (server, worker, sweeper):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

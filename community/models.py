@@ -191,6 +191,9 @@ class Profile(models.Model):
     paused_at = models.DateTimeField(
         null=True, blank=True, editable=False,
         help_text="Set when requests were paused after several went unanswered.")
+    reopened_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When she last reopened requests after a pause.")
     active_mentees = models.PositiveSmallIntegerField(default=0, editable=False)
     answer_hours = models.FloatField(
         null=True, blank=True, editable=False,
@@ -201,6 +204,8 @@ class Profile(models.Model):
     search_b = models.TextField(default="", editable=False)
     search_c = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    want_words = models.TextField(default="", editable=False)  # keywords for matching
+    offer_words = models.TextField(default="", editable=False)
 
     def __str__(self) -> str:
         return str(self.user)

@@ -77,12 +77,20 @@ def profile_texts(profile: Profile) -> dict[str, str]:
     }
 
 
+def match_words(profile: Profile) -> dict[str, str]:
+    """The keywords matching compares: what she wants to develop, what she offers."""
+    offer = " ".join([profile.headline, profile.can_offer, *profile.tags])
+    return {"want_words": " ".join(keywords(profile.wants_to_develop)),
+            "offer_words": " ".join(keywords(offer))}
+
+
 def profile_index(profile: Profile) -> None:
     """Refresh the stored search texts (and the PostgreSQL vector) of one profile."""
     texts = profile_texts(profile)
     # Padded with spaces so that the fallback matches the start of words: " nego".
     values: dict[str, object] = {
         f"search_{key}": f" {' '.join(keywords(text))} " for key, text in texts.items()}
+    values.update(match_words(profile))
     if connection.vendor == "postgresql":
         vector: Any = None
         for key, text in texts.items():

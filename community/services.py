@@ -258,8 +258,10 @@ def profile_update(
     profile = member.profile
     for key, value in values.items():
         setattr(profile, key, value)
-    if values.get("accepting_mentees"):
-        profile.paused_at = None  # opening up again ends a pause for unanswered requests
+    if values.get("accepting_mentees") and profile.paused_at is not None:
+        # Opening up again ends a pause for unanswered requests; older ones stop counting.
+        profile.paused_at = None
+        profile.reopened_at = timezone.now()
     if isinstance(profile.tags, list):
         profile.tags = list(dict.fromkeys(t.strip() for t in profile.tags if t.strip()))
     profile.full_clean(exclude=["user", "photo"])

@@ -13,11 +13,15 @@ from django.utils import translation
 
 @task()
 def email_send(*, to: str, template: str, context: dict[str, Any], language: str) -> None:
-    """Render `community/email/<template>_subject.txt` and `_body.txt` in `language`, send."""
+    """Render `<template>_subject.txt` and `_body.txt` in `language`, send.
+
+    A bare name is one of `community/email/`; other apps pass `app/email/name`.
+    """
+    prefix = template if "/" in template else f"community/email/{template}"
     with translation.override(language):
         context = {**context, "site_name": settings.SITE_NAME}
-        subject = render_to_string(f"community/email/{template}_subject.txt", context)
-        body = render_to_string(f"community/email/{template}_body.txt", context)
+        subject = render_to_string(f"{prefix}_subject.txt", context)
+        body = render_to_string(f"{prefix}_body.txt", context)
     send_mail(
         subject=" ".join(subject.split()),
         message=body,

@@ -226,6 +226,29 @@ class NotifyMention(TypedDict):
     excerpt: str
 
 
+class NotificationPayload(TypedDict):
+    id: int
+    kind: str
+    text: str  # in the recipient's language at the time it was sent
+    url: str
+    created_at: str
+
+
+class NotificationCreated(TypedDict):
+    """Personal: a new entry in her notification centre; `unread` is her new count."""
+
+    type: Literal["notification.created"]
+    notification: NotificationPayload
+    unread: int
+
+
+class NotificationsRead(TypedDict):
+    """Personal: she read notifications (in any tab); `unread` is her new count."""
+
+    type: Literal["notifications.read"]
+    unread: int
+
+
 class PresenceChanged(TypedDict):
     type: Literal["presence.changed"]
     room_id: int
@@ -269,7 +292,8 @@ class Pong(TypedDict):
 
 RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChanged
              | RoomsMemberChanged | RoomsArchived)
-UserEvent = RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved
+UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
+             | NotificationsRead)
 
 CLIENT_TYPES = ("sync", "chat.send", "chat.edit", "chat.delete", "chat.react", "chat.read",
                 "chat.history", "chat.typing", "presence.set", "ping")

@@ -4,8 +4,17 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from community.adapters import signup_open
+from notifications.selectors import unread_count
 
 
 def site(request: HttpRequest) -> dict[str, object]:
     # signup_open is passed uncalled: the template calls it only on pages that ask.
     return {"site_name": settings.SITE_NAME, "signup_open": signup_open}
+
+
+def notifications(request: HttpRequest) -> dict[str, object]:
+    """The unread count in the navigation (one indexed count per page)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"notifications_unread": unread_count(user)}

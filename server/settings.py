@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "community",
     "rooms",
     "chat",
+    "notifications",
+    "mentoring",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "server.context_processors.site",
+                "server.context_processors.notifications",
             ],
         },
     },
@@ -214,6 +217,11 @@ ACCOUNT_SESSION_REMEMBER = None
 
 COHORT_INVITATION_DAYS = env.int("COHORT_INVITATION_DAYS", default=14)
 # Chat messages one member may send per window (every server process counts in the cache).
+# Mentorship requests: days to answer, the reminder that many days before the end, and
+# how many unanswered requests in a row pause a mentor's new requests.
+COHORT_REQUEST_DAYS = env.int("COHORT_REQUEST_DAYS", default=14)
+COHORT_REQUEST_REMINDER_DAYS = env.int("COHORT_REQUEST_REMINDER_DAYS", default=3)
+COHORT_PAUSE_AFTER_EXPIRED = env.int("COHORT_PAUSE_AFTER_EXPIRED", default=3)
 COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
 COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
 COHORT_PHOTO_SIZE = 512

@@ -27,4 +27,6 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("rooms.urls")),
     path("", include("chat.urls")),
+    path("", include("notifications.urls")),
+    path("", include("mentoring.urls")),
 ]

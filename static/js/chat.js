@@ -4,6 +4,7 @@
 
 import { LiveConnection } from "./live.js";
 
+document.documentElement.dataset.liveOwner = "chat";
 const boot = JSON.parse(document.getElementById("chat-boot").textContent);
 const me = boot.user;
 const strings = {};
@@ -60,7 +61,11 @@ const live = new LiveConnection({
     stateEl.dataset.state = state;
     stateEl.textContent = t(state === "connected" ? "connected" : state === "connecting" ? "connecting" : "reconnecting");
   },
-  onEvent: handleEvent,
+  onEvent: (event) => {
+    handleEvent(event);
+    // notifications.js follows this page's socket instead of opening its own.
+    window.dispatchEvent(new CustomEvent("cohort:live", { detail: event }));
+  },
   onSendResult: (clientId, frame) => {
     const pending = pendingByClientId.get(clientId);
     if (!pending) return;

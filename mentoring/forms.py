@@ -1,0 +1,78 @@
+"""Forms of the mentoring pages: they parse; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Role, User
+from mentoring.models import Agreement, Mentorship
+
+
+class RequestForm(forms.Form):
+    note = forms.CharField(
+        label=_("Your note to the mentor"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Say who you are, what you hope to work on, and how often you could meet."))
+
+
+class AnswerForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline"),
+                                        ("ask", "ask")])
+    message = forms.CharField(required=False, max_length=2000)
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["goals", "cadence", "duration_months"]
+        widgets = {"goals": forms.Textarea(attrs={"rows": 3})}
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label=_("New goal"), max_length=200)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("New milestone"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SessionForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=600)
+    topics = forms.CharField(label=_("Topics"), max_length=500)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("My private notes"), required=False, max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class EndForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("How did it end?"), choices=Mentorship.Outcome.choices,
+                                widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Anything the programme team should know (only they will read it)"),
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(label=_("Cohort name"), max_length=120)
+    topic = forms.CharField(label=_("What it is about"), max_length=300, required=False)
+    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=User.objects.none())
+    mentees = forms.ModelMultipleChoiceField(
+        label=_("Mentees"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mentors = User.objects.filter(is_active=True, role=Role.MENTOR)
+        if not actor.is_admin:
+            mentors = mentors.filter(pk=actor.pk)
+            self.fields["mentor"].initial = actor.pk
+        cast(forms.ModelChoiceField, self.fields["mentor"]).queryset = mentors
+        cast(forms.ModelMultipleChoiceField, self.fields["mentees"]).queryset = (
+            User.objects.filter(is_active=True, role=Role.MEMBER))

@@ -1,0 +1,298 @@
+"""Recommendations: who fits whom, scored from what two profiles have in common, and why.
+
+Every factor is a number between 0 and 1 multiplied by its weight (`MatchWeights`, tuned
+by the admins). A recommendation keeps the factors that counted, so the page can say why
+in the reader's language. Candidates are loaded in a handful of bulk queries and scored
+in Python: a community of 5,000 members takes tens of milliseconds (benchmarks/matching.py).
+
+Mentors that are full, paused or closed to requests, members on either side of a block and
+pairs that already have a request or a mentorship are never recommended. A mentor's free
+places count, so requests spread across mentors instead of piling onto the most popular.
+"""
+
+from __future__ import annotations
+
+import math
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from community import languages
+from community.models import Block, Profile, Role, Topic, User
+from mentoring.models import MatchWeights, Mentorship
+
+
+@dataclass
+class Person:
+    """What matching needs from one profile, loaded in bulk."""
+
+    id: int
+    name: str
+    industry: str
+    city: str
+    time_zone: str
+    languages: frozenset[str]
+    years: int | None
+    want_words: frozenset[str]
+    offer_words: frozenset[str]
+    capacity: int = 0
+    active: int = 0
+    answer_hours: float | None = None
+    offers: set[int] = field(default_factory=set)  # expertise and skill topic ids
+    wants: set[int] = field(default_factory=set)  # topics she wants to develop
+
+
+@dataclass
+class Recommendation:
+    user: User
+    score: float
+    reasons: list[str]
+
+
+@lru_cache(maxsize=1024)
+def _utc_offset_hours(zone: str, day: str) -> float | None:
+    try:
+        now = datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    offset = now.utcoffset()
+    return offset.total_seconds() / 3600 if offset is not None else None
+
+
+def hours_apart(first: str, second: str) -> float | None:
+    """Hours between two time zones today (None if either is unknown)."""
+    if not first or not second:
+        return None
+    day = timezone.now().date().isoformat()
+    a, b = _utc_offset_hours(first, day), _utc_offset_hours(second, day)
+    if a is None or b is None:
+        return None
+    gap = abs(a - b)
+    return min(gap, 24 - gap)
+
+
+def _load(users: Q) -> dict[int, Person]:
+    """People matching `users` (a filter on Profile's user), with their topics."""
+    rows = Profile.objects.filter(users).values_list(
+        "user_id", "user__name", "industry", "city", "time_zone", "languages",
+        "years_experience", "want_words", "offer_words", "mentor_capacity", "active_mentees",
+        "answer_hours", "pk")
+    people: dict[int, Person] = {}
+    by_profile: dict[int, Person] = {}
+    for (uid, name, industry, city, tz, langs, years, want, offer, capacity, active,
+         hours, pk) in rows:
+        person = Person(
+            id=uid, name=name, industry=industry.strip().casefold(),
+            city=city.strip().casefold(), time_zone=tz, languages=frozenset(langs or ()),
+            years=years, want_words=frozenset(want.split()), offer_words=frozenset(offer.split()),
+            capacity=capacity, active=active, answer_hours=hours)
+        people[uid] = person
+        by_profile[pk] = person
+    if not by_profile:
+        return people
+    ids = list(by_profile)
+    for through, attr in ((Profile.expertise.through, "offers"), (Profile.skills.through, "offers"),
+                          (Profile.wants_topics.through, "wants")):
+        for profile_id, topic_id in through.objects.filter(profile_id__in=ids).values_list(
+                "profile_id", "topic_id"):
+            getattr(by_profile[profile_id], attr).add(topic_id)
+    return people
+
+
+def _excluded(viewer: User) -> set[int]:
+    """Members never recommended to `viewer`: herself, blocks either way, open pairs."""
+    excluded = {viewer.pk}
+    for blocker, blocked in Block.objects.filter(
+            Q(blocker=viewer) | Q(blocked=viewer)).values_list("blocker_id", "blocked_id"):
+        excluded.update((blocker, blocked))
+    for mentor, mentee in Mentorship.objects.filter(
+            Q(mentor=viewer) | Q(mentee=viewer), status__in=Mentorship.OPEN).values_list(
+            "mentor_id", "mentee_id"):
+        excluded.update((mentor, mentee))
+    return excluded
+
+
+# --- Factors (each between 0 and 1) ----------------------------------------------------
+
+def _overlap(wanted: frozenset[str] | set[int], offered: frozenset[str] | set[int]) -> float:
+    if not wanted or not offered:
+        return 0.0
+    shared = len(wanted & offered)
+    return shared / math.sqrt(len(wanted) * min(len(offered), 3 * len(wanted)))
+
+
+def _experience(mentee_years: int | None, mentor_years: int | None) -> float:
+    if mentee_years is None or mentor_years is None:
+        return 0.3
+    gap = mentor_years - mentee_years
+    if gap <= 0:
+        return 0.0
+    if gap < 3:
+        return gap / 3
+    return 1.0 if gap <= 20 else 0.8
+
+
+def _time_zone(hours: float | None) -> float:
+    return 0.3 if hours is None else max(0.0, 1 - hours / 8)
+
+
+def _responsiveness(hours: float | None) -> float:
+    if hours is None:
+        return 0.5
+    return 1.0 if hours <= 24 else 0.7 if hours <= 72 else 0.4 if hours <= 168 else 0.1
+
+
+def factors(mentee: Person, mentor: Person) -> dict[str, float]:
+    """Each factor of one pair, between 0 and 1."""
+    return {
+        "topics": min(1.0, _overlap(mentee.wants, mentor.offers)),
+        "keywords": min(1.0, _overlap(mentee.want_words, mentor.offer_words)),
+        "industry": float(bool(mentee.industry) and mentee.industry == mentor.industry),
+        "languages": float(bool(mentee.languages & mentor.languages)),
+        "time_zone": _time_zone(hours_apart(mentee.time_zone, mentor.time_zone)),
+        "city": float(bool(mentee.city) and mentee.city == mentor.city),
+        "experience": _experience(mentee.years, mentor.years),
+        "capacity": (max(0, mentor.capacity - mentor.active) / mentor.capacity
+                     if mentor.capacity else 0.0),
+        "responsiveness": _responsiveness(mentor.answer_hours),
+    }
+
+
+def score(values: dict[str, float], weights: MatchWeights) -> float:
+    return sum(getattr(weights, name) * value for name, value in values.items())
+
+
+# --- Explanations ----------------------------------------------------------------------
+
+def _topic_names(ids: set[int]) -> str:
+    names = sorted(str(t) for t in Topic.objects.filter(pk__in=ids))
+    return ", ".join(names[:3])
+
+
+def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
+            values: dict[str, float], weights: MatchWeights) -> list[str]:
+    """Plain sentences for the factors that counted most, in the active language."""
+    said: list[tuple[float, str]] = []
+
+    def say(name: str, text: str) -> None:
+        said.append((getattr(weights, name) * values[name], text))
+
+    shared_topics = mentee.wants & mentor.offers
+    if shared_topics:
+        topics = _topic_names(shared_topics)
+        say("topics", _("She offers %(topics)s, which you want to develop") % {"topics": topics}
+            if viewer_is_mentee else
+            _("She wants to develop %(topics)s, which you offer") % {"topics": topics})
+    shared_words = sorted(mentee.want_words & mentor.offer_words)
+    if shared_words:
+        words = ", ".join(shared_words[:3])
+        say("keywords", _("What she offers mentions %(words)s") % {"words": words}
+            if viewer_is_mentee else
+            _("What she wants to develop mentions %(words)s") % {"words": words})
+    shared_languages = sorted(mentee.languages & mentor.languages)
+    if shared_languages:
+        names = ", ".join(str(languages.NAMES.get(code, code)) for code in shared_languages[:2])
+        if (get_language() or "").startswith("fr"):
+            names = names.lower()  # "vous parlez toutes deux français"
+        say("languages", _("You both speak %(languages)s") % {"languages": names})
+    hours = hours_apart(mentee.time_zone, mentor.time_zone)
+    if hours is not None and hours <= 3:
+        whole = round(hours)
+        say("time_zone", _("Same time zone") if whole == 0 else
+            ngettext("%(n)s hour apart", "%(n)s hours apart", whole) % {"n": whole})
+    if values["city"]:
+        say("city", _("Both in %(city)s") % {"city": _display_city(mentor)})
+    if values["industry"]:
+        say("industry", _("Both work in %(industry)s") % {"industry": _display_industry(mentor)})
+    if values["experience"] >= 0.99 and mentor.years is not None and mentee.years is not None:
+        gap = mentor.years - mentee.years
+        say("experience", ngettext("%(n)s year more experience than you",
+                                   "%(n)s years more experience than you", gap) % {"n": gap}
+            if viewer_is_mentee else
+            ngettext("You have %(n)s more year of experience",
+                     "You have %(n)s more years of experience", gap) % {"n": gap})
+    if viewer_is_mentee:
+        places = mentor.capacity - mentor.active
+        if places > 0:
+            say("capacity", ngettext("%(n)s place left", "%(n)s places left", places)
+                % {"n": places})
+        if mentor.answer_hours is not None and mentor.answer_hours <= 72:
+            say("responsiveness", _("Usually answers within a day")
+                if mentor.answer_hours <= 24 else _("Usually answers within three days"))
+    said.sort(key=lambda pair: -pair[0])
+    return [text for weight, text in said[:6] if weight > 0]
+
+
+def _display_city(person: Person) -> str:
+    return Profile.objects.filter(user_id=person.id).values_list("city", flat=True).first() or ""
+
+
+def _display_industry(person: Person) -> str:
+    return Profile.objects.filter(user_id=person.id).values_list(
+        "industry", flat=True).first() or ""
+
+
+# --- Entry points -----------------------------------------------------------------------
+
+def _ranked(viewer: User, candidates: dict[int, Person], me: Person, viewer_is_mentee: bool,
+            limit: int) -> list[Recommendation]:
+    weights = MatchWeights.current()
+    scored = []
+    for person in candidates.values():
+        mentee, mentor = (me, person) if viewer_is_mentee else (person, me)
+        values = factors(mentee, mentor)
+        scored.append((score(values, weights), person.id, values))
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    top = scored[:limit]
+    users = User.objects.select_related("profile").prefetch_related("profile__expertise").in_bulk(
+        [uid for _score, uid, _values in top])
+    result = []
+    for total, uid, values in top:
+        person = candidates[uid]
+        mentee, mentor = (me, person) if viewer_is_mentee else (person, me)
+        result.append(Recommendation(
+            user=users[uid], score=round(total, 3),
+            reasons=reasons(viewer_is_mentee, mentee, mentor, values, weights)))
+    return result
+
+
+def mentors_for(mentee: User, *, limit: int = 10) -> list[Recommendation]:
+    """The mentors `mentee` could ask now, best first, each with why."""
+    me = _load(Q(user=mentee)).get(mentee.pk)
+    if me is None:
+        return []
+    excluded = _excluded(mentee)
+    candidates = _load(
+        Q(user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
+          paused_at__isnull=True, active_mentees__lt=F("mentor_capacity"))
+        & ~Q(user_id__in=excluded))
+    return _ranked(mentee, candidates, me, True, limit)
+
+
+def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:
+    """Members who would gain most from `mentor`, best first, each with why."""
+    me = _load(Q(user=mentor)).get(mentor.pk)
+    if me is None:
+        return []
+    excluded = _excluded(mentor)
+    candidates = _load(Q(user__is_active=True, user__role=Role.MEMBER) & ~Q(user_id__in=excluded))
+    return _ranked(mentor, candidates, me, False, limit)
+
+
+def pair_reasons(viewer: User, other: User) -> list[str]:
+    """Why `viewer` and `other` fit, for a profile page (mentee viewing a mentor or back)."""
+    people = _load(Q(user_id__in=[viewer.pk, other.pk]))
+    if viewer.pk not in people or other.pk not in people:
+        return []
+    viewer_is_mentee = other.is_mentor and not viewer.is_mentor
+    mentee, mentor = ((people[viewer.pk], people[other.pk]) if viewer_is_mentee
+                      else (people[other.pk], people[viewer.pk]))
+    weights = MatchWeights.current()
+    return reasons(viewer_is_mentee, mentee, mentor, factors(mentee, mentor), weights)
+

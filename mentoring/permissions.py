@@ -1,0 +1,97 @@
+"""Who may see or do what in mentoring: the only place these rules live.
+
+A mentorship is seen by its two members only. Admins run the programme from counts
+(the dashboard) and never read a pair's goals, notes or sessions. A block between the two
+stops every new step (requests, answers, shared work) but either may still end it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from community.models import User
+from community.permissions import Viewer, can_contact, is_blocked_between
+from mentoring.models import Mentorship
+
+
+def _member(user: Viewer) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _participant(user: Viewer, mentorship: Mentorship) -> bool:
+    return _member(user) and user.pk in (mentorship.mentor_id, mentorship.mentee_id)
+
+
+def open_between(mentee: User, mentor: User) -> bool:
+    return Mentorship.objects.filter(
+        mentee=mentee, mentor=mentor, status__in=Mentorship.OPEN).exists()
+
+
+def can_request(mentee: Viewer, mentor: User) -> bool:
+    """May `mentee` ask `mentor` now? The mentor must be open to mentees and have a place."""
+    return bool(
+        can_contact(mentee, mentor) and mentor.is_mentor and mentor.profile.open_to_mentees
+        and not open_between(mentee, mentor))  # type: ignore[arg-type]
+
+
+def can_answer(user: Viewer, mentorship: Mentorship) -> bool:
+    """Accept, decline or ask a question: the mentor, on a pending request, without a block."""
+    return bool(
+        _member(user) and user.pk == mentorship.mentor_id
+        and mentorship.status == Mentorship.Status.PENDING
+        and not is_blocked_between(mentorship.mentor, mentorship.mentee))
+
+
+def can_withdraw(user: Viewer, mentorship: Mentorship) -> bool:
+    return bool(_member(user) and user.pk == mentorship.mentee_id
+                and mentorship.status == Mentorship.Status.PENDING)
+
+
+def can_view_mentorship(user: Viewer, mentorship: Mentorship) -> bool:
+    return _participant(user, mentorship)
+
+
+def can_work_on(user: Viewer, mentorship: Mentorship) -> bool:
+    """Agreement, goals, milestones, sessions: both members of an active mentorship."""
+    return bool(
+        _participant(user, mentorship) and mentorship.status == Mentorship.Status.ACTIVE
+        and not is_blocked_between(mentorship.mentor, mentorship.mentee))
+
+
+def can_end(user: Viewer, mentorship: Mentorship) -> bool:
+    return _participant(user, mentorship) and mentorship.status == Mentorship.Status.ACTIVE
+
+
+def can_create_cohort(user: Viewer) -> bool:
+    return _member(user) and (user.is_admin or user.is_mentor)  # type: ignore[union-attr]
+
+
+def can_lead_cohort(actor: Viewer, mentor: User) -> bool:
+    """A mentor creates her own cohorts; an admin creates them for any active mentor."""
+    if not can_create_cohort(actor) or not mentor.is_active:
+        return False
+    return actor.is_admin or actor.pk == mentor.pk  # type: ignore[union-attr]
+
+
+def can_view_dashboard(user: Viewer) -> bool:
+    return _member(user) and user.is_admin  # type: ignore[union-attr]
+
+
+def can_see_recommendations(user: Viewer) -> bool:
+    return _member(user)
+
+
+def mentorships_visible_to(user: Viewer) -> QuerySet[Mentorship]:
+    if not _member(user):
+        return Mentorship.objects.none()
+    return Mentorship.objects.filter(Q(mentor_id=user.pk) | Q(mentee_id=user.pk))
+
+
+def access_mentorship(user: Viewer, mentorship_id: int) -> Mentorship:
+    """The mentorship if `user` is one of its two members; one Http404 otherwise."""
+    try:
+        return mentorships_visible_to(user).select_related(
+            "mentor__profile", "mentee__profile").get(pk=mentorship_id)
+    except (Mentorship.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from mentoring import views
+
+urlpatterns = [
+    path("mentoring/", views.home, name="mentoring"),
+    path("mentoring/find/", views.find_mentor, name="find_mentor"),
+    path("mentoring/request/<int:user_id>/", views.request_new, name="mentorship_request"),
+    path("mentoring/<int:mentorship_id>/", views.mentorship_detail, name="mentorship_detail"),
+    path("mentoring/<int:mentorship_id>/<slug:action>", views.mentorship_action,
+         name="mentorship_action"),
+    path("mentoring/cohorts/new/", views.cohort_new, name="cohort_new"),
+    path("manage/programme/", views.dashboard_page, name="programme_dashboard"),
+    path("manage/programme.csv", views.dashboard_csv, name="programme_csv"),
+]

@@ -1,0 +1,287 @@
+"""Mentoring pages: find a mentor, ask, answer, work together, end; cohorts."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from community.models import User
+from community.permissions import access_profile, member_of
+from mentoring import dashboard, matching, permissions, selectors
+from mentoring.forms import (
+    AgreementForm,
+    AnswerForm,
+    CohortForm,
+    EndForm,
+    GoalForm,
+    MilestoneForm,
+    NoteForm,
+    RequestForm,
+    SessionForm,
+)
+from mentoring.models import Mentorship
+from mentoring.services import cohorts, relationship, requests
+
+
+def _fail(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@require_GET
+def find_mentor(request: HttpRequest) -> HttpResponse:
+    """Recommendations with their reasons: mentors for a mentee, mentees for a mentor."""
+    user = member_of(request)
+    if user.is_mentor:
+        recommended = matching.mentees_for(user, limit=10)
+    else:
+        recommended = matching.mentors_for(user, limit=10)
+    return render(request, "mentoring/find.html", {
+        "recommended": recommended, "for_mentor": user.is_mentor,
+        "profile_incomplete": not (user.profile.wants_to_develop or user.profile.can_offer)})
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = member_of(request)
+    return render(request, "mentoring/home.html", {
+        "mine": selectors.my_mentoring(user),
+        "can_create_cohort": permissions.can_create_cohort(user)})
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = member_of(request)
+    mentor = access_profile(user, user_id)
+    if not mentor.is_mentor:
+        raise Http404
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mentorship = requests.request_send(mentee=user, mentor=mentor,
+                                               note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _fail(request, error)
+        except PermissionDenied:
+            messages.error(request, _("You cannot send %(name)s a request.")
+                           % {"name": mentor.name})
+        else:
+            messages.success(request, _("Your request is sent. We will tell you when %(name)s "
+                                        "answers.") % {"name": mentor.name})
+            return redirect("mentorship_detail", mentorship.pk)
+    return render(request, "mentoring/request.html", {
+        "mentor": mentor, "form": form, "reasons": matching.pair_reasons(user, mentor),
+        "can_request": permissions.can_request(user, mentor)})
+
+
+@require_GET
+def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    user = member_of(request)
+    mentorship = permissions.access_mentorship(user, mentorship_id)
+    agreement = selectors.agreement_get(mentorship)
+    note = selectors.note_get(user, mentorship)
+    is_mentor = user.pk == mentorship.mentor_id
+    confirmed_by_me = bool(agreement and (agreement.mentor_confirmed_at if is_mentor
+                                          else agreement.mentee_confirmed_at))
+    return render(request, "mentoring/detail.html", {
+        "m": mentorship, "is_mentor": is_mentor,
+        "other": mentorship.mentee if is_mentor else mentorship.mentor,
+        "can_answer": permissions.can_answer(user, mentorship),
+        "can_withdraw": permissions.can_withdraw(user, mentorship),
+        "can_work": permissions.can_work_on(user, mentorship),
+        "can_end": permissions.can_end(user, mentorship),
+        "agreement": agreement, "confirmed_by_me": confirmed_by_me,
+        "agreement_form": AgreementForm(instance=agreement),
+        "goals": selectors.goal_list(mentorship), "goal_form": GoalForm(),
+        "milestone_form": MilestoneForm(), "session_form": SessionForm(),
+        "sessions": selectors.session_list(mentorship),
+        "note_form": NoteForm(initial={"text": note.text if note else ""}),
+        "end_form": EndForm(),
+    })
+
+
+# --- Actions on one mentorship (POST /mentoring/<id>/<action>) ----------------------------
+
+def _answer(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose an answer."))
+    action, message = form.cleaned_data["action"], form.cleaned_data["message"]
+    if action == "accept":
+        m = requests.request_accept(mentor=user, mentorship_id=m.pk, message=message)
+        messages.success(request, _("You are now mentoring %(name)s. Your room is open.")
+                         % {"name": m.mentee.name})
+        return f"/rooms/{m.room_id}/"
+    if action == "decline":
+        requests.request_decline(mentor=user, mentorship_id=m.pk, message=message)
+        messages.success(request, _("The request is declined; %(name)s has your message.")
+                         % {"name": m.mentee.name})
+    else:
+        m = requests.request_ask(mentor=user, mentorship_id=m.pk, question=message)
+        messages.success(request, _("Your question is in your conversation with %(name)s.")
+                         % {"name": m.mentee.name})
+        return f"/rooms/{m.question_room_id}/"
+    return None
+
+
+def _withdraw(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    requests.request_withdraw(mentee=user, mentorship_id=m.pk)
+    messages.success(request, _("Your request is withdrawn."))
+    return None
+
+
+def _agreement(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    if request.POST.get("confirm"):
+        relationship.agreement_confirm(user=user, mentorship=m)
+        messages.success(request, _("You confirmed the agreement."))
+        return None
+    form = AgreementForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    relationship.agreement_save(user=user, mentorship=m, **form.cleaned_data)
+    messages.success(request, _("The agreement is saved; %(name)s is asked to confirm it.")
+                     % {"name": (m.mentee if user.pk == m.mentor_id else m.mentor).name})
+    return None
+
+
+def _goal_add(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Give the goal a title."))
+    relationship.goal_add(user=user, mentorship=m, title=form.cleaned_data["title"])
+    return None
+
+
+def _goal_update(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    goal = selectors.goal_for(user, _int(request.POST.get("goal")))
+    if goal.mentorship_id != m.pk:
+        raise Http404
+    if request.POST.get("delete"):
+        relationship.goal_delete(user=user, goal=goal)
+    elif request.POST.get("milestone_title") is not None:
+        form = MilestoneForm({"title": request.POST.get("milestone_title"),
+                              "due_on": request.POST.get("due_on")})
+        if not form.is_valid():
+            raise ValidationError(_("Give the milestone a title (and a valid date, if any)."))
+        relationship.milestone_add(user=user, goal=goal, **form.cleaned_data)
+    else:
+        relationship.goal_set_achieved(user=user, goal=goal,
+                                       achieved=request.POST.get("achieved") == "1")
+    return None
+
+
+def _milestone(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    milestone = selectors.milestone_for(user, _int(request.POST.get("milestone")))
+    if milestone.goal.mentorship_id != m.pk:
+        raise Http404
+    relationship.milestone_set_done(user=user, milestone=milestone,
+                                    done=request.POST.get("done") == "1")
+    return None
+
+
+def _note(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Your notes are too long."))
+    relationship.note_save(user=user, mentorship=m, text=form.cleaned_data["text"])
+    messages.success(request, _("Your private notes are saved."))
+    return None
+
+
+def _session(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    form = SessionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    relationship.session_log(user=user, mentorship=m, **form.cleaned_data)
+    messages.success(request, _("The session is logged."))
+    return None
+
+
+def _end(request: HttpRequest, user: User, m: Mentorship) -> str | None:
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose how it ended."))
+    relationship.mentorship_end(user=user, mentorship=m, **form.cleaned_data)
+    messages.success(request, _("The mentorship has ended. Thank you for the time you gave it."))
+    return "/mentoring/find/" if user.pk == m.mentee_id else None
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+ACTIONS: dict[str, Callable[[HttpRequest, User, Mentorship], str | None]] = {
+    "answer": _answer, "withdraw": _withdraw, "agreement": _agreement, "goal": _goal_add,
+    "goal-update": _goal_update, "milestone": _milestone, "note": _note, "session": _session,
+    "end": _end,
+}
+
+
+@require_POST
+def mentorship_action(request: HttpRequest, mentorship_id: int, action: str) -> HttpResponse:
+    """Every change to one mentorship: bad input is reported, forbidden is a 403."""
+    user = member_of(request)
+    mentorship = permissions.access_mentorship(user, mentorship_id)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    try:
+        target = handler(request, user, mentorship)
+    except ValidationError as error:
+        _fail(request, error)
+        target = None
+    anchor = {"goal": "#goals", "goal-update": "#goals", "milestone": "#goals",
+              "session": "#sessions", "note": "#notes", "agreement": "#agreement"}.get(action, "")
+    return redirect(target or f"/mentoring/{mentorship.pk}/{anchor}")
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_new(request: HttpRequest) -> HttpResponse:
+    user = member_of(request)
+    if not permissions.can_create_cohort(user):
+        raise PermissionDenied
+    form = CohortForm(request.POST or None, actor=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            room = cohorts.cohort_create(actor=user, mentor=data["mentor"], mentees=data["mentees"],
+                                         name=data["name"], topic=data["topic"])
+        except ValidationError as error:
+            _fail(request, error)
+        else:
+            messages.success(request, _("The cohort %(name)s is created.") % {"name": room.name})
+            return redirect("room", room.pk) if user.pk == data["mentor"].pk else redirect(
+                "mentoring")
+    return render(request, "mentoring/cohort_new.html", {"form": form})
+
+
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_dashboard(member_of(request)):
+        raise PermissionDenied
+    rows = dashboard.monthly()
+    peak = max([1, *(int(str(r["requests_sent"])) for r in rows)])
+    return render(request, "mentoring/dashboard.html", {
+        "totals": dashboard.totals(), "rows": rows, "peak": peak})
+
+
+@require_GET
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_dashboard(member_of(request)):
+        raise PermissionDenied
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="programme.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["month", *dashboard.SERIES])
+    for row in dashboard.monthly(24):
+        writer.writerow([row["month"], *(row[name] for name in dashboard.SERIES)])
+    return response

@@ -1,0 +1,58 @@
+"""The catalogue of what a member can be told about, and how each kind reads.
+
+A notification stores its kind and a few parameters (names, a date); its sentence is
+written from this catalogue in the reader's language when it is shown or sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: Promise  # what the preferences page calls it
+    text: Promise  # the sentence, with %(name)s parameters
+    email_by_default: bool = True
+
+
+KINDS: dict[str, Kind] = {kind.code: kind for kind in (
+    Kind("request_received", _("A mentee asks you to mentor her"),
+         _("%(mentee)s asked you to be her mentor.")),
+    Kind("request_reminder", _("Reminder of a request waiting for your answer"),
+         _("%(mentee)s is waiting for your answer: her request expires on %(date)s.")),
+    Kind("request_accepted", _("Your request is accepted"),
+         _("%(mentor)s accepted your request. Your mentoring room is open.")),
+    Kind("request_declined", _("Your request is declined"),
+         _("%(mentor)s cannot take your request.")),
+    Kind("request_question", _("A mentor asks a question before deciding"),
+         _("%(mentor)s has a question before deciding on your request.")),
+    Kind("request_withdrawn", _("A mentee withdraws her request"),
+         _("%(mentee)s withdrew her request."), email_by_default=False),
+    Kind("request_expired", _("A request expires without an answer"),
+         _("The request from %(mentee)s to %(mentor)s expired without an answer.")),
+    Kind("mentor_paused", _("New requests to you are paused"),
+         _("New requests to you are paused because %(count)s went unanswered. "
+           "Reopen them from your profile when you are ready.")),
+    Kind("agreement_proposed", _("A mentoring agreement to confirm"),
+         _("%(name)s proposed your mentoring agreement: read it and confirm."),
+         email_by_default=False),
+    Kind("mentorship_ended", _("A mentorship ends"),
+         _("%(name)s ended your mentorship.")),
+)}
+
+
+def render(kind: str, params: dict[str, Any]) -> str:
+    """The sentence of one notification in the active language."""
+    entry = KINDS.get(kind)
+    if entry is None:
+        return kind
+    try:
+        return str(entry.text) % params
+    except (KeyError, TypeError, ValueError):
+        return str(entry.label)

@@ -1,0 +1,23 @@
+"""Who may see or change notifications: each member her own, nobody else (not even admins)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from community.models import User
+from community.permissions import Viewer
+from notifications.models import Notification
+
+
+def _member(user: Viewer) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def notifications_visible_to(user: Viewer) -> QuerySet[Notification]:
+    if not _member(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(user_id=int(user.pk or 0))
+
+
+def can_change_preferences(user: Viewer, member: User) -> bool:
+    return _member(user) and user.pk == member.pk

@@ -1,0 +1,73 @@
+"""The notification centre, its preferences, and a small JSON view for the badge."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from community.permissions import member_of
+from notifications import kinds, permissions, selectors, services
+
+
+@require_http_methods(["GET", "POST"])
+def centre(request: HttpRequest) -> HttpResponse:
+    user = member_of(request)
+    if request.method == "POST":
+        services.notifications_read(user=user)
+        return redirect("notifications")
+    items = [(n, kinds.render(n.kind, n.params)) for n in selectors.notification_list(user)]
+    return render(request, "notifications/centre.html", {"items": items})
+
+
+@require_GET
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one notification read and go where it points (only to a path on this site)."""
+    user = member_of(request)
+    notification = get_object_or_404(
+        permissions.notifications_visible_to(user), pk=notification_id)
+    services.notifications_read(user=user, ids=[notification.pk])
+    safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None)
+    return redirect(notification.url if notification.url and safe else "notifications")
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = member_of(request)
+    table = selectors.preference_table(user)
+    if request.method == "POST":
+        values = {str(row["code"]): (f"{row['code']}:in_app" in request.POST,
+                                f"{row['code']}:email" in request.POST) for row in table}
+        try:
+            services.preferences_update(viewer=user, member=user, values=values)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your notification choices are saved."))
+            return redirect("notification_preferences")
+    return render(request, "notifications/preferences.html", {"table": table})
+
+
+@require_GET
+def api_list(request: HttpRequest) -> JsonResponse:
+    user = member_of(request)
+    return JsonResponse({
+        "unread": selectors.unread_count(user),
+        "notifications": [selectors.notification_payload(n)
+                          for n in selectors.notification_list(user, limit=50)],
+    })
+
+
+@require_POST
+def api_read(request: HttpRequest) -> JsonResponse:
+    """Mark read: the ids posted as `id` (repeatable), or every notification without any."""
+    user = member_of(request)
+    try:
+        ids = [int(i) for i in request.POST.getlist("id")] or None
+    except ValueError:
+        return JsonResponse({"error": "bad_request", "detail": "id must be integers"}, status=400)
+    return JsonResponse({"unread": services.notifications_read(user=user, ids=ids)})
