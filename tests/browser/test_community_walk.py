@@ -66,8 +66,10 @@ def test_invite_join_profile_apply_approve(live_daphne, browser):
     zora.get_by_label("Pronouns").fill("she/her")
     zora.get_by_label("Headline").fill("Security analyst moving into data science")
     zora.get_by_label("About me").fill("Five years in a SOC; I love anomaly detection.")
-    zora.get_by_label("Data science").check()
-    zora.get_by_label("Python").check()
+    zora.get_by_role("group", name="Fields of expertise").get_by_label("Data science").check()
+    zora.get_by_role("group", name="Skills").get_by_label("Python").check()
+    zora.get_by_role("group", name="Topics I want to develop").get_by_label(
+        "Data science").check()
     zora.get_by_label("French").check()
     zora.get_by_label("City").fill("Montréal")
     zora.get_by_label("Time zone").select_option("America/Toronto")

@@ -1,0 +1,168 @@
+"""Mentoring pages for the mentee, the mentor, an outsider, a blocked member and an admin."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from mentoring.models import Goal, Mentorship, PrivateNote
+from mentoring.services import relationship
+from tests.community.factories import (
+    PASSWORD,
+    AdminFactory,
+    BlockFactory,
+    MentorFactory,
+    TopicFactory,
+    UserFactory,
+)
+from tests.mentoring.factories import active, pending
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def mentor():
+    return MentorFactory(name="Nadia Mentor")
+
+
+@pytest.fixture
+def mentee():
+    return UserFactory(name="Léa Mentee")
+
+
+def test_find_a_mentor_shows_recommendations_with_reasons(client, mentor, mentee):
+    topic = TopicFactory(name="Negotiation")
+    mentor.profile.expertise.set([topic])
+    mentee.profile.wants_topics.set([topic])
+    text = login(client, mentee).get(reverse("find_mentor")).content.decode()
+    assert "Nadia Mentor" in text
+    assert "She offers Negotiation, which you want to develop" in text
+    assert reverse("mentorship_request", args=[mentor.pk]) in text
+
+
+def test_request_page_sends_and_lands_on_the_mentorship(client, mentor, mentee):
+    login(client, mentee)
+    response = client.post(reverse("mentorship_request", args=[mentor.pk]),
+                           {"note": "I want to grow as a tech lead."})
+    mentorship = Mentorship.objects.get()
+    assert response.url == reverse("mentorship_detail", args=[mentorship.pk])
+    assert "I want to grow as a tech lead." in client.get(response.url).content.decode()
+
+
+def test_request_to_a_blocked_mentor_is_not_found(client, mentor, mentee):
+    BlockFactory(blocker=mentor, blocked=mentee)
+    response = login(client, mentee).post(reverse("mentorship_request", args=[mentor.pk]),
+                                          {"note": "hello"})
+    assert response.status_code == 404 and not Mentorship.objects.exists()
+
+
+def test_mentor_accepts_from_the_page_and_goes_to_the_room(client, mentor, mentee):
+    mentorship = pending(mentee, mentor)
+    login(client, mentor)
+    page = client.get(reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+    assert "Accept" in page and "Decline kindly" in page
+    response = client.post(reverse("mentorship_action", args=[mentorship.pk, "answer"]),
+                           {"action": "accept", "message": ""})
+    mentorship.refresh_from_db()
+    assert mentorship.status == "active" and response.url == f"/rooms/{mentorship.room_id}/"
+
+
+def test_outsiders_and_admins_get_not_found(client, mentor, mentee):
+    mentorship = active(mentee, mentor)
+    for someone in (UserFactory(), AdminFactory()):
+        client.logout()
+        login(client, someone)
+        assert client.get(reverse("mentorship_detail", args=[mentorship.pk])).status_code == 404
+        response = client.post(reverse("mentorship_action", args=[mentorship.pk, "goal"]),
+                               {"title": "sneaky"})
+        assert response.status_code == 404
+    assert not Goal.objects.exists()
+
+
+def test_goals_and_milestones_through_the_page(client, mentor, mentee):
+    mentorship = active(mentee, mentor)
+    login(client, mentee)
+    url = reverse("mentorship_action", args=[mentorship.pk, "goal"])
+    client.post(url, {"title": "Negotiate my salary"})
+    goal = Goal.objects.get()
+    client.post(reverse("mentorship_action", args=[mentorship.pk, "goal-update"]),
+                {"goal": goal.pk, "milestone_title": "Research ranges", "due_on": ""})
+    milestone = goal.milestones.get()
+    client.post(reverse("mentorship_action", args=[mentorship.pk, "milestone"]),
+                {"milestone": milestone.pk, "done": "1"})
+    page = client.get(reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+    assert "Negotiate my salary" in page and 'value="100"' in page
+
+
+def test_bad_input_says_so_and_changes_nothing(client, mentor, mentee):
+    mentorship = active(mentee, mentor)
+    login(client, mentee)
+    response = client.post(reverse("mentorship_action", args=[mentorship.pk, "session"]),
+                           {"held_on": "not a date", "minutes": "2", "topics": ""}, follow=True)
+    assert "Enter a valid date" in response.content.decode()
+    assert not mentorship.sessions.exists()
+
+
+def test_private_notes_are_seen_by_their_author_only(client, mentor, mentee):
+    mentorship = active(mentee, mentor)
+    relationship.note_save(user=mentee, mentorship=mentorship, text="He talks too fast")
+    page = login(client, mentor).get(
+        reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+    assert "He talks too fast" not in page
+    client.logout()
+    page = login(client, mentee).get(
+        reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+    assert "He talks too fast" in page
+    assert PrivateNote.objects.count() == 1
+
+
+def test_my_mentoring_lists_present_and_past_with_goals(client, mentor, mentee):
+    mentorship = active(mentee, mentor)
+    goal = relationship.goal_add(user=mentee, mentorship=mentorship, title="CV")
+    relationship.goal_set_achieved(user=mentee, goal=goal, achieved=True)
+    relationship.mentorship_end(user=mentor, mentorship=mentorship, outcome="goals_met")
+    page = login(client, mentee).get(reverse("mentoring")).content.decode()
+    assert "History" in page and "Goals met" in page and "1 of 1 goal achieved" in page
+
+
+class TestDashboard:
+    def test_admin_sees_counts_and_csv_but_no_content(self, client, mentor, mentee):
+        mentorship = active(mentee, mentor)
+        relationship.goal_add(user=mentee, mentorship=mentorship, title="Secret goal title")
+        relationship.note_save(user=mentee, mentorship=mentorship, text="secret note")
+        login(client, AdminFactory())
+        page = client.get(reverse("programme_dashboard")).content.decode()
+        assert "Programme health" in page
+        assert "Secret goal title" not in page and "secret note" not in page
+        response = client.get(reverse("programme_csv"))
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert len(rows) == 24
+        assert sum(int(r["requests_sent"]) for r in rows) == 1
+        assert sum(int(r["requests_accepted"]) for r in rows) == 1
+
+    @pytest.mark.parametrize("who", ["member", "mentor"])
+    def test_others_are_refused(self, client, who):
+        user = UserFactory() if who == "member" else MentorFactory()
+        login(client, user)
+        assert client.get(reverse("programme_dashboard")).status_code == 403
+        assert client.get(reverse("programme_csv")).status_code == 403
+
+
+def test_cohort_page_for_a_mentor(client, mentor):
+    mentees = [UserFactory(name="Priya"), UserFactory(name="Fatou")]
+    login(client, mentor)
+    response = client.post(reverse("cohort_new"), {
+        "name": "Data cohort", "topic": "", "mentor": mentor.pk,
+        "mentees": [m.pk for m in mentees]})
+    assert response.status_code == 302 and response.url.startswith("/rooms/")
+    client.logout()
+    login(client, UserFactory())
+    assert client.get(reverse("cohort_new")).status_code == 403
