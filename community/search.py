@@ -56,10 +56,14 @@ def stem(word: str) -> str:
     return word
 
 
+def words(text: str) -> list[str]:
+    """The meaningful words of `text`, normalised (no accents, lower case), not stemmed."""
+    return [w for w in _WORD.findall(normalise(text)) if w not in STOPWORDS and len(w) > 1]
+
+
 def keywords(text: str) -> list[str]:
     """The meaningful words of `text`, normalised and stemmed, in order, without repeats."""
-    words = (stem(w) for w in _WORD.findall(normalise(text)) if w not in STOPWORDS)
-    return list(dict.fromkeys(w for w in words if len(w) > 1))
+    return list(dict.fromkeys(stem(w) for w in words(text)))
 
 
 def _topic_names(topics: list[Topic]) -> list[str]:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from community import languages
+from community import languages, search
 from community.models import Block, Profile, Role, Topic, User
 from mentoring.models import MatchWeights, Mentorship
 
@@ -34,13 +34,16 @@ class Person:
 
     id: int
     name: str
-    industry: str
+    industry: str  # case-folded for comparing
     city: str
     time_zone: str
     languages: frozenset[str]
     years: int | None
     want_words: frozenset[str]
     offer_words: frozenset[str]
+    utc_offset: float | None = None  # hours, today
+    shown_industry: str = ""  # as she wrote them, for explanations
+    shown_city: str = ""
     capacity: int = 0
     active: int = 0
     answer_hours: float | None = None
@@ -65,20 +68,20 @@ def _utc_offset_hours(zone: str, day: str) -> float | None:
     return offset.total_seconds() / 3600 if offset is not None else None
 
 
-def hours_apart(first: str, second: str) -> float | None:
-    """Hours between two time zones today (None if either is unknown)."""
-    if not first or not second:
+def _apart(first: Person, second: Person) -> float | None:
+    if first.utc_offset is None or second.utc_offset is None:
         return None
-    day = timezone.now().date().isoformat()
-    a, b = _utc_offset_hours(first, day), _utc_offset_hours(second, day)
-    if a is None or b is None:
-        return None
-    gap = abs(a - b)
+    gap = abs(first.utc_offset - second.utc_offset)
     return min(gap, 24 - gap)
 
 
-def _load(users: Q) -> dict[int, Person]:
-    """People matching `users` (a filter on Profile's user), with their topics."""
+def _load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Person]:
+    """People matching `users` (a filter on Profile), with the topic sets asked for.
+
+    Scoring compares what the mentee wants with what the mentor offers, so candidates
+    need only one of the two sets: loading just that halves the rows read.
+    """
+    day = timezone.now().date().isoformat()
     rows = Profile.objects.filter(users).values_list(
         "user_id", "user__name", "industry", "city", "time_zone", "languages",
         "years_experience", "want_words", "offer_words", "mentor_capacity", "active_mentees",
@@ -91,15 +94,19 @@ def _load(users: Q) -> dict[int, Person]:
             id=uid, name=name, industry=industry.strip().casefold(),
             city=city.strip().casefold(), time_zone=tz, languages=frozenset(langs or ()),
             years=years, want_words=frozenset(want.split()), offer_words=frozenset(offer.split()),
-            capacity=capacity, active=active, answer_hours=hours)
+            shown_industry=industry.strip(), shown_city=city.strip(),
+            capacity=capacity, active=active, answer_hours=hours,
+            utc_offset=_utc_offset_hours(tz, day) if tz else None)
         people[uid] = person
         by_profile[pk] = person
     if not by_profile:
         return people
-    ids = list(by_profile)
-    for through, attr in ((Profile.expertise.through, "offers"), (Profile.skills.through, "offers"),
-                          (Profile.wants_topics.through, "wants")):
-        for profile_id, topic_id in through.objects.filter(profile_id__in=ids).values_list(
+    # A subquery, not a list of thousands of ids: the database joins, Python does not.
+    profiles = Profile.objects.filter(users).values("pk")
+    tables = ([(Profile.expertise.through, "offers"), (Profile.skills.through, "offers")]
+              if offers else []) + ([(Profile.wants_topics.through, "wants")] if wants else [])
+    for through, attr in tables:
+        for profile_id, topic_id in through.objects.filter(profile_id__in=profiles).values_list(
                 "profile_id", "topic_id"):
             getattr(by_profile[profile_id], attr).add(topic_id)
     return people
@@ -155,7 +162,7 @@ def factors(mentee: Person, mentor: Person) -> dict[str, float]:
         "keywords": min(1.0, _overlap(mentee.want_words, mentor.offer_words)),
         "industry": float(bool(mentee.industry) and mentee.industry == mentor.industry),
         "languages": float(bool(mentee.languages & mentor.languages)),
-        "time_zone": _time_zone(hours_apart(mentee.time_zone, mentor.time_zone)),
+        "time_zone": _time_zone(_apart(mentee, mentor)),
         "city": float(bool(mentee.city) and mentee.city == mentor.city),
         "experience": _experience(mentee.years, mentor.years),
         "capacity": (max(0, mentor.capacity - mentor.active) / mentor.capacity
@@ -189,9 +196,10 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
         say("topics", _("She offers %(topics)s, which you want to develop") % {"topics": topics}
             if viewer_is_mentee else
             _("She wants to develop %(topics)s, which you offer") % {"topics": topics})
-    shared_words = sorted(mentee.want_words & mentor.offer_words)
+    shared_words = mentee.want_words & mentor.offer_words
     if shared_words:
-        words = ", ".join(shared_words[:3])
+        words = ", ".join(_as_written(mentor.id if viewer_is_mentee else mentee.id,
+                                      shared_words)[:3])
         say("keywords", _("What she offers mentions %(words)s") % {"words": words}
             if viewer_is_mentee else
             _("What she wants to develop mentions %(words)s") % {"words": words})
@@ -201,15 +209,15 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
         if (get_language() or "").startswith("fr"):
             names = names.lower()  # "vous parlez toutes deux français"
         say("languages", _("You both speak %(languages)s") % {"languages": names})
-    hours = hours_apart(mentee.time_zone, mentor.time_zone)
+    hours = _apart(mentee, mentor)
     if hours is not None and hours <= 3:
         whole = round(hours)
         say("time_zone", _("Same time zone") if whole == 0 else
             ngettext("%(n)s hour apart", "%(n)s hours apart", whole) % {"n": whole})
     if values["city"]:
-        say("city", _("Both in %(city)s") % {"city": _display_city(mentor)})
+        say("city", _("Both in %(city)s") % {"city": mentor.shown_city})
     if values["industry"]:
-        say("industry", _("Both work in %(industry)s") % {"industry": _display_industry(mentor)})
+        say("industry", _("Both work in %(industry)s") % {"industry": mentor.shown_industry})
     if values["experience"] >= 0.99 and mentor.years is not None and mentee.years is not None:
         gap = mentor.years - mentee.years
         say("experience", ngettext("%(n)s year more experience than you",
@@ -229,13 +237,16 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
     return [text for weight, text in said[:6] if weight > 0]
 
 
-def _display_city(person: Person) -> str:
-    return Profile.objects.filter(user_id=person.id).values_list("city", flat=True).first() or ""
-
-
-def _display_industry(person: Person) -> str:
-    return Profile.objects.filter(user_id=person.id).values_list(
-        "industry", flat=True).first() or ""
+def _as_written(user_id: int, stems: frozenset[str]) -> list[str]:
+    """The words of her profile text behind the shared stems ("negotiat" -> "negotiation")."""
+    profile = Profile.objects.filter(user_id=user_id).values(
+        "headline", "can_offer", "tags", "wants_to_develop").first() or {}
+    text = " ".join([profile.get("headline", ""), profile.get("can_offer", ""),
+                     *profile.get("tags", []), profile.get("wants_to_develop", "")])
+    found: dict[str, str] = {}
+    for word in search.words(text):
+        found.setdefault(search.stem(word), word)
+    return sorted(found[s] for s in stems if s in found) or sorted(stems)
 
 
 # --- Entry points -----------------------------------------------------------------------
@@ -271,7 +282,7 @@ def mentors_for(mentee: User, *, limit: int = 10) -> list[Recommendation]:
     candidates = _load(
         Q(user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
           paused_at__isnull=True, active_mentees__lt=F("mentor_capacity"))
-        & ~Q(user_id__in=excluded))
+        & ~Q(user_id__in=excluded), wants=False)
     return _ranked(mentee, candidates, me, True, limit)
 
 
@@ -281,7 +292,8 @@ def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:
     if me is None:
         return []
     excluded = _excluded(mentor)
-    candidates = _load(Q(user__is_active=True, user__role=Role.MEMBER) & ~Q(user_id__in=excluded))
+    candidates = _load(Q(user__is_active=True, user__role=Role.MEMBER) & ~Q(user_id__in=excluded),
+                       offers=False)
     return _ranked(mentor, candidates, me, False, limit)
 
 

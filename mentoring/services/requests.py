@@ -215,8 +215,8 @@ def requests_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     for pk in pending.filter(reminded_at__isnull=True, expires_at__gt=now,
                              expires_at__lte=remind_from).values_list("pk", flat=True):
         with transaction.atomic():
-            row = Mentorship.objects.select_for_update(of=("self",)).select_related("mentor", "mentee").get(
-                pk=pk)
+            row = Mentorship.objects.select_for_update(of=("self",)).select_related(
+                "mentor", "mentee").get(pk=pk)
             if row.status != Mentorship.Status.PENDING or row.reminded_at is not None:
                 continue
             row.reminded_at = now
@@ -227,8 +227,8 @@ def requests_sweep(*, now: datetime | None = None) -> tuple[int, int]:
             reminded += 1
     for pk in pending.filter(expires_at__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
-            row = Mentorship.objects.select_for_update(of=("self",)).select_related("mentor", "mentee").get(
-                pk=pk)
+            row = Mentorship.objects.select_for_update(of=("self",)).select_related(
+                "mentor", "mentee").get(pk=pk)
             if row.status != Mentorship.Status.PENDING:
                 continue
             row.status = Mentorship.Status.EXPIRED

@@ -77,25 +77,29 @@ PEOPLE: list[dict[str, Any]] = [
             "vers un poste senior.",
      "city": "Montréal", "time_zone": "America/Toronto", "languages": ["fr", "en"],
      "industry": "Fintech", "years": 1, "expertise": ["Software engineering"], "skills": ["Python"],
-     "develop": "Negotiation, system design, confidence in meetings."},
+     "develop": "Negotiation, system design, confidence in meetings.",
+     "wants": ["Negotiation", "Engineering leadership"]},
     {"email": "priya.mentee@cohort.example", "name": "Priya Sharma", "role": Role.MEMBER,
      "pronouns": "she/her", "headline": "PhD student moving into industry",
      "bio": "Finishing a PhD in statistics, looking for my first data science role.",
      "city": "Toronto", "time_zone": "America/Toronto", "languages": ["en", "hi"],
      "industry": "Health", "years": 2, "expertise": ["Data science"],
-     "skills": ["Machine learning"], "develop": "Leaving academia, ML engineering, interviews."},
+     "skills": ["Machine learning"], "develop": "Leaving academia, ML engineering, interviews.",
+     "wants": ["Machine learning", "Career change"]},
     {"email": "fatou.mentee@cohort.example", "name": "Fatou Diop", "role": Role.MEMBER,
      "pronouns": "she/her", "headline": "IT support analyst",
      "bio": "Three years in IT support; I want to move into cybersecurity.",
      "city": "Ottawa", "time_zone": "America/Toronto", "languages": ["fr", "en"],
      "industry": "Government", "years": 3, "expertise": ["Cybersecurity"],
-     "skills": ["Career change"], "develop": "Getting into security, certifications."},
+     "skills": ["Career change"], "develop": "Getting into security, certifications.",
+     "wants": ["Cybersecurity", "Cloud infrastructure"]},
     {"email": "chloe.mentee@cohort.example", "name": "Chloé Roy", "role": Role.MEMBER,
      "pronouns": "elle", "headline": "Développeuse front-end",
      "bio": "Je code des interfaces depuis quatre ans et la gestion de produit m'attire.",
      "city": "Québec", "time_zone": "America/Toronto", "languages": ["fr"],
      "industry": "SaaS", "years": 4, "expertise": ["UX design"],
-     "skills": ["JavaScript", "Accessibility"], "develop": "Passer au produit, prise de parole."},
+     "skills": ["JavaScript", "Accessibility"], "develop": "Passer au produit, prise de parole.",
+     "wants": ["Product management", "Public speaking"]},
 ]
 
 
@@ -122,18 +126,38 @@ class Command(BaseCommand):
             "cohort: this password is shown only now; keep it."))
 
     def _rooms(self, people: dict[str, User]) -> None:
-        """A mentoring pair's room and a group room, with a few messages."""
+        """A mentorship with its room and a goal, a waiting request, a cohort, a few messages.
+
+        Everything goes through the mentoring services, as if the people had clicked.
+        """
         from chat.services import message_send
-        from rooms.services import room_create_group, room_create_one_to_one
+        from mentoring.services import cohorts, relationship, requests
 
         nadia, lea = people["nadia.mentor@cohort.example"], people["lea.mentee@cohort.example"]
-        pair = room_create_one_to_one(mentor=nadia, mentee=lea)
+        mentorship = requests.request_send(
+            mentee=lea, mentor=nadia,
+            note="Bonjour Nadia, I want to prepare my first promotion case and negotiate it.")
+        mentorship = requests.request_accept(mentor=nadia, mentorship_id=mentorship.pk)
+        pair = mentorship.room
+        assert pair is not None
+        relationship.agreement_save(
+            user=nadia, mentorship=mentorship, cadence="fortnightly", duration_months=6,
+            goals="A promotion case ready for the spring review; confidence in negotiation.")
+        goal = relationship.goal_add(user=lea, mentorship=mentorship,
+                                     title="Build my promotion case")
+        done = relationship.milestone_add(user=lea, goal=goal, title="List three projects")
+        relationship.milestone_add(user=lea, goal=goal, title="Rehearse with Nadia")
+        relationship.milestone_set_done(user=lea, milestone=done, done=True)
+        requests.request_send(
+            mentee=people["chloe.mentee@cohort.example"],
+            mentor=people["sophie.mentor@cohort.example"],
+            note="Bonjour Sophie, j'aimerais passer du front-end à la gestion de produit.")
         grace = people["grace.mentor@cohort.example"]
-        group = room_create_group(
-            creator=grace, name="Data science cohort", topic="Thursdays 18:00, online",
-            members=[people["priya.mentee@cohort.example"], people["fatou.mentee@cohort.example"]])
+        group = cohorts.cohort_create(
+            actor=grace, mentor=grace, name="Data science cohort",
+            topic="Thursdays 18:00, online",
+            mentees=[people["priya.mentee@cohort.example"], people["fatou.mentee@cohort.example"]])
         script = [
-            (pair, nadia, "Welcome Léa! Tell me what you want to work on first."),
             (pair, lea, "Merci Nadia! I'd like to prepare my **promotion case**."),
             (pair, nadia, "Great. Bring a list of three projects you are proud of on Thursday."),
             (group, grace, "Hello everyone, this is our cohort room. Introduce yourselves!"),
@@ -161,4 +185,5 @@ class Command(BaseCommand):
         profile = Profile.objects.get(user=user)
         profile.expertise.set([topics[name] for name in person["expertise"]])
         profile.skills.set([topics[name] for name in person["skills"]])
+        profile.wants_topics.set([topics[name] for name in person.get("wants", [])])
         return user

@@ -1,0 +1,97 @@
+"""Time to recommend for one member in a generated community (default 5,000 members).
+
+    .venv/bin/python benchmarks/matching.py                      # SQLite and PostgreSQL
+    .venv/bin/python benchmarks/matching.py --config sqlite --members 5000 --samples 50
+
+Each configuration gets a fresh database (a temporary SQLite file; a `cohort_bench`
+PostgreSQL database, dropped first), a generated community of `--members` people (a fifth
+of them mentors), then times `mentors_for` for sampled mentees and `mentees_for` for
+sampled mentors, top 10 with explanations, and prints p50 / p95 / max in milliseconds.
+Target: under 200 ms. Connections go to 127.0.0.1 only; the sample count bounds the loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench"
+
+
+def child(config: str, members: int, samples: int) -> None:
+    """Runs in a fresh interpreter, configured by the environment the parent set."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from community.models import User
+    from mentoring import matching
+    from tests.mentoring.generated import community_generate
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    generated = community_generate(members=members, planted=50, seed=3)
+    print(f"{config}: generated {generated.members} members in "
+          f"{time.perf_counter() - started:.1f} s ({connection.vendor})")
+    rng = random.Random(1)
+    mentees = list(User.objects.filter(role="member").values_list("pk", flat=True))
+    mentors = list(User.objects.filter(role="mentor").values_list("pk", flat=True))
+    for label, ids, recommend in (("mentors for a mentee", mentees, matching.mentors_for),
+                                  ("mentees for a mentor", mentors, matching.mentees_for)):
+        users = [User.objects.get(pk=pk) for pk in rng.sample(ids, min(samples, len(ids)))]
+        recommend(users[0])  # warm caches (time zones, weights row)
+        timings = []
+        for user in users:
+            start = time.perf_counter()
+            result = recommend(user, limit=10)
+            timings.append((time.perf_counter() - start) * 1000)
+            assert len(result) == 10
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(f"{config}: {label:22} n={len(timings):3}  p50 {statistics.median(timings):6.1f} ms"
+              f"  p95 {p95:6.1f} ms  max {timings[-1]:6.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--samples", type=int, default=50)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.members, args.samples)
+        return
+    configs = ["sqlite", "postgres"] if args.config == "both" else [args.config]
+    for config in configs:
+        with tempfile.TemporaryDirectory() as tmp:
+            # DEBUG off: Django would otherwise keep every query in memory.
+            env = {**os.environ, "COHORT_DATA_DIR": tmp, "DEBUG": "false",
+                   "SECRET_KEY": "benchmark-only-key-" + "x" * 40,
+                   "ALLOWED_HOSTS": "127.0.0.1"}
+            env.pop("DATABASE_URL", None)
+            if config == "postgres":
+                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+                                "DROP DATABASE IF EXISTS cohort_bench"], check=True)
+                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+                                "CREATE DATABASE cohort_bench"], check=True)
+                env["DATABASE_URL"] = PG_URL
+            subprocess.run([sys.executable, __file__, "--child", config, "--members",
+                            str(args.members), "--samples", str(args.samples)],
+                           env=env, check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()
