@@ -34,7 +34,7 @@ def entries(path: Path) -> list[dict[str, str]]:
 
 def test_every_app_has_a_french_catalogue():
     apps = {p.parts[-5] for p in CATALOGUES}
-    assert {"server", "community", "rooms", "chat"} <= apps
+    assert {"server", "community", "rooms", "chat", "notifications", "mentoring"} <= apps
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])
@@ -45,6 +45,10 @@ def test_catalogue_is_complete_and_compiled(path):
         assert translations and all(translations), f"untranslated: {entry['msgid']!r}"
     with path.with_suffix(".mo").open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
+    # Every catalogue counts French plurals the same way, with both forms written:
+    # a third form (newer CLDR headers) would send counts above one back to English.
+    assert catalogue.ngettext("one", "many", 1) == "one"
+    assert catalogue.plural(7) == 1 and catalogue.plural(1) == 0, "use nplurals=2; plural=(n > 1)"
     for entry in entries(path):
         if "msgid_plural" not in entry:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], (
