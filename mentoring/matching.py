@@ -17,6 +17,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -106,8 +107,8 @@ def _load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Per
     tables = ([(Profile.expertise.through, "offers"), (Profile.skills.through, "offers")]
               if offers else []) + ([(Profile.wants_topics.through, "wants")] if wants else [])
     for through, attr in tables:
-        for profile_id, topic_id in through.objects.filter(profile_id__in=profiles).values_list(
-                "profile_id", "topic_id"):
+        links = through._default_manager.filter(profile_id__in=profiles)
+        for profile_id, topic_id in links.values_list("profile_id", "topic_id"):
             getattr(by_profile[profile_id], attr).add(topic_id)
     return people
 
@@ -239,7 +240,7 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
 
 def _as_written(user_id: int, stems: frozenset[str]) -> list[str]:
     """The words of her profile text behind the shared stems ("negotiat" -> "negotiation")."""
-    profile = Profile.objects.filter(user_id=user_id).values(
+    profile: dict[str, Any] = Profile.objects.filter(user_id=user_id).values(
         "headline", "can_offer", "tags", "wants_to_develop").first() or {}
     text = " ".join([profile.get("headline", ""), profile.get("can_offer", ""),
                      *profile.get("tags", []), profile.get("wants_to_develop", "")])
