@@ -240,8 +240,8 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
 
 def _as_written(user_id: int, stems: frozenset[str]) -> list[str]:
     """The words of her profile text behind the shared stems ("negotiat" -> "negotiation")."""
-    profile: dict[str, Any] = Profile.objects.filter(user_id=user_id).values(
-        "headline", "can_offer", "tags", "wants_to_develop").first() or {}
+    profile: dict[str, Any] = dict(Profile.objects.filter(user_id=user_id).values(
+        "headline", "can_offer", "tags", "wants_to_develop").first() or {})
     text = " ".join([profile.get("headline", ""), profile.get("can_offer", ""),
                      *profile.get("tags", []), profile.get("wants_to_develop", "")])
     found: dict[str, str] = {}
