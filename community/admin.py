@@ -131,16 +131,10 @@ class BlockAdmin(AuditedAdmin):
     raw_id_fields = ("blocker", "blocked")
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(AdminRoleOnly, admin.ModelAdmin):
-    """Read-only: the trail cannot be edited or deleted from the admin."""
+class ReadOnlyAdmin(AdminRoleOnly, admin.ModelAdmin):
+    """Admins look; the rows change through the services (or never)."""
 
-    list_display = ("created_at", "actor_repr", "action", "target_type", "target_repr")
-    list_filter = ("action", "target_type", "created_at")
-    search_fields = ("actor_repr", "target_repr", "reason")
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -148,3 +142,13 @@ class AuditEntryAdmin(AdminRoleOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the trail cannot be edited or deleted from the admin."""
+
+    list_display = ("created_at", "actor_repr", "action", "target_type", "target_repr")
+    list_filter = ("action", "target_type", "created_at")
+    search_fields = ("actor_repr", "target_repr", "reason")
+    date_hierarchy = "created_at"

@@ -8,12 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from community.admin import AdminRoleOnly, AuditedAdmin
+from community.admin import AuditedAdmin, ReadOnlyAdmin
 from mentoring.models import MatchWeights, Mentorship
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(AdminRoleOnly, admin.ModelAdmin):
+class MentorshipAdmin(ReadOnlyAdmin):
     """Read-only: the lifecycle moves through the mentoring services only."""
 
     list_display = ("mentee", "mentor", "status", "created_at", "answered_at", "ended_at",
@@ -23,15 +23,6 @@ class MentorshipAdmin(AdminRoleOnly, admin.ModelAdmin):
     fields = ("mentee", "mentor", "status", "created_at", "expires_at", "reminded_at",
               "question_at", "answered_at", "ended_at", "ended_by", "outcome", "end_reason")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(MatchWeights)

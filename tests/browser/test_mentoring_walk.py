@@ -5,37 +5,31 @@ from __future__ import annotations
 
 import pytest
 
-from community.search import profile_index
 from tests.browser.conftest import screenshot
 from tests.browser.test_community_walk import sign_in
-from tests.community.factories import AdminFactory, MentorFactory, TopicFactory, UserFactory
+from tests.community.factories import (
+    AdminFactory,
+    MentorFactory,
+    TopicFactory,
+    UserFactory,
+    profile_fill,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def _profile(user, **fields):
-    for key, value in fields.items():
-        if key in ("expertise", "wants_topics"):
-            getattr(user.profile, key).set(value)
-        else:
-            setattr(user.profile, key, value)
-    user.profile.save()
-    profile_index(user.profile)
-    return user
 
 
 def test_find_ask_accept_and_work_on_a_goal(live_daphne, browser):
     base = live_daphne.url
     negotiation = TopicFactory(name="Negotiation", name_fr="Négociation")
     cloud = TopicFactory(name="Cloud architecture", name_fr="Architecture infonuagique")
-    _profile(MentorFactory(email="nadia@example.org", name="Nadia Haddad", capacity=3),
+    profile_fill(MentorFactory(email="nadia@example.org", name="Nadia Haddad", capacity=3),
              headline="VP Engineering, salary negotiation coach", expertise=[negotiation, cloud],
              languages=["fr", "en"], time_zone="America/Halifax", city="Montréal",
              years_experience=18, can_offer="Negotiation practice and leadership coaching")
-    _profile(MentorFactory(email="olga@example.org", name="Olga Petrova"),
+    profile_fill(MentorFactory(email="olga@example.org", name="Olga Petrova"),
              headline="Database engineer", languages=["en"], time_zone="Asia/Tokyo",
              years_experience=9, can_offer="Query tuning")
-    _profile(UserFactory(email="lea@example.org", name="Léa Martin"),
+    profile_fill(UserFactory(email="lea@example.org", name="Léa Martin"),
              headline="Junior developer", wants_topics=[negotiation], languages=["fr"],
              time_zone="America/Toronto", city="Montréal", years_experience=2,
              wants_to_develop="Negotiating my first raise and leadership")

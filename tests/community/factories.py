@@ -72,3 +72,17 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def expertise(self, create: bool, extracted: list[Topic] | None, **kwargs: Any) -> None:
         self.expertise.set(extracted or [TopicFactory()])
+
+
+def profile_fill(user: User, **fields: Any) -> User:
+    """Set profile fields (topic lists included) and index them, as a profile edit would."""
+    from community.search import profile_index
+
+    for key, value in fields.items():
+        if key in ("expertise", "skills", "wants_topics"):
+            getattr(user.profile, key).set(value)
+        else:
+            setattr(user.profile, key, value)
+    user.profile.save()
+    profile_index(user.profile)
+    return user

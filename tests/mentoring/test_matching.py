@@ -6,10 +6,15 @@ import pytest
 from django.utils import timezone, translation
 
 from community.models import User
-from community.search import profile_index
 from mentoring import matching
 from mentoring.models import MatchWeights, Mentorship
-from tests.community.factories import BlockFactory, MentorFactory, TopicFactory, UserFactory
+from tests.community.factories import (
+    BlockFactory,
+    MentorFactory,
+    TopicFactory,
+    UserFactory,
+    profile_fill,
+)
 from tests.mentoring.generated import community_generate
 
 pytestmark = pytest.mark.django_db
@@ -33,17 +38,6 @@ def test_planted_mentee_is_found_from_the_mentor_side_too():
     assert hits / len(generated.planted) >= 0.8
 
 
-def _profile(user, **fields):
-    for key, value in fields.items():
-        if key in ("expertise", "wants_topics"):
-            getattr(user.profile, key).set(value)
-        else:
-            setattr(user.profile, key, value)
-    user.profile.save()
-    profile_index(user.profile)
-    return user
-
-
 @pytest.fixture
 def negotiation():
     return TopicFactory(name="Negotiation", name_fr="Négociation")
@@ -51,13 +45,13 @@ def negotiation():
 
 @pytest.fixture
 def mentee(negotiation):
-    return _profile(UserFactory(name="Léa"), wants_topics=[negotiation], languages=["fr"],
+    return profile_fill(UserFactory(name="Léa"), wants_topics=[negotiation], languages=["fr"],
                     time_zone="America/Toronto", years_experience=2,
                     wants_to_develop="salary negotiation and public speaking")
 
 
 def test_explains_why_in_english_and_french(mentee, negotiation):
-    _profile(MentorFactory(name="Nadia"), expertise=[negotiation], languages=["fr", "en"],
+    profile_fill(MentorFactory(name="Nadia"), expertise=[negotiation], languages=["fr", "en"],
              time_zone="America/Halifax", years_experience=15,
              can_offer="Coaching on public speaking")
     [rec] = matching.mentors_for(mentee)
@@ -74,7 +68,7 @@ def test_explains_why_in_english_and_french(mentee, negotiation):
 
 def test_excludes_full_paused_closed_blocked_and_connected_mentors(mentee, negotiation):
     def mentor(name, **fields):
-        return _profile(MentorFactory(name=name), expertise=[negotiation], **fields)
+        return profile_fill(MentorFactory(name=name), expertise=[negotiation], **fields)
 
     mentor("Full", active_mentees=2)
     mentor("Paused", paused_at=timezone.now())
@@ -89,11 +83,11 @@ def test_excludes_full_paused_closed_blocked_and_connected_mentors(mentee, negot
 
 
 def test_mentors_near_capacity_rank_lower_and_weights_change_the_order(mentee, negotiation):
-    busy = _profile(MentorFactory(name="Busy", capacity=4), expertise=[negotiation],
+    busy = profile_fill(MentorFactory(name="Busy", capacity=4), expertise=[negotiation],
                     active_mentees=3)
-    free = _profile(MentorFactory(name="Free", capacity=4), expertise=[negotiation])
+    free = profile_fill(MentorFactory(name="Free", capacity=4), expertise=[negotiation])
     assert [r.user for r in matching.mentors_for(mentee)] == [free, busy]
-    _profile(busy, languages=["fr"])
+    profile_fill(busy, languages=["fr"])
     weights = MatchWeights.current()
     weights.capacity = 0
     weights.save()
