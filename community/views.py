@@ -70,6 +70,8 @@ def people(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(request, "community/people.html", {
         "form": form, "page": page, "params": params.urlencode(),
+        "filters_active": any(request.GET.get(name) for name in (
+            "expertise", "skill", "industry", "city", "time_zone", "language", "role")),
         "query": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""})
 
 
