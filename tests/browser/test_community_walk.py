@@ -106,6 +106,7 @@ def test_invite_join_profile_apply_approve(live_daphne, browser):
 
     # She appears as a mentor.
     admin.get_by_role("link", name="People").click()
+    admin.get_by_text("More filters").click()
     admin.get_by_label("Role").select_option("mentor")
     admin.get_by_role("button", name="Search").click()
     person = admin.locator("li.person", has_text="Zora Ndiaye")
