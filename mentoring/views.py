@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -117,7 +118,7 @@ def _answer(request: HttpRequest, user: User, m: Mentorship) -> str | None:
         m = requests.request_accept(mentor=user, mentorship_id=m.pk, message=message)
         messages.success(request, _("You are now mentoring %(name)s. Your room is open.")
                          % {"name": m.mentee.name})
-        return f"/rooms/{m.room_id}/"
+        return reverse("room", args=[m.room_id])
     if action == "decline":
         requests.request_decline(mentor=user, mentorship_id=m.pk, message=message)
         messages.success(request, _("The request is declined; %(name)s has your message.")
@@ -126,7 +127,7 @@ def _answer(request: HttpRequest, user: User, m: Mentorship) -> str | None:
         m = requests.request_ask(mentor=user, mentorship_id=m.pk, question=message)
         messages.success(request, _("Your question is in your conversation with %(name)s.")
                          % {"name": m.mentee.name})
-        return f"/rooms/{m.question_room_id}/"
+        return reverse("room", args=[m.question_room_id])
     return None
 
 
@@ -209,7 +210,7 @@ def _end(request: HttpRequest, user: User, m: Mentorship) -> str | None:
         raise ValidationError(_("Choose how it ended."))
     relationship.mentorship_end(user=user, mentorship=m, **form.cleaned_data)
     messages.success(request, _("The mentorship has ended. Thank you for the time you gave it."))
-    return "/mentoring/find/" if user.pk == m.mentee_id else None
+    return reverse("find_mentor") if user.pk == m.mentee_id else None
 
 
 def _int(value: object) -> int:
@@ -241,7 +242,7 @@ def mentorship_action(request: HttpRequest, mentorship_id: int, action: str) -> 
         target = None
     anchor = {"goal": "#goals", "goal-update": "#goals", "milestone": "#goals",
               "session": "#sessions", "note": "#notes", "agreement": "#agreement"}.get(action, "")
-    return redirect(target or f"/mentoring/{mentorship.pk}/{anchor}")
+    return redirect(target or reverse("mentorship_detail", args=[mentorship.pk]) + anchor)
 
 
 @require_http_methods(["GET", "POST"])
