@@ -11,12 +11,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from community.models import User
-from community.permissions import Viewer, can_contact, is_blocked_between
+from community.permissions import Viewer, can_contact, is_blocked_between, is_member
 from mentoring.models import Mentorship
 
 
 def _member(user: Viewer) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+    return bool(is_member.test(user))
 
 
 def _participant(user: Viewer, mentorship: Mentorship) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from community.models import User
-from community.permissions import Viewer
+from community.permissions import Viewer, is_member
 from notifications.models import Notification
 
 
 def _member(user: Viewer) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+    return bool(is_member.test(user))
 
 
 def notifications_visible_to(user: Viewer) -> QuerySet[Notification]:
