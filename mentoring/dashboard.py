@@ -5,7 +5,6 @@ Nothing here reads a message, note, goal title or document: only dates and statu
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from community.models import MentorApplication, Role, User
 from mentoring.models import Goal, Mentorship, Session
+from mentoring.selectors import answer_hours_median, responded
 
 ACCEPTED = (Mentorship.Status.ACTIVE, Mentorship.Status.ENDED)
 SERIES = ("members_joined", "requests_sent", "requests_accepted", "requests_declined",
@@ -38,9 +38,6 @@ class Totals:
 
 def totals() -> Totals:
     statuses = Counter(Mentorship.objects.values_list("status", flat=True))
-    answered = Mentorship.objects.exclude(answered_at__isnull=True, question_at__isnull=True)
-    hours = [(m.first_response_at - m.created_at).total_seconds() / 3600  # type: ignore[operator]
-             for m in answered.only("created_at", "answered_at", "question_at")]
     return Totals(
         members=User.objects.filter(is_active=True).count(),
         mentors=User.objects.filter(is_active=True, role=Role.MENTOR).count(),
@@ -51,7 +48,7 @@ def totals() -> Totals:
         requests_declined=statuses[Mentorship.Status.DECLINED],
         requests_expired=statuses[Mentorship.Status.EXPIRED],
         requests_pending=statuses[Mentorship.Status.PENDING],
-        median_answer_hours=round(statistics.median(hours), 1) if hours else None,
+        median_answer_hours=answer_hours_median(responded(Mentorship.objects.all())),
         active_relationships=statuses[Mentorship.Status.ACTIVE],
         sessions_logged=Session.objects.count(),
         goals_achieved=Goal.objects.filter(achieved_at__isnull=False).count(),

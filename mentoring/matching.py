@@ -17,7 +17,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -178,13 +177,31 @@ def score(values: dict[str, float], weights: MatchWeights) -> float:
 
 # --- Explanations ----------------------------------------------------------------------
 
-def _topic_names(ids: set[int]) -> str:
-    names = sorted(str(t) for t in Topic.objects.filter(pk__in=ids))
-    return ", ".join(names[:3])
+@dataclass
+class Wording:
+    """What explanations name, loaded once for a whole page of recommendations."""
+
+    topics: dict[int, str]  # topic id -> name in the active language
+    written: dict[int, dict[str, str]]  # user id -> stem -> the word as she wrote it
+
+
+def _wording(people: list[Person], topic_ids: set[int]) -> Wording:
+    """Two queries for any number of recommendations: topic names, and profile texts so
+    that a shared stem ("negotiat") is shown as written ("negotiation")."""
+    topics = {t.pk: str(t) for t in Topic.objects.filter(pk__in=topic_ids)}
+    written: dict[int, dict[str, str]] = {}
+    rows = Profile.objects.filter(user_id__in=[p.id for p in people]).values_list(
+        "user_id", "headline", "can_offer", "tags", "wants_to_develop")
+    for user_id, headline, offer, tags, want in rows:
+        found: dict[str, str] = {}
+        for word in search.words(" ".join([headline, offer, *(tags or []), want])):
+            found.setdefault(search.stem(word), word)
+        written[user_id] = found
+    return Wording(topics=topics, written=written)
 
 
 def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
-            values: dict[str, float], weights: MatchWeights) -> list[str]:
+            values: dict[str, float], weights: MatchWeights, wording: Wording) -> list[str]:
     """Plain sentences for the factors that counted most, in the active language."""
     said: list[tuple[float, str]] = []
 
@@ -193,14 +210,15 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
 
     shared_topics = mentee.wants & mentor.offers
     if shared_topics:
-        topics = _topic_names(shared_topics)
+        topics = ", ".join(sorted(wording.topics[t] for t in shared_topics
+                                  if t in wording.topics)[:3])
         say("topics", _("She offers %(topics)s, which you want to develop") % {"topics": topics}
             if viewer_is_mentee else
             _("She wants to develop %(topics)s, which you offer") % {"topics": topics})
     shared_words = mentee.want_words & mentor.offer_words
     if shared_words:
-        words = ", ".join(_as_written(mentor.id if viewer_is_mentee else mentee.id,
-                                      shared_words)[:3])
+        source = wording.written.get(mentor.id if viewer_is_mentee else mentee.id, {})
+        words = ", ".join(sorted(source.get(stem, stem) for stem in shared_words)[:3])
         say("keywords", _("What she offers mentions %(words)s") % {"words": words}
             if viewer_is_mentee else
             _("What she wants to develop mentions %(words)s") % {"words": words})
@@ -238,18 +256,6 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
     return [text for weight, text in said[:6] if weight > 0]
 
 
-def _as_written(user_id: int, stems: frozenset[str]) -> list[str]:
-    """The words of her profile text behind the shared stems ("negotiat" -> "negotiation")."""
-    profile: dict[str, Any] = dict(Profile.objects.filter(user_id=user_id).values(
-        "headline", "can_offer", "tags", "wants_to_develop").first() or {})
-    text = " ".join([profile.get("headline", ""), profile.get("can_offer", ""),
-                     *profile.get("tags", []), profile.get("wants_to_develop", "")])
-    found: dict[str, str] = {}
-    for word in search.words(text):
-        found.setdefault(search.stem(word), word)
-    return sorted(found[s] for s in stems if s in found) or sorted(stems)
-
-
 # --- Entry points -----------------------------------------------------------------------
 
 def _ranked(viewer: User, candidates: dict[int, Person], me: Person, viewer_is_mentee: bool,
@@ -262,15 +268,17 @@ def _ranked(viewer: User, candidates: dict[int, Person], me: Person, viewer_is_m
         scored.append((score(values, weights), person.id, values))
     scored.sort(key=lambda row: (-row[0], row[1]))
     top = scored[:limit]
-    users = User.objects.select_related("profile").prefetch_related("profile__expertise").in_bulk(
-        [uid for _score, uid, _values in top])
+    users = User.objects.select_related("profile").in_bulk([uid for _score, uid, _values in top])
+    chosen = [candidates[uid] for _score, uid, _values in top]
+    shared = (me.wants if viewer_is_mentee else me.offers)
+    topic_ids = {t for p in chosen for t in (p.offers if viewer_is_mentee else p.wants)} & shared
+    wording = _wording(chosen, topic_ids)
     result = []
-    for total, uid, values in top:
-        person = candidates[uid]
+    for (total, uid, values), person in zip(top, chosen, strict=True):
         mentee, mentor = (me, person) if viewer_is_mentee else (person, me)
         result.append(Recommendation(
             user=users[uid], score=round(total, 3),
-            reasons=reasons(viewer_is_mentee, mentee, mentor, values, weights)))
+            reasons=reasons(viewer_is_mentee, mentee, mentor, values, weights, wording)))
     return result
 
 
@@ -306,6 +314,7 @@ def pair_reasons(viewer: User, other: User) -> list[str]:
     viewer_is_mentee = other.is_mentor and not viewer.is_mentor
     mentee, mentor = ((people[viewer.pk], people[other.pk]) if viewer_is_mentee
                       else (people[other.pk], people[viewer.pk]))
-    weights = MatchWeights.current()
-    return reasons(viewer_is_mentee, mentee, mentor, factors(mentee, mentor), weights)
+    wording = _wording([mentee, mentor], mentee.wants & mentor.offers)
+    return reasons(viewer_is_mentee, mentee, mentor, factors(mentee, mentor),
+                   MatchWeights.current(), wording)
 

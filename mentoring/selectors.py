@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -10,6 +12,19 @@ from django.http import Http404
 from community.models import User
 from mentoring import permissions
 from mentoring.models import Agreement, Goal, Mentorship, Milestone, PrivateNote, Session
+
+
+def responded(mentorships: QuerySet[Mentorship]) -> QuerySet[Mentorship]:
+    """Requests the mentor reacted to (an answer or a question), newest first."""
+    return mentorships.exclude(answered_at__isnull=True, question_at__isnull=True).only(
+        "created_at", "answered_at", "question_at").order_by("-created_at")
+
+
+def answer_hours_median(rows: Iterable[Mentorship]) -> float | None:
+    """Median hours from request to the mentor's first reaction, over `responded` rows."""
+    hours = [(m.first_response_at - m.created_at).total_seconds() / 3600  # type: ignore[operator]
+             for m in rows if m.first_response_at is not None]
+    return round(statistics.median(hours), 1) if hours else None
 
 
 def _with_counts(rows: QuerySet[Mentorship]) -> QuerySet[Mentorship]:

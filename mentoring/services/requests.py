@@ -1,13 +1,12 @@
 """A mentorship request from sending to its answer or expiry, with capacity enforced.
 
 Capacity: every write that can add an active mentee to a mentor first locks that mentor's
-user row (`select_for_update`; SQLite serialises writers anyway), then counts. Two accepts
+profile row (`select_for_update`; SQLite serialises writers anyway), then counts. Two accepts
 at the same moment therefore run one after the other and the second sees the first.
 """
 
 from __future__ import annotations
 
-import statistics
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from chat.services import message_send
 from community.models import Profile, User
-from mentoring import permissions
+from mentoring import permissions, selectors
 from mentoring.models import Mentorship
 from notifications.services import notify
 from rooms.services import room_create_one_to_one, room_open_direct
@@ -41,8 +40,8 @@ def _url(mentorship: Mentorship) -> str:
 
 
 def _lock_mentor(mentor_id: int) -> Profile:
-    """Serialise every capacity decision about one mentor; returns her fresh profile."""
-    User.objects.select_for_update().filter(pk=mentor_id).first()
+    """Serialise every capacity decision about one mentor: lock her profile row (which holds
+    her capacity and her count of active mentees) and return it fresh."""
     return Profile.objects.select_for_update().get(user_id=mentor_id)
 
 
@@ -52,13 +51,10 @@ def _active_count(mentor_id: int) -> int:
 
 def mentor_stats_refresh(mentor_id: int) -> None:
     """Recount her active mentees and her median time to first answer (last 20 answers)."""
-    responded = Mentorship.objects.filter(mentor_id=mentor_id).exclude(
-        answered_at__isnull=True, question_at__isnull=True).order_by("-created_at")[:20]
-    hours = [(m.first_response_at - m.created_at).total_seconds() / 3600  # type: ignore[operator]
-             for m in responded]
+    recent = selectors.responded(Mentorship.objects.filter(mentor_id=mentor_id))[:20]
     Profile.objects.filter(user_id=mentor_id).update(
         active_mentees=_active_count(mentor_id),
-        answer_hours=round(statistics.median(hours), 1) if hours else None)
+        answer_hours=selectors.answer_hours_median(recent))
 
 
 def _pending_for_update(mentorship_id: int, mentor_id: int | None = None) -> Mentorship:
