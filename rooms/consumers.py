@@ -31,6 +31,11 @@ from rooms.protocol import ErrorCode
 log = logging.getLogger(__name__)
 
 Handler = Callable[[User, dict[str, Any]], dict[str, Any]]
+# Handlers that need to know which socket asked (calls): (user, channel_name, frame).
+SocketHandler = Callable[[User, str, dict[str, Any]], dict[str, Any]]
+# Called with (user, channel_name, room_id or None) when the socket closes (None) or
+# stops following a room.
+LeaveHook = Callable[[User, str, int | None], None]
 CatchUp = Callable[[int, int], tuple[list[dict[str, Any]], bool]]
 RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePayload]]
 
@@ -46,9 +51,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     def __init__(self, *args: Any, handlers: dict[str, Handler], catch_up: CatchUp,
                  room_states: RoomStates, not_found: Iterable[type[Exception]] = (),
-                 **kwargs: Any) -> None:
+                 socket_handlers: dict[str, SocketHandler] | None = None,
+                 on_leave: Iterable[LeaveHook] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.handlers = handlers
+        self.socket_handlers = socket_handlers or {}
+        self.on_leave = tuple(on_leave)
         self.catch_up = catch_up  # type: ignore[assignment]
         self.room_states = room_states  # type: ignore[assignment]
         self.not_found = NOT_FOUND_ERRORS + tuple(not_found)
@@ -92,7 +100,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_discard(protocol.room_group(room_id),
                                                    self.channel_name)
         await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
+        await self._run_leave_hooks(None)
         await self._announce_presence()
+
+    async def _run_leave_hooks(self, room_id: int | None) -> None:
+        for hook in self.on_leave:
+            try:
+                await database_sync_to_async(hook)(self.user, self.channel_name, room_id)  # type: ignore[arg-type]
+            except Exception:
+                log.exception("leave hook %s failed", hook)
 
     # --- Client frames ------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
@@ -125,6 +141,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await own[kind](content, request_id)
             elif kind in self.handlers:
                 result = await database_sync_to_async(self.handlers[kind])(self.user, content)  # type: ignore[arg-type]
+                await self.send_json({"type": "ack", "request_id": request_id, "result": result})
+            elif kind in self.socket_handlers:
+                result = await database_sync_to_async(self.socket_handlers[kind])(
+                    self.user, self.channel_name, content)  # type: ignore[arg-type]
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
             else:
                 await self._error(request_id, ErrorCode.UNKNOWN_TYPE,
@@ -206,6 +226,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         else:
             await self._deliver(room_id, event)
 
+    async def socket_event(self, message: dict[str, Any]) -> None:
+        """An event for this socket alone (call signalling), for a room it still follows."""
+        event = message["event"]
+        if event.get("room_id") in self.room_ids:
+            await self.send_json(event)
+
     # --- Personal events ----------------------------------------------------------------
     async def user_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
@@ -217,6 +243,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.room_ids.discard(room_id)
             self.delivered.pop(room_id, None)
             self.pending.pop(room_id, None)
+            await self._run_leave_hooks(room_id)
         elif event["type"] == "rooms.joined" and room_id not in self.room_ids:
             await self.channel_layer.group_add(protocol.room_group(room_id), self.channel_name)
             self.room_ids.add(room_id)

@@ -290,13 +290,105 @@ class Pong(TypedDict):
     rooms: dict[str, int]
 
 
+# --- Calls (video/) ---------------------------------------------------------------------
+class IceServerPayload(TypedDict):
+    urls: list[str]
+    username: NotRequired[str]
+    credential: NotRequired[str]
+
+
+class CallParticipantPayload(TypedDict):
+    peer_id: str  # what signalling addresses: one per joined socket
+    user_id: int
+    name: str
+    audio: bool  # microphone on
+    video: bool  # camera (or screen) on
+    screen: bool  # sharing a screen instead of the camera
+    joined_at: str
+
+
+class CallPayload(TypedDict):
+    id: int
+    mode: Literal["p2p", "relay"]
+    started_at: str
+    participants: list[CallParticipantPayload]
+
+
+class ClientCallJoin(TypedDict):
+    type: Literal["call.join"]
+    request_id: NotRequired[str]
+    room_id: int
+    audio: NotRequired[bool]
+    video: NotRequired[bool]
+
+
+class ClientCallLeave(TypedDict):
+    type: Literal["call.leave"]
+    request_id: NotRequired[str]
+    room_id: int
+
+
+class ClientCallUpdate(TypedDict):
+    type: Literal["call.update"]
+    request_id: NotRequired[str]
+    room_id: int
+    audio: NotRequired[bool]
+    video: NotRequired[bool]
+    screen: NotRequired[bool]
+
+
+class ClientCallSignal(TypedDict):
+    """One of `description` (an SDP offer or answer) or `candidate` (an ICE candidate)."""
+
+    type: Literal["call.signal"]
+    request_id: NotRequired[str]
+    room_id: int
+    to: str  # a participant's peer_id, or "relay"
+    description: NotRequired[dict[str, str]]
+    candidate: NotRequired[dict[str, Any] | None]
+    streams: NotRequired[dict[str, str]]  # relay offers: mid -> "self" or a peer_id
+
+
+class ClientCallIce(TypedDict):
+    type: Literal["call.ice"]
+    request_id: NotRequired[str]
+    room_id: int
+
+
+class CallChanged(TypedDict):
+    """Room: the room's call started, ended (`call` null) or someone in it changed."""
+
+    type: Literal["call.changed"]
+    room_id: int
+    call: CallPayload | None
+
+
+# Socket: signalling from another participant ("from" is her peer_id) or from the relay.
+CallSignal = TypedDict("CallSignal", {
+    "type": Literal["call.signal"], "room_id": int, "from": str,
+    "description": NotRequired[dict[str, str]],
+    "candidate": NotRequired[dict[str, Any] | None],
+})
+
+
+class CallLeft(TypedDict):
+    """Socket: this socket is no longer in the call (joined elsewhere, or removed)."""
+
+    type: Literal["call.left"]
+    room_id: int
+    reason: Literal["joined_elsewhere", "removed", "ended"]
+
+
 RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChanged
-             | RoomsMemberChanged | RoomsArchived)
+             | RoomsMemberChanged | RoomsArchived | CallChanged)
 UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
              | NotificationsRead)
 
+SocketEvent = CallSignal | CallLeft
+
 CLIENT_TYPES = ("sync", "chat.send", "chat.edit", "chat.delete", "chat.react", "chat.read",
-                "chat.history", "chat.typing", "presence.set", "ping")
+                "chat.history", "chat.typing", "presence.set", "ping", "call.join",
+                "call.leave", "call.update", "call.signal", "call.ice")
 
 
 # --- Groups and publishing --------------------------------------------------------------
@@ -327,6 +419,14 @@ def publish_to_user(user_id: int, event: UserEvent) -> None:
     """Ring every open socket of one member (all her tabs, on every server process)."""
     payload = json.loads(json.dumps(event))
     _send_later(user_group(user_id), {"type": "user.event", "event": payload})
+
+
+def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) -> None:
+    """Ring one socket (one tab of one member), once the transaction commits."""
+    payload = json.loads(json.dumps(event))
+    send = async_to_sync(get_channel_layer().send)
+    transaction.on_commit(lambda: send(channel_name, {"type": "socket.event",
+                                                      "event": payload}))
 
 
 async def publish_ephemeral(room_id: int, event: RoomEvent) -> None:

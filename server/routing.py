@@ -9,6 +9,7 @@ from chat import consumers as chat_consumers
 from chat import selectors as chat_selectors
 from chat.services import NotFound as ChatNotFound
 from rooms.consumers import RoomConsumer
+from video import consumers as video_consumers
 
 HANDLERS = {**chat_consumers.HANDLERS}
 
@@ -18,5 +19,7 @@ websocket_urlpatterns: list[URLPattern | URLResolver] = [
         catch_up=chat_selectors.catch_up_events,
         room_states=chat_selectors.room_states,
         not_found=(ChatNotFound,),
+        socket_handlers=video_consumers.SOCKET_HANDLERS,
+        on_leave=video_consumers.ON_LEAVE,
     )),
 ]

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "chat",
     "notifications",
     "mentoring",
+    "video",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,21 @@ COHORT_PAUSE_AFTER_EXPIRED = env.int("COHORT_PAUSE_AFTER_EXPIRED", default=3)
 COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
 COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
 COHORT_PHOTO_SIZE = 512
+
+# --- Calls (docs/video.md) ------------------------------------------------------------------
+# Calls in rooms of at most COHORT_CALL_P2P_MAX members connect peer to peer; larger rooms'
+# calls go through the server relay, which takes at most COHORT_CALL_RELAY_MAX people.
+COHORT_CALL_P2P_MAX = env.int("COHORT_CALL_P2P_MAX", default=4)
+COHORT_CALL_RELAY_MAX = env.int("COHORT_CALL_RELAY_MAX", default=12)
+# ICE servers handed to browsers. TURN credentials are minted per join from the shared
+# secret (coturn's `use-auth-secret`) and live COHORT_TURN_TTL seconds.
+COHORT_STUN_URLS = env.list("COHORT_STUN_URLS", default=[])
+COHORT_TURN_URLS = env.list("COHORT_TURN_URLS", default=[])
+COHORT_TURN_SECRET = env.str("COHORT_TURN_SECRET", default="")
+COHORT_TURN_TTL = env.int("COHORT_TURN_TTL", default=4 * 3600)
+# The addresses the relay offers browsers (its ICE host candidates); empty: every
+# address of the machine but loopback.
+COHORT_RELAY_ADDRESSES = env.list("COHORT_RELAY_ADDRESSES", default=[])
 
 # --- E-mail -----------------------------------------------------------------------------
 # EMAIL_URL (smtp://user:password@host:587, or smtp+tls://, smtps://) selects SMTP;

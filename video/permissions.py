@@ -1,0 +1,21 @@
+"""Who may see or do what with calls: the only place these rules live (rooms rules underneath).
+
+A call belongs to its room: its members see it and, where they may write, join it. An admin
+who is not a member sees nothing of it, as with the room's messages. Signalling goes only
+between participants of the same call (video.services checks both ends).
+"""
+
+from __future__ import annotations
+
+from community.permissions import Viewer
+from rooms import permissions as room_permissions
+from rooms.models import Room
+
+
+def can_see_call(user: Viewer, room: Room) -> bool:
+    return room_permissions.can_view_room(user, room)
+
+
+def can_join_call(user: Viewer, room: Room) -> bool:
+    """Members of a live room, never across a block in a pair room (as for writing)."""
+    return room_permissions.can_post(user, room)
