@@ -21,6 +21,7 @@ from typing import Any
 
 import aioice.ice
 from aiortc import (
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
     RTCRtpTransceiver,
@@ -57,7 +58,10 @@ class RelayPeer:
         self.peer_id = peer_id
         self.channel_name = channel_name
         self.room_id = room_id
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        # One transport for everything: aiortc's default (balanced) policy gives a later
+        # transceiver of a kind a transport of its own that a bundling browser never uses.
+        self.pc = RTCPeerConnection(RTCConfiguration(
+            iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self.fingerprint = ""
         self.tracks: dict[str, ForwardTrack] = {}  # mid -> what that transceiver carries
         self.lock = asyncio.Lock()
@@ -83,7 +87,7 @@ class RelayCall:
     async def offer(self, message: dict[str, Any]) -> dict[str, str]:
         """Apply a participant's offer and return the relay's answer."""
         peer_id, sdp = message["peer_id"], message["description"]["sdp"]
-        fingerprint = "".join(FINGERPRINT.findall(sdp))
+        fingerprint = " ".join(sorted({f.strip() for f in FINGERPRINT.findall(sdp)}))
         peer = self.peers.get(peer_id)
         if peer is not None and peer.fingerprint != fingerprint:  # a new connection of hers
             await self._drop(peer_id, keep_sources=True)
