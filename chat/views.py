@@ -12,6 +12,8 @@ from community.permissions import member_of
 from rooms import permissions as room_permissions
 from rooms import selectors as room_selectors
 from rooms.models import Room
+from video import permissions as video_permissions
+from video import services as video_services
 
 
 def _room_summary(room: Room, viewer: User, states: dict[int, dict[str, int]]) -> dict[str, object]:
@@ -41,6 +43,9 @@ def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse
     viewer = member_of(request)
     room = room_permissions.access_room(viewer, room_id) if room_id is not None else None
     rooms = _room_summaries(viewer)
+    in_call = video_services.rooms_with_calls([r["id"] for r in rooms])  # type: ignore[misc]
+    for summary in rooms:
+        summary["in_call"] = summary["id"] in in_call
     return render(request, "chat/rooms.html", {
         "room": room,
         "room_title": room_selectors.room_title(room, viewer) if room else "",
@@ -50,6 +55,8 @@ def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse
             "rooms": rooms,
             "room_id": room.pk if room else None,
             "members": room_selectors.member_list(viewer, room) if room else [],
+            "call": video_services.call_for(viewer, room) if room else None,
+            "can_call": bool(room and video_permissions.can_join_call(viewer, room)),
         },
         "can_create_group": room_permissions.can_create_group(viewer),
     })

@@ -3,6 +3,7 @@
 // sanitised from the server; everything else is set as text.
 
 import { LiveConnection } from "./live.js";
+import { setupCall } from "./call.js";
 
 document.documentElement.dataset.liveOwner = "chat";
 const boot = JSON.parse(document.getElementById("chat-boot").textContent);
@@ -58,11 +59,13 @@ const live = new LiveConnection({
   url: `${scheme}://${location.host}/ws/`,
   heldRevs: () => (openRoomId && heldRev !== null ? { [openRoomId]: heldRev } : {}),
   onState: (state) => {
+    if (state !== "connected" && call) call.disconnected();
     stateEl.dataset.state = state;
     stateEl.textContent = t(state === "connected" ? "connected" : state === "connecting" ? "connecting" : "reconnecting");
   },
   onEvent: (event) => {
     handleEvent(event);
+    if (call && (event.type.startsWith("call.") || event.type === "sync.done")) call.handleEvent(event);
     // notifications.js follows this page's socket instead of opening its own.
     window.dispatchEvent(new CustomEvent("cohort:live", { detail: event }));
   },
@@ -77,6 +80,9 @@ const live = new LiveConnection({
     renderMessages();
   },
 });
+const call = openRoomId && document.getElementById("call-panel")
+  ? setupCall({ live, roomId: openRoomId, me, t, initialCall: boot.call, canJoin: boot.can_call })
+  : null;
 live.connect();
 
 function handleEvent(event) {

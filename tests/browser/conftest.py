@@ -65,6 +65,22 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
             chromium.close()
 
 
+@pytest.fixture
+def video_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Chromium with fake camera and microphone, allowed to connect calls on loopback."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            "--allow-loopback-in-peer-connection"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 def screenshot(page: object, name: str) -> None:
     """Save the page at desktop and at phone width, for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

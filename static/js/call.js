@@ -1,0 +1,562 @@
+// The room's call: join, leave, mute, camera, screen, devices, and the video grid.
+//
+// Signalling rides on the page's LiveConnection (docs/protocol.md, "Calls"). Peer to peer,
+// each pair uses the perfect-negotiation pattern: either side may offer, the "polite" one
+// (the smaller peer_id) yields on a collision. With the relay there is one connection and
+// this page always offers: its own audio and video first, then one receive-only audio and
+// video transceiver per other participant, named in the offer's `streams`.
+
+const SPEAKING_LEVEL = 0.03;
+
+export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
+  const $ = (id) => document.getElementById(id);
+  const panel = $("call-panel");
+  const grid = $("call-grid");
+  const button = $("call-button");
+  const status = $("call-status");
+  const controls = {
+    mic: $("call-mic"), camera: $("call-camera"), screen: $("call-screen"),
+    leave: $("call-leave"), cameraSelect: $("call-camera-select"), micSelect: $("call-mic-select"),
+  };
+
+  let call = initialCall; // the room's call as the server last described it
+  let joined = false;
+  let joining = false;
+  let peerId = null;
+  let mode = null;
+  let iceServers = [];
+  let stream = null; // microphone + camera (or screen) of this page
+  let cameraTrack = null;
+  let screenTrack = null;
+  const links = new Map(); // peer_id -> PeerLink (peer to peer)
+  let relay = null; // RelayLink
+  const tiles = new Map(); // peer_id -> tile element
+
+  const send = (to, body) => live.request({ type: "call.signal", room_id: roomId, to, ...body })
+    .catch(() => {}); // a peer who just left: nothing to do
+
+  // --- Rendering -----------------------------------------------------------------------
+  function participants() {
+    return call ? call.participants : [];
+  }
+
+  function render() {
+    const people = participants();
+    document.querySelectorAll(`[data-call-room]`).forEach((badge) => {
+      if (Number(badge.dataset.callRoom) === roomId) badge.hidden = people.length === 0;
+    });
+    if (status) {
+      status.hidden = people.length === 0;
+      status.textContent = people.length
+        ? t("call-in-progress", { names: people.map((p) => p.name).join(", ") }) : "";
+    }
+    if (button) {
+      button.hidden = joined || !canJoin;
+      button.textContent = people.length ? t("call-join", { count: people.length }) : t("call-start");
+      button.disabled = joining;
+    }
+    panel.hidden = !joined;
+    if (!joined) return;
+    const present = new Set(people.map((p) => p.peer_id));
+    for (const [id, tile] of tiles) {
+      if (!present.has(id)) {
+        tile.remove();
+        tiles.delete(id);
+      }
+    }
+    for (const person of people) {
+      const tile = tileFor(person.peer_id, person.name, person.peer_id === peerId);
+      tile.classList.toggle("muted", !person.audio);
+      tile.classList.toggle("camera-off", !person.video);
+      tile.querySelector(".tile-state").textContent = [
+        person.audio ? "" : t("muted"), person.screen ? t("sharing") : "",
+      ].filter(Boolean).join(" · ");
+    }
+    grid.dataset.count = String(tiles.size);
+    const mine = people.find((p) => p.peer_id === peerId);
+    if (mine) {
+      controls.mic.setAttribute("aria-pressed", String(!mine.audio));
+      controls.mic.textContent = mine.audio ? t("mute") : t("unmute");
+      controls.camera.setAttribute("aria-pressed", String(!mine.video));
+      controls.camera.textContent = mine.video ? t("camera-off") : t("camera-on");
+      controls.screen.setAttribute("aria-pressed", String(mine.screen));
+      controls.screen.textContent = mine.screen ? t("stop-sharing") : t("share-screen");
+    }
+  }
+
+  function tileFor(id, name, local) {
+    let tile = tiles.get(id);
+    if (tile) return tile;
+    tile = document.createElement("figure");
+    tile.className = `call-tile${local ? " local" : ""}`;
+    tile.dataset.peer = id;
+    const video = document.createElement("video");
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = local; // never play her own voice back
+    video.srcObject = local ? stream : new MediaStream();
+    const caption = document.createElement("figcaption");
+    const label = document.createElement("span");
+    label.textContent = local ? t("you", { name }) : name;
+    const state = document.createElement("span");
+    state.className = "tile-state";
+    caption.append(label, state);
+    tile.append(video, caption);
+    grid.append(tile);
+    tiles.set(id, tile);
+    return tile;
+  }
+
+  function showTrack(id, track) {
+    const person = participants().find((p) => p.peer_id === id);
+    const tile = tileFor(id, person ? person.name : "", false);
+    const media = tile.querySelector("video").srcObject;
+    for (const old of media.getTracks()) if (old.kind === track.kind) media.removeTrack(old);
+    media.addTrack(track);
+    tile.querySelector("video").play().catch(() => {});
+  }
+
+  // --- Local media ---------------------------------------------------------------------
+  async function openMedia({ audioId, videoId } = {}) {
+    const wanted = {
+      audio: audioId ? { deviceId: { exact: audioId } } : true,
+      video: videoId ? { deviceId: { exact: videoId } } : { width: 640, height: 480 },
+    };
+    try {
+      return await navigator.mediaDevices.getUserMedia(wanted);
+    } catch {
+      try { // no camera, or she refused it: join with the microphone only
+        return await navigator.mediaDevices.getUserMedia({ audio: wanted.audio });
+      } catch {
+        return new MediaStream();
+      }
+    }
+  }
+
+  async function listDevices() {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    for (const [select, kind, track] of [
+      [controls.cameraSelect, "videoinput", cameraTrack],
+      [controls.micSelect, "audioinput", stream && stream.getAudioTracks()[0]]]) {
+      const current = track && track.getSettings().deviceId;
+      select.replaceChildren(...devices.filter((d) => d.kind === kind).map((d, i) => {
+        const option = new Option(d.label || `${kind} ${i + 1}`, d.deviceId);
+        option.selected = d.deviceId === current;
+        return option;
+      }));
+    }
+  }
+
+  function outgoing(kind) {
+    if (kind === "audio") return stream.getAudioTracks()[0] || null;
+    return screenTrack || cameraTrack;
+  }
+
+  async function replaceOutgoing(kind) {
+    const track = outgoing(kind);
+    for (const link of links.values()) await link.replace(kind, track);
+    if (relay) await relay.replace(kind, track);
+  }
+
+  async function switchDevice(kind, deviceId) {
+    const fresh = await openMedia(kind === "audio" ? { audioId: deviceId } : { videoId: deviceId });
+    const track = kind === "audio" ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0];
+    if (!track) return;
+    const old = kind === "audio" ? stream.getAudioTracks()[0] : cameraTrack;
+    if (old) {
+      track.enabled = old.enabled;
+      stream.removeTrack(old);
+      old.stop();
+    }
+    stream.addTrack(track);
+    if (kind === "video") cameraTrack = track;
+    await replaceOutgoing(kind);
+  }
+
+  // --- Peer to peer: perfect negotiation --------------------------------------------------
+  class PeerLink {
+    constructor(id) {
+      this.id = id;
+      this.polite = peerId < id;
+      this.makingOffer = false;
+      this.ignoreOffer = false;
+      this.pc = new RTCPeerConnection({ iceServers });
+      this.senders = {};
+      for (const kind of ["audio", "video"]) {
+        const track = outgoing(kind);
+        this.senders[kind] = track
+          ? this.pc.addTrack(track, stream)
+          : this.pc.addTransceiver(kind, { direction: "sendrecv" }).sender;
+      }
+      this.pc.ontrack = ({ track }) => showTrack(id, track);
+      this.pc.onicecandidate = ({ candidate }) => send(id, { candidate: candidate ? candidate.toJSON() : null });
+      this.pc.onnegotiationneeded = async () => {
+        try {
+          this.makingOffer = true;
+          await this.pc.setLocalDescription();
+          await send(id, { description: { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp } });
+        } finally {
+          this.makingOffer = false;
+        }
+      };
+      this.pc.oniceconnectionstatechange = () => {
+        if (this.pc.iceConnectionState === "failed") this.restart();
+      };
+    }
+
+    async receive({ description, candidate }) {
+      if (description) {
+        const collision = description.type === "offer"
+          && (this.makingOffer || this.pc.signalingState !== "stable");
+        this.ignoreOffer = !this.polite && collision;
+        if (this.ignoreOffer) return;
+        await this.pc.setRemoteDescription(description);
+        if (description.type === "offer") {
+          await this.pc.setLocalDescription();
+          await send(this.id, { description: { type: "answer", sdp: this.pc.localDescription.sdp } });
+        }
+      } else if (candidate !== undefined) {
+        try {
+          await this.pc.addIceCandidate(candidate || undefined);
+        } catch (error) {
+          if (!this.ignoreOffer) console.warn("candidate refused", error);
+        }
+      }
+    }
+
+    async replace(kind, track) {
+      await this.senders[kind].replaceTrack(track);
+    }
+
+    async restart() {
+      await refreshIceServers();
+      this.pc.setConfiguration({ iceServers });
+      this.pc.restartIce();
+    }
+
+    close() {
+      this.pc.close();
+    }
+  }
+
+  // --- Relay: this page always offers ---------------------------------------------------------
+  class RelayLink {
+    constructor() {
+      this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: "max-bundle" });
+      this.own = {};
+      for (const kind of ["audio", "video"]) {
+        const transceiver = this.pc.addTransceiver(outgoing(kind) || kind, { direction: "sendonly", streams: [stream] });
+        preferVp8(transceiver);
+        this.own[kind] = transceiver;
+      }
+      this.carries = new Map(); // transceiver -> peer_id
+      this.answer = null;
+      this.queue = Promise.resolve();
+      this.pc.ontrack = ({ transceiver, track }) => {
+        const id = this.carries.get(transceiver);
+        if (id) showTrack(id, track);
+      };
+      this.pc.onicecandidate = ({ candidate }) => send("relay", { candidate: candidate ? candidate.toJSON() : null });
+      this.pc.oniceconnectionstatechange = () => {
+        if (this.pc.iceConnectionState === "failed") restartRelay();
+      };
+    }
+
+    update() {
+      this.queue = this.queue.then(() => this.negotiate()).catch((error) => console.warn("relay", error));
+      return this.queue;
+    }
+
+    async negotiate() {
+      const wanted = new Set(participants().map((p) => p.peer_id).filter((id) => id !== peerId));
+      const receiving = this.pc.getTransceivers().filter((tr) => tr !== this.own.audio && tr !== this.own.video);
+      const free = receiving.filter((tr) => !wanted.has(this.carries.get(tr)));
+      const carried = new Set(receiving.map((tr) => this.carries.get(tr)).filter((id) => wanted.has(id)));
+      for (const id of wanted) {
+        if (carried.has(id)) continue;
+        for (const kind of ["audio", "video"]) {
+          let transceiver = free.find((tr) => tr.receiver.track.kind === kind);
+          if (transceiver) {
+            free.splice(free.indexOf(transceiver), 1);
+            transceiver.direction = "recvonly";
+          } else {
+            transceiver = this.pc.addTransceiver(kind, { direction: "recvonly" });
+            preferVp8(transceiver);
+          }
+          this.carries.set(transceiver, id);
+          if (transceiver.receiver.track) showTrack(id, transceiver.receiver.track);
+        }
+      }
+      for (const transceiver of free) {
+        transceiver.direction = "inactive";
+        this.carries.delete(transceiver);
+      }
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      const streams = {};
+      for (const transceiver of this.pc.getTransceivers()) {
+        if (!transceiver.mid) continue;
+        if (transceiver === this.own.audio || transceiver === this.own.video) streams[transceiver.mid] = "self";
+        else if (this.carries.has(transceiver)) streams[transceiver.mid] = this.carries.get(transceiver);
+      }
+      const answered = new Promise((resolve) => { this.answer = resolve; });
+      await send("relay", { streams, description: { type: "offer", sdp: this.pc.localDescription.sdp } });
+      await this.pc.setRemoteDescription(await answered);
+    }
+
+    receive({ description, candidate }) {
+      if (description && description.type === "answer" && this.answer) {
+        this.answer(description);
+        this.answer = null;
+      }
+    }
+
+    async replace(kind, track) {
+      await this.own[kind].sender.replaceTrack(track);
+    }
+
+    close() {
+      this.pc.close();
+    }
+  }
+
+  function preferVp8(transceiver) {
+    if (transceiver.receiver.track.kind !== "video" || !transceiver.setCodecPreferences) return;
+    const codecs = RTCRtpReceiver.getCapabilities("video").codecs;
+    const vp8 = codecs.filter((c) => /vp8|rtx/i.test(c.mimeType));
+    if (vp8.length) transceiver.setCodecPreferences(vp8);
+  }
+
+  function restartRelay() {
+    if (!relay) return;
+    relay.close();
+    relay = new RelayLink(); // a new connection (new fingerprint): the relay replaces the old one
+    relay.update();
+  }
+
+  async function refreshIceServers() {
+    try {
+      iceServers = (await live.request({ type: "call.ice", room_id: roomId })).ice_servers;
+    } catch {
+      // keep the ones we have
+    }
+  }
+
+  // --- Joining and leaving -------------------------------------------------------------------
+  async function join() {
+    if (joined || joining) return;
+    joining = true;
+    render();
+    try {
+      if (!stream) {
+        stream = await openMedia();
+        cameraTrack = stream.getVideoTracks()[0] || null;
+      }
+      const result = await live.request({
+        type: "call.join", room_id: roomId,
+        audio: stream.getAudioTracks().some((tr) => tr.enabled),
+        video: Boolean(cameraTrack && cameraTrack.enabled),
+      });
+      peerId = result.peer_id;
+      mode = result.call.mode;
+      iceServers = result.ice_servers;
+      call = result.call;
+      joined = true;
+      render();
+      listDevices();
+      connectPeers();
+    } catch (error) {
+      status.hidden = false;
+      status.textContent = error.detail || t("call-failed");
+    } finally {
+      joining = false;
+      render();
+    }
+  }
+
+  function connectPeers() {
+    if (mode === "relay") {
+      if (!relay) relay = new RelayLink();
+      relay.update();
+      return;
+    }
+    const present = new Set(participants().map((p) => p.peer_id));
+    for (const id of present) if (id !== peerId && !links.has(id)) links.set(id, new PeerLink(id));
+    for (const [id, link] of links) {
+      if (!present.has(id)) {
+        link.close();
+        links.delete(id);
+      }
+    }
+  }
+
+  function teardown() {
+    for (const link of links.values()) link.close();
+    links.clear();
+    if (relay) relay.close();
+    relay = null;
+    for (const tile of tiles.values()) tile.remove();
+    tiles.clear();
+    joined = false;
+    peerId = null;
+  }
+
+  function stopMedia() {
+    if (stream) for (const track of stream.getTracks()) track.stop();
+    if (screenTrack) screenTrack.stop();
+    stream = cameraTrack = screenTrack = null;
+  }
+
+  async function leave() {
+    if (!joined) return;
+    teardown();
+    stopMedia();
+    render();
+    try {
+      await live.request({ type: "call.leave", room_id: roomId });
+    } catch {
+      // the socket is gone: the server already took her out
+    }
+  }
+
+  async function setState(changes) {
+    try {
+      await live.request({ type: "call.update", room_id: roomId, ...changes });
+    } catch {
+      // shown state follows the next call.changed
+    }
+  }
+
+  async function toggleScreen() {
+    if (screenTrack) {
+      screenTrack.stop();
+      screenTrack = null;
+      await replaceOutgoing("video");
+      tiles.get(peerId).querySelector("video").srcObject = stream;
+      await setState({ screen: false, video: Boolean(cameraTrack && cameraTrack.enabled) });
+      return;
+    }
+    let display;
+    try {
+      display = await navigator.mediaDevices.getDisplayMedia({ video: true });
+    } catch {
+      return; // she cancelled the picker
+    }
+    screenTrack = display.getVideoTracks()[0];
+    screenTrack.addEventListener("ended", () => { if (screenTrack) toggleScreen(); });
+    await replaceOutgoing("video");
+    tiles.get(peerId).querySelector("video").srcObject = new MediaStream([screenTrack]);
+    await setState({ screen: true, video: true });
+  }
+
+  // --- Active speaker ---------------------------------------------------------------------------
+  async function levels() {
+    const heard = new Map();
+    const read = async (id, receiver) => {
+      const stats = await receiver.getStats();
+      stats.forEach((report) => {
+        if (report.type === "inbound-rtp" && report.kind === "audio" && report.audioLevel !== undefined) {
+          heard.set(id, Math.max(heard.get(id) || 0, report.audioLevel));
+        }
+      });
+    };
+    const jobs = [];
+    for (const [id, link] of links) {
+      for (const receiver of link.pc.getReceivers()) if (receiver.track.kind === "audio") jobs.push(read(id, receiver));
+    }
+    if (relay) {
+      for (const [transceiver, id] of relay.carries) {
+        if (transceiver.receiver.track.kind === "audio") jobs.push(read(id, transceiver.receiver));
+      }
+    }
+    await Promise.allSettled(jobs);
+    let loudest = null;
+    for (const [id, level] of heard) if (level > SPEAKING_LEVEL && (!loudest || level > heard.get(loudest))) loudest = id;
+    for (const [id, tile] of tiles) tile.classList.toggle("speaking", id === loudest);
+  }
+  setInterval(() => { if (joined) levels(); }, 500);
+
+  // --- Controls -------------------------------------------------------------------------------
+  button && button.addEventListener("click", join);
+  controls.leave.addEventListener("click", leave);
+  controls.mic.addEventListener("click", () => {
+    const track = stream && stream.getAudioTracks()[0];
+    if (!track) return;
+    track.enabled = !track.enabled;
+    setState({ audio: track.enabled });
+  });
+  controls.camera.addEventListener("click", () => {
+    if (!cameraTrack) return;
+    cameraTrack.enabled = !cameraTrack.enabled;
+    setState({ video: cameraTrack.enabled });
+  });
+  controls.screen.addEventListener("click", toggleScreen);
+  controls.cameraSelect.addEventListener("change", () => switchDevice("video", controls.cameraSelect.value));
+  controls.micSelect.addEventListener("change", () => switchDevice("audio", controls.micSelect.value));
+  // The network changed (new Wi-Fi, a VPN, back online): find a new path.
+  const networkChanged = () => {
+    for (const link of links.values()) link.restart();
+    if (relay) restartRelay();
+  };
+  window.addEventListener("online", networkChanged);
+  if (navigator.connection) navigator.connection.addEventListener("change", networkChanged);
+  window.addEventListener("pagehide", () => { if (joined) leave(); });
+
+  render();
+
+  // --- Events from the socket -------------------------------------------------------------------
+  let wasJoined = false;
+  return {
+    handleEvent(event) {
+      if (event.type === "call.changed" && event.room_id !== roomId) {
+        document.querySelectorAll(`[data-call-room="${event.room_id}"]`)
+          .forEach((badge) => { badge.hidden = !event.call; });
+        return;
+      }
+      if (event.room_id !== roomId && event.type !== "sync.done") return;
+      switch (event.type) {
+        case "call.changed":
+          call = event.call;
+          if (joined && !participants().some((p) => p.peer_id === peerId)) {
+            teardown(); // the server no longer counts her in (removed, or her socket dropped)
+          }
+          if (joined) connectPeers();
+          render();
+          break;
+        case "call.signal":
+          if (event.from === "relay") relay && relay.receive(event);
+          else {
+            if (mode === "p2p" && joined && !links.has(event.from)) links.set(event.from, new PeerLink(event.from));
+            const link = links.get(event.from);
+            if (link) link.receive(event).catch((error) => console.warn("signal", error));
+          }
+          break;
+        case "call.left":
+          teardown();
+          stopMedia();
+          render();
+          status.hidden = false;
+          status.textContent = t(event.reason === "joined_elsewhere" ? "joined-elsewhere" : "call-ended");
+          break;
+        case "sync.done":
+          // After a reconnect the server has taken her out of the call: join again.
+          if (wasJoined || joined) {
+            wasJoined = false;
+            teardown();
+            join();
+          } else {
+            live.request({ type: "call.get", room_id: roomId })
+              .then((result) => { call = result.call; render(); }).catch(() => {});
+          }
+          break;
+        default:
+          break;
+      }
+    },
+    disconnected() {
+      wasJoined = joined;
+    },
+    get joined() {
+      return joined;
+    },
+  };
+}
