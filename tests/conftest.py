@@ -1,7 +1,8 @@
 """Suite-wide fixtures and the rules for tests that need a service.
 
 Markers: `postgres` (runs only when DATABASE_URL selects PostgreSQL), `redis` (needs
-REDIS_URL and a Redis that answers), `browser` (needs Debian's Chromium). Where a
+REDIS_URL and a Redis that answers), `browser` (needs Debian's Chromium), `coturn`
+(needs Debian's coturn). Where a
 service is missing the test skips with the reason, except when COHORT_REQUIRE_SERVICES
 is set (CI), where the skip becomes a failure.
 """
@@ -17,6 +18,7 @@ import pytest
 from django.conf import settings
 
 CHROMIUM = Path(os.environ.get("COHORT_CHROMIUM", "/usr/bin/chromium"))
+TURNSERVER = Path(os.environ.get("COHORT_TURNSERVER", "/usr/bin/turnserver"))
 REQUIRED = bool(os.environ.get("COHORT_REQUIRE_SERVICES"))
 
 
@@ -48,6 +50,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             service_missing(f"Redis at {settings.REDIS_URL} does not answer")
     if item.get_closest_marker("browser") and not CHROMIUM.exists():
         service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    if item.get_closest_marker("coturn") and not TURNSERVER.exists():
+        service_missing(f"coturn is not installed at {TURNSERVER} (apt-get install coturn)")
 
 
 @pytest.fixture(autouse=True)
