@@ -34,7 +34,7 @@ def entries(path: Path) -> list[dict[str, str]]:
 
 def test_every_app_has_a_french_catalogue():
     apps = {p.parts[-5] for p in CATALOGUES}
-    assert {"server", "community", "rooms", "chat", "notifications", "mentoring"} <= apps
+    assert {"server", "community", "rooms", "chat", "notifications", "mentoring", "video"} <= apps
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])

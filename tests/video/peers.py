@@ -105,7 +105,8 @@ class Received:
     sizes: set[tuple[int, int]] = field(default_factory=set)
     brightness: list[float] = field(default_factory=list)
     audio_frames: int = 0
-    counter: Source | None = None  # count_only mode
+    counter: Source | None = None  # count_only mode: encoded video frames
+    audio_counter: Source | None = None
 
     def video_frames(self) -> int:
         return self.counter.frames if self.counter else len(self.video_times)
@@ -118,12 +119,12 @@ class Received:
 
 
 class CallPeer:
-    def __init__(self, base_url: str, session_key: str, room_id: int, *,
+    def __init__(self, base_url: str, cookie: str, room_id: int, *,
                  video: MediaStreamTrack | None = None, audio: bool = True,
                  count_only: bool = False) -> None:
         self.url = base_url.replace("http", "ws", 1) + "/ws/"
         self.origin = base_url
-        self.cookie = f"sessionid={session_key}"
+        self.cookie = cookie  # "<session cookie name>=<session key>" of a signed-in member
         self.room_id = room_id
         self.video = video
         self.audio = AudioStreamTrack() if audio else None
@@ -142,6 +143,7 @@ class CallPeer:
         self.negotiating = asyncio.Lock()
         self.wanted: set[str] = set()
         self.errors: list[dict[str, Any]] = []
+        self.closing = False
 
     # --- Socket ---------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -193,6 +195,8 @@ class CallPeer:
             await self._negotiate_relay()
 
     def _changed(self, call: dict[str, Any] | None) -> None:
+        if self.closing:
+            return
         present = {p["peer_id"] for p in call["participants"]} if call else set()
         self.participants = sorted(present)
         if self.mode == "relay" and self.peer_id in present:
@@ -297,9 +301,12 @@ class CallPeer:
                        track: MediaStreamTrack) -> None:
         def who() -> str:
             return key if key != "relay" else self.mids.get(transceiver.mid or "", "?")
-        if track.kind == "video" and self.count_only:
-            counter = Source("video")
-            self.received[who()].counter = counter
+        if self.count_only:  # count encoded frames; decode nothing
+            counter = Source(track.kind)
+            if track.kind == "video":
+                self.received[who()].counter = counter
+            else:
+                self.received[who()].audio_counter = counter
             with contextlib.suppress(RuntimeError):
                 tap_receiver(transceiver.receiver, counter)
             return
@@ -317,6 +324,7 @@ class CallPeer:
                     received.brightness.append(sum(plane[::997]) / len(plane[::997]))
 
     async def close(self) -> None:
+        self.closing = True
         for pc in list(self.pcs.values()):
             await pc.close()
         if self.socket is not None:

@@ -29,10 +29,10 @@ def loopback_ice(monkeypatch):
                         lambda use_ipv4=True, use_ipv6=True: ["127.0.0.1"])
 
 
-def session_key(user) -> str:
+def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
-    return client.cookies["sessionid"].value
+    return f"sessionid={client.cookies['sessionid'].value}"
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ async def wait_for(condition, timeout: float, what: str) -> None:
 def test_pair_sees_and_hears_each_other_peer_to_peer(server):
     ana, bea = UserFactory(name="Ana"), UserFactory(name="Bea")
     room = make_room(ana, bea)
-    keys = session_key(ana), session_key(bea)
+    keys = session_cookie(ana), session_cookie(bea)
 
     async def run() -> None:
         a = CallPeer(server.url, keys[0], room.pk, video=GreyVideo(60))
@@ -86,7 +86,7 @@ def test_pair_sees_and_hears_each_other_peer_to_peer(server):
 def test_relay_forwards_each_publisher_to_every_subscriber(server):
     users = [UserFactory(name=name) for name in ("Ana", "Bea", "Cleo")]
     room = make_room(*users)  # three members > COHORT_CALL_P2P_MAX=2: a relay call
-    keys = [session_key(user) for user in users]
+    keys = [session_cookie(user) for user in users]
     levels = (40, 130, 220)
 
     async def run() -> None:
