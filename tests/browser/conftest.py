@@ -74,7 +74,10 @@ def video_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
             *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            "--allow-loopback-in-peer-connection"])
+            "--allow-loopback-in-peer-connection",
+            # Playwright's clicks do not always count as the user gesture that lets a
+            # video with sound start playing; a member's real click does.
+            "--autoplay-policy=no-user-gesture-required"])
         try:
             yield chromium
         finally:
