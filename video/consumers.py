@@ -20,8 +20,8 @@ def _relay_channel() -> str:
 
 
 def handle_join(user: User, channel_name: str, content: dict[str, Any]) -> dict[str, Any]:
-    audio = services._flag(content, "audio", True)
-    video = services._flag(content, "video", True)
+    audio = services.flag(content, "audio", True)
+    video = services.flag(content, "video", True)
     seat, call = services.call_join(user=user, room_id=content.get("room_id"),
                                     channel_name=channel_name, audio=bool(audio),
                                     video=bool(video), relay_channel=_relay_channel)
@@ -48,7 +48,7 @@ def handle_signal(user: User, channel_name: str, content: dict[str, Any]) -> dic
 
 def handle_ice(user: User, channel_name: str, content: dict[str, Any]) -> dict[str, Any]:
     """Fresh ICE servers (new TURN credentials) for a participant, before an ICE restart."""
-    _in_call(services._my_seat, user, content.get("room_id"), channel_name)
+    _in_call(services.my_seat, user, content.get("room_id"), channel_name)
     return {"ice_servers": turn.ice_servers(user.pk)}
 
 

@@ -129,7 +129,8 @@ def _relay_alive(call: Call) -> bool:
 
 # --- Joining and leaving ------------------------------------------------------------------------
 
-def _flag(content: dict[str, Any], key: str, default: bool | None = None) -> bool | None:
+def flag(content: dict[str, Any], key: str, default: bool | None = None) -> bool | None:
+    """A true/false field of a frame; ValidationError for anything else."""
     value = content.get(key, default)
     if value is not None and not isinstance(value, bool):
         raise ValidationError(_("%(field)s is true or false.") % {"field": key})
@@ -215,7 +216,7 @@ def socket_left(user: User, channel_name: str, room_id: int | None) -> None:
                 _leave(seat)
 
 
-def _my_seat(user: User, room_id: Any, channel_name: str) -> tuple[Room, Participant]:
+def my_seat(user: User, room_id: Any, channel_name: str) -> tuple[Room, Participant]:
     room = access_room(user, room_id)
     seat = Participant.objects.select_related("call").filter(
         call__room=room, call__ended_at__isnull=True, channel_name=channel_name,
@@ -228,10 +229,10 @@ def _my_seat(user: User, room_id: Any, channel_name: str) -> tuple[Room, Partici
 def call_update(*, user: User, room_id: Any, channel_name: str,
                 changes: dict[str, Any]) -> Participant:
     """Her microphone, camera and screen sharing, as the room sees them."""
-    fields = {key: _flag(changes, key) for key in ("audio", "video", "screen")}
+    fields = {key: flag(changes, key) for key in ("audio", "video", "screen")}
     fields = {key: value for key, value in fields.items() if value is not None}
     with transaction.atomic():
-        _room, seat = _my_seat(user, room_id, channel_name)
+        _room, seat = my_seat(user, room_id, channel_name)
         for key, value in fields.items():
             setattr(seat, key, value)
         seat.save(update_fields=list(fields))
@@ -289,7 +290,7 @@ def call_signal(*, user: User, room_id: Any, channel_name: str,
     to = content.get("to")
     if not isinstance(to, str) or not (to == RELAY or PEER_ID.match(to)):
         raise ValidationError(_("to is a participant's peer_id, or \"relay\"."))
-    room, seat = _my_seat(user, room_id, channel_name)
+    room, seat = my_seat(user, room_id, channel_name)
     call = seat.call
     event: dict[str, Any] = {"type": "call.signal", "room_id": room.pk, "from": seat.peer_id}
     if has_description:

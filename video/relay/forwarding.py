@@ -19,7 +19,6 @@ test_forwarding.py fails if either changes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fractions
 import queue
 import time
@@ -161,5 +160,4 @@ class ForwardTrack(MediaStreamTrack):
 
     def stop(self) -> None:
         self.follow(None)
-        with contextlib.suppress(Exception):
-            super().stop()
+        super().stop()

@@ -192,10 +192,13 @@ class RelayHost:
 
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            if self.calls:
-                with contextlib.suppress(Exception):
-                    await database_sync_to_async(services.relay_touch)(
-                        list(self.calls), self.channel_name)
+            if not self.calls:
+                continue
+            try:
+                await database_sync_to_async(services.relay_touch)(
+                    list(self.calls), self.channel_name)
+            except Exception:  # the database is away: say so, and try again next beat
+                log.exception("relay heartbeat failed")
 
     async def handle(self, message: dict[str, Any]) -> None:
         call_id = message["call_id"]
