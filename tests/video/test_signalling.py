@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from community.models import User
 from rooms import services as room_services
@@ -16,7 +19,8 @@ from rooms.models import Room
 from tests.chat.wsclient import open_socket, receive_until, request
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.rooms.factories import make_room
-from video.models import Participant
+from video.models import Call, Participant
+from video.relay import host as relay_host
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -138,6 +142,29 @@ class TestJoining:
         a = await synced(ana)
         assert (await join(a, room))["call"]["mode"] == "relay"
         await a.disconnect()
+
+    async def test_relay_started_by_a_join_keeps_saying_it_is_alive(self, trio, settings,
+                                                                    monkeypatch):
+        """Its heartbeat outlives the handler thread that started it."""
+        ana, bea, cleo, room = trio
+        settings.COHORT_CALL_P2P_MAX = 1
+        monkeypatch.setattr(relay_host, "HEARTBEAT_SECONDS", 0.1)
+        a = await synced(ana)
+        call_id = (await join(a, room))["call"]["id"]
+        await a.send_json_to({"type": "call.signal", "room_id": room.pk, "to": "relay",
+                              "description": OFFER, "streams": {}})
+        long_ago = timezone.now() - timedelta(hours=1)
+        await db(Call.objects.filter(pk=call_id).update)(relay_seen_at=long_ago)
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            seen = await db(lambda: Call.objects.get(pk=call_id).relay_seen_at)()
+            if seen > long_ago:
+                break
+        assert seen > timezone.now() - timedelta(seconds=10)
+        await a.disconnect()
+        host = relay_host.local_host()
+        if host is not None:
+            await host.stop()
 
 
 class TestSignalling:

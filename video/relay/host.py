@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import re
 from typing import Any
@@ -169,8 +170,15 @@ class RelayHost:
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        self.tasks = [asyncio.ensure_future(self._listen()),
-                      asyncio.ensure_future(self._heartbeat())]
+        """Start listening and beating, in a context of their own.
+
+        The host is first asked for from a socket handler's thread (through
+        `async_to_sync`); tasks inheriting that call's context would send their database
+        work to its executor, which is gone once the handler returns.
+        """
+        loop = asyncio.get_running_loop()
+        self.tasks = [loop.create_task(self._listen(), context=contextvars.Context()),
+                      loop.create_task(self._heartbeat(), context=contextvars.Context())]
 
     async def stop(self) -> None:
         for task in self.tasks:
