@@ -1,15 +1,17 @@
 """The member's one live connection per tab: all her rooms' events and her personal events.
 
-The consumer subscribes to `user.<id>` and to `room.<id>` for each of her rooms, checks
-each client frame's envelope and hands it to the handler registered for its type (the
-table is built in `server/routing.py`). It keeps, per room, the last revision it sent to
-this socket, so each change reaches the client once and in order: an event already sent
-is dropped; an event that skips ahead (the layer lost or reordered one) makes it fetch the
-missing changes from the database first.
+The consumer subscribes to `user.<id>` on the channel layer and follows each of her rooms
+through this process's hub (`rooms.hub`), checks each client frame's envelope and hands it
+to the handler registered for its type (the table is built in `server/routing.py`). It
+keeps, per room, the last revision it sent to this socket, so each change reaches the
+client once and in order: an event already sent is dropped; an event that skips ahead (the
+layer lost or reordered one) makes it fetch the missing changes from the database first.
+While it reads the database for a room (`sync`, a gap), live events wait in `pending`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -24,6 +26,7 @@ from django.http import Http404
 
 from community.models import User
 from community.ratelimit import RateLimited
+from rooms import hub as room_hub
 from rooms import protocol, selectors, services
 from rooms.models import Room
 from rooms.protocol import ErrorCode
@@ -40,6 +43,7 @@ CatchUp = Callable[[int, int], tuple[list[dict[str, Any]], bool]]
 RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePayload]]
 
 TYPING_INTERVAL = 3.0
+MAX_PENDING = 1000  # live events held per room while the database is read; beyond: refetch
 NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (Http404, Room.DoesNotExist)
 
 
@@ -63,7 +67,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.user: User | None = None
         self.room_ids: set[int] = set()
         self.delivered: dict[int, int] = {}  # room id -> last rev sent on this socket
-        self.pending: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        # Live events held while the database is read or a request is answered, and
+        # numbered ones until the first `sync`: (rev or None, text).
+        self.pending: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
+        self.overflowed: set[int] = set()  # rooms whose held events were dropped: refetch
+        self.reading = asyncio.Lock()  # held while events are fetched from the database
+        self.catching_up: set[int] = set()  # rooms with a catch-up task on its way
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.hub: room_hub.Hub | None = None
         self.typing_sent: dict[int, float] = {}
         self.status = "offline"
         self.synced = False  # until the client's first `sync`, room events wait in `pending`
@@ -79,12 +90,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # arrives as a live event, whatever committed earlier is in what `sync` reads.
         await self.channel_layer.group_add(protocol.user_group(user.pk), self.channel_name)
         self.room_ids = set(await database_sync_to_async(selectors.room_ids_of)(user))
-        for room_id in self.room_ids:
-            await self.channel_layer.group_add(protocol.room_group(room_id), self.channel_name)
-        await self.accept()
-        await database_sync_to_async(self._open_connection)()
-        await self.send_json({"type": "hello", "user_id": user.pk,
-                              "heartbeat_seconds": protocol.HEARTBEAT_SECONDS})
+        async with self.reading:  # `hello` comes first: live events wait until it is sent
+            self.hub = await room_hub.local()
+            await self.hub.follow(self, self.room_ids)
+            await self.accept()
+            await database_sync_to_async(self._open_connection)()
+            await self.send_json({"type": "hello", "user_id": user.pk,
+                                  "heartbeat_seconds": protocol.HEARTBEAT_SECONDS})
+            await self._release_pending()
         await self._announce_presence()
 
     def _open_connection(self) -> None:
@@ -96,9 +109,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         await self.channel_layer.group_discard(protocol.user_group(self.user.pk),
                                                self.channel_name)
-        for room_id in self.room_ids:
-            await self.channel_layer.group_discard(protocol.room_group(room_id),
-                                                   self.channel_name)
+        if self.hub is not None:
+            self.hub.unfollow(self, self.room_ids)
         await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
         await self._run_leave_hooks(None)
         await self._announce_presence()
@@ -136,6 +148,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             request_id = None
         own = {"sync": self._sync_rooms, "ping": self._ping, "chat.typing": self._typing,
                "presence.set": self._presence_set}
+        if kind in own:
+            await self._answer(own, kind, content, request_id)
+            return
+        # A request's ack comes before the live events it caused: they wait meanwhile.
+        async with self.reading:
+            await self._answer(own, kind, content, request_id)
+            await self._release_pending()
+
+    async def _answer(self, own: dict[str, Callable[..., Any]], kind: str,
+                      content: dict[str, Any], request_id: Any) -> None:
         try:
             if kind in own:
                 await own[kind](content, request_id)
@@ -173,18 +195,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         held = content.get("rooms", {})
         if not isinstance(held, dict):
             raise ValidationError("rooms maps room ids to the last rev you hold.")
-        states = {s["room_id"]: s for s in await database_sync_to_async(self.room_states)(
-            self.user, sorted(self.room_ids))}  # type: ignore[arg-type]
-        for room_id in sorted(self.room_ids):
-            after = held.get(str(room_id))
-            if not isinstance(after, int) or after < 0:
-                # She holds nothing of this room: live events from now on; history on demand.
-                after = states[room_id]["last_rev"] if room_id in states else 0
-            self.delivered[room_id] = min(after, states.get(room_id, {}).get("last_rev", after))
-            await self._fill(room_id)
-            for event in self.pending.pop(room_id, []):
-                await self._deliver(room_id, event)
-        self.synced = True
+        async with self.reading:
+            states = {s["room_id"]: s for s in await database_sync_to_async(self.room_states)(
+                self.user, sorted(self.room_ids))}  # type: ignore[arg-type]
+            for room_id in sorted(self.room_ids):
+                after = held.get(str(room_id))
+                if not isinstance(after, int) or after < 0:
+                    # She holds nothing of this room: live events from now on; history on
+                    # demand.
+                    after = states[room_id]["last_rev"] if room_id in states else 0
+                self.delivered[room_id] = min(after,
+                                              states.get(room_id, {}).get("last_rev", after))
+                self.overflowed.discard(room_id)
+                await self._fill(room_id)
+            await self._release_pending()
+            self.synced = True
         await self.send_json({"type": "sync.done", "request_id": request_id,
                               "rooms": list(states.values())})
 
@@ -203,28 +228,81 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 self.delivered[room_id] = event["rev"]
                 await self.send_json(event)
 
-    async def _deliver(self, room_id: int, event: dict[str, Any]) -> None:
-        rev = event["rev"]
-        last = self.delivered[room_id]
-        if rev <= last:
-            return  # already sent (a duplicate, or superseded by a fetch)
-        if rev == last + 1:
-            self.delivered[room_id] = rev
-            await self.send_json(event)
-            return
-        await self._fill(room_id)  # something before it was lost or is late
+    def _releasable(self) -> list[int]:
+        return [room_id for room_id, held in self.pending.items()
+                if room_id in self.delivered or any(rev is None for rev, _ in held)]
 
-    async def room_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        room_id = event.get("room_id")
+    async def _release_pending(self) -> None:
+        """Send the live events held meanwhile (the `reading` lock is held).
+
+        Ephemeral events go as they came; numbered ones in `rev` order, a gap filled from
+        the database; numbered events of a room not synced yet wait for `sync`.
+        """
+        while self.overflowed or (ready := self._releasable()):
+            for room_id in list(self.overflowed):
+                self.overflowed.discard(room_id)
+                self.pending.pop(room_id, None)
+                if room_id in self.delivered:
+                    await self._fill(room_id)
+            for room_id in ready:
+                held = self.pending.pop(room_id, [])
+                numbered = sorted(((rev, text) for rev, text in held if rev is not None),
+                                  key=lambda event: event[0])
+                for rev, text in held:
+                    if rev is None:
+                        await self.send(text_data=text)
+                if room_id not in self.delivered:
+                    if numbered:
+                        self.pending[room_id].extend(numbered)
+                    continue
+                for rev, text in numbered:
+                    last = self.delivered[room_id]
+                    if rev == last + 1:
+                        self.delivered[room_id] = rev
+                        await self.send(text_data=text)
+                    elif rev > last + 1:  # one before it is lost or late
+                        await self._fill(room_id)
+
+    async def _catch_up_room(self, room_id: int) -> None:
+        """A live event skipped ahead: fetch what is missing, then what was held."""
+        try:
+            async with self.reading:
+                self.catching_up.discard(room_id)
+                if room_id in self.delivered:
+                    await self._fill(room_id)
+                await self._release_pending()
+        except Exception:  # the socket closed or the database is away: `pong` repairs it
+            log.exception("catching up room %s failed", room_id)
+
+    async def hub_event(self, room_id: int, rev: int | None, text: str) -> None:
+        """A room event from this process's hub, already serialised (rooms.hub)."""
         if room_id not in self.room_ids:
             return
-        if "rev" not in event:
-            await self.send_json(event)
-        elif room_id not in self.delivered:
-            self.pending[room_id].append(event)  # before `sync`: held until it runs
+        if rev is None and not self.reading.locked():  # ephemeral: typing, presence, calls
+            await self.send(text_data=text)
+            return
+        last = self.delivered.get(room_id)
+        if rev is not None and last is not None and not self.reading.locked():
+            if rev <= last:
+                return  # already sent (a duplicate, or superseded by a fetch)
+            if rev == last + 1:
+                self.delivered[room_id] = rev
+                await self.send(text_data=text)
+                return
+        held = self.pending[room_id]
+        if len(held) >= MAX_PENDING:
+            held.clear()
+            self.overflowed.add(room_id)
         else:
-            await self._deliver(room_id, event)
+            held.append((rev, text))
+        if rev is not None and last is not None and not self.reading.locked() \
+                and room_id not in self.catching_up:
+            # Something before it was lost or is late: read it from the database, in a
+            # task of its own so the hub goes on to the other sockets.
+            self.catching_up.add(room_id)
+            task = asyncio.ensure_future(self._catch_up_room(room_id))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
 
     async def socket_event(self, message: dict[str, Any]) -> None:
         """An event for this socket alone (call signalling), for a room it still follows."""
@@ -238,18 +316,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         room_id = event.get("room_id")
         if event["type"] == "rooms.removed" and room_id in self.room_ids:
             # She lost the right to this room: stop receiving it now.
-            await self.channel_layer.group_discard(protocol.room_group(room_id),
-                                                   self.channel_name)
+            if self.hub is not None:
+                self.hub.unfollow(self, [room_id])
             self.room_ids.discard(room_id)
             self.delivered.pop(room_id, None)
             self.pending.pop(room_id, None)
             await self._run_leave_hooks(room_id)
         elif event["type"] == "rooms.joined" and room_id not in self.room_ids:
-            await self.channel_layer.group_add(protocol.room_group(room_id), self.channel_name)
             self.room_ids.add(room_id)
+            if self.hub is not None:
+                await self.hub.follow(self, [room_id])
             if self.synced:  # follow the new room from its current rev
-                revs = await database_sync_to_async(selectors.room_revs)([room_id])
-                self.delivered[room_id] = revs.get(room_id, 0)
+                async with self.reading:
+                    revs = await database_sync_to_async(selectors.room_revs)([room_id])
+                    self.delivered[room_id] = revs.get(room_id, 0)
+                    await self._release_pending()
         await self.send_json(event)
 
     # --- Heartbeat, typing, presence ----------------------------------------------------

@@ -400,6 +400,17 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def encode(event: RoomEvent | UserEvent | SocketEvent | dict[str, Any]) -> str:
+    """The event as the text frame every socket receives: serialised once, when published."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+
+
+def room_message(room_id: int, event: RoomEvent | dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message for a room event (rooms.hub hands `text` to each socket)."""
+    return {"type": "room.event", "room_id": room_id, "rev": event.get("rev"),
+            "text": encode(event)}
+
+
 def _send_later(group: str, message: dict[str, Any]) -> None:
     send = async_to_sync(get_channel_layer().group_send)
     transaction.on_commit(lambda: send(group, message))
@@ -408,22 +419,21 @@ def _send_later(group: str, message: dict[str, Any]) -> None:
 def publish(room_id: int, event: RoomEvent) -> None:
     """Ring every live member of the room once the transaction commits.
 
-    The payload is serialised here, so a bad payload fails inside the service's
-    transaction instead of after it.
+    The event is serialised here, once for every recipient, so a bad payload fails inside
+    the service's transaction instead of after it.
     """
-    payload = json.loads(json.dumps(event))
-    _send_later(room_group(room_id), {"type": "room.event", "event": payload})
+    _send_later(room_group(room_id), room_message(room_id, event))
 
 
 def publish_to_user(user_id: int, event: UserEvent) -> None:
     """Ring every open socket of one member (all her tabs, on every server process)."""
-    payload = json.loads(json.dumps(event))
+    payload = json.loads(encode(event))
     _send_later(user_group(user_id), {"type": "user.event", "event": payload})
 
 
 def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) -> None:
     """Ring one socket (one tab of one member), once the transaction commits."""
-    payload = json.loads(json.dumps(event))
+    payload = json.loads(encode(event))
     send = async_to_sync(get_channel_layer().send)
     transaction.on_commit(lambda: send(channel_name, {"type": "socket.event",
                                                       "event": payload}))
@@ -431,6 +441,4 @@ def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) ->
 
 async def publish_ephemeral(room_id: int, event: RoomEvent) -> None:
     """For events that are never stored (typing, presence), sent from the consumer."""
-    payload = json.loads(json.dumps(event))
-    await get_channel_layer().group_send(
-        room_group(room_id), {"type": "room.event", "event": payload})
+    await get_channel_layer().group_send(room_group(room_id), room_message(room_id, event))

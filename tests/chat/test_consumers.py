@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from chat import services
 from chat.models import Message
 from community.models import User
+from rooms import protocol
 from rooms import services as room_services
 from rooms.models import Room
 from tests.chat.wsclient import open_socket, receive_until, request
@@ -161,7 +162,7 @@ class TestCatchUp:
         event, _ = await receive_until(b, "chat.message.created")
         from channels.layers import get_channel_layer
         await get_channel_layer().group_send(f"room.{room.pk}",
-                                             {"type": "room.event", "event": event})
+                                             protocol.room_message(room.pk, event))
         assert await b.receive_nothing(timeout=0.3)
         await a.disconnect()
         await b.disconnect()

@@ -29,3 +29,52 @@ async def test_redis_channel_layer_delivers_a_group_message():
         assert await layer.receive(channel) == {"type": "ping", "n": 1}
     finally:
         await layer.group_discard("test.cohort", channel)
+
+
+@pytest.mark.redis
+async def test_process_channels_are_served_while_sockets_wait_on_the_layer():
+    """The room hub and the relay host share the process's inbox with the sockets: a
+    message to either arrives at once, not after the sockets' blocking reads time out."""
+    import asyncio
+
+    from rooms import hub as room_hub
+    from rooms import protocol
+    from video.relay import host as relay_host
+
+    layer = get_channel_layer()
+    socket_channel = await layer.new_channel()
+    waiting = asyncio.ensure_future(layer.receive(socket_channel))  # a socket, idle
+    await asyncio.sleep(0.2)
+    hub = await room_hub.local()
+    got: list[str] = []
+
+    class Socket:
+        async def hub_event(self, room_id: int, rev: int | None, text: str) -> None:
+            got.append(text)
+
+    listener = Socket()
+    await hub.follow(listener, [991])
+    relay_channel = await relay_host.local_channel()
+    await asyncio.sleep(0.3)  # every reader is waiting on the layer now
+    try:
+        # The relay host answers an offer on the sender's socket.
+        await layer.send(relay_channel, {
+            "type": "relay.signal", "call_id": 1, "room_id": 991, "peer_id": "p",
+            "channel_name": socket_channel, "description": {"type": "offer", "sdp": "x"},
+            "streams": {}})
+        async with asyncio.timeout(2):
+            answer = await waiting
+        assert answer["event"]["from"] == "relay"
+        await layer.group_send(protocol.room_group(991), protocol.room_message(
+            991, {"type": "chat.typing", "room_id": 991, "user_id": 1, "name": "A"}))
+        async with asyncio.timeout(2):
+            while not got:
+                await asyncio.sleep(0.02)
+    finally:
+        hub.unfollow(listener, [991])
+        waiting.cancel()
+        for task in hub.tasks:
+            task.cancel()
+        running = relay_host.local_host()
+        if running is not None:
+            await running.stop()

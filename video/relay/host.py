@@ -256,7 +256,7 @@ async def local_channel() -> str:
     host = _hosts.get(loop_id)
     if host is None:
         _announce_addresses()
-        host = RelayHost(await get_channel_layer().new_channel("video.relay."))
+        host = RelayHost(await get_channel_layer().new_channel())  # see rooms.hub.local
         host.start()
         _hosts[loop_id] = host
     return host.channel_name

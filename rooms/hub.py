@@ -1,0 +1,158 @@
+"""Process-local fan-out of room events: one channel-layer subscription per process and room.
+
+Each server process (each event loop) has one `Hub`. A socket tells the hub which rooms it
+follows; the first time a local socket follows a room, the hub joins the room's group on
+the channel layer with its own channel. A room event therefore costs one layer message
+per process, not one per member, and it arrives already serialised (`rooms.protocol`
+encodes it once, when it is published): the hub hands that same text to each local socket
+of the room by a direct call, without Channels' per-message dispatch and its thread hop.
+
+Ordering and catch-up stay with each socket (`RoomConsumer.hub_event`): the hub only
+rings the bell, as the layer did before. Rooms no local socket has followed for a whole
+sweep are left on the layer; the rest are joined again before the layer's group expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import time
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from channels.layers import BaseChannelLayer, get_channel_layer
+
+from rooms.protocol import room_group
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60.0
+REJOIN_SECONDS = 3600.0  # well inside the layers' default group expiry of a day
+
+
+class RoomSocket(Protocol):
+    async def hub_event(self, room_id: int, rev: int | None, text: str) -> None: ...
+
+
+class Hub:
+    def __init__(self, layer: BaseChannelLayer, channel_name: str) -> None:
+        self.layer = layer
+        self.channel_name = channel_name
+        self.sockets: dict[int, set[RoomSocket]] = defaultdict(set)
+        self.joined: dict[int, asyncio.Future[None]] = {}  # room -> its group_add
+        self.joined_at: dict[int, float] = {}
+        self.empty_since: dict[int, float] = {}
+        self.group_lock = asyncio.Lock()  # group_add and group_discard never overlap
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        # A context of its own: the first socket may start the hub from inside a call
+        # whose context (an executor among them) ends before the hub does.
+        loop = asyncio.get_running_loop()
+        self.tasks = [loop.create_task(self._listen(), context=contextvars.Context()),
+                      loop.create_task(self._sweep(), context=contextvars.Context())]
+
+    # --- Following rooms ----------------------------------------------------------------
+    async def follow(self, socket: RoomSocket, room_ids: Iterable[int]) -> None:
+        """Deliver these rooms' events to `socket`; returns once the layer delivers them
+        to this process, so whatever commits afterwards reaches the socket."""
+        waits = []
+        for room_id in room_ids:
+            self.sockets[room_id].add(socket)
+            self.empty_since.pop(room_id, None)
+            waits.append(self._join(room_id))
+        if waits:
+            await asyncio.gather(*waits)
+
+    def unfollow(self, socket: RoomSocket, room_ids: Iterable[int]) -> None:
+        for room_id in room_ids:
+            sockets = self.sockets.get(room_id)
+            if sockets is None:
+                continue
+            sockets.discard(socket)
+            if not sockets:
+                del self.sockets[room_id]
+                self.empty_since[room_id] = time.monotonic()
+
+    def _join(self, room_id: int) -> asyncio.Future[None]:
+        joined = self.joined.get(room_id)
+        if joined is None or (joined.done() and joined.exception() is not None):
+            joined = self.joined[room_id] = asyncio.ensure_future(self._group_add(room_id))
+        return asyncio.shield(joined)
+
+    async def _group_add(self, room_id: int) -> None:
+        async with self.group_lock:
+            await self.layer.group_add(room_group(room_id), self.channel_name)
+            self.joined_at[room_id] = time.monotonic()
+
+    # --- Delivering ---------------------------------------------------------------------
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the layer is away: sockets catch up through `pong`
+                log.exception("room hub could not read its channel")
+                await asyncio.sleep(1)
+                continue
+            await self.deliver(message)
+
+    async def deliver(self, message: dict[str, Any]) -> None:
+        room_id, rev, text = message["room_id"], message.get("rev"), message["text"]
+        for socket in tuple(self.sockets.get(room_id, ())):
+            try:
+                await socket.hub_event(room_id, rev, text)
+            except Exception:
+                log.exception("room event for room %s not delivered to a socket", room_id)
+
+    # --- Housekeeping -------------------------------------------------------------------
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                await self.sweep(time.monotonic())
+            except Exception:
+                log.exception("room hub sweep failed; next sweep tries again")
+
+    async def sweep(self, now: float) -> None:
+        """Leave rooms empty for a whole sweep; join the others again before they expire."""
+        for room_id, since in list(self.empty_since.items()):
+            if now - since < SWEEP_SECONDS or self.sockets.get(room_id):
+                continue
+            async with self.group_lock:
+                if self.sockets.get(room_id):  # followed again meanwhile
+                    continue
+                self.empty_since.pop(room_id, None)
+                self.joined.pop(room_id, None)
+                self.joined_at.pop(room_id, None)
+                await self.layer.group_discard(room_group(room_id), self.channel_name)
+        for room_id, at in list(self.joined_at.items()):
+            if now - at >= REJOIN_SECONDS and room_id in self.sockets:
+                await self._group_add(room_id)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+async def local() -> Hub:
+    """This event loop's hub, started on first use."""
+    loop = asyncio.get_running_loop()
+    layer = get_channel_layer()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        if hub is not None:
+            for task in hub.tasks:
+                task.cancel()
+        # The layer's own prefix: channels-redis reads one inbox per process, the one
+        # of that prefix; a channel of another prefix waits for every other reader.
+        channel_name = await layer.new_channel()
+        hub = _hubs.get(loop)
+        if hub is None or hub.layer is not layer:  # still none after the await
+            hub = Hub(layer, channel_name)
+            hub.start()
+            _hubs[loop] = hub
+    return hub
