@@ -154,17 +154,18 @@ class Member:
 async def reader(member: Member) -> None:
     try:
         async for raw in member.socket:
-            frame = json.loads(raw)
-            kind = frame["type"]
-            if kind == "chat.message.created":
-                now = time.time()
-                seq = frame["message"]["seq"]
-                if seq in member.seqs:
-                    member.duplicates += 1
-                member.seqs.add(seq)
-                member.latencies.append(now - float(frame["message"]["text"]))
-            elif kind == "ack":
-                member.acked += 1
+            parsed = json.loads(raw)
+            now = time.time()
+            for frame in parsed if isinstance(parsed, list) else [parsed]:  # a batch: array
+                kind = frame["type"]
+                if kind == "chat.message.created":
+                    seq = frame["message"]["seq"]
+                    if seq in member.seqs:
+                        member.duplicates += 1
+                    member.seqs.add(seq)
+                    member.latencies.append(now - float(frame["message"]["text"]))
+                elif kind == "ack":
+                    member.acked += 1
     except websockets.ConnectionClosed:
         pass
 

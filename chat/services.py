@@ -42,6 +42,11 @@ def _clean_text(text: object) -> str:
     return text
 
 
+def _mentionable(room: Room, text: str) -> dict[str, tuple[int, str]]:
+    """The room's members by name, read only when the text may mention someone."""
+    return selectors.members_by_name(room) if "@**" in text else {}
+
+
 def _lock_room(room_id: int) -> Room:
     return Room.objects.select_for_update().get(pk=room_id)
 
@@ -105,7 +110,7 @@ def message_send(
             parent = Message.objects.filter(room=room, pk=reply_to).first()
             if parent is None:
                 raise ValidationError(_("The message you reply to is not in this room."))
-        rendered = render_message(text, selectors.members_by_name(room))
+        rendered = render_message(text, _mentionable(room, text))
         room.last_seq += 1
         rev = _next_rev(room)
         room.save(update_fields=["last_seq", "last_rev"])
@@ -141,7 +146,7 @@ def message_edit(*, user: User, message_id: int, text: str) -> Message:
             raise PermissionDenied(_("Only the author edits a message."))
         if text == message.text:
             return message
-        rendered = render_message(text, selectors.members_by_name(room))
+        rendered = render_message(text, _mentionable(room, text))
         message.rev = _next_rev(room)
         room.save(update_fields=["last_rev"])
         message.text, message.html, message.edited_at = text, rendered.html, timezone.now()

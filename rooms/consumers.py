@@ -250,7 +250,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                                   key=lambda event: event[0])
                 for rev, text in held:
                     if rev is None:
-                        await self.send(text_data=text)
+                        await self._send_text(text)
                 if room_id not in self.delivered:
                     if numbered:
                         self.pending[room_id].extend(numbered)
@@ -259,9 +259,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     last = self.delivered[room_id]
                     if rev == last + 1:
                         self.delivered[room_id] = rev
-                        await self.send(text_data=text)
+                        await self._send_text(text)
                     elif rev > last + 1:  # one before it is lost or late
                         await self._fill(room_id)
+
+    async def _send_text(self, text: str) -> None:
+        """Send an already serialised event (the fan-out path: no re-encoding)."""
+        await self.base_send({"type": "websocket.send", "text": text})
 
     async def _catch_up_room(self, room_id: int) -> None:
         """A live event skipped ahead: fetch what is missing, then what was held."""
@@ -274,12 +278,32 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except Exception:  # the socket closed or the database is away: `pong` repairs it
             log.exception("catching up room %s failed", room_id)
 
+    async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
+                         batch: str) -> None:
+        """Room events from this process's hub, already serialised (rooms.hub).
+
+        When they follow on from what this socket holds, they go as the hub's one frame
+        (an array when there are several); otherwise one by one, through the checks.
+        """
+        if room_id not in self.room_ids:
+            return
+        last = self.delivered.get(room_id)
+        if len(events) > 1 and last is not None and not self.reading.locked():
+            revs = [rev for rev, _ in events if rev is not None]
+            if revs == list(range(last + 1, last + 1 + len(revs))):
+                if revs:
+                    self.delivered[room_id] = revs[-1]
+                await self._send_text(batch)
+                return
+        for rev, text in events:
+            await self.hub_event(room_id, rev, text)
+
     async def hub_event(self, room_id: int, rev: int | None, text: str) -> None:
-        """A room event from this process's hub, already serialised (rooms.hub)."""
+        """One room event, in order: sent, dropped as a duplicate, or held."""
         if room_id not in self.room_ids:
             return
         if rev is None and not self.reading.locked():  # ephemeral: typing, presence, calls
-            await self.send(text_data=text)
+            await self._send_text(text)
             return
         last = self.delivered.get(room_id)
         if rev is not None and last is not None and not self.reading.locked():
@@ -287,7 +311,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 return  # already sent (a duplicate, or superseded by a fetch)
             if rev == last + 1:
                 self.delivered[room_id] = rev
-                await self.send(text_data=text)
+                await self._send_text(text)
                 return
         held = self.pending[room_id]
         if len(held) >= MAX_PENDING:

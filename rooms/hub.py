@@ -19,7 +19,7 @@ import contextvars
 import logging
 import time
 import weakref
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -29,12 +29,15 @@ from rooms.protocol import room_group
 
 log = logging.getLogger(__name__)
 
+MAX_BATCH = 200  # layer messages taken at once; a room's share goes out as one frame
 SWEEP_SECONDS = 60.0
 REJOIN_SECONDS = 3600.0  # well inside the layers' default group expiry of a day
 
 
 class RoomSocket(Protocol):
-    async def hub_event(self, room_id: int, rev: int | None, text: str) -> None: ...
+    async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
+                         batch: str) -> None:
+        """`events` (rev or None, text) in order; `batch` is all of them in one frame."""
 
 
 class Hub:
@@ -46,14 +49,16 @@ class Hub:
         self.joined_at: dict[int, float] = {}
         self.empty_since: dict[int, float] = {}
         self.group_lock = asyncio.Lock()  # group_add and group_discard never overlap
+        self.inbox: deque[dict[str, Any]] = deque()
+        self.arrived = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
         # A context of its own: the first socket may start the hub from inside a call
         # whose context (an executor among them) ends before the hub does.
         loop = asyncio.get_running_loop()
-        self.tasks = [loop.create_task(self._listen(), context=contextvars.Context()),
-                      loop.create_task(self._sweep(), context=contextvars.Context())]
+        self.tasks = [loop.create_task(job, context=contextvars.Context())
+                      for job in (self._listen(), self._deliver(), self._sweep())]
 
     # --- Following rooms ----------------------------------------------------------------
     async def follow(self, socket: RoomSocket, room_ids: Iterable[int]) -> None:
@@ -99,15 +104,35 @@ class Hub:
                 log.exception("room hub could not read its channel")
                 await asyncio.sleep(1)
                 continue
-            await self.deliver(message)
+            self.inbox.append(message)
+            self.arrived.set()
 
-    async def deliver(self, message: dict[str, Any]) -> None:
-        room_id, rev, text = message["room_id"], message.get("rev"), message["text"]
-        for socket in tuple(self.sockets.get(room_id, ())):
-            try:
-                await socket.hub_event(room_id, rev, text)
-            except Exception:
-                log.exception("room event for room %s not delivered to a socket", room_id)
+    async def _deliver(self) -> None:
+        """Batch under load: whatever arrived while the last batch went out goes together."""
+        while True:
+            await self.arrived.wait()
+            self.arrived.clear()
+            while self.inbox:
+                batch = [self.inbox.popleft() for _ in range(min(MAX_BATCH, len(self.inbox)))]
+                await self.deliver(batch)
+                await asyncio.sleep(0)  # let the listener take in what is waiting
+
+    async def deliver(self, messages: list[dict[str, Any]]) -> None:
+        by_room: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
+        for message in messages:
+            by_room[message["room_id"]].append((message.get("rev"), message["text"]))
+        for room_id, events in by_room.items():
+            sockets = tuple(self.sockets.get(room_id, ()))
+            if not sockets:
+                continue
+            batch = events[0][1] if len(events) == 1 else \
+                "[" + ",".join(text for _, text in events) + "]"
+            for socket in sockets:
+                try:
+                    await socket.hub_events(room_id, events, batch)
+                except Exception:
+                    log.exception("room events for room %s not delivered to a socket",
+                                  room_id)
 
     # --- Housekeeping -------------------------------------------------------------------
     async def _sweep(self) -> None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any, Literal, NotRequired, TypedDict
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from rooms import outbox
 
 # --- Limits -----------------------------------------------------------------------------
 MAX_FRAME_BYTES = 64 * 1024
@@ -412,8 +413,8 @@ def room_message(room_id: int, event: RoomEvent | dict[str, Any]) -> dict[str, A
 
 
 def _send_later(group: str, message: dict[str, Any]) -> None:
-    send = async_to_sync(get_channel_layer().group_send)
-    transaction.on_commit(lambda: send(group, message))
+    layer = get_channel_layer()
+    transaction.on_commit(lambda: outbox.send_soon(layer.group_send, group, message))
 
 
 def publish(room_id: int, event: RoomEvent) -> None:
@@ -434,9 +435,9 @@ def publish_to_user(user_id: int, event: UserEvent) -> None:
 def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) -> None:
     """Ring one socket (one tab of one member), once the transaction commits."""
     payload = json.loads(encode(event))
-    send = async_to_sync(get_channel_layer().send)
-    transaction.on_commit(lambda: send(channel_name, {"type": "socket.event",
-                                                      "event": payload}))
+    layer = get_channel_layer()
+    message = {"type": "socket.event", "event": payload}
+    transaction.on_commit(lambda: outbox.send_soon(layer.send, channel_name, message))
 
 
 async def publish_ephemeral(room_id: int, event: RoomEvent) -> None:

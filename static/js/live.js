@@ -50,12 +50,17 @@ export class LiveConnection {
   }
 
   receive(data) {
-    let frame;
+    let parsed;
     try {
-      frame = JSON.parse(data);
+      parsed = JSON.parse(data);
     } catch {
       return;
     }
+    // Under load the server sends a room's events together, as an array, in order.
+    for (const frame of Array.isArray(parsed) ? parsed : [parsed]) this.take(frame);
+  }
+
+  take(frame) {
     if (frame.type === "hello") {
       this.hello(frame);
       return;

@@ -18,6 +18,7 @@ import websockets
 from django.test import Client
 
 from chat.models import Message
+from tests.chat.wsclient import events_in
 from tests.community.factories import UserFactory
 from tests.daphne import DaphneProcess
 from tests.rooms.factories import make_room
@@ -81,11 +82,12 @@ class ChatClient:
                         "type": "chat.send", "request_id": client_id, "room_id": self.room_id,
                         "client_id": client_id, "text": f"{self.name} says {index}"}))
                     while client_id not in self.acked:
-                        frame = json.loads(await asyncio.wait_for(self.socket.recv(), 5))
-                        self.take(frame)
-                        if frame.get("request_id") == client_id:
-                            assert frame["type"] == "ack", frame
-                            self.acked[client_id] = frame["result"]["seq"]
+                        text = await asyncio.wait_for(self.socket.recv(), 5)
+                        for frame in events_in(text):
+                            self.take(frame)
+                            if frame.get("request_id") == client_id:
+                                assert frame["type"] == "ack", frame
+                                self.acked[client_id] = frame["result"]["seq"]
                 except (websockets.ConnectionClosed, TimeoutError, OSError):
                     self.reconnects += 1
                     await self.connect()
@@ -96,7 +98,8 @@ class ChatClient:
         await self.socket.close()
         await self.connect()
         while self.rev < last_rev:
-            self.take(json.loads(await asyncio.wait_for(self.socket.recv(), 10)))
+            for frame in events_in(await asyncio.wait_for(self.socket.recv(), 10)):
+                self.take(frame)
         await self.socket.close()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -10,6 +12,28 @@ from django.test import Client
 
 from community.models import User
 from server.asgi import application
+
+
+def events_in(text: str | bytes) -> list[dict[str, Any]]:
+    """The events of one text frame: one object, or an array of them (a batch)."""
+    parsed = json.loads(text)
+    return parsed if isinstance(parsed, list) else [parsed]
+
+
+class EventSocket(WebsocketCommunicator):  # type: ignore[misc]
+    """Reads one event at a time, opening the server's batches."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting: deque[dict[str, Any]] = deque()
+
+    async def receive_json_from(self, timeout: float = 1) -> dict[str, Any]:
+        if not self.waiting:
+            self.waiting.extend(events_in(await self.receive_from(timeout)))
+        return self.waiting.popleft()
+
+    async def receive_nothing(self, timeout: float = 0.1, interval: float = 0.01) -> bool:
+        return not self.waiting and await super().receive_nothing(timeout, interval)
 
 
 def _session_cookie(user: User) -> str:
@@ -25,7 +49,7 @@ async def open_socket(user: User | None, *, sync: dict[str, int] | None = None,
     if user is not None:
         cookie = await database_sync_to_async(_session_cookie)(user)
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    socket = WebsocketCommunicator(application, "/ws/", headers=headers)
+    socket = EventSocket(application, "/ws/", headers=headers)
     connected, code = await socket.connect()
     socket.accepted = connected  # type: ignore[attr-defined]
     socket.close_code = code  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
+from tests.chat.wsclient import events_in
 from video.relay.forwarding import Source, tap_receiver
 
 
@@ -168,16 +169,19 @@ class CallPeer:
 
     async def _read(self) -> None:
         async for text in self.socket:
-            frame = json.loads(text)
-            future = self.requests.pop(frame.get("request_id") or "", None)
-            if future is not None and not future.done():
-                future.set_result(frame)
-            elif frame["type"] == "call.signal":
-                asyncio.ensure_future(self._signal(frame))
-            elif frame["type"] == "call.changed" and frame["room_id"] == self.room_id:
-                self._changed(frame["call"])
-            elif frame["type"] == "error":
-                self.errors.append(frame)
+            for frame in events_in(text):
+                self._take(frame)
+
+    def _take(self, frame: dict[str, Any]) -> None:
+        future = self.requests.pop(frame.get("request_id") or "", None)
+        if future is not None and not future.done():
+            future.set_result(frame)
+        elif frame["type"] == "call.signal":
+            asyncio.ensure_future(self._signal(frame))
+        elif frame["type"] == "call.changed" and frame["room_id"] == self.room_id:
+            self._changed(frame["call"])
+        elif frame["type"] == "error":
+            self.errors.append(frame)
 
     # --- Joining -------------------------------------------------------------------------
     async def join(self) -> None:

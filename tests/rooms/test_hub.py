@@ -1,0 +1,78 @@
+"""The process-local fan-out: one layer subscription per process and room, batches."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from rooms import hub as room_hub
+from rooms import protocol
+from tests.chat.wsclient import open_socket, receive_until, request
+from tests.community.factories import UserFactory
+from tests.rooms.factories import make_room
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@pytest.fixture
+async def pair():
+    def build():
+        ana, bea = UserFactory(name="Ana"), UserFactory(name="Bea")
+        return ana, bea, make_room(ana, bea)
+    return await database_sync_to_async(build)()
+
+
+async def synced(user):
+    socket = await open_socket(user, sync={})
+    await receive_until(socket, "sync.done")
+    return socket
+
+
+async def test_one_layer_subscription_per_process_however_many_sockets(pair):
+    ana, bea, room = pair
+    sockets = [await synced(ana), await synced(bea), await synced(bea)]
+    layer = get_channel_layer()
+    hub = await room_hub.local()
+    if hasattr(layer, "groups"):  # the in-memory layer shows its groups
+        assert layer.groups[protocol.room_group(room.pk)].keys() == {hub.channel_name}
+    reply, _ = await request(sockets[0], {"type": "chat.send", "room_id": room.pk,
+                                          "client_id": "h1", "text": "to all three"})
+    assert reply["type"] == "ack"
+    for socket in sockets:
+        event, _ = await receive_until(socket, "chat.message.created")
+        assert event["message"]["text"] == "to all three"
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_events_waiting_together_go_as_one_array_frame(pair):
+    ana, bea, room = pair
+    b = await synced(bea)
+    hub = await room_hub.local()
+    typing = [{"type": "chat.typing", "room_id": room.pk, "user_id": ana.pk, "name": n}
+              for n in ("Ana", "Ana again")]
+    await hub.deliver([protocol.room_message(room.pk, event) for event in typing])
+    frame = json.loads(await b.receive_from())
+    assert frame == typing
+    await b.disconnect()
+
+
+async def test_a_batch_that_does_not_follow_on_is_checked_event_by_event(pair):
+    """A duplicate inside a batch is dropped; the rest arrives once, in order."""
+    ana, bea, room = pair
+    a, b = await synced(ana), await synced(bea)
+    await request(a, {"type": "chat.send", "room_id": room.pk, "client_id": "x1",
+                      "text": "one"})
+    first, _ = await receive_until(b, "chat.message.created")
+    await request(a, {"type": "chat.send", "room_id": room.pk, "client_id": "x2",
+                      "text": "two"})
+    second, _ = await receive_until(b, "chat.message.created")
+    hub = await room_hub.local()
+    await hub.deliver([protocol.room_message(room.pk, first),
+                       protocol.room_message(room.pk, second)])
+    assert await b.receive_nothing(timeout=0.3)
+    for socket in (a, b):
+        await socket.disconnect()
