@@ -1,15 +1,17 @@
 """Chat fan-out under load: real WebSocket clients against Cohort and the plain yardstick.
 
-    .venv/bin/python benchmarks/fanout.py                    # both configurations
+    .venv/bin/python benchmarks/fanout.py                    # the whole matrix
     .venv/bin/python benchmarks/fanout.py --config embedded  # SQLite + in-memory layer
     .venv/bin/python benchmarks/fanout.py --config services --sizes 200 --rates 5,10
 
-For each room size and send rate it connects one client per member, sends for a bounded
-time, and prints: fan-out latency p50/p99 (send to receipt, every member including the
-sender), deliveries per second, loss and duplicates (each acknowledged message must reach
-every member exactly once), server CPU per delivery (Redis included) and memory per idle
-connection. The same load then runs against benchmarks/plain_server.py. All traffic goes to
-127.0.0.1; every loop is bounded in count and time.
+Without --rates, each room size climbs a ladder of send rates and stops after the first
+that saturates (p99 over 250 ms, or a loss). For each room size and send rate it connects
+one client per member, sends for a bounded time, and prints: fan-out latency p50/p99
+(send to receipt, every member including the sender), deliveries per second, loss and
+duplicates (each acknowledged message must reach every member exactly once), server CPU
+per delivery (Redis included) and memory per idle connection. The same load then runs
+against benchmarks/plain_server.py. All traffic goes to 127.0.0.1; every loop is bounded
+in count and time.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 SECRET = "bench-" + "x1y2z3" * 10
-DEFAULT_RATES = {2: 20, 50: 10, 200: 5}
+LADDERS = {2: [20, 50, 100, 200], 50: [10, 25, 50, 100], 200: [5, 10, 20, 35, 50, 100]}
+SATURATED_P99_MS = 250.0
+
+
+def saturated(result: dict[str, float]) -> bool:
+    return result["p99_ms"] > SATURATED_P99_MS or result["lost"] > 0 \
+        or result["duplicates"] > 0
 
 
 # --- Preparing a database (runs in a subprocess: one Django setup per configuration) ---
@@ -267,6 +275,8 @@ def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
                     server.wait(timeout=20)
                 rows.append(row(f"Cohort ({config})", size, rate, result))
                 print(rows[-1], flush=True)
+                if saturated(result):
+                    break
     return rows
 
 
@@ -286,6 +296,8 @@ def bench_plain(sizes: list[int], rates: dict[int, list[float]], seconds: float)
                 server.wait(timeout=20)
             rows.append(row("plain websockets", size, rate, result))
             print(rows[-1], flush=True)
+            if saturated(result):
+                break
     return rows
 
 
@@ -303,7 +315,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     seconds = min(args.seconds, 60.0)
     chosen = [float(r) for r in args.rates.split(",") if r]
-    rates = {s: chosen or [DEFAULT_RATES.get(s, 10)] for s in sizes}
+    rates = {s: chosen or LADDERS.get(s, [10, 20, 50]) for s in sizes}
     print(HEADER, flush=True)
     configs = ["embedded", "services"] if args.config == "both" else [args.config]
     for config in configs:

@@ -49,8 +49,9 @@ async def test_process_channels_are_served_while_sockets_wait_on_the_layer():
     got: list[str] = []
 
     class Socket:
-        async def hub_event(self, room_id: int, rev: int | None, text: str) -> None:
-            got.append(text)
+        async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
+                             batch: str) -> None:
+            got.append(batch)
 
     listener = Socket()
     await hub.follow(listener, [991])
