@@ -84,7 +84,8 @@ class Hub:
 
     def _join(self, room_id: int) -> asyncio.Future[None]:
         joined = self.joined.get(room_id)
-        if joined is None or (joined.done() and joined.exception() is not None):
+        if joined is None or (joined.done() and (joined.cancelled()
+                                                 or joined.exception() is not None)):
             joined = self.joined[room_id] = asyncio.ensure_future(self._group_add(room_id))
         return asyncio.shield(joined)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -76,3 +77,25 @@ async def test_a_batch_that_does_not_follow_on_is_checked_event_by_event(pair):
     assert await b.receive_nothing(timeout=0.3)
     for socket in (a, b):
         await socket.disconnect()
+
+
+async def test_a_room_no_local_socket_follows_is_left_after_a_sweep(pair):
+    ana, bea, room = pair
+    if not hasattr(get_channel_layer(), "groups"):
+        pytest.skip("reads the in-memory layer's groups")
+    a = await synced(ana)
+    hub = await room_hub.local()
+    group = protocol.room_group(room.pk)
+    await a.disconnect()
+    layer = get_channel_layer()
+    await hub.sweep(time.monotonic())  # empty for less than a sweep: kept
+    assert hub.channel_name in layer.groups.get(group, {})
+    await hub.sweep(time.monotonic() + 2 * room_hub.SWEEP_SECONDS)
+    assert hub.channel_name not in layer.groups.get(group, {})
+    b = await synced(bea)  # followed again: joined again, and events flow
+    assert hub.channel_name in layer.groups[group]
+    await hub.deliver([protocol.room_message(room.pk, {
+        "type": "chat.typing", "room_id": room.pk, "user_id": ana.pk, "name": "Ana"})])
+    typing, _ = await receive_until(b, "chat.typing")
+    assert typing["name"] == "Ana"
+    await b.disconnect()
