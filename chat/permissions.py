@@ -5,15 +5,16 @@ from __future__ import annotations
 from chat.models import Message
 from community.permissions import Viewer
 from rooms import permissions as room_permissions
-from rooms.models import Room
+from rooms.models import Membership, Room
 
 
 def can_read(user: Viewer, room: Room) -> bool:
     return room_permissions.can_view_room(user, room)
 
 
-def can_send(user: Viewer, room: Room) -> bool:
-    return room_permissions.can_post(user, room)
+def can_send(user: Viewer, room: Room, *, membership: Membership | None = None) -> bool:
+    """`membership`: hers in `room`, when the caller has read it already."""
+    return room_permissions.can_post(user, room, membership=membership)
 
 
 def can_edit(user: Viewer, message: Message) -> bool:

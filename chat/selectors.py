@@ -23,15 +23,28 @@ CATCH_UP_MAX = 500
 def _with_related(messages: QuerySet[Message]) -> QuerySet[Message]:
     return messages.select_related("author", "reply_to__author").prefetch_related(
         Prefetch("reactions", queryset=Reaction.objects.order_by("created_at", "pk")),
-        Prefetch("mention_rows", queryset=Mention.objects.only("message_id", "user_id")))
+        Prefetch("mention_rows",
+                 queryset=Mention.objects.only("message_id", "user_id").order_by("user_id")))
 
 
 def message_payload(message: Message) -> MessagePayload:
     """The one shape of a message on the wire (prefetch with `_with_related`)."""
-    reactions: dict[str, list[int]] = defaultdict(list)
-    if message.deleted_at is None:
-        for reaction in message.reactions.all():
-            reactions[reaction.emoji].append(reaction.user_id)
+    deleted = message.deleted_at is not None
+    return _payload(message, [] if deleted else list(message.reactions.all()),
+                    [] if deleted else [m.user_id for m in message.mention_rows.all()])
+
+
+def new_message_payload(message: Message, mentions: Iterable[int]) -> MessagePayload:
+    """The payload of a message just created, from the objects in hand: no reaction yet,
+    `mentions` as recorded; its reply's author selected with the reply."""
+    return _payload(message, [], sorted(mentions))
+
+
+def _payload(message: Message, reactions: list[Reaction],
+             mentions: list[int]) -> MessagePayload:
+    by_emoji: dict[str, list[int]] = defaultdict(list)
+    for reaction in reactions:
+        by_emoji[reaction.emoji].append(reaction.user_id)
     reply = message.reply_to
     deleted = message.deleted_at is not None
     return {
@@ -49,8 +62,8 @@ def message_payload(message: Message) -> MessagePayload:
             "author_name": reply.author.name if reply.author else "",
             "excerpt": "" if reply.deleted_at else excerpt(reply.text, 80)},
         "reactions": [ReactionPayload(emoji=e, count=len(ids), user_ids=ids)
-                      for e, ids in reactions.items()],
-        "mentions": [] if deleted else [m.user_id for m in message.mention_rows.all()],
+                      for e, ids in by_emoji.items()],
+        "mentions": mentions,
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,

@@ -21,6 +21,7 @@ from community.ratelimit import ratelimit_hit
 from rooms import permissions as room_permissions
 from rooms import protocol
 from rooms.models import Membership, Room
+from rooms.protocol import MessagePayload
 
 MAX_MESSAGE_CHARS = 10_000
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -57,23 +58,30 @@ def _next_rev(room: Room) -> int:
 
 
 def _publish_message(message_id: int, created: bool) -> None:
+    """Read the message back after commit (edits, deletions, reactions) and ring the room."""
     message = selectors.message_get(message_id)
-    payload = selectors.message_payload(message)
-    if created:
-        protocol.publish(message.room_id, {
-            "type": "chat.message.created", "room_id": message.room_id, "rev": message.rev,
-            "message": payload})
-    else:
-        protocol.publish(message.room_id, {
-            "type": "chat.message.updated", "room_id": message.room_id, "rev": message.rev,
-            "message": payload})
+    _publish(message, selectors.message_payload(message), created)
 
 
-def _set_mentions(message: Message, user_ids: list[int], author: User) -> None:
-    """Record who is mentioned; each newly mentioned member gets a personal event."""
-    before = set(message.mention_rows.values_list("user_id", flat=True))
+def _publish(message: Message, payload: MessagePayload, created: bool) -> None:
+    protocol.publish(message.room_id, {
+        "type": "chat.message.created" if created else "chat.message.updated",
+        "room_id": message.room_id, "rev": message.rev, "message": payload})
+
+
+def _set_mentions(message: Message, user_ids: list[int], author: User, *,
+                  created: bool = False) -> set[int]:
+    """Record who is mentioned; each newly mentioned member gets a personal event.
+
+    Returns who is mentioned now. A message just `created` has no mention yet.
+    """
     wanted = set(user_ids) - {author.pk}
-    Mention.objects.filter(message=message).exclude(user_id__in=wanted).delete()
+    if created:
+        before: set[int] = set()
+    else:
+        before = set(message.mention_rows.values_list("user_id", flat=True))
+        if before - wanted:
+            Mention.objects.filter(message=message).exclude(user_id__in=wanted).delete()
     Mention.objects.bulk_create([Mention(message=message, user_id=uid)
                                  for uid in wanted - before])
     for user_id in wanted - before:
@@ -81,6 +89,7 @@ def _set_mentions(message: Message, user_ids: list[int], author: User) -> None:
             "type": "notify.mention", "room_id": message.room_id, "message_id": message.pk,
             "seq": message.seq, "author": {"id": author.pk, "name": author.name},
             "excerpt": excerpt(message.text)})
+    return wanted
 
 
 def message_send(
@@ -96,18 +105,20 @@ def message_send(
             room = _lock_room(room_id)
         except Room.DoesNotExist:
             raise NotFound from None
-        if not room_permissions.can_view_room(author, room):
+        membership = room_permissions.membership_of(author, room)
+        if membership is None:
             raise NotFound
         existing = Message.objects.filter(room=room, author=author, client_id=client_id).first()
         if existing is not None:
             return existing, False
-        if not permissions.can_send(author, room):
+        if not permissions.can_send(author, room, membership=membership):
             raise PermissionDenied(_("You cannot write in this room."))
         ratelimit_hit(f"chat.send:{author.pk}", limit=settings.COHORT_CHAT_SEND_LIMIT,
                       per_seconds=settings.COHORT_CHAT_SEND_WINDOW)
         parent = None
         if reply_to is not None:
-            parent = Message.objects.filter(room=room, pk=reply_to).first()
+            parent = Message.objects.select_related("author").filter(
+                room=room, pk=reply_to).first()
             if parent is None:
                 raise ValidationError(_("The message you reply to is not in this room."))
         rendered = render_message(text, _mentionable(room, text))
@@ -118,10 +129,11 @@ def message_send(
             room=room, author=author, seq=room.last_seq, rev=rev, created_rev=rev,
             client_id=client_id,
             text=text, html=rendered.html, reply_to=parent)
-        _set_mentions(message, rendered.mentioned_user_ids, author)
+        mentioned = _set_mentions(message, rendered.mentioned_user_ids, author, created=True)
         # Writing is reading: her own message never counts as unread.
-        Membership.objects.filter(room=room, user=author).update(last_read_seq=message.seq)
-        transaction.on_commit(lambda: _publish_message(message.pk, created=True))
+        Membership.objects.filter(pk=membership.pk).update(last_read_seq=message.seq)
+        # The event is built from what is in hand: nothing is read back after commit.
+        _publish(message, selectors.new_message_payload(message, mentioned), created=True)
         protocol.publish_to_user(author.pk, {
             "type": "rooms.read", "room_id": room.pk, "last_read_seq": message.seq,
             "unread": 0, "mentions": 0})

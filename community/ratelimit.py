@@ -22,12 +22,11 @@ def ratelimit_hit(key: str, *, limit: int, per_seconds: int) -> None:
     """Count one use of `key`; raise RateLimited past `limit` uses in the current window."""
     window = int(time.time() // per_seconds)
     cache_key = f"rl:{key}:{window}"
-    if cache.add(cache_key, 1, timeout=per_seconds + 1):
-        return
     try:
+        count = cache.incr(cache_key)  # one round trip while the window is open
+    except ValueError:  # the window's first use (or it expired just now)
+        if cache.add(cache_key, 1, timeout=per_seconds + 1):
+            return
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=per_seconds + 1)
-        return
     if count > limit:
         raise RateLimited(per_seconds - time.time() % per_seconds)

@@ -50,9 +50,16 @@ def _other_members(user: Viewer, room: Room) -> QuerySet[User]:
     return User.objects.filter(memberships__room=room).exclude(pk=int(user.pk or 0))
 
 
-def can_post(user: Viewer, room: Room) -> bool:
-    """A member may write in a live room; in a pair room, never across a block."""
-    if room.is_archived or membership_of(user, room) is None:
+def can_post(user: Viewer, room: Room, *, membership: Membership | None = None) -> bool:
+    """A member may write in a live room; in a pair room, never across a block.
+
+    `membership`: hers in `room`, when the caller has read it already (else it is read).
+    """
+    if membership is not None and (membership.room_id != room.pk
+                                   or membership.user_id != getattr(user, "pk", None)):
+        raise ValueError("membership is not this member's in this room")
+    if room.is_archived or not _active(user) \
+            or (membership or membership_of(user, room)) is None:
         return False
     if room.kind in (Room.Kind.DIRECT, Room.Kind.ONE_TO_ONE):
         return all(not community_permissions.is_blocked_between(user, other)  # type: ignore[arg-type]

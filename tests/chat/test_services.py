@@ -37,6 +37,22 @@ class TestSend:
         assert (room.last_seq, room.last_rev) == (2, 2)
         assert callbacks  # the bells ring only after commit
 
+    def test_live_event_of_a_new_message_is_what_history_reads(self, room_of_three,
+                                                                monkeypatch):
+        ana, bea, cy, room = room_of_three
+        published = []
+        monkeypatch.setattr(services.protocol, "publish",
+                            lambda room_id, event: published.append(event))
+        first, _ = send(bea, room, "the original", "o")
+        reply, _ = services.message_send(author=ana, room_id=room.pk, client_id="r",
+                                         text="@**Bea Kim** @**Ana Ruiz** yes", reply_to=first.pk)
+        event = published[-1]
+        assert event["type"] == "chat.message.created" and event["rev"] == reply.rev
+        assert event["message"]["reply_to"]["author_name"] == "Bea Kim"
+        assert event["message"]["mentions"] == [bea.pk]  # never herself
+        history = selectors.messages_page(cy, room)
+        assert history[-1] == event["message"]
+
     def test_same_client_id_is_one_message(self, room_of_three):
         ana, _bea, _cy, room = room_of_three
         first, created = send(ana, room, "once", "same")
