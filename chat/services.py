@@ -64,9 +64,14 @@ def _publish_message(message_id: int, created: bool) -> None:
 
 
 def _publish(message: Message, payload: MessagePayload, created: bool) -> None:
-    protocol.publish(message.room_id, {
-        "type": "chat.message.created" if created else "chat.message.updated",
-        "room_id": message.room_id, "rev": message.rev, "message": payload})
+    if created:
+        protocol.publish(message.room_id, {
+            "type": "chat.message.created", "room_id": message.room_id, "rev": message.rev,
+            "message": payload})
+    else:
+        protocol.publish(message.room_id, {
+            "type": "chat.message.updated", "room_id": message.room_id, "rev": message.rev,
+            "message": payload})
 
 
 def _set_mentions(message: Message, user_ids: list[int], author: User, *,
