@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -29,11 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
+from harness import (
+    ROOT,
+    config_env,
+    cpu_seconds,
+    daphne,
+    free_port,
+    fresh_database,
+    redis_pid,
+    rss_kib,
+    wait_port,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench"
-REDIS_URL = "redis://127.0.0.1:6379/3"
-SECRET = "bench-" + "x1y2z3" * 10
 LADDERS = {2: [20, 50, 100, 200], 50: [10, 25, 50, 100], 200: [5, 10, 20, 35, 50, 100]}
 SATURATED_P99_MS = 250.0
 
@@ -41,112 +47,6 @@ SATURATED_P99_MS = 250.0
 def saturated(result: dict[str, float]) -> bool:
     return result["p99_ms"] > SATURATED_P99_MS or result["lost"] > 0 \
         or result["duplicates"] > 0
-
-
-# --- Preparing a database (runs in a subprocess: one Django setup per configuration) ---
-def prepare(sizes: list[int]) -> None:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from rooms.models import Membership, Room
-
-    user_model = get_user_model()
-    out = {}
-    for size in sizes:
-        room = Room.objects.create(kind=Room.Kind.GROUP, name=f"bench {size}")
-        cookies = []
-        for index in range(size):
-            user = user_model.objects.create_user(
-                email=f"b{size}-{index}-{time.time_ns()}@bench.example", name=f"B{index}",
-                password=None)
-            Membership.objects.create(room=room, user=user)
-            session = SessionStore()
-            session["_auth_user_id"] = str(user.pk)
-            session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-            session["_auth_user_hash"] = user.get_session_auth_hash()
-            session.create()
-            cookies.append(session.session_key)
-        out[size] = {"room_id": room.pk, "cookies": [
-            f"{settings.SESSION_COOKIE_NAME}={key}" for key in cookies]}
-    print(json.dumps(out))
-
-
-def config_env(config: str, workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH")}
-    env.update({"DJANGO_SETTINGS_MODULE": "server.settings", "DEBUG": "false",
-                "SECRET_KEY": SECRET, "ALLOWED_HOSTS": "127.0.0.1",
-                "SECURE_SSL_REDIRECT": "false", "COHORT_DATA_DIR": str(workdir),
-                "COHORT_CHAT_SEND_LIMIT": "1000000", "LOG_LEVEL": "WARNING"})
-    if config == "services":
-        env.update({"DATABASE_URL": PG_URL, "REDIS_URL": REDIS_URL})
-    else:
-        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
-    return env
-
-
-def fresh_database(config: str, env: dict[str, str], sizes: list[int]) -> dict[str, dict]:
-    if config == "services":
-        import psycopg
-
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                             autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS cohort_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE cohort_bench")
-        subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], check=True, capture_output=True)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
-                   check=True)
-    done = subprocess.run([sys.executable, __file__, "--prepare", ",".join(map(str, sizes))],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(done.stderr)
-    return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
-
-
-# --- Measuring a process ----------------------------------------------------------------
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def redis_pid() -> int | None:
-    found = subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True, text=True)
-    return int(found.stdout.split()[0]) if found.stdout.strip() else None
-
-
-def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("server exited")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- The load ---------------------------------------------------------------------------
@@ -199,6 +99,7 @@ async def run_load(url: str, room_id: int, cookies: list[str], rate: float, seco
     rss_after = rss_kib(server_pid)
     readers = [asyncio.create_task(reader(m)) for m in members]
     cpu_before = sum(cpu_seconds(p) for p in [server_pid, *extra_pids])
+    client_before = time.process_time()
     started = time.monotonic()
     sent = 0
     interval = 1 / rate
@@ -218,6 +119,7 @@ async def run_load(url: str, room_id: int, cookies: list[str], rate: float, seco
         await asyncio.sleep(0.05)
     elapsed = time.monotonic() - started
     cpu = sum(cpu_seconds(p) for p in [server_pid, *extra_pids]) - cpu_before
+    client_cpu = time.process_time() - client_before
     for m in members:
         await m.socket.close()
     for task in readers:
@@ -235,6 +137,9 @@ async def run_load(url: str, room_id: int, cookies: list[str], rate: float, seco
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan"),
         "cpu_us": 1e6 * cpu / deliveries if deliveries else float("nan"),
         "kib_per_conn": (rss_after - rss_before) / len(members),
+        # The clients share the machine: past a core of their own they slow every server.
+        "client_cpu_pct": 100 * client_cpu / elapsed,
+        "server_cpu_pct": 100 * cpu / elapsed,
     }
 
 
@@ -242,12 +147,13 @@ def row(label: str, size: int, rate: float, result: dict[str, float]) -> str:
     return (f"| {label:<22} | {size:>4} | {rate:>5g} | {result['sent']:>5} | "
             f"{result['per_second']:>8.0f} | {result['p50_ms']:>7.1f} | {result['p99_ms']:>7.1f} | "
             f"{result['lost']:>4} | {result['duplicates']:>4} | {result['cpu_us']:>7.0f} | "
-            f"{result['kib_per_conn']:>6.1f} |")
+            f"{result['kib_per_conn']:>6.1f} | {result['server_cpu_pct']:>4.0f} | "
+            f"{result['client_cpu_pct']:>4.0f} |")
 
 
 HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms |  p99 ms "
-          "| lost | dups | CPU us/deliv. | KiB/conn |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| lost | dups | CPU us/deliv. | KiB/conn | server CPU % | clients CPU % |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
@@ -258,21 +164,12 @@ def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
         for size in sizes:
             for rate in rates[size]:
                 # A fresh server and database per scenario: nothing carries over.
-                prepared = fresh_database(config, env, [size])
-                port = free_port()
-                server = subprocess.Popen(
-                    [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p",
-                     str(port), "server.asgi:application"], cwd=ROOT, env=env,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                try:
-                    wait_port(port, server)
+                room = fresh_database(config, env, [size])[0]
+                with daphne(env) as (port, server):
                     extra = [p for p in [redis_pid()] if p and config == "services"]
                     result = asyncio.run(run_load(
-                        f"ws://127.0.0.1:{port}/ws/", prepared[size]["room_id"],
-                        prepared[size]["cookies"], rate, seconds, server.pid, extra))
-                finally:
-                    server.terminate()
-                    server.wait(timeout=20)
+                        f"ws://127.0.0.1:{port}/ws/", room["room_id"], room["cookies"],
+                        rate, seconds, server.pid, extra))
                 rows.append(row(f"Cohort ({config})", size, rate, result))
                 print(rows[-1], flush=True)
                 if saturated(result):
@@ -307,11 +204,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="2,50,200")
     parser.add_argument("--rates", default="", help="messages/s per room, e.g. 5,10")
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--prepare", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.prepare:
-        prepare([int(s) for s in args.prepare.split(",")])
-        return
     sizes = [int(s) for s in args.sizes.split(",")]
     seconds = min(args.seconds, 60.0)
     chosen = [float(r) for r in args.rates.split(",") if r]

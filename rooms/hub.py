@@ -2,10 +2,12 @@
 
 Each server process (each event loop) has one `Hub`. A socket tells the hub which rooms it
 follows; the first time a local socket follows a room, the hub joins the room's group on
-the channel layer with its own channel. A room event therefore costs one layer message
-per process, not one per member, and it arrives already serialised (`rooms.protocol`
-encodes it once, when it is published): the hub hands that same text to each local socket
-of the room by a direct call, without Channels' per-message dispatch and its thread hop.
+the room events' channel layer (`rooms.protocol.room_layer`: with Redis, channels-redis'
+publish/subscribe layer) with its own channel. A room event therefore costs one PUBLISH,
+received once per process, not one layer message per member, and it arrives already
+serialised (`rooms.protocol` encodes it once, when it is published): the hub hands that
+same text to each local socket of the room by a direct call, without Channels'
+per-message dispatch and its thread hop.
 
 Ordering and catch-up stay with each socket (`RoomConsumer.hub_event`): the hub only
 rings the bell, as the layer did before. Rooms no local socket has followed for a whole
@@ -23,13 +25,16 @@ from collections import defaultdict, deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from channels.layers import BaseChannelLayer, get_channel_layer
+from channels.layers import BaseChannelLayer
 
-from rooms.protocol import room_group
+from rooms.protocol import room_group, room_layer
 
 log = logging.getLogger(__name__)
 
+_DT: list = []
 MAX_BATCH = 200  # layer messages taken at once; a room's share goes out as one frame
+LINGER_AFTER = 0.001  # a pass shorter than this is no load: the next one does not wait
+MAX_LINGER = 0.02  # the longest an event waits for others to share its frame
 SWEEP_SECONDS = 60.0
 REJOIN_SECONDS = 3600.0  # well inside the layers' default group expiry of a day
 
@@ -109,14 +114,21 @@ class Hub:
             self.arrived.set()
 
     async def _deliver(self) -> None:
-        """Batch under load: whatever arrived while the last batch went out goes together."""
+        """Batch under load: whatever arrived while the last batch went out goes together.
+
+        After a pass that took a while (a big room), the next waits about as long again
+        (at most MAX_LINGER) so that the events of that time share one frame per socket:
+        the cost per frame, not per event, is what saturates a busy process.
+        """
         while True:
             await self.arrived.wait()
             self.arrived.clear()
             while self.inbox:
                 batch = [self.inbox.popleft() for _ in range(min(MAX_BATCH, len(self.inbox)))]
+                started = time.perf_counter()
                 await self.deliver(batch)
-                await asyncio.sleep(0)  # let the listener take in what is waiting
+                took = time.perf_counter() - started
+                await asyncio.sleep(min(took, MAX_LINGER) if took > LINGER_AFTER else 0)
 
     async def deliver(self, messages: list[dict[str, Any]]) -> None:
         by_room: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
@@ -167,14 +179,14 @@ _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakK
 async def local() -> Hub:
     """This event loop's hub, started on first use."""
     loop = asyncio.get_running_loop()
-    layer = get_channel_layer()
+    layer = room_layer()
     hub = _hubs.get(loop)
     if hub is None or hub.layer is not layer:
         if hub is not None:
             for task in hub.tasks:
                 task.cancel()
-        # The layer's own prefix: channels-redis reads one inbox per process, the one
-        # of that prefix; a channel of another prefix waits for every other reader.
+        # The layer's own prefix (with channels-redis' core layer, the one inbox per
+        # process it reads; a channel of another prefix waits for every other reader).
         channel_name = await layer.new_channel()
         hub = _hubs.get(loop)
         if hub is None or hub.layer is not layer:  # still none after the await

@@ -4,7 +4,7 @@ Socket requests run their database work in one worker thread (`database_sync_to_
 With `async_to_sync`, each publish after a commit would hold that thread until the event
 loop, busy delivering earlier events, got round to the send: the next chat message waited
 for the fan-out of the last. Here the thread hands the send to its event loop's outbox
-and goes on; one task per loop sends them in the order they were handed over.
+and goes on; the outbox sends them in the order they were handed over, per destination.
 
 The layer only rings the bell (rooms.protocol): what it loses, sockets fetch from the
 database. Outside a worker thread of a running loop (management commands, plain
@@ -18,6 +18,7 @@ import contextvars
 import logging
 import os
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,21 +26,42 @@ from asgiref.sync import SyncToAsync, async_to_sync
 
 log = logging.getLogger(__name__)
 
+_ST: list = []
 Send = Callable[..., Awaitable[None]]
 
 
 class Outbox:
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.queue: asyncio.Queue[tuple[Send, tuple[Any, ...]]] = asyncio.Queue()
-        self.task = loop.create_task(self._run(), context=contextvars.Context())
+    """One ordered lane per destination (the group or channel, the first argument):
+    sends to one destination keep their order; different destinations do not wait for
+    each other (a room's event does not queue behind a member's read state)."""
 
-    async def _run(self) -> None:
-        while True:
-            send, args = await self.queue.get()
-            try:
-                await send(*args)
-            except Exception:  # the layer is away: sockets catch up from the database
-                log.exception("channel layer send failed")
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.lanes: dict[Any, deque[tuple[Send, tuple[Any, ...]]]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
+
+    def put(self, send: Send, args: tuple[Any, ...]) -> None:
+        key = args[0] if args else None
+        lane = self.lanes.get(key)
+        if lane is not None:
+            lane.append((send, args))
+            return
+        lane = self.lanes[key] = deque([(send, args)])
+        task = self.loop.create_task(self._drain(key, lane), context=contextvars.Context())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _drain(self, key: Any, lane: deque[tuple[Send, tuple[Any, ...]]]) -> None:
+        try:
+            while lane:
+                send, args = lane[0]
+                try:
+                    await send(*args)
+                except Exception:  # the layer is away: sockets catch up from the database
+                    log.exception("channel layer send failed")
+                lane.popleft()
+        finally:
+            del self.lanes[key]
 
 
 _outboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Outbox] = (
@@ -51,7 +73,7 @@ def _enqueue(loop: asyncio.AbstractEventLoop, send: Send, args: tuple[Any, ...])
     outbox = _outboxes.get(loop)
     if outbox is None:
         outbox = _outboxes[loop] = Outbox(loop)
-    outbox.queue.put_nowait((send, args))
+    outbox.put(send, args)
 
 
 def _calling_loop() -> asyncio.AbstractEventLoop | None:

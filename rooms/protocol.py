@@ -393,6 +393,15 @@ CLIENT_TYPES = ("sync", "chat.send", "chat.edit", "chat.delete", "chat.react", "
 
 
 # --- Groups and publishing --------------------------------------------------------------
+ROOM_LAYER = "rooms"  # the channel layer of room events (settings.CHANNEL_LAYERS)
+
+
+def room_layer() -> Any:
+    """Room events travel on a layer of their own: with Redis, its publish/subscribe
+    layer (one PUBLISH per event, each process subscribed once per room, rooms.hub)."""
+    return get_channel_layer(ROOM_LAYER)
+
+
 def room_group(room_id: int) -> str:
     return f"room.{room_id}"
 
@@ -412,8 +421,7 @@ def room_message(room_id: int, event: RoomEvent | dict[str, Any]) -> dict[str, A
             "text": encode(event)}
 
 
-def _send_later(group: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
+def _send_later(layer: Any, group: str, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: outbox.send_soon(layer.group_send, group, message))
 
 
@@ -423,13 +431,13 @@ def publish(room_id: int, event: RoomEvent) -> None:
     The event is serialised here, once for every recipient, so a bad payload fails inside
     the service's transaction instead of after it.
     """
-    _send_later(room_group(room_id), room_message(room_id, event))
+    _send_later(room_layer(), room_group(room_id), room_message(room_id, event))
 
 
 def publish_to_user(user_id: int, event: UserEvent) -> None:
     """Ring every open socket of one member (all her tabs, on every server process)."""
     payload = json.loads(encode(event))
-    _send_later(user_group(user_id), {"type": "user.event", "event": payload})
+    _send_later(get_channel_layer(), user_group(user_id), {"type": "user.event", "event": payload})
 
 
 def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) -> None:
@@ -442,4 +450,4 @@ def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) ->
 
 async def publish_ephemeral(room_id: int, event: RoomEvent) -> None:
     """For events that are never stored (typing, presence), sent from the consumer."""
-    await get_channel_layer().group_send(room_group(room_id), room_message(room_id, event))
+    await room_layer().group_send(room_group(room_id), room_message(room_id, event))

@@ -145,11 +145,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # redis-py 8 gives every read a 5 s timeout by default, as long as channels-redis
+    # blocks on an empty inbox (BZPOPMIN, 5 s): a quiet socket would die of it.
+    _LAYER_HOST = {"address": REDIS_URL, "socket_timeout": 30}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
+            "CONFIG": {"hosts": [_LAYER_HOST]},
+        },
+        # Room events (rooms.hub): one PUBLISH per event, whatever the room's size.
+        "rooms": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [_LAYER_HOST], "prefix": "cohort.rooms."},
+        },
     }
     CACHES = {
         "default": {
@@ -159,7 +167,8 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+                      "rooms": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {

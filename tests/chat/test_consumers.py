@@ -160,9 +160,8 @@ class TestCatchUp:
         a = await synced(ana)
         await request(a, send_frame(room, "one", "d1"))
         event, _ = await receive_until(b, "chat.message.created")
-        from channels.layers import get_channel_layer
-        await get_channel_layer().group_send(f"room.{room.pk}",
-                                             protocol.room_message(room.pk, event))
+        await protocol.room_layer().group_send(protocol.room_group(room.pk),
+                                               protocol.room_message(room.pk, event))
         assert await b.receive_nothing(timeout=0.3)
         await a.disconnect()
         await b.disconnect()

@@ -7,7 +7,6 @@ import time
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 
 from rooms import hub as room_hub
 from rooms import protocol
@@ -27,14 +26,11 @@ async def pair():
 
 
 async def group_members(group: str) -> set[str]:
-    """This process's channels in a layer group (in memory, or in Redis, where earlier
-    runs' processes may have left theirs)."""
-    layer = get_channel_layer()
-    if hasattr(layer, "groups"):
-        return set(layer.groups.get(group, {}))
-    connection = layer.connection(layer.consistent_hash(group))
-    names = {name.decode() for name in await connection.zrange(layer._group_key(group), 0, -1)}
-    return {name for name in names if name.split("!")[0].endswith(layer.client_prefix)}
+    """The channels of this process subscribed to a room group (the room events' layer
+    keeps the members of its groups in each process, in memory or over Redis pub/sub)."""
+    layer = protocol.room_layer()
+    key = getattr(layer, "_get_group_channel_name", lambda name: name)(group)
+    return set(layer.groups.get(key, ()))
 
 
 async def synced(user):

@@ -33,8 +33,9 @@ async def test_redis_channel_layer_delivers_a_group_message():
 
 @pytest.mark.redis
 async def test_process_channels_are_served_while_sockets_wait_on_the_layer():
-    """The room hub and the relay host share the process's inbox with the sockets: a
-    message to either arrives at once, not after the sockets' blocking reads time out."""
+    """The relay host shares the process's inbox with the sockets, and the room hub
+    reads the room events' layer: a message to either arrives at once, not after the
+    sockets' blocking reads time out."""
     import asyncio
 
     from rooms import hub as room_hub
@@ -66,7 +67,7 @@ async def test_process_channels_are_served_while_sockets_wait_on_the_layer():
         async with asyncio.timeout(2):
             answer = await waiting
         assert answer["event"]["from"] == "relay"
-        await layer.group_send(protocol.room_group(991), protocol.room_message(
+        await protocol.room_layer().group_send(protocol.room_group(991), protocol.room_message(
             991, {"type": "chat.typing", "room_id": 991, "user_id": 1, "name": "A"}))
         async with asyncio.timeout(2):
             while not got:
@@ -79,3 +80,25 @@ async def test_process_channels_are_served_while_sockets_wait_on_the_layer():
         running = relay_host.local_host()
         if running is not None:
             await running.stop()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+async def test_a_quiet_socket_stays_open_past_the_layers_blocking_read():
+    """Nothing personal arrives for longer than channels-redis blocks on its inbox (5 s):
+    the socket still answers, instead of closing with 1011 on a Redis read timeout."""
+    import asyncio
+
+    from channels.db import database_sync_to_async
+
+    from tests.chat.wsclient import open_socket, receive_until
+    from tests.community.factories import UserFactory
+
+    user = await database_sync_to_async(UserFactory)()
+    socket = await open_socket(user, sync={})
+    await receive_until(socket, "sync.done")
+    await asyncio.sleep(6.5)
+    await socket.send_json_to({"type": "ping", "request_id": "late"})
+    pong, _ = await receive_until(socket, "pong", timeout=5)
+    assert pong["request_id"] == "late"
+    await socket.disconnect()
