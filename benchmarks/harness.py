@@ -128,7 +128,7 @@ def daphne(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[bytes]]]
     server = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
          "server.asgi:application"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w"))
     try:
         wait_port(port, server)
         yield port, server

@@ -364,16 +364,22 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         It also reloads the member, so a deactivated account loses its sockets within one
         heartbeat, and the rules the handlers apply see her current role.
         """
-        await database_sync_to_async(services.connection_touch)(channel_name=self.channel_name)
-        fresh = await database_sync_to_async(
-            User.objects.filter(pk=self.user.pk, is_active=True).first)()  # type: ignore[union-attr]
+        fresh, revs = await database_sync_to_async(self._heartbeat)(sorted(self.room_ids))
         if fresh is None:
             await self.close(code=protocol.CLOSE_SIGNED_OUT)
             return
         self.user = fresh
-        revs = await database_sync_to_async(selectors.room_revs)(sorted(self.room_ids))
         await self.send_json({"type": "pong", "request_id": request_id,
                               "rooms": {str(room_id): rev for room_id, rev in revs.items()}})
+
+    def _heartbeat(self, room_ids: list[int]) -> tuple[User | None, dict[int, int]]:
+        """One trip to the database per beat: her socket is seen, her account reloaded,
+        her rooms' latest revs read."""
+        services.connection_touch(channel_name=self.channel_name)
+        fresh = User.objects.filter(pk=self.user.pk, is_active=True).first()  # type: ignore[union-attr]
+        if fresh is None:
+            return None, {}
+        return fresh, selectors.room_revs(room_ids)
 
     async def _typing(self, content: dict[str, Any], request_id: Any) -> None:
         room_id = content.get("room_id")
