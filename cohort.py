@@ -128,7 +128,8 @@ def start() -> int:
     say(f"serving http://{ADDRESS}:{PORT}/ (Ctrl-C stops the server, the task worker "
         "and the request sweeper)")
     server = subprocess.Popen(
-        [str(python), "-m", "daphne", "-b", ADDRESS, "-p", PORT, "server.asgi:application"],
+        [str(python), "-m", "daphne", "--websocket_connect_timeout", "30", "-b", ADDRESS,
+         "-p", PORT, "server.asgi:application"],
         cwd=ROOT, env=env)
     try:
         return server.wait()

@@ -123,22 +123,24 @@ def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) 
 
 @contextmanager
 def daphne(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """One Daphne process serving Cohort; yields its port and process."""
+    """One Daphne process serving Cohort; yields its port and process. Its errors go to
+    the file BENCH_SERVER_LOG names, if any."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
-         "server.asgi:application"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w"))
-    try:
-        wait_port(port, server)
-        yield port, server
-    finally:
-        server.terminate()
+    with open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-v", "0", "--websocket_connect_timeout", "30",
+             "-b", "127.0.0.1", "-p", str(port), "server.asgi:application"], cwd=ROOT,
+            env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            wait_port(port, server)
+            yield port, server
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 # --- Measuring a process ----------------------------------------------------------------

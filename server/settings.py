@@ -146,8 +146,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # redis-py 8 gives every read a 5 s timeout by default, as long as channels-redis
-    # blocks on an empty inbox (BZPOPMIN, 5 s): a quiet socket would die of it.
-    _LAYER_HOST = {"address": REDIS_URL, "socket_timeout": 30}
+    # blocks on an empty inbox (BZPOPMIN, 5 s): a quiet socket would die of it. It also
+    # caps a pool at 100 connections: a burst of reconnecting sockets (each joins its
+    # group at once) would be refused with HTTP 500 (docs/deployment.md: maxclients).
+    _LAYER_HOST = {"address": REDIS_URL, "socket_timeout": 30,
+                   "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=2000)}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
