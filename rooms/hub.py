@@ -31,7 +31,6 @@ from rooms.protocol import room_group, room_layer
 
 log = logging.getLogger(__name__)
 
-_DT: list = []
 MAX_BATCH = 200  # layer messages taken at once; a room's share goes out as one frame
 LINGER_AFTER = 0.001  # a pass shorter than this is no load: the next one does not wait
 MAX_LINGER = 0.02  # the longest an event waits for others to share its frame

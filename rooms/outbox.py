@@ -26,7 +26,6 @@ from asgiref.sync import SyncToAsync, async_to_sync
 
 log = logging.getLogger(__name__)
 
-_ST: list = []
 Send = Callable[..., Awaitable[None]]
 
 
