@@ -66,8 +66,9 @@ class Hub:
 
     # --- Following rooms ----------------------------------------------------------------
     async def follow(self, socket: RoomSocket, room_ids: Iterable[int]) -> None:
-        """Deliver these rooms' events to `socket`; returns once the layer delivers them
-        to this process, so whatever commits afterwards reaches the socket."""
+        """Deliver these rooms' events to `socket`; returns once the hub's subscription is
+        made (in memory) or sent (publish/subscribe: Redis has not confirmed it yet, and
+        an event published in between is repaired by the next gap check or `pong`)."""
         waits = []
         for room_id in room_ids:
             self.sockets[room_id].add(socket)
