@@ -310,6 +310,7 @@ class CallParticipantPayload(TypedDict):
 
 class CallPayload(TypedDict):
     id: int
+    version: int  # raised by every change: a client keeps the newest (id, version)
     mode: Literal["p2p", "relay"]
     started_at: str
     participants: list[CallParticipantPayload]
@@ -361,6 +362,8 @@ class CallChanged(TypedDict):
 
     type: Literal["call.changed"]
     room_id: int
+    call_id: int
+    version: int  # (call_id, version) orders descriptions: drop one older than you hold
     call: CallPayload | None
 
 

@@ -54,7 +54,9 @@ def handle_ice(user: User, channel_name: str, content: dict[str, Any]) -> dict[s
 
 def handle_get(user: User, channel_name: str, content: dict[str, Any]) -> dict[str, Any]:
     room = services.access_room(user, content.get("room_id", ""))
-    return {"room_id": room.pk, "call": services.call_for(user, room)}
+    call = services.call_for(user, room)
+    call_id, version = services.call_key(room) if call is None else (call["id"], call["version"])
+    return {"room_id": room.pk, "call_id": call_id, "version": version, "call": call}
 
 
 def _in_call(function: Any, *args: Any, **kwargs: Any) -> Any:

@@ -29,6 +29,10 @@ class Call(models.Model):
     # that host last said it was alive.
     relay_channel = models.CharField(max_length=200, blank=True)
     relay_seen_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every change the room is told of: `call.changed` events and signalling
+    # travel separate ways and may arrive out of order; a client keeps the newest
+    # (id, version) it has seen and drops older descriptions.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]

@@ -17,7 +17,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,8 +59,9 @@ def call_payload(call: Call | None) -> protocol.CallPayload | None:
         "audio": p.audio, "video": p.video, "screen": p.screen,
         "joined_at": p.joined_at.isoformat(),
     } for p in present(call).select_related("user")]
-    return {"id": call.pk, "mode": call.mode,  # type: ignore[return-value]
-            "started_at": call.started_at.isoformat(), "participants": participants}
+    return {"id": call.pk, "version": call.version,  # type: ignore[return-value]
+            "mode": call.mode, "started_at": call.started_at.isoformat(),
+            "participants": participants}
 
 
 def call_for(viewer: User, room: Room) -> protocol.CallPayload | None:
@@ -68,6 +69,13 @@ def call_for(viewer: User, room: Room) -> protocol.CallPayload | None:
     if not permissions.can_see_call(viewer, room):
         return None
     return call_payload(open_call(room))
+
+
+def call_key(room: Room) -> tuple[int, int]:
+    """(id, version) of the room's latest call, open or ended; (0, 0) if it never had one:
+    what a client compares with the `call.changed` events it holds."""
+    latest = Call.objects.filter(room=room).order_by("-pk").values_list("pk", "version").first()
+    return latest or (0, 0)
 
 
 def rooms_with_calls(room_ids: list[int]) -> set[int]:
@@ -98,7 +106,15 @@ def _end_if_empty(call: Call) -> None:
 
 
 def _announce(call: Call) -> None:
+    """Tell the room, with the next version of the call.
+
+    The increment locks the call's row until commit, so versions follow commit order and
+    each announcement reads every change committed before it.
+    """
+    Call.objects.filter(pk=call.pk).update(version=F("version") + 1)
+    call.version = Call.objects.values_list("version", flat=True).get(pk=call.pk)
     protocol.publish(call.room_id, {"type": "call.changed", "room_id": call.room_id,
+                                    "call_id": call.pk, "version": call.version,
                                     "call": call_payload(call) if call.ended_at is None
                                     else None})
 

@@ -20,6 +20,16 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
   };
 
   let call = initialCall; // the room's call as the server last described it
+  // Descriptions arrive by roads that may cross (room events, signalling, answers to
+  // requests): keep the newest (call id, version) and drop anything older.
+  let callKey = initialCall ? [initialCall.id, initialCall.version] : [0, 0];
+  function newer(id, version) {
+    if (id > callKey[0] || (id === callKey[0] && version > callKey[1])) {
+      callKey = [id, version];
+      return true;
+    }
+    return false;
+  }
   let joined = false;
   let joining = false;
   let peerId = null;
@@ -359,7 +369,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
       peerId = result.peer_id;
       mode = result.call.mode;
       iceServers = result.ice_servers;
-      call = result.call;
+      if (newer(result.call.id, result.call.version)) call = result.call;
       joined = true;
       render();
       listDevices();
@@ -515,6 +525,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
       if (event.room_id !== roomId && event.type !== "sync.done") return;
       switch (event.type) {
         case "call.changed":
+          if (!newer(event.call_id, event.version)) break;
           call = event.call;
           if (joined && !participants().some((p) => p.peer_id === peerId)) {
             teardown(); // the server no longer counts her in (removed, or her socket dropped)
@@ -545,7 +556,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
             join();
           } else {
             live.request({ type: "call.get", room_id: roomId })
-              .then((result) => { call = result.call; render(); }).catch(() => {});
+              .then((result) => {
+                if (newer(result.call_id, result.version)) call = result.call;
+                render();
+              }).catch(() => {});
           }
           break;
         default:

@@ -134,6 +134,7 @@ class CallPeer:
         self.peer_id = ""
         self.mode = ""
         self.participants: list[str] = []
+        self.call_key = (0, 0)  # (call id, version) of the newest description held
         self.pcs: dict[str, RTCPeerConnection] = {}  # peer_id (or "relay") -> connection
         self.received: dict[str, Received] = defaultdict(Received)
         self.mids: dict[str, str] = {}  # relay: mid -> the peer_id it carries
@@ -179,7 +180,10 @@ class CallPeer:
         elif frame["type"] == "call.signal":
             asyncio.ensure_future(self._signal(frame))
         elif frame["type"] == "call.changed" and frame["room_id"] == self.room_id:
-            self._changed(frame["call"])
+            key = (frame["call_id"], frame["version"])
+            if key > self.call_key:  # an older description can arrive after a newer one
+                self.call_key = key
+                self._changed(frame["call"])
         elif frame["type"] == "error":
             self.errors.append(frame)
 
@@ -189,6 +193,7 @@ class CallPeer:
         reply = await self.request({"type": "call.join", "room_id": self.room_id})
         result = reply["result"]
         self.peer_id, self.mode = result["peer_id"], result["call"]["mode"]
+        self.call_key = max(self.call_key, (result["call"]["id"], result["call"]["version"]))
         others = [p["peer_id"] for p in result["call"]["participants"]
                   if p["peer_id"] != self.peer_id]
         if self.mode == "p2p":

@@ -82,6 +82,32 @@ class TestJoining:
         for socket in (a, b, c):
             await socket.disconnect()
 
+    async def test_each_description_of_the_call_is_newer_than_the_last(self, trio):
+        """Events and answers may cross on the way: (call id, version) tells which is newer."""
+        ana, bea, cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        joined = await join(a, room)
+        first = await call_becomes(b, ["Ana"])
+        assert (first["call_id"], first["version"]) == \
+            (joined["call"]["id"], joined["call"]["version"])
+        assert first["call"]["version"] == first["version"]
+        await join(b, room)
+        second = await call_becomes(a, ["Ana", "Bea"])
+        reply, _ = await request(a, {"type": "call.leave", "room_id": room.pk})
+        assert reply["type"] == "ack"
+        third = await call_becomes(b, ["Bea"])
+        await request(b, {"type": "call.leave", "room_id": room.pk})
+        ended = await call_becomes(a, None)
+        keys = [(e["call_id"], e["version"]) for e in (first, second, third, ended)]
+        assert keys == sorted(set(keys)) and len({k[0] for k in keys}) == 1
+        got, _ = await request(a, {"type": "call.get", "room_id": room.pk})
+        assert (got["result"]["call_id"], got["result"]["version"], got["result"]["call"]) == \
+            (*keys[-1], None)
+        again = await join(a, room)  # a new call sorts after everything of the old one
+        assert (again["call"]["id"], again["call"]["version"]) > keys[-1]
+        for socket in (a, b):
+            await socket.disconnect()
+
     async def test_non_member_and_admin_outside_the_room_are_told_no_such_room(self, trio):
         ana, bea, cleo, room = trio
         admin = await db(AdminFactory)()
