@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 
-from benchmarks.fanout import (  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
     config_env,
     cpu_seconds,
     free_port,
@@ -104,8 +104,7 @@ def main() -> None:
             wait_port(port, server)
             print(f"{'people':>6} {'streams':>7} {'fps min':>8} {'fps med':>8} "
                   f"{'relay cores':>11} {'per stream':>10} {'clients':>8} {'relay RSS':>9}")
-            for size in sizes:
-                room = rooms[size]
+            for room in rooms:  # one per size, in the order asked
                 result = asyncio.run(run_call(f"http://127.0.0.1:{port}", room["room_id"],
                                               room["cookies"], args.seconds, server.pid,
                                               args.audio))

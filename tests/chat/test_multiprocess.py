@@ -18,9 +18,9 @@ import websockets
 from django.test import Client
 
 from chat.models import Message
-from tests.chat.wsclient import events_in
 from tests.community.factories import UserFactory
 from tests.daphne import DaphneProcess
+from tests.frames import events_in
 from tests.rooms.factories import make_room
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

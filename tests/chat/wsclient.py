@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from typing import Any
 
@@ -12,12 +11,7 @@ from django.test import Client
 
 from community.models import User
 from server.asgi import application
-
-
-def events_in(text: str | bytes) -> list[dict[str, Any]]:
-    """The events of one text frame: one object, or an array of them (a batch)."""
-    parsed = json.loads(text)
-    return parsed if isinstance(parsed, list) else [parsed]
+from tests.frames import events_in
 
 
 class EventSocket(WebsocketCommunicator):  # type: ignore[misc]

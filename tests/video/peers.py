@@ -32,7 +32,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
-from tests.chat.wsclient import events_in
+from tests.frames import events_in
 from video.relay.forwarding import Source, tap_receiver
 
 
