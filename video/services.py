@@ -249,6 +249,8 @@ def call_update(*, user: User, room_id: Any, channel_name: str,
     fields = {key: value for key, value in fields.items() if value is not None}
     with transaction.atomic():
         _room, seat = my_seat(user, room_id, channel_name)
+        # The call's row first, as joining and leaving take it: then her seat.
+        Call.objects.select_for_update().filter(pk=seat.call_id).first()
         for key, value in fields.items():
             setattr(seat, key, value)
         seat.save(update_fields=list(fields))
