@@ -1,8 +1,11 @@
 // The room's call: join, leave, mute, camera, screen, devices, and the video grid.
 //
 // Signalling rides on the page's LiveConnection (docs/protocol.md, "Calls"). Peer to peer,
-// each pair uses the perfect-negotiation pattern: either side may offer, the "polite" one
-// (the smaller peer_id) yields on a collision. With the relay there is one connection and
+// the newcomer offers to everyone already in the call (those in the answer to her join)
+// and the others answer; later offers (an ICE restart) follow the perfect-negotiation
+// pattern: either side may offer, the "polite" one (the smaller peer_id) yields on a
+// collision. Chromium loses the candidates of an offer it rolls back, so a join never
+// makes both sides offer at once. With the relay there is one connection and
 // this page always offers: its own audio and video first, then one receive-only audio and
 // video transceiver per other participant, named in the offer's `streams`.
 
@@ -41,6 +44,9 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
   const links = new Map(); // peer_id -> PeerLink (peer to peer)
   let relay = null; // RelayLink
   const tiles = new Map(); // peer_id -> tile element
+  // peer_id -> what arrives from her. Kept apart from the tiles: her media may arrive
+  // before the description that names her, and a tile drawn again must still show it.
+  const remoteMedia = new Map();
 
   const send = (to, body) => live.request({ type: "call.signal", room_id: roomId, to, ...body })
     .catch(() => {}); // a peer who just left: nothing to do
@@ -75,7 +81,9 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
       }
     }
     for (const person of people) {
-      const tile = tileFor(person.peer_id, person.name, person.peer_id === peerId);
+      const local = person.peer_id === peerId;
+      const tile = tileFor(person.peer_id, person.name, local);
+      tile.querySelector(".tile-name").textContent = local ? t("you", { name: person.name }) : person.name;
       tile.classList.toggle("muted", !person.audio);
       tile.classList.toggle("camera-off", !person.video);
       tile.querySelector(".tile-state").textContent = [
@@ -104,9 +112,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
     video.autoplay = true;
     video.playsInline = true;
     video.muted = local; // never play her own voice back
-    video.srcObject = local ? stream : new MediaStream();
+    video.srcObject = local ? stream : mediaOf(id);
     const caption = document.createElement("figcaption");
     const label = document.createElement("span");
+    label.className = "tile-name";
     label.textContent = local ? t("you", { name }) : name;
     const state = document.createElement("span");
     state.className = "tile-state";
@@ -117,13 +126,19 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
     return tile;
   }
 
+  function mediaOf(id) {
+    if (!remoteMedia.has(id)) remoteMedia.set(id, new MediaStream());
+    return remoteMedia.get(id);
+  }
+
   function showTrack(id, track) {
-    const person = participants().find((p) => p.peer_id === id);
-    const tile = tileFor(id, person ? person.name : "", false);
-    const media = tile.querySelector("video").srcObject;
+    const media = mediaOf(id);
     for (const old of media.getTracks()) if (old.kind === track.kind) media.removeTrack(old);
     media.addTrack(track);
-    tile.querySelector("video").play().catch(() => {});
+    const person = participants().find((p) => p.peer_id === id);
+    const video = tileFor(id, person ? person.name : "", false).querySelector("video");
+    if (video.srcObject !== media) video.srcObject = media;
+    video.play().catch(() => {});
   }
 
   // --- Local media ---------------------------------------------------------------------
@@ -299,6 +314,8 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
       }
       for (const transceiver of free) {
         transceiver.direction = "inactive";
+        const id = this.carries.get(transceiver);
+        if (id && !wanted.has(id)) remoteMedia.delete(id);
         this.carries.delete(transceiver);
       }
       await this.pc.setLocalDescription(await this.pc.createOffer());
@@ -373,7 +390,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
       joined = true;
       render();
       listDevices();
-      connectPeers();
+      connectPeers({ offer: true });
     } catch (error) {
       status.hidden = false;
       status.textContent = error.detail || t("call-failed");
@@ -383,18 +400,21 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
     }
   }
 
-  function connectPeers() {
+  // Peer to peer, `offer` is for her own join: she connects to (offers to) everyone
+  // already there. Afterwards newcomers offer to her, and a link opens with their offer.
+  function connectPeers({ offer = false } = {}) {
     if (mode === "relay") {
       if (!relay) relay = new RelayLink();
       relay.update();
       return;
     }
     const present = new Set(participants().map((p) => p.peer_id));
-    for (const id of present) if (id !== peerId && !links.has(id)) links.set(id, new PeerLink(id));
+    if (offer) for (const id of present) if (id !== peerId && !links.has(id)) links.set(id, new PeerLink(id));
     for (const [id, link] of links) {
       if (!present.has(id)) {
         link.close();
         links.delete(id);
+        remoteMedia.delete(id);
       }
     }
   }
@@ -406,6 +426,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
     relay = null;
     for (const tile of tiles.values()) tile.remove();
     tiles.clear();
+    remoteMedia.clear();
     joined = false;
     peerId = null;
   }
