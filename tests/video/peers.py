@@ -146,6 +146,7 @@ class CallPeer:
         self.wanted: set[str] = set()
         self.errors: list[dict[str, Any]] = []
         self.closing = False
+        self.tasks: set[asyncio.Future[Any]] = set()  # negotiations and signals under way
 
     # --- Socket ---------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -178,7 +179,7 @@ class CallPeer:
         if future is not None and not future.done():
             future.set_result(frame)
         elif frame["type"] == "call.signal":
-            asyncio.ensure_future(self._signal(frame))
+            self._later(self._signal(frame))
         elif frame["type"] == "call.changed" and frame["room_id"] == self.room_id:
             key = (frame["call_id"], frame["version"])
             if key > self.call_key:  # an older description can arrive after a newer one
@@ -212,10 +213,16 @@ class CallPeer:
             wanted = present - {self.peer_id}
             if wanted != self.wanted:
                 self.wanted = wanted
-                asyncio.ensure_future(self._negotiate_relay())
+                self._later(self._negotiate_relay())
         for peer_id in list(self.pcs):
             if self.mode == "p2p" and peer_id not in present:
                 asyncio.ensure_future(self.pcs.pop(peer_id).close())
+
+    def _later(self, job: Any) -> None:
+        """Run `job` beside the reader; `close` cancels it if it is still going."""
+        task = asyncio.ensure_future(job)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _send_signal(self, to: str, **body: Any) -> None:
         await self.request({"type": "call.signal", "room_id": self.room_id, "to": to, **body})
@@ -334,6 +341,8 @@ class CallPeer:
 
     async def close(self) -> None:
         self.closing = True
+        for task in list(self.tasks):
+            task.cancel()
         for pc in list(self.pcs.values()):
             await pc.close()
         if self.socket is not None:
