@@ -27,7 +27,7 @@ from django.http import Http404
 from community.models import User
 from community.ratelimit import RateLimited
 from rooms import hub as room_hub
-from rooms import protocol, selectors, services
+from rooms import presence, protocol, selectors, services
 from rooms.models import Room
 from rooms.protocol import ErrorCode
 
@@ -39,11 +39,14 @@ SocketHandler = Callable[[User, str, dict[str, Any]], dict[str, Any]]
 # Called with (user, channel_name, room_id or None) when the socket closes (None) or
 # stops following a room.
 LeaveHook = Callable[[User, str, int | None], None]
-CatchUp = Callable[[int, int], tuple[list[dict[str, Any]], bool]]
+# (room id, after rev, the room's latest rev as read in `sync` or None) -> (events, reset)
+CatchUp = Callable[[int, int, int | None], tuple[list[dict[str, Any]], bool]]
 RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePayload]]
 
 TYPING_INTERVAL = 3.0
 MAX_PENDING = 1000  # live events held per room while the database is read; beyond: refetch
+PRUNE_EVERY = 60.0  # seconds between two prunes of dead processes' sockets, per process
+_pruned_at = -PRUNE_EVERY
 NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (Http404, Room.DoesNotExist)
 
 
@@ -76,7 +79,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.tasks: set[asyncio.Task[None]] = set()
         self.hub: room_hub.Hub | None = None
         self.typing_sent: dict[int, float] = {}
-        self.status = "offline"
         self.synced = False  # until the client's first `sync`, room events wait in `pending`
 
     # --- Lifecycle ----------------------------------------------------------------------
@@ -89,20 +91,30 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # Subscribe before anything is read from the database: whatever commits later
         # arrives as a live event, whatever committed earlier is in what `sync` reads.
         await self.channel_layer.group_add(protocol.user_group(user.pk), self.channel_name)
-        self.room_ids = set(await database_sync_to_async(selectors.room_ids_of)(user))
+        room_ids, status = await database_sync_to_async(self._open_connection)()
+        self.room_ids = set(room_ids)
         async with self.reading:  # `hello` comes first: live events wait until it is sent
             self.hub = await room_hub.local()
             await self.hub.follow(self, self.room_ids)
             await self.accept()
-            await database_sync_to_async(self._open_connection)()
             await self.send_json({"type": "hello", "user_id": user.pk,
                                   "heartbeat_seconds": protocol.HEARTBEAT_SECONDS})
             await self._release_pending()
-        await self._announce_presence()
+        if status:
+            await presence.announce(user.pk, sorted(self.room_ids), status)
 
-    def _open_connection(self) -> None:
-        services.connections_prune()
-        services.connection_open(user=self.user, channel_name=self.channel_name)  # type: ignore[arg-type]
+    def _open_connection(self) -> tuple[list[int], selectors.Status | None]:
+        """One trip to the worker thread: her rooms, her socket's row, her presence."""
+        global _pruned_at
+        now = time.monotonic()
+        if now - _pruned_at >= PRUNE_EVERY:
+            _pruned_at = now
+            for user_id in services.connections_prune():  # dead processes' members
+                presence.check_soon(user_id)
+        user: User = self.user  # type: ignore[assignment]
+        room_ids = selectors.room_ids_of(user)
+        services.connection_open(user=user, channel_name=self.channel_name)
+        return room_ids, presence.presence_change(user.pk)
 
     async def disconnect(self, code: int) -> None:
         if self.user is None:
@@ -113,7 +125,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.hub.unfollow(self, self.room_ids)
         await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
         await self._run_leave_hooks(None)
-        await self._announce_presence()
+        presence.check_after_grace(self.user.pk)
 
     async def _run_leave_hooks(self, room_id: int | None) -> None:
         for hook in self.on_leave:
@@ -207,16 +219,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 self.delivered[room_id] = min(after,
                                               states.get(room_id, {}).get("last_rev", after))
                 self.overflowed.discard(room_id)
-                await self._fill(room_id)
+                await self._fill(room_id, states.get(room_id, {}).get("last_rev"))
             await self._release_pending()
             self.synced = True
         await self.send_json({"type": "sync.done", "request_id": request_id,
                               "rooms": list(states.values())})
 
-    async def _fill(self, room_id: int) -> None:
-        """Send every change after the last rev this socket sent, from the database."""
+    async def _fill(self, room_id: int, room_rev: int | None = None) -> None:
+        """Send every change after the last rev this socket sent, from the database
+        (`room_rev`: the room's latest rev as `sync` read it, when it did)."""
         events, reset = await database_sync_to_async(self.catch_up)(
-            room_id, self.delivered[room_id])
+            room_id, self.delivered[room_id], room_rev)
         if reset:
             revs = await database_sync_to_async(selectors.room_revs)([room_id])
             rev = revs.get(room_id, 0)
@@ -397,21 +410,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         state = content.get("state")
         if state not in ("active", "idle"):
             raise ValidationError("state is active or idle.")
-        await database_sync_to_async(services.connection_touch)(
-            channel_name=self.channel_name, state=state)
-        await self._announce_presence()
+        status = await database_sync_to_async(self._touch)(state)
+        if status:
+            await presence.announce(self.user.pk, sorted(self.room_ids), status)  # type: ignore[union-attr]
 
-    async def _announce_presence(self) -> None:
-        """Tell her rooms when her status (over all her tabs and processes) changes."""
-        if self.user is None:
-            return
-        user_id = self.user.pk
-        status = (await database_sync_to_async(selectors.presence_of)([user_id])).get(
-            user_id, "offline")
-        if status == self.status:
-            return
-        self.status = status
-        for room_id in sorted(self.room_ids):
-            await protocol.publish_ephemeral(room_id, {
-                "type": "presence.changed", "room_id": room_id, "user_id": user_id,
-                "status": status})
+    def _touch(self, state: str) -> selectors.Status | None:
+        services.connection_touch(channel_name=self.channel_name, state=state)
+        return presence.presence_change(self.user.pk)  # type: ignore[union-attr]

@@ -31,8 +31,10 @@ def room_title(room: Room, viewer: User) -> str:
     return room.name
 
 
-def room_ids_of(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("room_id", flat=True))
+def room_ids_of(user: User | int) -> list[int]:
+    """Her rooms' ids (she, or her id)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return list(Membership.objects.filter(user_id=user_id).values_list("room_id", flat=True))
 
 
 def room_revs(room_ids: Iterable[int]) -> dict[int, int]:

@@ -139,9 +139,9 @@ def room_archive(*, actor: User, room: Room) -> Room:
 # --- Presence ---------------------------------------------------------------------------
 
 def connection_open(*, user: User, channel_name: str) -> None:
-    Connection.objects.update_or_create(
-        channel_name=channel_name,
-        defaults={"user": user, "state": Connection.State.ACTIVE, "seen_at": timezone.now()})
+    """A new socket (channel names are never reused): one INSERT."""
+    Connection.objects.create(channel_name=channel_name, user=user,
+                              state=Connection.State.ACTIVE, seen_at=timezone.now())
 
 
 def connection_touch(*, channel_name: str, state: str | None = None) -> None:
@@ -156,8 +156,11 @@ def connection_close(*, channel_name: str) -> None:
     Connection.objects.filter(channel_name=channel_name).delete()
 
 
-def connections_prune() -> int:
-    """Forget sockets of processes that died without closing them."""
-    deleted, _ = Connection.objects.filter(
-        seen_at__lt=timezone.now() - PRESENCE_TIMEOUT).delete()
-    return deleted
+def connections_prune() -> set[int]:
+    """Forget sockets of processes that died without closing them; returns their members'
+    ids (whose presence may have changed: nobody announced them offline)."""
+    stale = Connection.objects.filter(seen_at__lt=timezone.now() - PRESENCE_TIMEOUT)
+    user_ids = set(stale.values_list("user_id", flat=True))
+    if user_ids:
+        stale.delete()
+    return user_ids

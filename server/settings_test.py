@@ -14,6 +14,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env.str("SQLITE_PA
     DATABASES["default"]["NAME"] = str(DATA_DIR / "test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+COHORT_PRESENCE_GRACE = 0.0  # tests of the grace set their own
 
 # Each test run keeps its cache keys (rate limits among them) apart from any other run's.
 if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405

@@ -65,6 +65,9 @@ def _fresh_cache() -> None:
     """Rate limits and cached values of one test never leak into the next."""
     from django.core.cache import cache
 
+    from chat import catchup
+
+    catchup.forget()
     if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         client = cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]
         keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}*"))

@@ -7,13 +7,14 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from chat import services
 from chat.models import Message
 from community.models import User
-from rooms import protocol
+from rooms import consumers, protocol
 from rooms import services as room_services
-from rooms.models import Room
+from rooms.models import Connection, Room
 from tests.chat.wsclient import open_socket, receive_until, request
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.rooms.factories import make_room
@@ -351,6 +352,51 @@ class TestLiveDetails:
         await b.disconnect()
         assert await next_status_of_bea() == "offline"
         await a.disconnect()
+
+    async def test_a_reconnect_within_the_grace_is_not_announced(self, trio, settings):
+        settings.COHORT_PRESENCE_GRACE = 0.5
+        ana, bea, _cleo, _room = trio
+        a = await synced(ana)
+        b = await synced(bea)
+
+        async def bea_statuses(seconds: float) -> list[str]:
+            """Bea's presence as Ana hears it over `seconds`."""
+            seen, deadline = [], asyncio.get_running_loop().time() + seconds
+            while asyncio.get_running_loop().time() < deadline:
+                if await a.receive_nothing(timeout=0.05):
+                    continue
+                event = await a.receive_json_from()
+                if event["type"] == "presence.changed" and event["user_id"] == bea.pk:
+                    seen.append(event["status"])
+            return seen
+
+        assert await bea_statuses(0.3) == ["online"]
+        await b.disconnect()  # a reload: she is back at once
+        b = await synced(bea)
+        assert await bea_statuses(1.0) == []  # no offline, no second online
+        await b.disconnect()  # she leaves for good
+        assert await bea_statuses(0.3) == []  # not yet: the grace runs
+        assert await bea_statuses(1.0) == ["offline"]
+        await a.disconnect()
+
+    async def test_members_of_a_dead_process_are_announced_offline(self, trio):
+        ana, bea, _cleo, _room = trio
+        a = await synced(ana)
+        b = await synced(bea)
+        event, _ = await receive_until(a, "presence.changed")
+        while event["user_id"] != bea.pk:
+            event, _ = await receive_until(a, "presence.changed")
+        # Bea's process died without closing her socket: her row ages past the timeout.
+        await db(lambda: Connection.objects.filter(user=bea).update(
+            seen_at=timezone.now() - room_services.PRESENCE_TIMEOUT * 2))()
+        consumers._pruned_at = -consumers.PRUNE_EVERY  # the next connect prunes
+        cleo_socket = await synced(ana)  # anyone connecting
+        event, _ = await receive_until(a, "presence.changed")
+        while event["user_id"] != bea.pk:
+            event, _ = await receive_until(a, "presence.changed")
+        assert event["status"] == "offline"
+        for socket in (a, b, cleo_socket):
+            await socket.disconnect()
 
     async def test_read_position_and_mentions_reach_all_her_tabs(self, trio):
         ana, bea, _cleo, room = trio

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chat import selectors, services
+from chat import catchup, selectors, services
 from chat.models import Mention, Message
 from rooms.models import Membership
 from tests.community.factories import UserFactory
@@ -191,6 +191,35 @@ class TestCatchUp:
         assert not reset
         assert [(e["type"], e["message"]["seq"], e["rev"]) for e in events] == [
             ("chat.message.created", 2, 2), ("chat.message.updated", 1, 3)]
+
+    def test_sockets_that_read_the_same_room_rev_share_one_read(
+            self, room_of_three, django_assert_num_queries):
+        ana, bea, _cy, room = room_of_three
+        first, _ = send(ana, room, "one", "1")
+        send(bea, room, "two", "2")
+        rev = selectors.room_states(ana, [room.pk])[0]["last_rev"]
+        answer = catchup.catch_up_events(room.pk, 1, rev)
+        with django_assert_num_queries(0):
+            assert catchup.catch_up_events(room.pk, 1, rev) == answer
+        # A socket that reads the room after an edit asks for its own range and sees it.
+        services.message_edit(user=ana, message_id=first.pk, text="one, edited")
+        newer = selectors.room_states(bea, [room.pk])[0]["last_rev"]
+        events, _ = catchup.catch_up_events(room.pk, 1, newer)
+        assert events[-1]["message"]["text"] == "one, edited"
+        # The socket that read the room before the edit keeps its answer: the edit
+        # reaches it live, after it.
+        assert catchup.catch_up_events(room.pk, 1, rev) == answer
+
+    def test_an_answer_read_after_later_changes_is_not_kept(
+            self, room_of_three, django_assert_num_queries):
+        ana, _bea, _cy, room = room_of_three
+        send(ana, room, "one", "1")
+        rev = selectors.room_states(ana, [room.pk])[0]["last_rev"]
+        send(ana, room, "two", "2")  # committed between her `sync` read and the catch-up
+        events, _ = catchup.catch_up_events(room.pk, 0, rev)
+        assert [e["message"]["text"] for e in events] == ["one", "two"]
+        with django_assert_num_queries(4):  # read again, not taken from what was kept
+            catchup.catch_up_events(room.pk, 0, rev)
 
     def test_too_much_to_replay_resets(self, room_of_three, monkeypatch):
         ana, _bea, _cy, room = room_of_three
