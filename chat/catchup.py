@@ -18,10 +18,11 @@ from typing import Any
 
 from chat import selectors
 
-KEEP = 512  # answers kept (least recently used dropped first)
+KEEP_EVENTS = 20_000  # events kept over all answers (least recently used dropped first)
 
 Answer = tuple[list[dict[str, Any]], bool]
 _answers: OrderedDict[tuple[int, int, int], Answer] = OrderedDict()
+_kept = 0  # events in `_answers`
 _lock = threading.Lock()
 
 
@@ -39,14 +40,25 @@ def catch_up_events(room_id: int, after_rev: int, room_rev: int | None = None) -
             return answer
     events, reset = selectors.catch_up_events(room_id, after_rev)
     if not reset and events and events[-1]["rev"] == room_rev:
-        with _lock:
-            _answers[key] = (events, reset)
-            while len(_answers) > KEEP:
-                _answers.popitem(last=False)
+        _keep(key, (events, reset))
     return events, reset
+
+
+def _keep(key: tuple[int, int, int], answer: Answer) -> None:
+    global _kept
+    with _lock:
+        if key in _answers:  # another thread read the same range meanwhile
+            return
+        _answers[key] = answer
+        _kept += len(answer[0])
+        while _kept > KEEP_EVENTS and len(_answers) > 1:
+            _, (dropped, _reset) = _answers.popitem(last=False)
+            _kept -= len(dropped)
 
 
 def forget() -> None:
     """Drop every kept answer (tests)."""
+    global _kept
     with _lock:
         _answers.clear()
+        _kept = 0

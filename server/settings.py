@@ -242,11 +242,11 @@ COHORT_REQUEST_DAYS = env.int("COHORT_REQUEST_DAYS", default=14)
 COHORT_REQUEST_REMINDER_DAYS = env.int("COHORT_REQUEST_REMINDER_DAYS", default=3)
 COHORT_PAUSE_AFTER_EXPIRED = env.int("COHORT_PAUSE_AFTER_EXPIRED", default=3)
 COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
+COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
 # A member whose last socket closed is announced offline only if she has not come back
 # within this many seconds (a reload or a reconnect does not flap her presence; the page
 # retries after 0.5, 1, 2, 4 and 8 s).
 COHORT_PRESENCE_GRACE = env.float("COHORT_PRESENCE_GRACE", default=15.0)
-COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
 COHORT_PHOTO_SIZE = 512
 
 # --- Calls (docs/video.md) ------------------------------------------------------------------

@@ -221,6 +221,19 @@ class TestCatchUp:
         with django_assert_num_queries(4):  # read again, not taken from what was kept
             catchup.catch_up_events(room.pk, 0, rev)
 
+    def test_kept_answers_are_bounded_by_their_events(
+            self, room_of_three, monkeypatch, django_assert_num_queries):
+        ana, _bea, _cy, room = room_of_three
+        monkeypatch.setattr(catchup, "KEEP_EVENTS", 2)
+        send(ana, room, "one", "1")
+        send(ana, room, "two", "2")
+        catchup.catch_up_events(room.pk, 0, 2)  # two events: kept
+        catchup.catch_up_events(room.pk, 1, 2)  # one more: the older answer goes
+        with django_assert_num_queries(0):
+            catchup.catch_up_events(room.pk, 1, 2)
+        with django_assert_num_queries(4):
+            catchup.catch_up_events(room.pk, 0, 2)
+
     def test_too_much_to_replay_resets(self, room_of_three, monkeypatch):
         ana, _bea, _cy, room = room_of_three
         monkeypatch.setattr(selectors, "CATCH_UP_MAX", 2)
