@@ -211,15 +211,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             states = {s["room_id"]: s for s in await database_sync_to_async(self.room_states)(
                 self.user, sorted(self.room_ids))}  # type: ignore[arg-type]
             for room_id in sorted(self.room_ids):
+                room_rev = states[room_id]["last_rev"] if room_id in states else None
                 after = held.get(str(room_id))
                 if not isinstance(after, int) or after < 0:
                     # She holds nothing of this room: live events from now on; history on
                     # demand.
-                    after = states[room_id]["last_rev"] if room_id in states else 0
-                self.delivered[room_id] = min(after,
-                                              states.get(room_id, {}).get("last_rev", after))
+                    after = room_rev or 0
+                self.delivered[room_id] = after if room_rev is None else min(after, room_rev)
                 self.overflowed.discard(room_id)
-                await self._fill(room_id, states.get(room_id, {}).get("last_rev"))
+                await self._fill(room_id, room_rev)
             await self._release_pending()
             self.synced = True
         await self.send_json({"type": "sync.done", "request_id": request_id,
