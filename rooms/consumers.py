@@ -27,7 +27,7 @@ from django.http import Http404
 from community.models import User
 from community.ratelimit import RateLimited
 from rooms import hub as room_hub
-from rooms import presence, protocol, selectors, services
+from rooms import presence, protocol, selectors, services, wire
 from rooms.models import Room
 from rooms.protocol import ErrorCode
 
@@ -78,6 +78,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.catching_up: set[int] = set()  # rooms with a catch-up task on its way
         self.tasks: set[asyncio.Task[None]] = set()
         self.hub: room_hub.Hub | None = None
+        self.wire: wire.Wire | None = None  # set once accepted, when Daphne serves us
         self.typing_sent: dict[int, float] = {}
         self.synced = False  # until the client's first `sync`, room events wait in `pending`
 
@@ -97,6 +98,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.hub = await room_hub.local()
             await self.hub.follow(self, self.room_ids)
             await self.accept()
+            self.wire = wire.wire_for(self.base_send)
             await self.send_json({"type": "hello", "user_id": user.pk,
                                   "heartbeat_seconds": protocol.HEARTBEAT_SECONDS})
             await self._release_pending()
@@ -276,8 +278,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     elif rev > last + 1:  # one before it is lost or late
                         await self._fill(room_id)
 
-    async def _send_text(self, text: str) -> None:
-        """Send an already serialised event (the fan-out path: no re-encoding)."""
+    async def _send_text(self, text: str, frames: room_hub.Frames | None = None) -> None:
+        """Send an already serialised event (the fan-out path: no re-encoding), framed
+        once per hub pass (`frames`) when written straight to the socket."""
+        if self.wire is not None:
+            self.wire.write(frames[text] if frames is not None else wire.frame(text))
+            return
         await self.base_send({"type": "websocket.send", "text": text})
 
     async def _catch_up_room(self, room_id: int) -> None:
@@ -292,7 +298,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             log.exception("catching up room %s failed", room_id)
 
     async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
-                         batch: str) -> None:
+                         batch: str, frames: room_hub.Frames) -> None:
         """Room events from this process's hub, already serialised (rooms.hub).
 
         When they follow on from what this socket holds, they go as the hub's one frame
@@ -306,17 +312,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             if revs == list(range(last + 1, last + 1 + len(revs))):
                 if revs:
                     self.delivered[room_id] = revs[-1]
-                await self._send_text(batch)
+                await self._send_text(batch, frames)
                 return
         for rev, text in events:
-            await self.hub_event(room_id, rev, text)
+            await self.hub_event(room_id, rev, text, frames)
 
-    async def hub_event(self, room_id: int, rev: int | None, text: str) -> None:
+    async def hub_event(self, room_id: int, rev: int | None, text: str,
+                        frames: room_hub.Frames | None = None) -> None:
         """One room event, in order: sent, dropped as a duplicate, or held."""
         if room_id not in self.room_ids:
             return
         if rev is None and not self.reading.locked():  # ephemeral: typing, presence, calls
-            await self._send_text(text)
+            await self._send_text(text, frames)
             return
         last = self.delivered.get(room_id)
         if rev is not None and last is not None and not self.reading.locked():
@@ -324,7 +331,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 return  # already sent (a duplicate, or superseded by a fetch)
             if rev == last + 1:
                 self.delivered[room_id] = rev
-                await self._send_text(text)
+                await self._send_text(text, frames)
                 return
         held = self.pending[room_id]
         if len(held) >= MAX_PENDING:

@@ -7,7 +7,8 @@ publish/subscribe layer) with its own channel. A room event therefore costs one 
 received once per process, not one layer message per member, and it arrives already
 serialised (`rooms.protocol` encodes it once, when it is published): the hub hands that
 same text to each local socket of the room by a direct call, without Channels'
-per-message dispatch and its thread hop.
+per-message dispatch and its thread hop, and frames it once for all of them
+(`rooms.wire` writes those bytes straight to the sockets Daphne serves).
 
 Ordering and catch-up stay with each socket (`RoomConsumer.hub_event`): the hub only
 rings the bell, as the layer did before. Rooms no local socket has followed for a whole
@@ -28,6 +29,7 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer
 
 from rooms.protocol import room_group, room_layer
+from rooms.wire import frame
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,19 @@ SWEEP_SECONDS = 60.0
 REJOIN_SECONDS = 3600.0  # well inside the layers' default group expiry of a day
 
 
+class Frames(dict[str, bytes]):
+    """The WebSocket frames of one pass's texts, each framed once, when first written."""
+
+    def __missing__(self, text: str) -> bytes:
+        framed = self[text] = frame(text)
+        return framed
+
+
 class RoomSocket(Protocol):
     async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
-                         batch: str) -> None:
-        """`events` (rev or None, text) in order; `batch` is all of them in one frame."""
+                         batch: str, frames: Frames) -> None:
+        """`events` (rev or None, text) in order; `batch` is all of them in one frame;
+        `frames` frames any of these texts once for all the room's sockets."""
 
 
 class Hub:
@@ -140,9 +151,10 @@ class Hub:
                 continue
             batch = events[0][1] if len(events) == 1 else \
                 "[" + ",".join(text for _, text in events) + "]"
+            frames = Frames()
             for socket in sockets:
                 try:
-                    await socket.hub_events(room_id, events, batch)
+                    await socket.hub_events(room_id, events, batch, frames)
                 except Exception:
                     log.exception("room events for room %s not delivered to a socket",
                                   room_id)
