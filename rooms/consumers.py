@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -45,6 +45,7 @@ RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePaylo
 
 TYPING_INTERVAL = 3.0
 MAX_PENDING = 1000  # live events held per room while the database is read; beyond: refetch
+ROOM_CHANGES = ("rooms.removed", "rooms.joined")  # personal events that change what she follows
 PRUNE_EVERY = 60.0  # seconds between two prunes of dead processes' sockets, per process
 _pruned_at = -PRUNE_EVERY
 NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (Http404, Room.DoesNotExist)
@@ -81,6 +82,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.wire: wire.Wire | None = None  # set once accepted, when Daphne serves us
         self.typing_sent: dict[int, float] = {}
         self.synced = False  # until the client's first `sync`, room events wait in `pending`
+        # Personal events (kind, text) waiting their turn: while the socket opens (sent
+        # after `hello`), or behind one about her rooms that is being applied.
+        self.personal: deque[tuple[str, str]] = deque()
+        self.personal_task: asyncio.Task[None] | None = None
+        self.opened = False  # `hello` is sent
 
     # --- Lifecycle ----------------------------------------------------------------------
     async def connect(self) -> None:
@@ -89,19 +95,23 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
             return
         self.user = user
-        # Subscribe before anything is read from the database: whatever commits later
-        # arrives as a live event, whatever committed earlier is in what `sync` reads.
-        await self.channel_layer.group_add(protocol.user_group(user.pk), self.channel_name)
+        # Her personal events are followed before anything is read from the database:
+        # whatever commits later arrives as a live event, whatever committed earlier is
+        # in what `sync` reads. (Her rooms' events are too, once her rooms are known:
+        # what they miss meanwhile, `sync` reads.)
+        self.hub = await room_hub.local()
+        await self.hub.follow(self, (), user_id=user.pk)
         room_ids, status = await database_sync_to_async(self._open_connection)()
         self.room_ids = set(room_ids)
         async with self.reading:  # `hello` comes first: live events wait until it is sent
-            self.hub = await room_hub.local()
             await self.hub.follow(self, self.room_ids)
             await self.accept()
             self.wire = wire.wire_for(self.base_send)
             await self.send_json({"type": "hello", "user_id": user.pk,
                                   "heartbeat_seconds": protocol.HEARTBEAT_SECONDS})
             await self._release_pending()
+        self.opened = True
+        self._apply_personal_soon()
         if status:
             await presence.announce(user.pk, sorted(self.room_ids), status)
 
@@ -121,10 +131,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         if self.user is None:
             return
-        await self.channel_layer.group_discard(protocol.user_group(self.user.pk),
-                                               self.channel_name)
         if self.hub is not None:
-            self.hub.unfollow(self, self.room_ids)
+            self.hub.unfollow(self, self.room_ids, user_id=self.user.pk)
         await database_sync_to_async(services.connection_close)(channel_name=self.channel_name)
         await self._run_leave_hooks(None)
         presence.check_after_grace(self.user.pk)
@@ -355,9 +363,37 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json(event)
 
     # --- Personal events ----------------------------------------------------------------
-    async def user_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        room_id = event.get("room_id")
+    async def hub_user_event(self, kind: str, text: str) -> None:
+        """One of her personal events from the hub, in order. Most go out as they are;
+        those about her rooms change what this socket follows, which reads the database:
+        that happens in a task of its own, so the hub goes on to the other sockets."""
+        if self.opened and self.personal_task is None and not self.personal \
+                and kind not in ROOM_CHANGES:
+            await self._send_text(text)
+            return
+        self.personal.append((kind, text))
+        self._apply_personal_soon()
+
+    def _apply_personal_soon(self) -> None:
+        if self.opened and self.personal and self.personal_task is None:
+            self.personal_task = asyncio.ensure_future(self._apply_personal())
+
+    async def _apply_personal(self) -> None:
+        try:
+            while self.personal:
+                kind, text = self.personal.popleft()
+                if kind in ROOM_CHANGES:
+                    await self._room_changed(json.loads(text))
+                else:
+                    await self._send_text(text)
+        except Exception:  # the socket closed meanwhile
+            log.exception("personal events not delivered")
+            self.personal.clear()
+        finally:
+            self.personal_task = None
+
+    async def _room_changed(self, event: dict[str, Any]) -> None:
+        room_id: int = event["room_id"]
         if event["type"] == "rooms.removed" and room_id in self.room_ids:
             # She lost the right to this room: stop receiving it now.
             if self.hub is not None:

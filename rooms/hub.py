@@ -1,4 +1,5 @@
-"""Process-local fan-out of room events: one channel-layer subscription per process and room.
+"""Process-local fan-out of room events and personal events: one channel-layer subscription
+per process and room (or member).
 
 Each server process (each event loop) has one `Hub`. A socket tells the hub which rooms it
 follows; the first time a local socket follows a room, the hub joins the room's group on
@@ -10,8 +11,11 @@ same text to each local socket of the room by a direct call, without Channels'
 per-message dispatch and its thread hop, and frames it once for all of them
 (`rooms.wire` writes those bytes straight to the sockets Daphne serves).
 
+A member's personal events (`user.<id>`: read state, mentions, notifications, rooms joined
+and left) travel the same way, to every local socket of hers.
+
 Ordering and catch-up stay with each socket (`RoomConsumer.hub_event`): the hub only
-rings the bell, as the layer did before. Rooms no local socket has followed for a whole
+rings the bell, as the layer did before. Groups no local socket has followed for a whole
 sweep are left on the layer; the rest are joined again before the layer's group expiry.
 """
 
@@ -28,7 +32,7 @@ from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer
 
-from rooms.protocol import room_group, room_layer
+from rooms.protocol import room_group, room_layer, user_group
 from rooms.wire import frame
 
 log = logging.getLogger(__name__)
@@ -54,15 +58,19 @@ class RoomSocket(Protocol):
         """`events` (rev or None, text) in order; `batch` is all of them in one frame;
         `frames` frames any of these texts once for all the room's sockets."""
 
+    async def hub_user_event(self, kind: str, text: str) -> None:
+        """One of her personal events (`kind` is its type), already serialised."""
+
 
 class Hub:
     def __init__(self, layer: BaseChannelLayer, channel_name: str) -> None:
         self.layer = layer
         self.channel_name = channel_name
-        self.sockets: dict[int, set[RoomSocket]] = defaultdict(set)
-        self.joined: dict[int, asyncio.Future[None]] = {}  # room -> its group_add
-        self.joined_at: dict[int, float] = {}
-        self.empty_since: dict[int, float] = {}
+        # Keyed by layer group: a room's (`room.<id>`) or a member's (`user.<id>`).
+        self.sockets: dict[str, set[RoomSocket]] = defaultdict(set)
+        self.joined: dict[str, asyncio.Future[None]] = {}  # group -> its group_add
+        self.joined_at: dict[str, float] = {}
+        self.empty_since: dict[str, float] = {}
         self.group_lock = asyncio.Lock()  # group_add and group_discard never overlap
         self.inbox: deque[dict[str, Any]] = deque()
         self.arrived = asyncio.Event()
@@ -75,40 +83,49 @@ class Hub:
         self.tasks = [loop.create_task(job, context=contextvars.Context())
                       for job in (self._listen(), self._deliver(), self._sweep())]
 
-    # --- Following rooms ----------------------------------------------------------------
-    async def follow(self, socket: RoomSocket, room_ids: Iterable[int]) -> None:
-        """Deliver these rooms' events to `socket`; returns once the hub's subscription is
-        made (in memory) or sent (publish/subscribe: Redis has not confirmed it yet, and
-        an event published in between is repaired by the next gap check or `pong`)."""
+    # --- Following rooms and members ----------------------------------------------------
+    async def follow(self, socket: RoomSocket, room_ids: Iterable[int],
+                     user_id: int | None = None) -> None:
+        """Deliver these rooms' events to `socket` (and her personal events, `user_id`);
+        returns once the hub's subscription is made (in memory) or sent
+        (publish/subscribe: Redis has not confirmed it yet, and a room event published
+        in between is repaired by the next gap check or `pong`)."""
+        groups = [room_group(room_id) for room_id in room_ids]
+        if user_id is not None:
+            groups.append(user_group(user_id))
         waits = []
-        for room_id in room_ids:
-            self.sockets[room_id].add(socket)
-            self.empty_since.pop(room_id, None)
-            waits.append(self._join(room_id))
+        for group in groups:
+            self.sockets[group].add(socket)
+            self.empty_since.pop(group, None)
+            waits.append(self._join(group))
         if waits:
             await asyncio.gather(*waits)
 
-    def unfollow(self, socket: RoomSocket, room_ids: Iterable[int]) -> None:
-        for room_id in room_ids:
-            sockets = self.sockets.get(room_id)
+    def unfollow(self, socket: RoomSocket, room_ids: Iterable[int],
+                 user_id: int | None = None) -> None:
+        groups = [room_group(room_id) for room_id in room_ids]
+        if user_id is not None:
+            groups.append(user_group(user_id))
+        for group in groups:
+            sockets = self.sockets.get(group)
             if sockets is None:
                 continue
             sockets.discard(socket)
             if not sockets:
-                del self.sockets[room_id]
-                self.empty_since[room_id] = time.monotonic()
+                del self.sockets[group]
+                self.empty_since[group] = time.monotonic()
 
-    def _join(self, room_id: int) -> asyncio.Future[None]:
-        joined = self.joined.get(room_id)
+    def _join(self, group: str) -> asyncio.Future[None]:
+        joined = self.joined.get(group)
         if joined is None or (joined.done() and (joined.cancelled()
                                                  or joined.exception() is not None)):
-            joined = self.joined[room_id] = asyncio.ensure_future(self._group_add(room_id))
+            joined = self.joined[group] = asyncio.ensure_future(self._group_add(group))
         return asyncio.shield(joined)
 
-    async def _group_add(self, room_id: int) -> None:
+    async def _group_add(self, group: str) -> None:
         async with self.group_lock:
-            await self.layer.group_add(room_group(room_id), self.channel_name)
-            self.joined_at[room_id] = time.monotonic()
+            await self.layer.group_add(group, self.channel_name)
+            self.joined_at[group] = time.monotonic()
 
     # --- Delivering ---------------------------------------------------------------------
     async def _listen(self) -> None:
@@ -143,10 +160,14 @@ class Hub:
 
     async def deliver(self, messages: list[dict[str, Any]]) -> None:
         by_room: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
+        personal: list[dict[str, Any]] = []
         for message in messages:
-            by_room[message["room_id"]].append((message.get("rev"), message["text"]))
+            if "user_id" in message:
+                personal.append(message)
+            else:
+                by_room[message["room_id"]].append((message.get("rev"), message["text"]))
         for room_id, events in by_room.items():
-            sockets = tuple(self.sockets.get(room_id, ()))
+            sockets = tuple(self.sockets.get(room_group(room_id), ()))
             if not sockets:
                 continue
             batch = events[0][1] if len(events) == 1 else \
@@ -158,6 +179,12 @@ class Hub:
                 except Exception:
                     log.exception("room events for room %s not delivered to a socket",
                                   room_id)
+        for message in personal:
+            for socket in tuple(self.sockets.get(user_group(message["user_id"]), ())):
+                try:
+                    await socket.hub_user_event(message["kind"], message["text"])
+                except Exception:
+                    log.exception("a personal event not delivered to a socket")
 
     # --- Housekeeping -------------------------------------------------------------------
     async def _sweep(self) -> None:
@@ -169,20 +196,20 @@ class Hub:
                 log.exception("room hub sweep failed; next sweep tries again")
 
     async def sweep(self, now: float) -> None:
-        """Leave rooms empty for a whole sweep; join the others again before they expire."""
-        for room_id, since in list(self.empty_since.items()):
-            if now - since < SWEEP_SECONDS or self.sockets.get(room_id):
+        """Leave groups empty for a whole sweep; join the others again before they expire."""
+        for group, since in list(self.empty_since.items()):
+            if now - since < SWEEP_SECONDS or self.sockets.get(group):
                 continue
             async with self.group_lock:
-                if self.sockets.get(room_id):  # followed again meanwhile
+                if self.sockets.get(group):  # followed again meanwhile
                     continue
-                self.empty_since.pop(room_id, None)
-                self.joined.pop(room_id, None)
-                self.joined_at.pop(room_id, None)
-                await self.layer.group_discard(room_group(room_id), self.channel_name)
-        for room_id, at in list(self.joined_at.items()):
-            if now - at >= REJOIN_SECONDS and room_id in self.sockets:
-                await self._group_add(room_id)
+                self.empty_since.pop(group, None)
+                self.joined.pop(group, None)
+                self.joined_at.pop(group, None)
+                await self.layer.group_discard(group, self.channel_name)
+        for group, at in list(self.joined_at.items()):
+            if now - at >= REJOIN_SECONDS and group in self.sockets:
+                await self._group_add(group)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -437,10 +437,15 @@ def publish(room_id: int, event: RoomEvent) -> None:
     _send_later(room_layer(), room_group(room_id), room_message(room_id, event))
 
 
+def user_message(user_id: int, event: UserEvent | dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message for a personal event (rooms.hub, like room events)."""
+    return {"type": "user.event", "user_id": user_id, "kind": event["type"],
+            "text": encode(event)}
+
+
 def publish_to_user(user_id: int, event: UserEvent) -> None:
     """Ring every open socket of one member (all her tabs, on every server process)."""
-    payload = json.loads(encode(event))
-    _send_later(get_channel_layer(), user_group(user_id), {"type": "user.event", "event": payload})
+    _send_later(room_layer(), user_group(user_id), user_message(user_id, event))
 
 
 def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) -> None:

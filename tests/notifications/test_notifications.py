@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from asgiref.sync import async_to_sync, sync_to_async
 from django.core import mail
 from django.urls import reverse
 
@@ -49,13 +51,23 @@ def test_preferences_per_kind_turn_each_channel_off(client, django_capture_on_co
 
 def test_the_live_event_reaches_her_user_group(django_capture_on_commit_callbacks):
     user = UserFactory()
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(protocol.user_group(user.pk), channel)
-    with django_capture_on_commit_callbacks(execute=True):
-        _notify(user)
-    message = async_to_sync(layer.receive)(channel)
-    event = message["event"]
+    layer = protocol.room_layer()  # personal events travel as room events do (rooms.hub)
+
+    def notify() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            _notify(user)
+
+    async def listen() -> dict:
+        channel = await layer.new_channel()
+        await layer.group_add(protocol.user_group(user.pk), channel)
+        await asyncio.sleep(0.1)  # Redis has taken the subscription
+        await sync_to_async(notify)()
+        async with asyncio.timeout(5):
+            return await layer.receive(channel)
+
+    message = async_to_sync(listen)()
+    assert message["user_id"] == user.pk and message["kind"] == "notification.created"
+    event = json.loads(message["text"])
     assert event["type"] == "notification.created" and event["unread"] == 1
     assert event["notification"]["text"] == "Léa asked you to be her mentor."
 

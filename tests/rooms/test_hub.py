@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -10,6 +11,7 @@ from channels.db import database_sync_to_async
 
 from rooms import hub as room_hub
 from rooms import protocol
+from rooms.consumers import RoomConsumer
 from tests.chat.wsclient import open_socket, receive_until, request
 from tests.community.factories import UserFactory
 from tests.rooms.factories import make_room
@@ -101,3 +103,43 @@ async def test_a_room_no_local_socket_follows_is_left_after_a_sweep(pair):
     typing, _ = await receive_until(b, "chat.typing")
     assert typing["name"] == "Ana"
     await b.disconnect()
+
+
+async def test_her_personal_events_reach_every_tab_through_one_subscription(pair):
+    """Her read state after she writes reaches both her tabs; the process follows her
+    once, and leaves her once no tab of hers is open here."""
+    ana, bea, room = pair
+    tabs = [await synced(ana), await synced(ana)]
+    hub = await room_hub.local()
+    group = protocol.user_group(ana.pk)
+    assert await group_members(group) == {hub.channel_name}
+    await request(tabs[0], {"type": "chat.send", "room_id": room.pk, "client_id": "p1",
+                            "text": "read by me"})
+    for tab in tabs:
+        read, _ = await receive_until(tab, "rooms.read")
+        assert read["room_id"] == room.pk and read["unread"] == 0
+    for tab in tabs:
+        await tab.disconnect()
+    await hub.sweep(time.monotonic() + 2 * room_hub.SWEEP_SECONDS)
+    assert hub.channel_name not in await group_members(group)
+
+
+async def test_a_personal_event_while_she_connects_comes_after_hello(pair, monkeypatch):
+    """One delivered while her socket reads its rooms (she is followed already, `hello`
+    is not sent yet) waits for `hello`, then arrives."""
+    ana, bea, room = pair
+    hub = await room_hub.local()
+    loop = asyncio.get_running_loop()
+    opening = RoomConsumer._open_connection
+
+    def open_connection(consumer):
+        asyncio.run_coroutine_threadsafe(hub.deliver([protocol.user_message(ana.pk, {
+            "type": "rooms.read", "room_id": room.pk, "last_read_seq": 0, "unread": 0,
+            "mentions": 0})]), loop).result(timeout=2)
+        return opening(consumer)
+
+    monkeypatch.setattr(RoomConsumer, "_open_connection", open_connection)
+    socket = await open_socket(ana)  # asserts that `hello` comes first
+    read, before = await receive_until(socket, "rooms.read")
+    assert read["room_id"] == room.pk and before == []
+    await socket.disconnect()
