@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
+
+from server.cache import shared_cache
 
 
 class RateLimited(Exception):
@@ -23,10 +24,10 @@ def ratelimit_hit(key: str, *, limit: int, per_seconds: int) -> None:
     window = int(time.time() // per_seconds)
     cache_key = f"rl:{key}:{window}"
     try:
-        count = cache.incr(cache_key)  # one round trip while the window is open
+        count = shared_cache().incr(cache_key)  # one round trip while the window is open
     except ValueError:  # the window's first use (or it expired just now)
-        if cache.add(cache_key, 1, timeout=per_seconds + 1):
+        if shared_cache().add(cache_key, 1, timeout=per_seconds + 1):
             return
-        count = cache.incr(cache_key)
+        count = shared_cache().incr(cache_key)
     if count > limit:
         raise RateLimited(per_seconds - time.time() % per_seconds)

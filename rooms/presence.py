@@ -19,10 +19,10 @@ import logging
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.core.cache import cache
 
 from rooms import outbox, protocol, selectors
 from rooms.selectors import Status
+from server.cache import shared_cache
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,9 @@ def presence_change(user_id: int) -> Status | None:
     None if nothing is to be announced."""
     status = selectors.presence_of([user_id]).get(user_id, "offline")
     key = _told_key(user_id)
-    if cache.get(key, "offline") == status:
+    if shared_cache().get(key, "offline") == status:
         return None
-    cache.set(key, status, TOLD_FOR)
+    shared_cache().set(key, status, TOLD_FOR)
     return status
 
 

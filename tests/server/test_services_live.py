@@ -102,3 +102,31 @@ async def test_a_quiet_socket_stays_open_past_the_layers_blocking_read():
     pong, _ = await receive_until(socket, "pong", timeout=5)
     assert pong["request_id"] == "late"
     await socket.disconnect()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+async def test_sockets_share_the_processs_redis_connections():
+    """Each socket looks up its member's presence in the cache when it opens: forty
+    sockets must not open forty Redis connections (a community would run into Redis's
+    client limit long before its members ran out)."""
+    import redis.asyncio as redis_client
+    from channels.db import database_sync_to_async
+    from django.conf import settings
+
+    from tests.chat.wsclient import open_socket, receive_until
+    from tests.community.factories import UserFactory
+
+    users = await database_sync_to_async(lambda: [UserFactory() for _ in range(40)])()
+    first = await open_socket(users[0], sync={})  # the process's own clients are made
+    await receive_until(first, "sync.done")
+    admin = redis_client.from_url(settings.REDIS_URL)
+    before = len(await admin.client_list())
+    sockets = [await open_socket(user, sync={}) for user in users[1:]]
+    for socket in sockets:
+        await receive_until(socket, "sync.done")
+    after = len(await admin.client_list())
+    await admin.aclose()
+    assert after - before < 5
+    for socket in [first, *sockets]:
+        await socket.disconnect()
