@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/fanout.py                    # the whole matrix
     .venv/bin/python benchmarks/fanout.py --config embedded  # SQLite + in-memory layer
     .venv/bin/python benchmarks/fanout.py --config services --sizes 200 --rates 5,10
+    .venv/bin/python benchmarks/fanout.py --config services --processes 1,2  # one, then two
 
 Without --rates, each room size climbs a ladder of send rates and stops after the first
 that saturates (p99 over 250 ms, or a loss). For each room size and send rate it connects
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,13 +80,15 @@ async def reader(member: Member) -> None:
         pass
 
 
-async def run_load(url: str, room_id: int, cookies: list[str], rate: float, seconds: float,
-                   server_pid: int, extra_pids: list[int]) -> dict[str, float]:
-    rss_before = rss_kib(server_pid)
+async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: float,
+                   seconds: float, server_pids: list[int],
+                   extra_pids: list[int]) -> dict[str, float]:
+    """Members connect to the `urls` (the server processes) in turn."""
+    rss_before = sum(rss_kib(pid) for pid in server_pids)
     members = []
     for index, cookie in enumerate(cookies):
         socket = await websockets.connect(
-            f"{url}?room={room_id}", additional_headers={
+            f"{urls[index % len(urls)]}?room={room_id}", additional_headers={
                 "Cookie": cookie, "Origin": "http://127.0.0.1"},
             max_size=2**22, open_timeout=20)
         hello = json.loads(await socket.recv())
@@ -96,9 +100,9 @@ async def run_load(url: str, room_id: int, cookies: list[str], rate: float, seco
         if index % 50 == 49:
             await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
-    rss_after = rss_kib(server_pid)
+    rss_after = sum(rss_kib(pid) for pid in server_pids)
     readers = [asyncio.create_task(reader(m)) for m in members]
-    cpu_before = sum(cpu_seconds(p) for p in [server_pid, *extra_pids])
+    cpu_before = sum(cpu_seconds(p) for p in [*server_pids, *extra_pids])
     client_before = time.process_time()
     started = time.monotonic()
     sent = 0
@@ -118,7 +122,7 @@ async def run_load(url: str, room_id: int, cookies: list[str], rate: float, seco
             or any(len(m.seqs) < expected_each for m in members)):
         await asyncio.sleep(0.05)
     elapsed = time.monotonic() - started
-    cpu = sum(cpu_seconds(p) for p in [server_pid, *extra_pids]) - cpu_before
+    cpu = sum(cpu_seconds(p) for p in [*server_pids, *extra_pids]) - cpu_before
     client_cpu = time.process_time() - client_before
     for m in members:
         await m.socket.close()
@@ -157,20 +161,23 @@ HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms 
 
 
 def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
-                 seconds: float) -> list[str]:
+                 seconds: float, processes: int = 1) -> list[str]:
     rows = []
+    label = f"Cohort ({config})" if processes == 1 else f"Cohort ({config}, {processes} proc.)"
     with tempfile.TemporaryDirectory() as tmp:
         env = config_env(config, Path(tmp))
         for size in sizes:
             for rate in rates[size]:
                 # A fresh server and database per scenario: nothing carries over.
                 room = fresh_database(config, env, [size])[0]
-                with daphne(env) as (port, server):
+                with ExitStack() as stack:
+                    servers = [stack.enter_context(daphne(env)) for _ in range(processes)]
                     extra = [p for p in [redis_pid()] if p and config == "services"]
                     result = asyncio.run(run_load(
-                        f"ws://127.0.0.1:{port}/ws/", room["room_id"], room["cookies"],
-                        rate, seconds, server.pid, extra))
-                rows.append(row(f"Cohort ({config})", size, rate, result))
+                        [f"ws://127.0.0.1:{port}/ws/" for port, _ in servers],
+                        room["room_id"], room["cookies"], rate, seconds,
+                        [server.pid for _, server in servers], extra))
+                rows.append(row(label, size, rate, result))
                 print(rows[-1], flush=True)
                 if saturated(result):
                     break
@@ -186,8 +193,8 @@ def bench_plain(sizes: list[int], rates: dict[int, list[float]], seconds: float)
                                        str(port)], stdout=subprocess.DEVNULL)
             try:
                 wait_port(port, server)
-                result = asyncio.run(run_load(f"ws://127.0.0.1:{port}/", 1, [""] * size, rate,
-                                              seconds, server.pid, []))
+                result = asyncio.run(run_load([f"ws://127.0.0.1:{port}/"], 1, [""] * size,
+                                              rate, seconds, [server.pid], []))
             finally:
                 server.terminate()
                 server.wait(timeout=20)
@@ -204,6 +211,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="2,50,200")
     parser.add_argument("--rates", default="", help="messages/s per room, e.g. 5,10")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--processes", default="1",
+                        help="Daphne processes for PostgreSQL + Redis, e.g. 1,2 (members "
+                             "connect to them in turn; the embedded layer needs one)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     seconds = min(args.seconds, 60.0)
@@ -212,7 +222,9 @@ def main() -> None:
     print(HEADER, flush=True)
     configs = ["embedded", "services"] if args.config == "both" else [args.config]
     for config in configs:
-        bench_cohort(config, sizes, rates, seconds)
+        counts = [int(n) for n in args.processes.split(",")] if config == "services" else [1]
+        for processes in counts:
+            bench_cohort(config, sizes, rates, seconds, processes)
     bench_plain(sizes, rates, seconds)
 
 

@@ -9,7 +9,7 @@ import time
 
 from django.utils.translation import gettext as _
 
-from server.cache import shared_cache
+from community.cache import shared_cache
 
 
 class RateLimited(Exception):

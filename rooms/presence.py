@@ -20,9 +20,9 @@ import logging
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from community.cache import shared_cache
 from rooms import outbox, protocol, selectors
 from rooms.selectors import Status
-from server.cache import shared_cache
 
 log = logging.getLogger(__name__)
 
