@@ -35,6 +35,7 @@ class Member:
         self.socket: websockets.ClientConnection | None = None
         self.got: dict[str, float] = {}  # message text -> arrival time
         self.pongs = 0
+        self.reader: asyncio.Task[None] | None = None
 
     async def connect(self, url: str, gate: asyncio.Semaphore) -> None:
         async with gate:
@@ -50,6 +51,9 @@ class Member:
                     if any(f["type"] == "sync.done"
                            for f in (frames if isinstance(frames, list) else [frames])):
                         break
+        # Read from now on, as the page does: a socket nobody reads stops reading its TCP
+        # stream once a few events wait, and then answers no WebSocket ping either.
+        self.reader = asyncio.create_task(self.read())
 
     async def read(self) -> None:
         assert self.socket is not None
@@ -84,7 +88,7 @@ async def run(port: int, rooms: list[dict], server_pid: int, extra: list[int],
     started = time.monotonic()
     await asyncio.gather(*(m.connect(url, gate) for m in members[1:]))
     connect_seconds = time.monotonic() - started
-    readers = [asyncio.create_task(m.read()) for m in members]
+    readers = [m.reader for m in members if m.reader is not None]
     await asyncio.sleep(2)  # presence announcements settle
     rss_after = rss_kib(server_pid)
     cpu_before = sum(cpu_seconds(p) for p in [server_pid, *extra])

@@ -106,13 +106,10 @@ def message_send(
         raise ValidationError(_("client_id must be 1 to 64 letters, digits or - _ . :"))
     text = _clean_text(text)
     with transaction.atomic():
-        try:
-            room = _lock_room(room_id)
-        except Room.DoesNotExist:
-            raise NotFound from None
-        membership = room_permissions.membership_of(author, room)
+        membership = room_permissions.membership_locking_room(author, room_id)
         if membership is None:
             raise NotFound
+        room = membership.room
         existing = Message.objects.filter(room=room, author=author, client_id=client_id).first()
         if existing is not None:
             return existing, False

@@ -28,6 +28,16 @@ def membership_of(user: Viewer, room: Room) -> Membership | None:
     return Membership.objects.filter(room=room, user_id=int(user.pk or 0)).first()
 
 
+def membership_locking_room(user: Viewer, room_id: int) -> Membership | None:
+    """`membership_of` for a write: her membership with its room read and the room's row
+    locked until the caller's transaction ends, in one query. None if she is not a
+    member (or the room does not exist): nothing is locked then."""
+    if not _active(user):
+        return None
+    return (Membership.objects.select_related("room").select_for_update(of=("room",))
+            .filter(room_id=room_id, user_id=int(user.pk or 0)).first())
+
+
 def rooms_visible_to(user: Viewer) -> QuerySet[Room]:
     if not _active(user):
         return Room.objects.none()

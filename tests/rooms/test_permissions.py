@@ -70,6 +70,22 @@ class TestPosting:
         assert not permissions.can_post(ana, direct) and not permissions.can_post(bea, direct)
         assert permissions.can_post(ana, group)
 
+    def test_the_writers_lookup_finds_members_only(self, pair):
+        """The lookup a chat send starts with (and that locks the room): a member gets
+        her membership and the room; the non-member, the admin, a deactivated member
+        and a room that does not exist get nothing. A blocked member of a group room is
+        still a member; `can_post` decides what she may write."""
+        owner, member, room = pair
+        BlockFactory(blocker=owner, blocked=member)
+        found = permissions.membership_locking_room(member, room.pk)
+        assert found is not None and found.user == member and found.room == room
+        assert permissions.membership_locking_room(UserFactory(), room.pk) is None
+        assert permissions.membership_locking_room(AdminFactory(), room.pk) is None
+        assert permissions.membership_locking_room(member, 999_999) is None
+        member.is_active = False
+        member.save()
+        assert permissions.membership_locking_room(member, room.pk) is None
+
     def test_non_member_and_admin_cannot_post(self, pair):
         *_, room = pair
         assert not permissions.can_post(UserFactory(), room)
