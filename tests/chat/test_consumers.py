@@ -12,7 +12,7 @@ from django.utils import timezone
 from chat import services
 from chat.models import Message
 from community.models import User
-from rooms import consumers, protocol
+from rooms import consumers, heartbeat, protocol
 from rooms import services as room_services
 from rooms.models import Connection, Room
 from tests.chat.wsclient import open_socket, receive_until, request
@@ -265,6 +265,30 @@ class TestLimits:
             if frame["type"] == "websocket.close":
                 assert frame["code"] == 4403
                 break
+
+    async def test_pings_of_many_tabs_share_one_database_trip(self, trio, monkeypatch):
+        """Every tab gets its own pong with its rooms' revs, and is seen (presence), while
+        the server reads the database once for all the pings of the same moment."""
+        ana, bea, _cleo, room = trio
+        tabs = [await synced(ana), await synced(ana), await synced(bea)]
+        await request(tabs[0], send_frame(room, "rev one", "hb1"))
+        await db(Connection.objects.update)(seen_at=timezone.now() - timezone.timedelta(
+            seconds=60))
+        trips = []
+        answer_all = heartbeat._answer_all
+        monkeypatch.setattr(heartbeat, "_answer_all",
+                            lambda beats: trips.append(len(beats)) or answer_all(beats))
+        for number, tab in enumerate(tabs):
+            await tab.send_json_to({"type": "ping", "request_id": f"p{number}"})
+        for number, tab in enumerate(tabs):
+            pong, _ = await receive_until(tab, "pong")
+            assert pong["request_id"] == f"p{number}" and pong["rooms"] == {str(room.pk): 1}
+        assert trips == [3]
+        fresh = await db(Connection.objects.filter(
+            seen_at__gte=timezone.now() - timezone.timedelta(seconds=10)).count)()
+        assert fresh == 3
+        for tab in tabs:
+            await tab.disconnect()
 
     async def test_too_long_a_message_is_refused_clearly(self, trio):
         ana, _bea, _cleo, room = trio
