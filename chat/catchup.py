@@ -29,8 +29,11 @@ _lock = threading.Lock()
 def catch_up_events(room_id: int, after_rev: int, room_rev: int | None = None) -> Answer:
     """`chat.selectors.catch_up_events`, shared when the caller knows the room's rev.
 
-    The events are shared between sockets: read them, never change them."""
-    if room_rev is None or room_rev <= after_rev:
+    The events are shared between sockets: read them, never change them. A socket that
+    holds the room up to the rev its `sync` read misses nothing: no query."""
+    if room_rev is not None and room_rev <= after_rev:
+        return [], False
+    if room_rev is None:
         return selectors.catch_up_events(room_id, after_rev)
     key = (room_id, after_rev, room_rev)
     with _lock:

@@ -210,6 +210,15 @@ class TestCatchUp:
         # reaches it live, after it.
         assert catchup.catch_up_events(room.pk, 1, rev) == answer
 
+    def test_a_socket_up_to_date_reads_nothing(self, room_of_three,
+                                               django_assert_num_queries):
+        """Most reconnects are to quiet rooms: she holds the rev her `sync` read."""
+        ana, _bea, _cy, room = room_of_three
+        send(ana, room, "one", "1")
+        rev = selectors.room_states(ana, [room.pk])[0]["last_rev"]
+        with django_assert_num_queries(0):
+            assert catchup.catch_up_events(room.pk, rev, rev) == ([], False)
+
     def test_an_answer_read_after_later_changes_is_not_kept(
             self, room_of_three, django_assert_num_queries):
         ana, _bea, _cy, room = room_of_three
