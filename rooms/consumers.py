@@ -37,7 +37,8 @@ Handler = Callable[[User, dict[str, Any]], dict[str, Any]]
 # Handlers that need to know which socket asked (calls): (user, channel_name, frame).
 SocketHandler = Callable[[User, str, dict[str, Any]], dict[str, Any]]
 # Called with (user, channel_name, room_id or None) when the socket closes (None) or
-# stops following a room.
+# stops following a room, if it ever made a request of `socket_handlers` (what such a
+# request may leave behind, a call seat, is tied to the socket; no other socket holds any).
 LeaveHook = Callable[[User, str, int | None], None]
 # (room id, after rev, the room's latest rev as read in `sync` or None) -> (events, reset)
 CatchUp = Callable[[int, int, int | None], tuple[list[dict[str, Any]], bool]]
@@ -65,6 +66,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.handlers = handlers
         self.socket_handlers = socket_handlers or {}
         self.on_leave = tuple(on_leave)
+        self.used_socket_handlers = False  # see LeaveHook
         self.catch_up = catch_up  # type: ignore[assignment]
         self.room_states = room_states  # type: ignore[assignment]
         self.not_found = NOT_FOUND_ERRORS + tuple(not_found)
@@ -138,6 +140,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         presence.check_after_grace(self.user.pk)
 
     async def _run_leave_hooks(self, room_id: int | None) -> None:
+        if not self.used_socket_handlers:
+            return
         for hook in self.on_leave:
             try:
                 await database_sync_to_async(hook)(self.user, self.channel_name, room_id)  # type: ignore[arg-type]
@@ -187,6 +191,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 result = await database_sync_to_async(self.handlers[kind])(self.user, content)  # type: ignore[arg-type]
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
             elif kind in self.socket_handlers:
+                self.used_socket_handlers = True
                 result = await database_sync_to_async(self.socket_handlers[kind])(
                     self.user, self.channel_name, content)  # type: ignore[arg-type]
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
