@@ -370,10 +370,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # --- Personal events ----------------------------------------------------------------
     async def hub_user_event(self, kind: str, text: str) -> None:
         """One of her personal events from the hub, in order. Most go out as they are;
-        those about her rooms change what this socket follows, which reads the database:
-        that happens in a task of its own, so the hub goes on to the other sockets."""
+        those about her rooms change what this socket follows, which reads the database.
+        While the socket answers a request or reads the database (`sync`: its `sync.done`
+        carries read state older than this event), they wait, in a task of their own,
+        so the hub goes on to the other sockets."""
         if self.opened and self.personal_task is None and not self.personal \
-                and kind not in ROOM_CHANGES:
+                and kind not in ROOM_CHANGES and not self.reading.locked():
             await self._send_text(text)
             return
         self.personal.append((kind, text))
@@ -386,6 +388,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def _apply_personal(self) -> None:
         try:
             while self.personal:
+                if self.reading.locked():
+                    async with self.reading:  # wait for the request or read to end
+                        pass
+                    continue
                 kind, text = self.personal.popleft()
                 if kind in ROOM_CHANGES:
                     await self._room_changed(json.loads(text))

@@ -143,3 +143,27 @@ async def test_a_personal_event_while_she_connects_comes_after_hello(pair, monke
     read, before = await receive_until(socket, "rooms.read")
     assert read["room_id"] == room.pk and before == []
     await socket.disconnect()
+
+
+async def test_a_personal_event_during_her_sync_comes_after_sync_done(pair, monkeypatch):
+    """`sync.done` carries her read state as `sync` read it: a newer `rooms.read` that
+    arrives meanwhile must come after it, or the page would show the older state."""
+    ana, bea, room = pair
+    hub = await room_hub.local()
+    loop = asyncio.get_running_loop()
+    initialise = RoomConsumer.__init__
+
+    def init(consumer, *args, room_states, **kwargs):
+        def states(user, room_ids):
+            asyncio.run_coroutine_threadsafe(hub.deliver([protocol.user_message(ana.pk, {
+                "type": "rooms.read", "room_id": room.pk, "last_read_seq": 9, "unread": 0,
+                "mentions": 0})]), loop).result(timeout=2)
+            return room_states(user, room_ids)
+        initialise(consumer, *args, room_states=states, **kwargs)
+
+    monkeypatch.setattr(RoomConsumer, "__init__", init)
+    socket = await open_socket(ana, sync={})
+    read, before = await receive_until(socket, "rooms.read")
+    assert read["last_read_seq"] == 9
+    assert [frame["type"] for frame in before][-1] == "sync.done"
+    await socket.disconnect()
