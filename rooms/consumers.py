@@ -393,13 +393,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                         pass
                     continue
                 kind, text = self.personal.popleft()
-                if kind in ROOM_CHANGES:
-                    await self._room_changed(json.loads(text))
-                else:
-                    await self._send_text(text)
-        except Exception:  # the socket closed meanwhile
-            log.exception("personal events not delivered")
-            self.personal.clear()
+                try:
+                    if kind in ROOM_CHANGES:
+                        await self._room_changed(json.loads(text))
+                    else:
+                        await self._send_text(text)
+                except Exception:  # logged; the events after it still go out
+                    log.exception("personal event %s not delivered", kind)
         finally:
             self.personal_task = None
 

@@ -18,11 +18,9 @@ import weakref
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
-from django.utils import timezone
 
 from community.models import User
-from rooms import selectors
-from rooms.models import Connection
+from rooms import selectors, services
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +37,7 @@ class Beat:
 
 def _answer_all(beats: list[Beat]) -> tuple[dict[int, User], dict[int, int]]:
     """One trip: every socket seen, the active accounts among theirs, their rooms' revs."""
-    Connection.objects.filter(channel_name__in=[b.channel_name for b in beats]).update(
-        seen_at=timezone.now())
+    services.connections_seen(channel_names=[b.channel_name for b in beats])
     users = {user.pk: user for user in User.objects.filter(
         pk__in={b.user_id for b in beats}, is_active=True)}
     revs = selectors.room_revs({room_id for b in beats for room_id in b.room_ids})

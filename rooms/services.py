@@ -145,11 +145,16 @@ def connection_open(*, user: User, channel_name: str) -> None:
 
 
 def connection_touch(*, channel_name: str, state: str | None = None) -> None:
-    """A heartbeat (and maybe a new state) of one socket."""
+    """One socket is seen (and maybe in a new state: `presence.set`)."""
     changes: dict[str, object] = {"seen_at": timezone.now()}
     if state in Connection.State.values:
         changes["state"] = state
     Connection.objects.filter(channel_name=channel_name).update(**changes)
+
+
+def connections_seen(*, channel_names: list[str]) -> None:
+    """Heartbeats of several sockets at once (rooms.heartbeat): one UPDATE."""
+    Connection.objects.filter(channel_name__in=channel_names).update(seen_at=timezone.now())
 
 
 def connection_close(*, channel_name: str) -> None:
