@@ -164,7 +164,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "community.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cohort",
         }
