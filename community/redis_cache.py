@@ -32,13 +32,14 @@ class RedisCacheClient(DjangoRedisCacheClient):  # type: ignore[misc]
         self._incr_script: Any = None
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
             with self._clients_lock:  # redis.Redis is thread-safe once made
                 client = self._clients.get(index)
                 if client is None:
-                    client = self._client(connection_pool=self._get_connection_pool(write))
+                    client = self._client(  # type: ignore[attr-defined]
+                        connection_pool=self._get_connection_pool(write))  # type: ignore[attr-defined]
                     self._clients[index] = client
         return client
 
