@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import permissions, selectors
+from chat import permissions, selectors, statements
 from chat.models import Mention, Message, Reaction
 from chat.rendering import excerpt, render_message
 from community.models import User
@@ -110,9 +110,9 @@ def message_send(
         if membership is None:
             raise NotFound
         room = membership.room
-        existing = Message.objects.filter(room=room, author=author, client_id=client_id).first()
+        existing = statements.message_id_by_client_id(room.pk, author.pk, client_id)
         if existing is not None:
-            return existing, False
+            return Message.objects.get(pk=existing), False
         if not permissions.can_send(author, room, membership=membership):
             raise PermissionDenied(_("You cannot write in this room."))
         ratelimit_hit(f"chat.send:{author.pk}", limit=settings.COHORT_CHAT_SEND_LIMIT,
@@ -126,14 +126,13 @@ def message_send(
         rendered = render_message(text, _mentionable(room, text))
         room.last_seq += 1
         rev = _next_rev(room)
-        room.save(update_fields=["last_seq", "last_rev"])
-        message = Message.objects.create(
+        message = Message(
             room=room, author=author, seq=room.last_seq, rev=rev, created_rev=rev,
-            client_id=client_id,
-            text=text, html=rendered.html, reply_to=parent)
+            client_id=client_id, text=text, html=rendered.html, reply_to=parent)
+        # The room's counters, the message, and her read position (writing is reading:
+        # her own message never counts as unread), in one statement where it can be.
+        statements.message_insert(message, membership)
         mentioned = _set_mentions(message, rendered.mentioned_user_ids, author, created=True)
-        # Writing is reading: her own message never counts as unread.
-        Membership.objects.filter(pk=membership.pk).update(last_read_seq=message.seq)
         # The event is built from what is in hand: nothing is read back after commit.
         _publish(message, selectors.new_message_payload(message, mentioned), created=True)
         protocol.publish_to_user(author.pk, {

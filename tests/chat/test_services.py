@@ -36,6 +36,13 @@ class TestSend:
         room.refresh_from_db()
         assert (room.last_seq, room.last_rev) == (2, 2)
         assert callbacks  # the bells ring only after commit
+        # Writing is reading: each author has read up to her own message.
+        read = dict(Membership.objects.filter(room=room).values_list("user_id", "last_read_seq"))
+        assert (read[ana.pk], read[bea.pk]) == (1, 2)
+        stored = Message.objects.get(pk=second.pk)
+        assert (stored.author_id, stored.seq, stored.rev, stored.created_rev, stored.client_id,
+                stored.text, stored.html, stored.created_at, stored.reply_to_id) == (
+            bea.pk, 2, 2, 2, "b", "two", "<p>two</p>", second.created_at, None)
 
     def test_live_event_of_a_new_message_is_what_history_reads(self, room_of_three,
                                                                 monkeypatch):
