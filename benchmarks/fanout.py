@@ -214,6 +214,8 @@ def main() -> None:
     parser.add_argument("--processes", default="1",
                         help="Daphne processes for PostgreSQL + Redis, e.g. 1,2 (members "
                              "connect to them in turn; the embedded layer needs one)")
+    parser.add_argument("--no-yardstick", action="store_true",
+                        help="skip the plain websockets server (while tuning Cohort alone)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     seconds = min(args.seconds, 60.0)
@@ -225,7 +227,8 @@ def main() -> None:
         counts = [int(n) for n in args.processes.split(",")] if config == "services" else [1]
         for processes in counts:
             bench_cohort(config, sizes, rates, seconds, processes)
-    bench_plain(sizes, rates, seconds)
+    if not args.no_yardstick:
+        bench_plain(sizes, rates, seconds)
 
 
 if __name__ == "__main__":

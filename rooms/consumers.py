@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -147,6 +148,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await database_sync_to_async(hook)(self.user, self.channel_name, room_id)  # type: ignore[arg-type]
             except Exception:
                 log.exception("leave hook %s failed", hook)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without its `aclose_old_connections()` before each handler:
+        that is a trip to the database thread for every frame a client sends, queued
+        behind every other socket's database work. Here the database is only ever
+        reached through `database_sync_to_async`, which closes old connections itself,
+        in that thread, around each call."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- Client frames ------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,

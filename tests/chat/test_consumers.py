@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -356,6 +357,22 @@ class TestLiveDetails:
         assert typing["user_id"] == ana.pk and typing["name"] == "Ana"
         assert await b.receive_nothing(timeout=0.3)  # the other two were throttled
         assert not await db(Message.objects.exists)()
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_typing_goes_through_while_the_database_is_busy(self, trio):
+        """A frame that needs no database is not queued behind others' database work
+        (Channels' dispatch would take it to the database thread first)."""
+        ana, bea, _cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        busy = asyncio.ensure_future(db(time.sleep)(2.0))  # the one database thread
+        await asyncio.sleep(0.1)
+        await a.send_json_to({"type": "chat.typing", "room_id": room.pk})
+        started = time.monotonic()
+        typing, _ = await receive_until(b, "chat.typing", timeout=1.5)
+        assert typing["user_id"] == ana.pk and time.monotonic() - started < 1.0
+        assert not busy.done()
+        await busy
         await a.disconnect()
         await b.disconnect()
 
