@@ -11,8 +11,9 @@ one client per member, sends for a bounded time, and prints: fan-out latency p50
 (send to receipt, every member including the sender), deliveries per second, loss and
 duplicates (each acknowledged message must reach every member exactly once), server CPU
 per delivery (Redis included) and memory per idle connection. The same load then runs
-against benchmarks/plain_server.py. All traffic goes to 127.0.0.1; every loop is bounded
-in count and time.
+against benchmarks/plain_server.py. The members are lean clients (benchmarks/lightws.py,
+no compression offered, like a browser's socket to Daphne) that share the machine with
+the server. All traffic goes to 127.0.0.1; every loop is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import websockets
+import lightws
 from harness import (
     ROOT,
     config_env,
@@ -54,30 +56,29 @@ def saturated(result: dict[str, float]) -> bool:
 # --- The load ---------------------------------------------------------------------------
 @dataclass
 class Member:
-    socket: websockets.ClientConnection
+    socket: lightws.LightSocket
     seqs: set[int] = field(default_factory=set)
     duplicates: int = 0
     latencies: list[float] = field(default_factory=list)
     acked: int = 0
 
 
-async def reader(member: Member) -> None:
-    try:
-        async for raw in member.socket:
-            parsed = json.loads(raw)
-            now = time.time()
-            for frame in parsed if isinstance(parsed, list) else [parsed]:  # a batch: array
-                kind = frame["type"]
-                if kind == "chat.message.created":
-                    seq = frame["message"]["seq"]
-                    if seq in member.seqs:
-                        member.duplicates += 1
-                    member.seqs.add(seq)
-                    member.latencies.append(now - float(frame["message"]["text"]))
-                elif kind == "ack":
-                    member.acked += 1
-    except websockets.ConnectionClosed:
-        pass
+def reader(member: Member) -> Callable[[str], None]:
+    """What a member does with each text frame she receives."""
+    def take(raw: str) -> None:
+        parsed = json.loads(raw)
+        now = time.time()
+        for frame in parsed if isinstance(parsed, list) else [parsed]:  # a batch: array
+            kind = frame["type"]
+            if kind == "chat.message.created":
+                seq = frame["message"]["seq"]
+                if seq in member.seqs:
+                    member.duplicates += 1
+                member.seqs.add(seq)
+                member.latencies.append(now - float(frame["message"]["text"]))
+            elif kind == "ack":
+                member.acked += 1
+    return take
 
 
 async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: float,
@@ -87,10 +88,9 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     rss_before = sum(rss_kib(pid) for pid in server_pids)
     members = []
     for index, cookie in enumerate(cookies):
-        socket = await websockets.connect(
-            f"{urls[index % len(urls)]}?room={room_id}", additional_headers={
-                "Cookie": cookie, "Origin": "http://127.0.0.1"},
-            max_size=2**22, open_timeout=20)
+        socket = await lightws.connect(
+            f"{urls[index % len(urls)]}?room={room_id}",
+            {"Cookie": cookie, "Origin": "http://127.0.0.1"})
         hello = json.loads(await socket.recv())
         assert hello["type"] == "hello", hello
         await socket.send(json.dumps({"type": "sync", "rooms": {str(room_id): 0}}))
@@ -101,7 +101,8 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
             await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
     rss_after = sum(rss_kib(pid) for pid in server_pids)
-    readers = [asyncio.create_task(reader(m)) for m in members]
+    for member in members:
+        member.socket.read_with(reader(member))
     cpu_before = sum(cpu_seconds(p) for p in [*server_pids, *extra_pids])
     client_before = time.process_time()
     started = time.monotonic()
@@ -124,10 +125,7 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     elapsed = time.monotonic() - started
     cpu = sum(cpu_seconds(p) for p in [*server_pids, *extra_pids]) - cpu_before
     client_cpu = time.process_time() - client_before
-    for m in members:
-        await m.socket.close()
-    for task in readers:
-        task.cancel()
+    await asyncio.gather(*(m.socket.close() for m in members))
     acked = sum(m.acked for m in members)
     deliveries = sum(len(m.seqs) for m in members)
     latencies = sorted(x for m in members for x in m.latencies)
