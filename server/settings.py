@@ -122,6 +122,9 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Health checks skipped for a connection that just answered (server/postgresql).
+        DATABASES["default"]["ENGINE"] = "server.postgresql"
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
