@@ -20,6 +20,7 @@ PROVEN_FOR = 1.0  # seconds
 
 class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
     proven_at = -PROVEN_FOR  # when a request last ended with the connection good
+    health_check_done: bool
 
     def close_if_unusable_or_obsolete(self) -> None:
         """At the start and end of each request: a request that used the connection
