@@ -110,13 +110,6 @@ def message_send(
         if membership is None:
             raise NotFound
         room = membership.room
-        existing = statements.message_id_by_client_id(room.pk, author.pk, client_id)
-        if existing is not None:
-            return Message.objects.get(pk=existing), False
-        if not permissions.can_send(author, room, membership=membership):
-            raise PermissionDenied(_("You cannot write in this room."))
-        ratelimit_hit(f"chat.send:{author.pk}", limit=settings.COHORT_CHAT_SEND_LIMIT,
-                      per_seconds=settings.COHORT_CHAT_SEND_WINDOW)
         parent = None
         if reply_to is not None:
             parent = Message.objects.select_related("author").filter(
@@ -124,14 +117,22 @@ def message_send(
             if parent is None:
                 raise ValidationError(_("The message you reply to is not in this room."))
         rendered = render_message(text, _mentionable(room, text))
-        room.last_seq += 1
-        rev = _next_rev(room)
         message = Message(
-            room=room, author=author, seq=room.last_seq, rev=rev, created_rev=rev,
-            client_id=client_id, text=text, html=rendered.html, reply_to=parent)
-        # The room's counters, the message, and her read position (writing is reading:
-        # her own message never counts as unread), in one statement where it can be.
-        statements.message_insert(message, membership)
+            room=room, author=author, seq=room.last_seq + 1, rev=room.last_rev + 1,
+            created_rev=room.last_rev + 1, client_id=client_id, text=text,
+            html=rendered.html, reply_to=parent)
+        # One statement stores it, moves the room's counters and her read position
+        # (writing is reading: her own message never counts as unread), unless her
+        # client_id is stored already: a resend after a lost ack gets the stored message,
+        # whatever the checks below would say now.
+        if not statements.message_insert(message, membership):
+            return Message.objects.get(room=room, author=author, client_id=client_id), False
+        # A check that fails here rolls the insert back: no one ever saw it.
+        if not permissions.can_send(author, room, membership=membership):
+            raise PermissionDenied(_("You cannot write in this room."))
+        ratelimit_hit(f"chat.send:{author.pk}", limit=settings.COHORT_CHAT_SEND_LIMIT,
+                      per_seconds=settings.COHORT_CHAT_SEND_WINDOW)
+        room.last_seq, room.last_rev = message.seq, message.rev
         mentioned = _set_mentions(message, rendered.mentioned_user_ids, author, created=True)
         # The event is built from what is in hand: nothing is read back after commit.
         _publish(message, selectors.new_message_payload(message, mentioned), created=True)

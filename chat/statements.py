@@ -3,9 +3,11 @@
 Only table and column names, from the models, are spliced into the text (hence the
 `noqa: S608`); every value is a bound parameter.
 
-A new message takes three writes: the room's counters, the message, and the author's
-read position. On PostgreSQL they go in one statement (the updates ride along in a WITH
-clause), one round trip; SQLite, in the process, takes them one by one.
+A new message takes three writes: the message, unless its client_id is stored already
+(ON CONFLICT DO NOTHING: that one check costs no statement of its own), then the room's
+counters and the author's read position. On PostgreSQL they go in one statement (the
+updates ride along in a WITH clause), one round trip; SQLite, in the process, takes
+them one by one.
 """
 
 from __future__ import annotations
@@ -22,45 +24,40 @@ from rooms.models import Membership, Room
 # Every column of a new message the INSERT fills (the rest keep their NULL).
 INSERTED = ("room", "author", "seq", "rev", "created_rev", "client_id", "text", "html",
             "reply_to", "created_at")
+ONCE = ("room", "author", "client_id")  # the constraint `message_client_id_once`
 
 
-def message_id_by_client_id(room_id: int, author_id: int, client_id: str) -> int | None:
-    """The message this author already sent with this client_id in this room, if any."""
-    row = rows.fetch_one(_by_client_id_sql(connection.vendor), [room_id, author_id, client_id])
-    return None if row is None else int(row[0])
+def message_insert(message: Message, membership: Membership) -> bool:
+    """Store `message` (not yet saved; its id is set as `save()` would), set its room's
+    `last_seq` and `last_rev` to the message's seq and rev and its author's read
+    position (`membership`) to its seq; True. Or, if its author already stored a
+    message with its client_id in its room, change nothing and return False.
 
-
-def message_insert(message: Message, membership: Membership) -> None:
-    """Store `message` (not yet saved, as `save()` would: its id is set), set its room's
-    `last_seq` and `last_rev` to the message's seq and rev, and its author's read
-    position (`membership`) to its seq.
-
-    The caller holds the room's lock and computed seq and rev from the locked row.
+    The caller holds the room's lock and took seq and rev from the locked row.
     """
     created_at = connection.ops.adapt_datetimefield_value(message.created_at)
     values: list[Any] = [message.room_id, message.author_id, message.seq, message.rev,
-              message.created_rev, message.client_id, message.text, message.html,
-              message.reply_to_id, created_at]
+                         message.created_rev, message.client_id, message.text, message.html,
+                         message.reply_to_id, created_at]
     room: list[Any] = [message.seq, message.rev, message.room_id]
     reader: list[Any] = [message.seq, membership.pk]
+    update_room, update_reader, insert = _separate_sql(connection.vendor)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_insert_with_updates_sql(connection.vendor), room + reader + values)
+            cursor.execute(_insert_with_updates_sql(connection.vendor), values + room + reader)
+            row = cursor.fetchone()
         else:
-            update_room, update_reader, insert = _separate_sql(connection.vendor)
-            cursor.execute(update_room, room)
-            cursor.execute(update_reader, reader)
             cursor.execute(insert, values)
-        message.pk = int(cursor.fetchone()[0])
+            row = cursor.fetchone()
+            if row is not None:
+                cursor.execute(update_room, room)
+                cursor.execute(update_reader, reader)
+    if row is None:
+        return False
+    message.pk = int(row[0])
     message._state.adding, message._state.db = False, connection.alias
     membership.last_read_seq = message.seq
-
-
-@functools.cache
-def _by_client_id_sql(vendor: str) -> str:
-    return (f"SELECT {rows.column(Message, 'id')} FROM {rows.table(Message)} "  # noqa: S608
-            f"WHERE {rows.column(Message, 'room')} = %s AND {rows.column(Message, 'author')} = %s "
-            f"AND {rows.column(Message, 'client_id')} = %s")
+    return True
 
 
 @functools.cache
@@ -73,11 +70,15 @@ def _separate_sql(vendor: str) -> tuple[str, str, str]:
     insert = (f"INSERT INTO {rows.table(Message)} "  # noqa: S608
               f"({', '.join(rows.column(Message, name) for name in INSERTED)}) "
               f"VALUES ({', '.join(['%s'] * len(INSERTED))}) "
-              f"RETURNING {rows.column(Message, 'id')}")
+              f"ON CONFLICT ({', '.join(rows.column(Message, name) for name in ONCE)}) "
+              f"DO NOTHING RETURNING {rows.column(Message, 'id')}")
     return update_room, update_reader, insert
 
 
 @functools.cache
 def _insert_with_updates_sql(vendor: str) -> str:
+    """The insert first; the updates run only if it stored a row."""
     update_room, update_reader, insert = _separate_sql(vendor)
-    return f"WITH room_row AS ({update_room}), reader AS ({update_reader}) {insert}"
+    stored = " AND EXISTS (SELECT 1 FROM stored)"
+    return (f"WITH stored AS ({insert}), room_row AS ({update_room}{stored}), "  # noqa: S608
+            f"reader AS ({update_reader}{stored}) SELECT * FROM stored")

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chat import catchup, selectors, services
 from chat.models import Mention, Message
+from community.ratelimit import RateLimited
+from rooms import services as room_services
 from rooms.models import Membership
 from tests.community.factories import UserFactory
 from tests.rooms.factories import make_room
@@ -66,6 +68,32 @@ class TestSend:
         again, created_again = send(ana, room, "once", "same")
         assert created and not created_again and first.pk == again.pk
         assert Message.objects.count() == 1
+
+    def test_a_resend_gets_the_stored_message_even_once_the_room_is_archived(
+            self, room_of_three):
+        ana, _bea, _cy, room = room_of_three
+        first, _ = send(ana, room, "just in time", "late-ack")
+        room_services.room_archive(actor=ana, room=room)
+        again, created = send(ana, room, "just in time", "late-ack")
+        assert not created and again.pk == first.pk
+        with pytest.raises(PermissionDenied):
+            send(ana, room, "too late", "new")
+        room.refresh_from_db()
+        assert (room.last_seq, room.last_rev) == (1, 1)
+        assert Message.objects.count() == 1
+
+    def test_a_refused_send_moves_no_counter(self, room_of_three, settings):
+        ana, bea, _cy, room = room_of_three
+        settings.COHORT_CHAT_SEND_LIMIT = 1
+        send(ana, room, "one", "a")
+        send(bea, room, "two", "b")
+        with pytest.raises(RateLimited):
+            send(ana, room, "three", "c")
+        room.refresh_from_db()
+        assert (room.last_seq, room.last_rev) == (2, 2)
+        assert Membership.objects.get(room=room, user=ana).last_read_seq == 1
+        assert list(Message.objects.values_list("client_id", flat=True)) == ["a", "b"]
+        assert send(ana, room, "one", "a")[1] is False  # a resend is never rate limited
 
     @pytest.mark.parametrize(("text", "client_id", "why"), [
         ("", "a", "empty"), ("   ", "a", "empty"), ("x" * 10_001, "a", "at most"),
