@@ -254,7 +254,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def _fill(self, room_id: int, room_rev: int | None = None) -> None:
         """Send every change after the last rev this socket sent, from the database
-        (`room_rev`: the room's latest rev as `sync` read it, when it did)."""
+        (`room_rev`: the room's latest rev as `sync` read it, when it did), or as the
+        hub received them, when it received every one (a reconnect storm reads nothing)."""
+        replayed = None
+        if room_rev is not None and self.hub is not None:
+            replayed = self.hub.replay(room_id, self.delivered[room_id], room_rev)
+        if replayed is not None:
+            for rev, text in replayed:
+                self.delivered[room_id] = rev
+                await self._send_text(text)
+            return
         events, reset = await database_sync_to_async(self.catch_up)(
             room_id, self.delivered[room_id], room_rev)
         if reset:

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 200  # layer messages taken at once; a room's share goes out as one frame
 LINGER_AFTER = 0.001  # a pass shorter than this is no load: the next one does not wait
 MAX_LINGER = 0.02  # the longest an event waits for others to share its frame
+RECENT_EVENTS = 100  # numbered events kept per room, to catch reconnecting sockets up
 SWEEP_SECONDS = 60.0
 REJOIN_SECONDS = 3600.0  # well inside the layers' default group expiry of a day
 
@@ -72,6 +73,8 @@ class Hub:
         self.joined_at: dict[str, float] = {}
         self.empty_since: dict[str, float] = {}
         self.group_lock = asyncio.Lock()  # group_add and group_discard never overlap
+        # Per room, the latest numbered events this hub received, contiguous in rev.
+        self.recent: dict[int, deque[tuple[int, str]]] = {}
         self.inbox: deque[dict[str, Any]] = deque()
         self.arrived = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
@@ -167,6 +170,7 @@ class Hub:
             else:
                 by_room[message["room_id"]].append((message.get("rev"), message["text"]))
         for room_id, events in by_room.items():
+            self._remember(room_id, events)
             sockets = tuple(self.sockets.get(room_group(room_id), ()))
             if not sockets:
                 continue
@@ -185,6 +189,29 @@ class Hub:
                     await socket.hub_user_event(message["kind"], message["text"])
                 except Exception:
                     log.exception("a personal event not delivered to a socket")
+
+    def _remember(self, room_id: int, events: list[tuple[int | None, str]]) -> None:
+        """Keep the room's numbered events while they follow on from each other; after a
+        gap (a lost or late event), start again from the newer one."""
+        recent = self.recent.get(room_id)
+        for rev, text in events:
+            if rev is None:
+                continue
+            if recent and rev <= recent[-1][0]:
+                continue  # a duplicate, or later than a newer one: it is not in the run
+            if not recent or rev != recent[-1][0] + 1:
+                recent = self.recent[room_id] = deque(maxlen=RECENT_EVENTS)
+            recent.append((rev, text))
+
+    def replay(self, room_id: int, after_rev: int, up_to_rev: int) -> list[tuple[int, str]] | None:
+        """The room's numbered events after `after_rev` up to `up_to_rev`, as published,
+        if this hub received every one of them; else None (the caller reads the
+        database). A socket that subscribed before it read `up_to_rev` gets the rest live.
+        """
+        recent = self.recent.get(room_id)
+        if not recent or recent[0][0] > after_rev + 1 or recent[-1][0] < up_to_rev:
+            return None
+        return [(rev, text) for rev, text in recent if after_rev < rev <= up_to_rev]
 
     # --- Housekeeping -------------------------------------------------------------------
     async def _sweep(self) -> None:
@@ -206,6 +233,8 @@ class Hub:
                 self.empty_since.pop(group, None)
                 self.joined.pop(group, None)
                 self.joined_at.pop(group, None)
+                if group.startswith("room."):
+                    self.recent.pop(int(group.removeprefix("room.")), None)
                 await self.layer.group_discard(group, self.channel_name)
         for group, at in list(self.joined_at.items()):
             if now - at >= REJOIN_SECONDS and group in self.sockets:

@@ -167,3 +167,68 @@ async def test_a_personal_event_during_her_sync_comes_after_sync_done(pair, monk
     assert read["last_read_seq"] == 9
     assert [frame["type"] for frame in before][-1] == "sync.done"
     await socket.disconnect()
+
+
+async def test_the_hub_replays_only_a_run_of_revs_it_received_whole():
+    hub = room_hub.Hub(protocol.room_layer(), "test")
+    hub._remember(7, [(1, "one"), (None, "typing"), (2, "two"), (3, "three")])
+    assert hub.replay(7, 1, 3) == [(2, "two"), (3, "three")]
+    assert hub.replay(7, 0, 2) == [(1, "one"), (2, "two")]
+    assert hub.replay(7, 3, 3) == []
+    assert hub.replay(7, 2, 4) is None  # rev 4 never reached this hub
+    assert hub.replay(8, 0, 1) is None  # nor any event of room 8
+    hub._remember(7, [(5, "five")])  # rev 4 was lost: the run starts again at 5
+    assert hub.replay(7, 2, 5) is None
+    assert hub.replay(7, 4, 5) == [(5, "five")]
+    hub._remember(7, [(5, "five"), (4, "four, late")])  # a duplicate and a late one
+    assert hub.replay(7, 4, 5) == [(5, "five")]
+
+
+async def test_a_member_back_after_a_drop_catches_up_from_the_hub(pair, monkeypatch):
+    """Her room's events reached the process while she was away (Bea stayed): when she
+    comes back, the catch-up sends them as they were published and reads no message."""
+    from chat import selectors as chat_selectors
+
+    ana, bea, room = pair
+    a, b = await synced(ana), await synced(bea)
+    for i in range(3):
+        await request(a, {"type": "chat.send", "room_id": room.pk, "client_id": f"r{i}",
+                          "text": f"before {i}"})
+    held = 0
+    for _ in range(3):
+        event, _ = await receive_until(b, "chat.message.created")
+        held = event["rev"]
+    await b.disconnect()
+    for i in range(4):
+        await request(a, {"type": "chat.send", "room_id": room.pk, "client_id": f"m{i}",
+                          "text": f"missed {i}"})
+    await asyncio.sleep(0.2)  # the hub has them all
+
+    def must_not_read(*args, **kwargs):
+        raise AssertionError("the catch-up read the database")
+
+    monkeypatch.setattr(chat_selectors, "catch_up_events", must_not_read)
+    back = await open_socket(bea, sync={str(room.pk): held})
+    _, before = await receive_until(back, "sync.done")  # the catch-up comes first
+    missed = [e for e in before if e["type"] == "chat.message.created"]
+    assert [e["message"]["text"] for e in missed] == [f"missed {i}" for i in range(4)]
+    assert [e["rev"] for e in missed] == list(range(held + 1, held + 5))
+    for socket in (a, back):
+        await socket.disconnect()
+
+
+async def test_what_the_hub_did_not_receive_is_read_from_the_database(pair):
+    ana, bea, room = pair
+    a = await synced(ana)
+    for i in range(2):
+        await request(a, {"type": "chat.send", "room_id": room.pk, "client_id": f"x{i}",
+                          "text": f"seen {i}"})
+    await asyncio.sleep(0.2)
+    hub = await room_hub.local()
+    hub.recent.pop(room.pk, None)  # as if the hub had been away
+    back = await open_socket(bea, sync={str(room.pk): 0})
+    _, before = await receive_until(back, "sync.done")
+    assert [e["message"]["text"] for e in before if e["type"] == "chat.message.created"] \
+        == ["seen 0", "seen 1"]
+    for socket in (a, back):
+        await socket.disconnect()
