@@ -6,14 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Prefetch, QuerySet
 
+from chat import statements
 from chat.models import Mention, Message, Reaction
 from chat.rendering import excerpt
 from community.models import User
 from rooms import permissions as room_permissions
-from rooms.models import Membership, Room
+from rooms.models import Room
 from rooms.protocol import MessagePayload, ReactionPayload, RoomStatePayload
 
 HISTORY_MAX = 100
@@ -117,25 +117,14 @@ def catch_up_events(room_id: int, after_rev: int) -> tuple[list[dict[str, Any]],
 def room_states(user: User, room_ids: Iterable[int] | None = None) -> list[RoomStatePayload]:
     """Per room: latest seq and rev, her read position, unread and mention counts.
 
-    Unread counts others' live messages after her read position; one query for all rooms.
+    Unread counts others' live messages after her read position; one query for all rooms
+    (every socket runs it when it opens: chat.statements).
     """
-    memberships = Membership.objects.filter(user=user).select_related("room")
-    if room_ids is not None:
-        memberships = memberships.filter(room_id__in=list(room_ids))
-    unread = (Message.objects.filter(room_id=OuterRef("room_id"), seq__gt=OuterRef("last_read_seq"),
-                                     deleted_at__isnull=True)
-              .exclude(author_id=user.pk).order_by().values("room_id")
-              .annotate(n=Count("pk")).values("n"))
-    mentions = (Mention.objects.filter(user=user, message__room_id=OuterRef("room_id"),
-                                       message__seq__gt=OuterRef("last_read_seq"),
-                                       message__deleted_at__isnull=True)
-                .order_by().values("message__room_id").annotate(n=Count("pk")).values("n"))
-    rows = memberships.annotate(
-        unread=Coalesce(Subquery(unread), 0), mention_count=Coalesce(Subquery(mentions), 0))
-    return [{
-        "room_id": m.room_id, "last_seq": m.room.last_seq, "last_rev": m.room.last_rev,
-        "last_read_seq": m.last_read_seq, "unread": m.unread, "mentions": m.mention_count,
-    } for m in rows]
+    found = statements.room_state_rows(int(user.pk), None if room_ids is None
+                                       else [int(i) for i in room_ids])
+    return [{"room_id": room_id, "last_seq": last_seq, "last_rev": last_rev,
+             "last_read_seq": last_read_seq, "unread": unread, "mentions": mentions}
+            for room_id, last_seq, last_rev, last_read_seq, unread, mentions in found]
 
 
 def members_by_name(room: Room) -> dict[str, tuple[int, str]]:

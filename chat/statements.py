@@ -1,4 +1,5 @@
-"""The statements of `chat.send`, written once (rooms.rows says why).
+"""The statements of chat's hottest paths, written once (rooms.rows says why): a new
+message, and the rooms' state every socket reads when it opens.
 
 Only table and column names, from the models, are spliced into the text (hence the
 `noqa: S608`); every value is a bound parameter.
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.db import connection
 
-from chat.models import Message
+from chat.models import Mention, Message
 from rooms import rows
 from rooms.models import Membership, Room
 
@@ -82,3 +83,40 @@ def _insert_with_updates_sql(vendor: str) -> str:
     stored = " AND EXISTS (SELECT 1 FROM stored)"
     return (f"WITH stored AS ({insert}), room_row AS ({update_room}{stored}), "  # noqa: S608
             f"reader AS ({update_reader}{stored}) SELECT * FROM stored")
+
+
+def room_state_rows(user_id: int, room_ids: list[int] | None) -> list[tuple[int, ...]]:
+    """Per room of hers (of `room_ids` if given): room id, last seq, last rev, her read
+    position, others' live messages after it, and live mentions of her after it."""
+    sql = _room_states_sql(connection.vendor)
+    params: list[Any] = [user_id, user_id, user_id]
+    if room_ids is not None:
+        if not room_ids:
+            return []
+        sql += f" AND m.{rows.column(Membership, 'room')} IN ({', '.join(['%s'] * len(room_ids))})"
+        params += room_ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+@functools.cache
+def _room_states_sql(vendor: str) -> str:
+    """What `Coalesce(Subquery(count))` built through the ORM, as text: a message with no
+    author (her account deleted) counts as someone else's."""
+    room, seq = rows.column(Message, "room"), rows.column(Message, "seq")
+    deleted, author = rows.column(Message, "deleted_at"), rows.column(Message, "author")
+    read = f"m.{rows.column(Membership, 'last_read_seq')}"
+    unread = (f"SELECT COUNT(*) FROM {rows.table(Message)} x WHERE x.{room} = "  # noqa: S608
+              f"m.{rows.column(Membership, 'room')} AND x.{seq} > {read} "
+              f"AND x.{deleted} IS NULL AND (x.{author} IS NULL OR x.{author} <> %s)")
+    mentions = (f"SELECT COUNT(*) FROM {rows.table(Mention)} n "  # noqa: S608
+                f"JOIN {rows.table(Message)} x ON x.{rows.column(Message, 'id')} = "
+                f"n.{rows.column(Mention, 'message')} WHERE n.{rows.column(Mention, 'user')} = %s "
+                f"AND x.{room} = m.{rows.column(Membership, 'room')} AND x.{seq} > {read} "
+                f"AND x.{deleted} IS NULL")
+    return (f"SELECT m.{rows.column(Membership, 'room')}, r.{rows.column(Room, 'last_seq')}, "  # noqa: S608
+            f"r.{rows.column(Room, 'last_rev')}, {read}, ({unread}), ({mentions}) "
+            f"FROM {rows.table(Membership)} m JOIN {rows.table(Room)} r "
+            f"ON r.{rows.column(Room, 'id')} = m.{rows.column(Membership, 'room')} "
+            f"WHERE m.{rows.column(Membership, 'user')} = %s")

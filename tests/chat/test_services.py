@@ -215,6 +215,23 @@ class TestReadState:
         assert services.read_mark(user=bea, room_id=room.pk, seq=0) == 1
         assert services.read_mark(user=bea, room_id=room.pk, seq=99) == 2
 
+    def test_deleted_messages_do_not_count_and_a_gone_author_is_someone_else(
+            self, room_of_three):
+        ana, bea, cy, room = room_of_three
+        gone = send(ana, room, "@**Bea Kim** first", "1")[0]
+        send(cy, room, "from a member who leaves", "2")
+        send(ana, room, "@**Bea Kim** third", "3")
+        services.message_delete(user=ana, message_id=gone.pk)
+        cy.delete()  # her messages stay, with no author
+        other = make_room(ana, bea, name="Other")
+        send(ana, other, "elsewhere", "4")
+        states = {s["room_id"]: s for s in selectors.room_states(bea)}
+        assert (states[room.pk]["unread"], states[room.pk]["mentions"]) == (2, 1)
+        assert (states[room.pk]["last_seq"], states[room.pk]["last_rev"]) == (3, 4)
+        assert (states[other.pk]["unread"], states[other.pk]["mentions"]) == (1, 0)
+        assert [s["room_id"] for s in selectors.room_states(bea, [other.pk])] == [other.pk]
+        assert selectors.room_states(bea, []) == []
+
 
 class TestCatchUp:
     def test_each_changed_message_once_in_rev_order(self, room_of_three):
