@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from community.models import User
-from rooms import permissions
-from rooms.models import Connection, Membership, Room
+from rooms import permissions, statements
+from rooms.models import Connection, Room
 from rooms.services import PRESENCE_TIMEOUT
 
 Status = Literal["online", "away", "offline"]
@@ -33,8 +33,7 @@ def room_title(room: Room, viewer: User) -> str:
 
 def room_ids_of(user: User | int) -> list[int]:
     """Her rooms' ids (she, or her id)."""
-    user_id = user if isinstance(user, int) else user.pk
-    return list(Membership.objects.filter(user_id=user_id).values_list("room_id", flat=True))
+    return statements.room_ids_of(user if isinstance(user, int) else int(user.pk))
 
 
 def room_revs(room_ids: Iterable[int]) -> dict[int, int]:
@@ -44,10 +43,10 @@ def room_revs(room_ids: Iterable[int]) -> dict[int, int]:
 
 def presence_of(user_ids: Iterable[int]) -> dict[int, Status]:
     """online if any of her sockets is active, away if all are idle, else offline."""
-    fresh = Connection.objects.filter(
-        user_id__in=list(user_ids), seen_at__gte=timezone.now() - PRESENCE_TIMEOUT)
+    fresh = statements.connection_states([int(i) for i in user_ids],
+                                         timezone.now() - PRESENCE_TIMEOUT)
     status: dict[int, Status] = {}
-    for user_id, state in fresh.values_list("user_id", "state"):
+    for user_id, state in fresh:
         if state == Connection.State.ACTIVE:
             status[user_id] = "online"
         else:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from community.audit import audit_record
 from community.models import User
-from rooms import permissions, protocol
+from rooms import permissions, protocol, statements
 from rooms.models import Connection, Membership, Room
 
 PRESENCE_TIMEOUT = timedelta(seconds=protocol.HEARTBEAT_SECONDS * 3)
@@ -140,8 +140,8 @@ def room_archive(*, actor: User, room: Room) -> Room:
 
 def connection_open(*, user: User, channel_name: str) -> None:
     """A new socket (channel names are never reused): one INSERT."""
-    Connection.objects.create(channel_name=channel_name, user=user,
-                              state=Connection.State.ACTIVE, seen_at=timezone.now())
+    statements.connection_insert(channel_name=channel_name, user_id=int(user.pk),
+                                 state=Connection.State.ACTIVE.value, seen_at=timezone.now())
 
 
 def connection_touch(*, channel_name: str, state: str | None = None) -> None:
@@ -158,7 +158,7 @@ def connections_seen(*, channel_names: list[str]) -> None:
 
 
 def connection_close(*, channel_name: str) -> None:
-    Connection.objects.filter(channel_name=channel_name).delete()
+    statements.connection_delete(channel_name)
 
 
 def connections_prune() -> set[int]:
