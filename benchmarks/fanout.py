@@ -10,10 +10,12 @@ that saturates (p99 over 250 ms, or a loss). For each room size and send rate it
 one client per member, sends for a bounded time, and prints: fan-out latency p50/p99
 (send to receipt, every member including the sender), deliveries per second, loss and
 duplicates (each acknowledged message must reach every member exactly once), server CPU
-per delivery (Redis included) and memory per idle connection. The same load then runs
-against benchmarks/plain_server.py. The members are lean clients (benchmarks/lightws.py,
-no compression offered, like a browser's socket to Daphne) that share the machine with
-the server. All traffic goes to 127.0.0.1; every loop is bounded in count and time.
+per delivery (Redis and PostgreSQL included) and memory per idle connection. The same
+load then runs against benchmarks/plain_server.py, and a last table sets each Cohort
+row's CPU per delivery beside the yardstick's at the same size and rate. The members
+are lean clients (benchmarks/lightws.py, no compression offered, like a browser's socket
+to Daphne) that share the machine with the server. All traffic goes to 127.0.0.1; every
+loop is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,12 +41,14 @@ from harness import (
     daphne,
     free_port,
     fresh_database,
+    postgres_pids,
     redis_pid,
     rss_kib,
     wait_port,
 )
 
-LADDERS = {2: [20, 50, 100, 200], 50: [10, 25, 50, 100], 200: [5, 10, 20, 35, 50, 100]}
+LADDERS = {2: [20, 50, 100, 200, 400], 50: [10, 25, 50, 100, 200],
+           200: [10, 25, 50, 100, 150, 200, 320]}
 SATURATED_P99_MS = 250.0
 
 
@@ -81,6 +85,15 @@ def reader(member: Member) -> Callable[[str], None]:
     return take
 
 
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """CPU seconds of each process still alive (a PostgreSQL worker may come and go)."""
+    used = {}
+    for pid in pids:
+        with suppress(FileNotFoundError):
+            used[pid] = cpu_seconds(pid)
+    return used
+
+
 async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: float,
                    seconds: float, server_pids: list[int],
                    extra_pids: list[int]) -> dict[str, float]:
@@ -103,7 +116,7 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     rss_after = sum(rss_kib(pid) for pid in server_pids)
     for member in members:
         member.socket.read_with(reader(member))
-    cpu_before = sum(cpu_seconds(p) for p in [*server_pids, *extra_pids])
+    cpu_before = cpu_by_pid([*server_pids, *extra_pids])
     client_before = time.process_time()
     started = time.monotonic()
     sent = 0
@@ -123,7 +136,8 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
             or any(len(m.seqs) < expected_each for m in members)):
         await asyncio.sleep(0.05)
     elapsed = time.monotonic() - started
-    cpu = sum(cpu_seconds(p) for p in [*server_pids, *extra_pids]) - cpu_before
+    cpu_after = cpu_by_pid([*server_pids, *extra_pids])
+    cpu = sum(used - cpu_before[pid] for pid, used in cpu_after.items() if pid in cpu_before)
     client_cpu = time.process_time() - client_before
     await asyncio.gather(*(m.socket.close() for m in members))
     acked = sum(m.acked for m in members)
@@ -158,8 +172,11 @@ HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms 
           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
+Measured = tuple[str, int, float, dict[str, float]]
+
+
 def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
-                 seconds: float, processes: int = 1) -> list[str]:
+                 seconds: float, processes: int = 1) -> list[Measured]:
     rows = []
     label = f"Cohort ({config})" if processes == 1 else f"Cohort ({config}, {processes} proc.)"
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,19 +187,21 @@ def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
                 room = fresh_database(config, env, [size])[0]
                 with ExitStack() as stack:
                     servers = [stack.enter_context(daphne(env)) for _ in range(processes)]
-                    extra = [p for p in [redis_pid()] if p and config == "services"]
+                    extra = ([p for p in [redis_pid()] if p] + postgres_pids()
+                             if config == "services" else [])
                     result = asyncio.run(run_load(
                         [f"ws://127.0.0.1:{port}/ws/" for port, _ in servers],
                         room["room_id"], room["cookies"], rate, seconds,
                         [server.pid for _, server in servers], extra))
-                rows.append(row(label, size, rate, result))
-                print(rows[-1], flush=True)
+                rows.append((label, size, rate, result))
+                print(row(*rows[-1]), flush=True)
                 if saturated(result):
                     break
     return rows
 
 
-def bench_plain(sizes: list[int], rates: dict[int, list[float]], seconds: float) -> list[str]:
+def bench_plain(sizes: list[int], rates: dict[int, list[float]],
+                seconds: float) -> list[Measured]:
     rows = []
     for size in sizes:
         for rate in rates[size]:
@@ -196,8 +215,8 @@ def bench_plain(sizes: list[int], rates: dict[int, list[float]], seconds: float)
             finally:
                 server.terminate()
                 server.wait(timeout=20)
-            rows.append(row("plain websockets", size, rate, result))
-            print(rows[-1], flush=True)
+            rows.append(("plain websockets", size, rate, result))
+            print(row(*rows[-1]), flush=True)
             if saturated(result):
                 break
     return rows
@@ -221,12 +240,25 @@ def main() -> None:
     rates = {s: chosen or LADDERS.get(s, [10, 20, 50]) for s in sizes}
     print(HEADER, flush=True)
     configs = ["embedded", "services"] if args.config == "both" else [args.config]
+    cohort: list[Measured] = []
     for config in configs:
         counts = [int(n) for n in args.processes.split(",")] if config == "services" else [1]
         for processes in counts:
-            bench_cohort(config, sizes, rates, seconds, processes)
+            cohort += bench_cohort(config, sizes, rates, seconds, processes)
     if not args.no_yardstick:
-        bench_plain(sizes, rates, seconds)
+        print_ratios(cohort, bench_plain(sizes, rates, seconds))
+
+
+def print_ratios(cohort: list[Measured], plain: list[Measured]) -> None:
+    """Cohort's server CPU per delivery over the yardstick's, where both ran the same load."""
+    yardstick = {(size, rate): result["cpu_us"] for _, size, rate, result in plain}
+    print("\n| server                 | size |  rate | CPU us/deliv. | yardstick | ratio |\n"
+          "|---|---:|---:|---:|---:|---:|")
+    for label, size, rate, result in cohort:
+        if (size, rate) in yardstick:
+            plain_us = yardstick[size, rate]
+            print(f"| {label:<22} | {size:>4} | {rate:>5g} | {result['cpu_us']:>7.0f} | "
+                  f"{plain_us:>7.0f} | {result['cpu_us'] / plain_us:>5.1f} |")
 
 
 if __name__ == "__main__":

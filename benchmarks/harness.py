@@ -156,6 +156,13 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL process on the machine: the backends that store the messages and
+    the writers that flush them (a local server serves nothing but the benchmark)."""
+    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
 def redis_pid() -> int | None:
     found = subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True, text=True)
     return int(found.stdout.split()[0]) if found.stdout.strip() else None
