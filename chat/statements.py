@@ -43,7 +43,7 @@ def message_insert(message: Message, membership: Membership) -> bool:
     room: list[Any] = [message.seq, message.rev, message.room_id]
     reader: list[Any] = [message.seq, membership.pk]
     update_room, update_reader, insert = _separate_sql(connection.vendor)
-    with connection.cursor() as cursor:
+    with rows.statement_cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_insert_with_updates_sql(connection.vendor), values + room + reader)
             row = cursor.fetchone()
@@ -95,7 +95,7 @@ def room_state_rows(user_id: int, room_ids: list[int] | None) -> list[tuple[int,
             return []
         sql += f" AND m.{rows.column(Membership, 'room')} IN ({', '.join(['%s'] * len(room_ids))})"
         params += room_ids
-    with connection.cursor() as cursor:
+    with rows.statement_cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
 

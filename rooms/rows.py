@@ -64,8 +64,14 @@ def _loading(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[int
     return [f.attname for f in model._meta.concrete_fields], converters
 
 
+def statement_cursor() -> Any:
+    """A cursor for statements written once: prepared on PostgreSQL (server/postgresql)."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else tuple(row)

@@ -18,7 +18,7 @@ from rooms.models import Connection, Membership
 
 
 def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with rows.statement_cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
 

@@ -118,6 +118,9 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------
+# PostgreSQL: the chat's hot statements prepared on each connection (server/postgresql);
+# off behind a pooler in transaction mode that does not keep prepared statements per client.
+COHORT_DB_PREPARED = env.bool("COHORT_DB_PREPARED", default=True)
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
