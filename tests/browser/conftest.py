@@ -8,6 +8,7 @@ Its e-mails are written to files the test reads; its tasks run immediately.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,27 @@ def live_daphne(transactional_db: None, tmp_path: Path) -> Iterator[LiveServer]:
         server.stop()
 
 
+@contextmanager
+def connections_closed_after() -> Iterator[None]:
+    """Playwright runs the test in a greenlet of its own, with its own context: the ORM
+    calls the test makes open a connection that pytest-django never sees, and that would
+    keep PostgreSQL from dropping the test database. Close what opened meanwhile."""
+    from django.db.backends.signals import connection_created
+
+    opened: list[object] = []
+
+    def remember(sender: object, connection: object, **kwargs: object) -> None:
+        opened.append(connection)
+
+    connection_created.connect(remember)
+    try:
+        yield
+    finally:
+        connection_created.disconnect(remember)
+        for connection in opened:
+            connection.close()  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
@@ -57,7 +79,7 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with connections_closed_after(), sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
@@ -71,7 +93,7 @@ def video_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with connections_closed_after(), sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
             *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             "--allow-loopback-in-peer-connection",
