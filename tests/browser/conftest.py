@@ -53,9 +53,9 @@ def live_daphne(transactional_db: None, tmp_path: Path) -> Iterator[LiveServer]:
 
 @contextmanager
 def connections_closed_after() -> Iterator[None]:
-    """Playwright runs the test in a greenlet of its own, with its own context: the ORM
-    calls the test makes open a connection that pytest-django never sees, and that would
-    keep PostgreSQL from dropping the test database. Close what opened meanwhile."""
+    """Under Playwright's sync API the ORM calls a test makes get a connection of their
+    own (another context than pytest-django's), which pytest-django never closes and which
+    would keep PostgreSQL from dropping the test database. Close what opened meanwhile."""
     from django.db.backends.signals import connection_created
 
     opened: list[object] = []
