@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ import lightws
 from harness import (
     ROOT,
     config_env,
-    cpu_seconds,
+    cpu_by_pid,
     daphne,
     free_port,
     fresh_database,
@@ -83,15 +83,6 @@ def reader(member: Member) -> Callable[[str], None]:
             elif kind == "ack":
                 member.acked += 1
     return take
-
-
-def cpu_by_pid(pids: list[int]) -> dict[int, float]:
-    """CPU seconds of each process still alive (a PostgreSQL worker may come and go)."""
-    used = {}
-    for pid in pids:
-        with suppress(FileNotFoundError):
-            used[pid] = cpu_seconds(pid)
-    return used
 
 
 async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: float,

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,6 +147,15 @@ def daphne(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[bytes]]]
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """CPU seconds of each process still alive (a PostgreSQL worker may come and go)."""
+    used = {}
+    for pid in pids:
+        with suppress(FileNotFoundError):
+            used[pid] = cpu_seconds(pid)
+    return used
 
 
 def rss_kib(pid: int) -> int:
