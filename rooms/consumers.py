@@ -373,14 +373,25 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.overflowed.add(room_id)
         else:
             held.append((rev, text))
-        if rev is not None and last is not None and not self.reading.locked() \
-                and room_id not in self.catching_up:
-            # Something before it was lost or is late: read it from the database, in a
-            # task of its own so the hub goes on to the other sockets.
-            self.catching_up.add(room_id)
-            task = asyncio.ensure_future(self._catch_up_room(room_id))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+        if rev is not None and last is not None and not self.reading.locked():
+            # Something before it was lost or is late: read it from the database.
+            self._catch_up_soon(room_id)
+
+    def _catch_up_soon(self, room_id: int) -> None:
+        """Read the room's missing changes in a task of its own, so the hub goes on to the
+        other sockets."""
+        if room_id in self.catching_up:
+            return
+        self.catching_up.add(room_id)
+        task = asyncio.ensure_future(self._catch_up_room(room_id))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def hub_lost(self, room_id: int) -> None:
+        """The hub may have lost some of this room's events (its inbox overflowed, or its
+        subscription was away): fetch whatever this socket misses from the database."""
+        if room_id in self.room_ids and room_id in self.delivered:
+            self._catch_up_soon(room_id)
 
     async def socket_event(self, message: dict[str, Any]) -> None:
         """An event for this socket alone (call signalling), for a room it still follows."""

@@ -62,6 +62,10 @@ class RoomSocket(Protocol):
     async def hub_user_event(self, kind: str, text: str) -> None:
         """One of her personal events (`kind` is its type), already serialised."""
 
+    async def hub_lost(self, room_id: int) -> None:
+        """Some of this room's events may have been lost before the hub: the socket reads
+        what it misses from the database."""
+
 
 class Hub:
     def __init__(self, layer: BaseChannelLayer, channel_name: str) -> None:
