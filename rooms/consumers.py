@@ -62,8 +62,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     def __init__(self, *args: Any, handlers: dict[str, Handler], catch_up: CatchUp,
                  room_states: RoomStates, not_found: Iterable[type[Exception]] = (),
                  socket_handlers: dict[str, SocketHandler] | None = None,
-                 on_leave: Iterable[LeaveHook] = (), **kwargs: Any) -> None:
+                 on_leave: Iterable[LeaveHook] = (), personal_only: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A page that only shows her badge (`/ws/personal/`) follows no room.
+        self.personal_only = personal_only
         self.handlers = handlers
         self.socket_handlers = socket_handlers or {}
         self.on_leave = tuple(on_leave)
@@ -127,7 +130,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             for user_id in services.connections_prune():  # dead processes' members
                 presence.check_soon(user_id)
         user: User = self.user  # type: ignore[assignment]
-        room_ids = selectors.room_ids_of(user)
+        room_ids = [] if self.personal_only else selectors.room_ids_of(user)
         services.connection_open(user=user, channel_name=self.channel_name)
         return room_ids, presence.presence_change(user.pk)
 

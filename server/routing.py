@@ -14,13 +14,17 @@ from video import consumers as video_consumers
 
 HANDLERS = {**chat_consumers.HANDLERS}
 
+CONSUMER = {
+    "handlers": HANDLERS,
+    "catch_up": chat_catchup.catch_up_events,
+    "room_states": chat_selectors.room_states,
+    "not_found": (ChatNotFound,),
+    "socket_handlers": video_consumers.SOCKET_HANDLERS,
+    "on_leave": video_consumers.ON_LEAVE,
+}
+
 websocket_urlpatterns: list[URLPattern | URLResolver] = [
-    path("ws/", RoomConsumer.as_asgi(
-        handlers=HANDLERS,
-        catch_up=chat_catchup.catch_up_events,
-        room_states=chat_selectors.room_states,
-        not_found=(ChatNotFound,),
-        socket_handlers=video_consumers.SOCKET_HANDLERS,
-        on_leave=video_consumers.ON_LEAVE,
-    )),
+    path("ws/", RoomConsumer.as_asgi(**CONSUMER)),
+    # Pages that only show her notification badge: her personal events, no room.
+    path("ws/personal/", RoomConsumer.as_asgi(**CONSUMER, personal_only=True)),
 ]

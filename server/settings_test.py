@@ -16,8 +16,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env.str("SQLITE_PA
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 COHORT_PRESENCE_GRACE = 0.0  # tests of the grace set their own
 
-# Each test run keeps its cache keys (rate limits among them) apart from any other run's.
+# Each test run keeps its cache keys (rate limits among them) and its Redis channels apart
+# from any other run's on the same Redis (publish/subscribe ignores the db number). The
+# servers a run starts inherit its id from the environment, so they share its channels.
 if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
+    import os
     import uuid
 
-    CACHES["default"]["KEY_PREFIX"] = f"cohort-test-{uuid.uuid4().hex[:8]}"  # noqa: F405
+    _RUN = os.environ.setdefault("COHORT_TEST_RUN", uuid.uuid4().hex[:8])
+    CACHES["default"]["KEY_PREFIX"] = f"cohort-test-{_RUN}"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}."  # noqa: F405
+    CHANNEL_LAYERS["rooms"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}.rooms."  # noqa: F405

@@ -484,3 +484,17 @@ async def test_one_socket_carries_all_her_rooms():
     assert {first["room_id"], second["room_id"]} == {one.pk, two.pk}
     await a.disconnect()
     await b.disconnect()
+
+
+async def test_a_badge_only_socket_gets_her_personal_events_and_no_room_event(trio):
+    """`/ws/personal/` (pages other than the rooms page): the room's message does not
+    arrive; her read position, published after it, is the next thing she receives."""
+    ana, bea, _cleo, room = trio
+    badge = await open_socket(bea, path="/ws/personal/", sync={})
+    done, _ = await receive_until(badge, "sync.done")
+    assert done["rooms"] == []
+    await db(services.message_send)(author=ana, room_id=room.pk, text="hi", client_id="p1")
+    await db(services.read_mark)(user=bea, room_id=room.pk, seq=1)
+    event = await badge.receive_json_from()
+    assert event["type"] == "rooms.read" and event["room_id"] == room.pk
+    await badge.disconnect()
