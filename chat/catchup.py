@@ -17,6 +17,7 @@ from collections import OrderedDict
 from typing import Any
 
 from chat import selectors
+from community.models import User
 
 KEEP_EVENTS = 20_000  # events kept over all answers (least recently used dropped first)
 
@@ -26,22 +27,25 @@ _kept = 0  # events in `_answers`
 _lock = threading.Lock()
 
 
-def catch_up_events(room_id: int, after_rev: int, room_rev: int | None = None) -> Answer:
+def catch_up_events(viewer: User, room_id: int, after_rev: int,
+                    room_rev: int | None = None) -> Answer:
     """`chat.selectors.catch_up_events`, shared when the caller knows the room's rev.
 
-    The events are shared between sockets: read them, never change them. A socket that
-    holds the room up to the rev its `sync` read misses nothing: no query."""
+    Registered with `rooms.catchup`, which asks first whether `viewer` may see the room:
+    a kept answer goes only to viewers who may. The events are shared between sockets:
+    read them, never change them. A socket that holds the room up to the rev its `sync`
+    read misses nothing: no query."""
     if room_rev is not None and room_rev <= after_rev:
         return [], False
     if room_rev is None:
-        return selectors.catch_up_events(room_id, after_rev)
+        return selectors.catch_up_events(viewer, room_id, after_rev)
     key = (room_id, after_rev, room_rev)
     with _lock:
         answer = _answers.get(key)
         if answer is not None:
             _answers.move_to_end(key)
             return answer
-    events, reset = selectors.catch_up_events(room_id, after_rev)
+    events, reset = selectors.catch_up_events(viewer, room_id, after_rev)
     if not reset and events and events[-1]["rev"] == room_rev:
         _keep(key, (events, reset))
     return events, reset

@@ -93,14 +93,18 @@ def messages_page(
     return [message_payload(m) for m in page]
 
 
-def catch_up_events(room_id: int, after_rev: int) -> tuple[list[dict[str, Any]], bool]:
-    """The events a socket that holds the room up to `after_rev` misses, in rev order.
+def catch_up_events(viewer: User, room_id: int,
+                    after_rev: int) -> tuple[list[dict[str, Any]], bool]:
+    """The events a socket of `viewer` that holds the room up to `after_rev` misses, in rev
+    order; nothing for a viewer who may not see the room (now).
 
     Each changed message comes once, in its current state: `chat.message.created` if it
     is newer than everything the client held, else `chat.message.updated`. The second
     value is True when more than CATCH_UP_MAX changed: the client then starts the room
     afresh from its latest page instead (`chat.reset`).
     """
+    if not room_permissions.can_view_room_id(viewer, room_id):
+        return [], False
     changed = list(_with_related(Message.objects.filter(room_id=room_id, rev__gt=after_rev))
                    .order_by("rev")[:CATCH_UP_MAX + 1])
     if len(changed) > CATCH_UP_MAX:

@@ -1,12 +1,13 @@
 """Heartbeats answered together: one database trip for every `ping` of a short window.
 
 Each `ping` marks her socket as seen (presence), reloads her account (a deactivated
-member loses her sockets within a beat; the handlers see her current role) and reads her
-rooms' latest revs (the `pong` lets the client notice a lost last event). Done one by
-one, that is three queries per beat on the one worker thread that also runs chat sends:
-5,000 members beating every 25 s kept it busy, and a message waited seconds behind the
-beats. Here the pings that arrive within `WINDOW` seconds share one trip, three queries
-in all, however many they are.
+member loses her sockets within a beat; the handlers see her current role), reads her
+rooms afresh (a room she left is dropped, whatever removed her) and their latest revs
+(the socket sends what it is behind on before its `pong`). Done one by one, that is
+several queries per beat on the one worker thread that also runs chat sends: 5,000
+members beating every 25 s kept it busy, and a message waited seconds behind the beats.
+Here the pings that arrive within `WINDOW` seconds share one trip, four queries in all,
+however many they are.
 """
 
 from __future__ import annotations
@@ -15,33 +16,44 @@ import asyncio
 import contextvars
 import logging
 import weakref
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 
 from community.models import User
 from rooms import selectors, services
+from rooms.models import Membership
 
 log = logging.getLogger(__name__)
 
 WINDOW = 0.25  # seconds a ping may wait for others to share its trip
+
+# Her reloaded account (None if deactivated or gone), her rooms, their latest revs.
+Answer = tuple[User | None, list[int], dict[int, int]]
 
 
 @dataclass
 class Beat:
     channel_name: str
     user_id: int
-    room_ids: list[int]
-    answer: asyncio.Future[tuple[User | None, dict[int, int]]] = field(repr=False)
+    answer: asyncio.Future[Answer] = field(repr=False)
 
 
-def _answer_all(beats: list[Beat]) -> tuple[dict[int, User], dict[int, int]]:
-    """One trip: every socket seen, the active accounts among theirs, their rooms' revs."""
+def _answer_all(beats: list[Beat]) -> dict[int, Answer]:
+    """One trip: every socket seen, the active accounts among theirs, their rooms and
+    those rooms' revs."""
     services.connections_seen(channel_names=[b.channel_name for b in beats])
     users = {user.pk: user for user in User.objects.filter(
         pk__in={b.user_id for b in beats}, is_active=True)}
-    revs = selectors.room_revs({room_id for b in beats for room_id in b.room_ids})
-    return users, revs
+    rooms: dict[int, list[int]] = defaultdict(list)
+    for user_id, room_id in Membership.objects.filter(user_id__in=list(users)).values_list(
+            "user_id", "room_id").order_by("room_id"):
+        rooms[user_id].append(room_id)
+    revs = selectors.room_revs({room_id for ids in rooms.values() for room_id in ids})
+    return {user_id: (user, rooms[user_id], {room_id: revs[room_id]
+                                            for room_id in rooms[user_id] if room_id in revs})
+            for user_id, user in users.items()}
 
 
 class Heart:
@@ -51,12 +63,9 @@ class Heart:
         self.waiting: list[Beat] = []
         self.task: asyncio.Task[None] | None = None
 
-    async def beat(self, channel_name: str, user_id: int,
-                   room_ids: list[int]) -> tuple[User | None, dict[int, int]]:
-        """Her reloaded account (None if she is deactivated or gone) and her rooms' revs."""
-        answer: asyncio.Future[tuple[User | None, dict[int, int]]] = \
-            asyncio.get_running_loop().create_future()
-        self.waiting.append(Beat(channel_name, user_id, room_ids, answer))
+    async def beat(self, channel_name: str, user_id: int) -> Answer:
+        answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self.waiting.append(Beat(channel_name, user_id, answer))
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(
                 self._answer_soon(), context=contextvars.Context())
@@ -66,7 +75,7 @@ class Heart:
         await asyncio.sleep(WINDOW)
         beats, self.waiting, self.task = self.waiting, [], None
         try:
-            users, revs = await database_sync_to_async(_answer_all)(beats)
+            answers = await database_sync_to_async(_answer_all)(beats)
         except Exception as error:
             log.exception("heartbeats not answered")
             for beat in beats:
@@ -75,10 +84,7 @@ class Heart:
             return
         for beat in beats:
             if not beat.answer.done():  # its socket may have closed meanwhile
-                user = users.get(beat.user_id)
-                beat.answer.set_result((user, {room_id: revs[room_id]
-                                               for room_id in beat.room_ids
-                                               if room_id in revs} if user else {}))
+                beat.answer.set_result(answers.get(beat.user_id, (None, [], {})))
 
 
 _hearts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heart] = (

@@ -78,6 +78,12 @@ def can_view_room(user: Viewer, room: Room) -> bool:
     return membership_of(user, room) is not None
 
 
+def can_view_room_id(user: Viewer, room_id: int) -> bool:
+    """`can_view_room` for a room known by its id only: one query, no room read."""
+    return _active(user) and Membership.objects.filter(
+        room_id=room_id, user_id=int(user.pk or 0)).exists()  # type: ignore[union-attr]
+
+
 def _other_members(user: Viewer, room: Room) -> QuerySet[User]:
     return User.objects.filter(memberships__room=room).exclude(pk=int(user.pk or 0))
 

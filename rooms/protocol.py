@@ -27,7 +27,8 @@ HEARTBEAT_SECONDS = 25
 
 # --- Close codes ------------------------------------------------------------------------
 CLOSE_UNAUTHENTICATED = 4401
-CLOSE_SIGNED_OUT = 4403  # the member was deactivated or signed out elsewhere
+CLOSE_SIGNED_OUT = 4403  # signed out, a new password, session expired or deactivated
+CLOSE_TOO_SLOW = 4408  # too much not read in time: reconnect and `sync`
 
 
 # --- Error codes (in `error` events) ------------------------------------------------------
@@ -271,6 +272,13 @@ class RoomsRemoved(TypedDict):
     room_id: int
 
 
+class AccountChanged(TypedDict):
+    """Personal, internal: her account or session changed (sign-out, a new password,
+    deactivation). Her sockets check their rights again; never sent to a client."""
+
+    type: Literal["account.changed"]
+
+
 class RoomsMemberChanged(TypedDict):
     type: Literal["rooms.member.changed"]
     room_id: int
@@ -386,7 +394,7 @@ class CallLeft(TypedDict):
 RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChanged
              | RoomsMemberChanged | RoomsArchived | CallChanged)
 UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
-             | NotificationsRead)
+             | NotificationsRead | AccountChanged)
 
 SocketEvent = CallSignal | CallLeft
 

@@ -136,6 +136,14 @@ def room_archive(*, actor: User, room: Room) -> Room:
     return room
 
 
+def account_changed(*, user_id: int) -> None:
+    """Her account or session may have lost its right (signed out, a new password,
+    deactivated): every open socket of hers checks its session and account again, now,
+    once the transaction commits, and closes if they no longer hold (`rooms.liveness`).
+    Nothing reaches the client itself."""
+    protocol.publish_to_user(user_id, {"type": "account.changed"})
+
+
 # --- Presence ---------------------------------------------------------------------------
 
 def connection_open(*, user: User, channel_name: str) -> None:

@@ -2,6 +2,12 @@ from django.apps import AppConfig
 
 
 class ServerConfig(AppConfig):
-    """Holds the site frame (base templates) and the site-wide translations."""
+    """Holds the site frame (base templates) and the site-wide translations, and wires the
+    room features into the live core (`server.features`)."""
 
     name = "server"
+
+    def ready(self) -> None:
+        from server import features
+
+        features.register()

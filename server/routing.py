@@ -5,7 +5,6 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from chat import catchup as chat_catchup
 from chat import consumers as chat_consumers
 from chat import selectors as chat_selectors
 from chat.services import NotFound as ChatNotFound
@@ -16,7 +15,6 @@ HANDLERS = {**chat_consumers.HANDLERS}
 
 CONSUMER = {
     "handlers": HANDLERS,
-    "catch_up": chat_catchup.catch_up_events,
     "room_states": chat_selectors.room_states,
     "not_found": (ChatNotFound,),
     "socket_handlers": video_consumers.SOCKET_HANDLERS,

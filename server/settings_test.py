@@ -25,5 +25,5 @@ if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
 
     _RUN = os.environ.setdefault("COHORT_TEST_RUN", uuid.uuid4().hex[:8])
     CACHES["default"]["KEY_PREFIX"] = f"cohort-test-{_RUN}"  # noqa: F405
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}."  # noqa: F405
-    CHANNEL_LAYERS["rooms"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}.rooms."  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}."  # type: ignore[index]  # noqa: F405
+    CHANNEL_LAYERS["rooms"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}.rooms."  # type: ignore[index]  # noqa: F405

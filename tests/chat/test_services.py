@@ -239,7 +239,7 @@ class TestCatchUp:
         first, _ = send(ana, room, "one", "1")
         send(bea, room, "two", "2")
         services.message_edit(user=ana, message_id=first.pk, text="one, edited")
-        events, reset = selectors.catch_up_events(room.pk, 1)
+        events, reset = selectors.catch_up_events(ana, room.pk, 1)
         assert not reset
         assert [(e["type"], e["message"]["seq"], e["rev"]) for e in events] == [
             ("chat.message.created", 2, 2), ("chat.message.updated", 1, 3)]
@@ -250,17 +250,17 @@ class TestCatchUp:
         first, _ = send(ana, room, "one", "1")
         send(bea, room, "two", "2")
         rev = selectors.room_states(ana, [room.pk])[0]["last_rev"]
-        answer = catchup.catch_up_events(room.pk, 1, rev)
+        answer = catchup.catch_up_events(ana, room.pk, 1, rev)
         with django_assert_num_queries(0):
-            assert catchup.catch_up_events(room.pk, 1, rev) == answer
+            assert catchup.catch_up_events(ana, room.pk, 1, rev) == answer
         # A socket that reads the room after an edit asks for its own range and sees it.
         services.message_edit(user=ana, message_id=first.pk, text="one, edited")
         newer = selectors.room_states(bea, [room.pk])[0]["last_rev"]
-        events, _ = catchup.catch_up_events(room.pk, 1, newer)
+        events, _ = catchup.catch_up_events(ana, room.pk, 1, newer)
         assert events[-1]["message"]["text"] == "one, edited"
         # The socket that read the room before the edit keeps its answer: the edit
         # reaches it live, after it.
-        assert catchup.catch_up_events(room.pk, 1, rev) == answer
+        assert catchup.catch_up_events(ana, room.pk, 1, rev) == answer
 
     def test_a_socket_up_to_date_reads_nothing(self, room_of_three,
                                                django_assert_num_queries):
@@ -269,7 +269,7 @@ class TestCatchUp:
         send(ana, room, "one", "1")
         rev = selectors.room_states(ana, [room.pk])[0]["last_rev"]
         with django_assert_num_queries(0):
-            assert catchup.catch_up_events(room.pk, rev, rev) == ([], False)
+            assert catchup.catch_up_events(ana, room.pk, rev, rev) == ([], False)
 
     def test_an_answer_read_after_later_changes_is_not_kept(
             self, room_of_three, django_assert_num_queries):
@@ -277,10 +277,10 @@ class TestCatchUp:
         send(ana, room, "one", "1")
         rev = selectors.room_states(ana, [room.pk])[0]["last_rev"]
         send(ana, room, "two", "2")  # committed between her `sync` read and the catch-up
-        events, _ = catchup.catch_up_events(room.pk, 0, rev)
+        events, _ = catchup.catch_up_events(ana, room.pk, 0, rev)
         assert [e["message"]["text"] for e in events] == ["one", "two"]
-        with django_assert_num_queries(4):  # read again, not taken from what was kept
-            catchup.catch_up_events(room.pk, 0, rev)
+        with django_assert_num_queries(5):  # read again, not taken from what was kept
+            catchup.catch_up_events(ana, room.pk, 0, rev)
 
     def test_kept_answers_are_bounded_by_their_events(
             self, room_of_three, monkeypatch, django_assert_num_queries):
@@ -288,16 +288,27 @@ class TestCatchUp:
         monkeypatch.setattr(catchup, "KEEP_EVENTS", 2)
         send(ana, room, "one", "1")
         send(ana, room, "two", "2")
-        catchup.catch_up_events(room.pk, 0, 2)  # two events: kept
-        catchup.catch_up_events(room.pk, 1, 2)  # one more: the older answer goes
+        catchup.catch_up_events(ana, room.pk, 0, 2)  # two events: kept
+        catchup.catch_up_events(ana, room.pk, 1, 2)  # one more: the older answer goes
         with django_assert_num_queries(0):
-            catchup.catch_up_events(room.pk, 1, 2)
-        with django_assert_num_queries(4):
-            catchup.catch_up_events(room.pk, 0, 2)
+            catchup.catch_up_events(ana, room.pk, 1, 2)
+        with django_assert_num_queries(5):
+            catchup.catch_up_events(ana, room.pk, 0, 2)
 
     def test_too_much_to_replay_resets(self, room_of_three, monkeypatch):
         ana, _bea, _cy, room = room_of_three
         monkeypatch.setattr(selectors, "CATCH_UP_MAX", 2)
         for i in range(3):
             send(ana, room, f"m{i}", f"c{i}")
-        assert selectors.catch_up_events(room.pk, 0) == ([], True)
+        assert selectors.catch_up_events(ana, room.pk, 0) == ([], True)
+
+    def test_a_viewer_who_is_not_in_the_room_reads_nothing(self, room_of_three):
+        """Removed (here by a plain delete, as a database admin would) or never in it:
+        catch-up from rev 0 returns none of the room's history."""
+        ana, bea, _cy, room = room_of_three
+        send(ana, room, "private", "1")
+        stranger = UserFactory()
+        assert selectors.catch_up_events(stranger, room.pk, 0) == ([], False)
+        Membership.objects.filter(room=room, user=bea).delete()
+        assert selectors.catch_up_events(bea, room.pk, 0) == ([], False)
+        assert catchup.catch_up_events(bea, room.pk, 0, 1) == ([], False)

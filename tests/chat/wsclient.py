@@ -38,16 +38,20 @@ def _session_cookie(user: User) -> str:
 
 async def open_socket(user: User | None, *, sync: dict[str, int] | None = None,
                       origin: bytes = b"http://127.0.0.1:8000",
-                      path: str = "/ws/") -> WebsocketCommunicator:
-    """Connect as `user` (None: signed out), read `hello`, and `sync` if asked."""
+                      path: str = "/ws/",
+                      session_key: str | None = None) -> WebsocketCommunicator:
+    """Connect as `user` (None: signed out), read `hello`, and `sync` if asked.
+    `socket.session_key` is the session it signed in with (`session_key`: that one)."""
     headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    cookie = None
     if user is not None:
-        cookie = await database_sync_to_async(_session_cookie)(user)
+        cookie = session_key or await database_sync_to_async(_session_cookie)(user)
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
     socket = EventSocket(application, path, headers=headers)
     connected, code = await socket.connect()
     socket.accepted = connected  # type: ignore[attr-defined]
     socket.close_code = code  # type: ignore[attr-defined]
+    socket.session_key = cookie  # type: ignore[attr-defined]
     if connected:
         hello = await socket.receive_json_from()
         assert hello["type"] == "hello"

@@ -1,0 +1,48 @@
+"""Where the room features meet the live core: wired here, since siblings never import
+each other and `rooms` knows no feature.
+
+- `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
+  socket misses after a rev.
+- Account changes that must reach open sockets at once (sign-out, a new password,
+  deactivation): Django's and allauth's signals ring her sockets, which check again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chat import catchup as chat_catchup
+from rooms import catchup, services
+
+
+def register() -> None:
+    catchup.register("chat", chat_catchup.catch_up_events)
+    _connect_account_signals()
+
+
+def _account_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:
+    if user is not None and getattr(user, "pk", None) is not None:
+        services.account_changed(user_id=int(user.pk))
+
+
+def _user_saved(sender: Any, instance: Any, created: bool = False,
+                update_fields: Any = None, **kwargs: Any) -> None:
+    """A new password or a deactivation saved anywhere (the Django admin included)."""
+    if created:
+        return
+    if update_fields is None or {"password", "is_active"} & set(update_fields):
+        services.account_changed(user_id=int(instance.pk))
+
+
+def _connect_account_signals() -> None:
+    from allauth.account import signals as allauth_signals
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.signals import user_logged_out
+    from django.db.models.signals import post_save
+
+    user_logged_out.connect(_account_changed, dispatch_uid="cohort.sockets.logout")
+    for name in ("password_changed", "password_reset", "password_set"):
+        getattr(allauth_signals, name).connect(_account_changed,
+                                               dispatch_uid=f"cohort.sockets.{name}")
+    post_save.connect(_user_saved, sender=get_user_model(),
+                      dispatch_uid="cohort.sockets.user_saved")
