@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from community.models import User
 from rooms import selectors, services
@@ -75,7 +76,14 @@ class Heart:
         await asyncio.sleep(WINDOW)
         beats, self.waiting, self.task = self.waiting, [], None
         try:
-            answers = await database_sync_to_async(_answer_all)(beats)
+            try:
+                answers = await database_sync_to_async(_answer_all)(beats)
+            except DatabaseError:
+                # One broken connection must not fail every ping that shared its trip:
+                # Django closes a connection that raised, the retry opens a new one.
+                log.warning("heartbeats: the database trip failed; retrying once",
+                            exc_info=True)
+                answers = await database_sync_to_async(_answer_all)(beats)
         except Exception as error:
             log.exception("heartbeats not answered")
             for beat in beats:
