@@ -8,13 +8,14 @@ but read no room they are not a member of; they may add and remove members of gr
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from community import permissions as community_permissions
-from community.models import User
+from community.models import Block, User
 from community.permissions import Viewer
 from rooms import rows
 from rooms.models import Membership, Room
@@ -155,3 +156,81 @@ def can_archive(user: Viewer, room: Room) -> bool:
 
 def can_open_direct(user: Viewer, other: User) -> bool:
     return community_permissions.can_contact(user, other)
+
+
+# --- For all her rooms at once ------------------------------------------------------------
+# The rules above, answered for a list of rooms in a fixed number of queries: the rooms
+# page and /api/rooms/ ask them for every room she has. Each answers as its one-room form
+# does for each room (tests/rooms/test_permissions.py compares them). `memberships`: hers
+# in those rooms by room id (`memberships_in`), when the caller has read them already.
+
+PAIR_KINDS = (Room.Kind.DIRECT, Room.Kind.ONE_TO_ONE)
+
+
+def memberships_in(user: Viewer, rooms: Iterable[Room]) -> dict[int, Membership]:
+    """Her membership in each of `rooms` she belongs to, by room id: one query (none for
+    no room, or for a signed-out or deactivated user, who is a member of nothing)."""
+    room_ids = [room.pk for room in rooms]
+    if not _active(user) or not room_ids:
+        return {}
+    return {m.room_id: m for m in Membership.objects.filter(user_id=int(user.pk or 0),
+                                                            room_id__in=room_ids)}
+
+
+def _hers(user: Viewer, rooms: list[Room],
+          memberships: Mapping[int, Membership] | None) -> Mapping[int, Membership]:
+    if not _active(user):
+        return {}
+    if memberships is None:
+        return memberships_in(user, rooms)
+    for room_id, membership in memberships.items():
+        if membership.room_id != room_id or membership.user_id != user.pk:
+            raise ValueError("memberships are not this member's, by room id")
+    return memberships
+
+
+def _pair_rooms_across_a_block(user: Viewer, room_ids: list[int]) -> set[int]:
+    """Of these rooms, those where she and another member have blocked each other, either
+    way (community.permissions.is_blocked_between, for every other member at once): one
+    query."""
+    if not room_ids:
+        return set()
+    user_id = int(user.pk or 0)
+    blocks = Block.objects.filter(Q(blocker_id=user_id, blocked_id=OuterRef("user_id"))
+                                  | Q(blocker_id=OuterRef("user_id"), blocked_id=user_id))
+    return set(Membership.objects.filter(room_id__in=room_ids).exclude(user_id=user_id)
+               .filter(Exists(blocks)).values_list("room_id", flat=True))
+
+
+def can_post_in(user: Viewer, rooms: Iterable[Room], *,
+                memberships: Mapping[int, Membership] | None = None) -> set[int]:
+    """The ids of `rooms` where she may post (`can_post`): her memberships (unless given)
+    and the blocks in her pair rooms, two queries at most whatever the number of rooms."""
+    rooms = list(rooms)
+    mine = _hers(user, rooms, memberships)
+    live = [room for room in rooms if not room.is_archived and room.pk in mine]
+    blocked = _pair_rooms_across_a_block(user, [room.pk for room in live
+                                                if room.kind in PAIR_KINDS])
+    return {room.pk for room in live if room.pk not in blocked}
+
+
+def can_moderate_in(user: Viewer, rooms: Iterable[Room], *,
+                    memberships: Mapping[int, Membership] | None = None) -> set[int]:
+    """The ids of `rooms` she moderates (`can_moderate`): one query, none if given her
+    memberships."""
+    rooms = list(rooms)
+    mine = _hers(user, rooms, memberships)
+    return {room.pk for room in rooms
+            if room.pk in mine and mine[room.pk].role in MANAGERS}
+
+
+def can_manage_members_in(user: Viewer, rooms: Iterable[Room], *,
+                          memberships: Mapping[int, Membership] | None = None) -> set[int]:
+    """The ids of `rooms` whose members she manages (`can_manage_members`): one query at
+    most, none for an admin or if given her memberships."""
+    if not _active(user):
+        return set()
+    groups = [room for room in rooms if room.kind == Room.Kind.GROUP and not room.is_archived]
+    if user.is_admin:  # type: ignore[union-attr]
+        return {room.pk for room in groups}
+    return can_moderate_in(user, groups, memberships=memberships)

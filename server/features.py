@@ -3,6 +3,7 @@ each other and `rooms` knows no feature.
 
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
+- `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -12,11 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from chat import catchup as chat_catchup
-from rooms import catchup, services
+from rooms import catchup, hooks, services
+from video import selectors as video_selectors
 
 
 def register() -> None:
     catchup.register("chat", chat_catchup.catch_up_events)
+    hooks.register_room_summary(video_selectors.call_summaries)
+    hooks.register_room_page(video_selectors.call_panel)
     _connect_account_signals()
 
 

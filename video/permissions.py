@@ -7,9 +7,12 @@ between participants of the same call (video.services checks both ends).
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from community.permissions import Viewer
 from rooms import permissions as room_permissions
 from rooms.models import Room
+from video.models import Call
 
 
 def can_see_call(user: Viewer, room: Room) -> bool:
@@ -19,3 +22,8 @@ def can_see_call(user: Viewer, room: Room) -> bool:
 def can_join_call(user: Viewer, room: Room) -> bool:
     """Members of a live room, never across a block in a pair room (as for writing)."""
     return room_permissions.can_post(user, room)
+
+
+def calls_visible_to(user: Viewer) -> QuerySet[Call]:
+    """The calls of the rooms she sees (`can_see_call` for every call at once)."""
+    return Call.objects.filter(room__in=room_permissions.rooms_visible_to(user))

@@ -1,8 +1,9 @@
 // The unread count in the navigation, kept live on every page.
 //
 // The rooms page already holds a socket (chat.js) and re-broadcasts its events; any other
-// page opens its own. After each (re)connection the count is read again over HTTP, so an
-// event missed while offline never leaves a wrong number.
+// page opens its own at `/ws/personal/`, which carries her personal events and no room's
+// (the badge needs no message). After each (re)connection the count is read again over
+// HTTP, so an event missed while offline never leaves a wrong number.
 
 import { LiveConnection } from "./live.js";
 
@@ -37,7 +38,7 @@ function start() {
   }
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const live = new LiveConnection({
-    url: `${scheme}://${location.host}/ws/`,
+    url: `${scheme}://${location.host}/ws/personal/`,
     heldRevs: () => ({}),
     onState: () => {},
     onEvent: handle,

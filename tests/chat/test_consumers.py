@@ -16,7 +16,7 @@ from rooms import consumers, heartbeat, protocol
 from rooms import services as room_services
 from rooms.models import Connection, Room
 from tests.chat.wsclient import open_socket, receive_until, request
-from tests.community.factories import AdminFactory, BlockFactory, UserFactory
+from tests.community.factories import AdminFactory, BlockFactory, MentorFactory, UserFactory
 from tests.rooms.factories import make_room
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -500,4 +500,18 @@ async def test_a_badge_only_socket_gets_her_personal_events_and_no_room_event(tr
     await db(services.read_mark)(user=bea, room_id=room.pk, seq=1)
     event = await badge.receive_json_from()
     assert event["type"] == "rooms.read" and event["room_id"] == room.pk
+    await badge.disconnect()
+
+
+async def test_a_badge_only_socket_hears_of_a_new_room_and_does_not_follow_it():
+    ana, bea = await db(MentorFactory)(), await db(UserFactory)()
+    badge = await open_socket(bea, path="/ws/personal/", sync={})
+    await receive_until(badge, "sync.done")
+    room = await db(room_services.room_create_group)(creator=ana, name="New", members=[bea])
+    joined = await badge.receive_json_from()
+    assert joined == {"type": "rooms.joined", "room_id": room.pk}
+    await db(services.message_send)(author=ana, room_id=room.pk, text="hi", client_id="p1")
+    await db(services.read_mark)(user=bea, room_id=room.pk, seq=1)
+    event = await badge.receive_json_from()
+    assert event["type"] == "rooms.read", event
     await badge.disconnect()

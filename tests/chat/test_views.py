@@ -90,3 +90,100 @@ def test_group_room_creation_and_member_management(client):
     assert not room.memberships.filter(user=other).exists()
     client.force_login(mentee)
     assert client.get(reverse("room_new")).status_code == 403
+
+
+def _her_rooms(ana, count: int) -> list:
+    """`count` rooms of hers, every kind that costs a read: direct rooms (one across a
+    block), group rooms she moderates or only belongs to, an archived one, calls in some."""
+    from rooms.models import Membership, Room
+    from video.models import Call
+
+    rooms = []
+    for i in range(count):
+        other = UserFactory(name=f"Other {i}")
+        if i % 3 == 0:
+            room = room_services.room_open_direct(user=ana, other=other)
+            if i % 6 == 3:
+                BlockFactory(blocker=other, blocked=ana)
+        else:
+            room = make_room(other, ana, name=f"Group {i}")
+            if i % 3 == 1:
+                Membership.objects.filter(room=room, user=ana).update(
+                    role=Membership.Role.MODERATOR)
+            if i % 9 == 7:
+                room_services.room_archive(actor=other, room=room)
+        if i % 4 == 0:
+            Call.objects.create(room=room, mode=Call.Mode.P2P)
+        rooms.append(Room.objects.get(pk=room.pk))
+    return rooms
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+
+@pytest.mark.parametrize("name", ["rooms", "api_rooms"])
+def test_her_room_list_costs_the_same_reads_for_1_and_30_rooms(
+        client, django_assert_num_queries, name):
+    """The rooms page and /api/rooms/ read her rooms, what she may do in each and where a
+    call is on in a fixed number of queries: 30 rooms cost what one does. The answers are
+    the one-room rules' answers."""
+    from rooms import permissions
+    from video.models import Call
+
+    one, ana = UserFactory(), UserFactory()
+    _her_rooms(one, 1)
+    rooms = {room.pk: room for room in _her_rooms(ana, 30)}
+    client.force_login(one)
+    expected = _queries(client, reverse(name))
+    client.force_login(ana)
+    with django_assert_num_queries(expected):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+
+    listed = client.get(reverse("api_rooms")).json()["rooms"]
+    assert sorted(r["id"] for r in listed) == sorted(rooms)
+    for summary in listed:
+        room = rooms[summary["id"]]
+        assert (summary["can_post"], summary["can_moderate"], summary["can_manage"]) == (
+            permissions.can_post(ana, room), permissions.can_moderate(ana, room),
+            permissions.can_manage_members(ana, room))
+    assert {(r["can_post"], r["can_moderate"], r["can_manage"]) for r in listed} == {
+        (True, True, True), (True, False, False), (False, False, False),
+        (False, True, False)}
+    page = response.content.decode() if name == "rooms" else ""
+    with_calls = set(Call.objects.filter(room_id__in=rooms).values_list("room_id", flat=True))
+    assert with_calls and with_calls != set(rooms)
+    for room_id in rooms if page else ():
+        badge = f'data-call-room="{room_id}" title="Call in progress" '
+        assert (badge + "hidden" not in page) == (room_id in with_calls), room_id
+
+
+def test_room_features_add_their_state_to_the_page_through_rooms_hooks(client, monkeypatch):
+    """Calls reach the rooms page as server/ registered them in rooms.hooks (chat imports
+    no feature), and a further feature registered the same way shows up beside them."""
+    from rooms import hooks
+    from video.models import Call
+
+    monkeypatch.setattr(hooks, "ROOM_SUMMARY_EXTENSIONS", list(hooks.ROOM_SUMMARY_EXTENSIONS))
+    monkeypatch.setattr(hooks, "ROOM_PAGE_EXTENSIONS", list(hooks.ROOM_PAGE_EXTENSIONS))
+    hooks.register_room_summary(lambda viewer, rooms: {r.pk: {"documents": 2} for r in rooms})
+    hooks.register_room_page(lambda viewer, room: {"documents": [f"{room.name} notes"]})
+    ana, bea = UserFactory(), UserFactory()
+    room, other = make_room(ana, bea, name="Pair talk"), make_room(ana, name="Alone")
+    Call.objects.create(room=room, mode=Call.Mode.P2P)
+    client.force_login(bea)
+    boot = client.get(reverse("room", args=[room.pk])).context["boot"]
+    assert [(r["id"], r["in_call"], r["documents"]) for r in boot["rooms"]] == [
+        (room.pk, True, 2)]
+    assert boot["call"]["participants"] == [] and boot["can_call"] is True
+    assert boot["documents"] == ["Pair talk notes"]
+    client.force_login(ana)
+    rooms = client.get(reverse("rooms")).context["boot"]["rooms"]
+    assert {r["id"]: r["in_call"] for r in rooms} == {room.pk: True, other.pk: False}

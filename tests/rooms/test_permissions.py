@@ -127,6 +127,92 @@ class TestManaging:
         assert not permissions.can_create_group(UserFactory())
 
 
+class TestAllHerRoomsAtOnce:
+    """The set forms (the rooms page asks them for every room she has) answer as the
+    one-room rules do, in a number of queries that does not grow with her rooms."""
+
+    @staticmethod
+    def rooms_of(ana, bea):
+        """A group room Ana owns, one where she is a member, a direct room with Bea, an
+        archived group room she moderates."""
+        owned, joined = make_room(ana, bea, name="Owned"), make_room(bea, ana, name="Joined")
+        direct = services.room_open_direct(user=ana, other=bea)
+        archived = make_room(bea, ana, name="Archived")
+        Membership.objects.filter(room=archived, user=ana).update(role=Membership.Role.MODERATOR)
+        services.room_archive(actor=bea, room=archived)
+        return [Room.objects.get(pk=r.pk) for r in (owned, joined, direct, archived)]
+
+    @staticmethod
+    def answers(user, rooms):
+        memberships = permissions.memberships_in(user, rooms)
+        return (permissions.can_post_in(user, rooms, memberships=memberships),
+                permissions.can_moderate_in(user, rooms, memberships=memberships),
+                permissions.can_manage_members_in(user, rooms, memberships=memberships))
+
+    @staticmethod
+    def one_by_one(user, rooms):
+        return ({r.pk for r in rooms if permissions.can_post(user, r)},
+                {r.pk for r in rooms if permissions.can_moderate(user, r)},
+                {r.pk for r in rooms if permissions.can_manage_members(user, r)})
+
+    def test_member(self):
+        ana, bea = UserFactory(), UserFactory()
+        owned, joined, direct, archived = rooms = self.rooms_of(ana, bea)
+        assert self.answers(ana, rooms) == self.one_by_one(ana, rooms) == (
+            {owned.pk, joined.pk, direct.pk}, {owned.pk, archived.pk}, {owned.pk})
+        assert set(permissions.memberships_in(ana, rooms)) == {r.pk for r in rooms}
+        # Without her memberships at hand, each form reads them itself.
+        assert permissions.can_post_in(ana, rooms) == {owned.pk, joined.pk, direct.pk}
+        assert permissions.can_manage_members_in(ana, rooms) == {owned.pk}
+
+    def test_non_member(self):
+        ana, bea = UserFactory(), UserFactory()
+        rooms = self.rooms_of(ana, bea)
+        stranger = UserFactory()
+        assert self.answers(stranger, rooms) == self.one_by_one(stranger, rooms) == (
+            set(), set(), set())
+
+    def test_blocked_member(self):
+        """A block closes her pair rooms, whoever blocked whom, not her group rooms."""
+        ana, bea = UserFactory(), UserFactory()
+        owned, joined, direct, archived = rooms = self.rooms_of(ana, bea)
+        BlockFactory(blocker=bea, blocked=ana)
+        for user in (ana, bea):
+            assert self.answers(user, rooms) == self.one_by_one(user, rooms)
+            assert self.answers(user, rooms)[0] == {owned.pk, joined.pk}
+
+    def test_admin(self):
+        """She manages the live group rooms she is not in, and posts in none of them."""
+        ana, bea = UserFactory(), UserFactory()
+        owned, joined, direct, archived = rooms = self.rooms_of(ana, bea)
+        admin = AdminFactory()
+        assert self.answers(admin, rooms) == self.one_by_one(admin, rooms) == (
+            set(), set(), {owned.pk, joined.pk})
+
+    def test_deactivated_member_may_do_nothing(self):
+        ana, bea = UserFactory(), UserFactory()
+        rooms = self.rooms_of(ana, bea)
+        ana.is_active = False
+        ana.save()
+        assert permissions.memberships_in(ana, rooms) == {}
+        assert self.answers(ana, rooms) == (set(), set(), set())
+
+    def test_someone_elses_memberships_are_refused(self):
+        ana, bea = UserFactory(), UserFactory()
+        rooms = self.rooms_of(ana, bea)
+        with pytest.raises(ValueError):
+            permissions.can_post_in(ana, rooms, memberships=permissions.memberships_in(bea, rooms))
+
+    def test_the_same_reads_for_one_room_and_thirty(self, django_assert_num_queries):
+        ana = UserFactory()
+        rooms = [services.room_open_direct(user=ana, other=UserFactory()) for _ in range(30)]
+        BlockFactory(blocker=ana, blocked=rooms[3].memberships.exclude(user=ana).get().user)
+        rooms = list(Room.objects.filter(pk__in=[r.pk for r in rooms]))
+        for some in (rooms[:1], rooms):
+            with django_assert_num_queries(2):
+                posting = permissions.can_post_in(ana, some)
+            assert len(posting) == len(some) - (rooms[3] in some)
+
 class TestServices:
     def test_direct_room_is_one_per_pair(self):
         ana, bea = UserFactory(), UserFactory()

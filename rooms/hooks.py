@@ -1,0 +1,62 @@
+"""What room features add to the room pages, registered from `server/`.
+
+Chat's rooms page lists her rooms and shows the one she opened. Features beside chat
+(calls today; documents and calendars next) add their own state to both, yet chat imports
+none of them, and rooms imports no feature: a feature offers a function, `server.apps`
+registers it here at start-up, and the page asks this module.
+
+- A **room summary extension** `(viewer, rooms) -> {room_id: {field: value}}` adds fields
+  to each room of her list (the call badge's `in_call`). It is called once with all her
+  rooms and reads them in a fixed number of queries: the list must not cost more reads
+  for more rooms.
+- A **room page extension** `(viewer, room) -> {key: value}` adds entries to the open
+  room's page data (the call panel's `call` and `can_call`).
+
+Both answer for the viewer as she is now: a feature asks its own permission layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from community.models import User
+from rooms.models import Room
+
+RoomSummaryExtension = Callable[[User, Sequence[Room]], Mapping[int, Mapping[str, object]]]
+RoomPageExtension = Callable[[User, Room], Mapping[str, object]]
+
+ROOM_SUMMARY_EXTENSIONS: list[RoomSummaryExtension] = []
+ROOM_PAGE_EXTENSIONS: list[RoomPageExtension] = []
+
+
+def register_room_summary(extension: RoomSummaryExtension) -> RoomSummaryExtension:
+    """Add fields to every room of her room list (once, however often registered)."""
+    if extension not in ROOM_SUMMARY_EXTENSIONS:
+        ROOM_SUMMARY_EXTENSIONS.append(extension)
+    return extension
+
+
+def register_room_page(extension: RoomPageExtension) -> RoomPageExtension:
+    """Add entries to the open room's page data (once, however often registered)."""
+    if extension not in ROOM_PAGE_EXTENSIONS:
+        ROOM_PAGE_EXTENSIONS.append(extension)
+    return extension
+
+
+def room_summary_extras(viewer: User, rooms: Sequence[Room]) -> dict[int, dict[str, object]]:
+    """Every registered feature's fields for each of `rooms`, by room id (an empty dict
+    for a room no feature speaks of). Fields a feature gives for other rooms are dropped."""
+    extras: dict[int, dict[str, object]] = {room.pk: {} for room in rooms}
+    for extension in ROOM_SUMMARY_EXTENSIONS:
+        for room_id, fields in extension(viewer, rooms).items():
+            if room_id in extras:
+                extras[room_id].update(fields)
+    return extras
+
+
+def room_page_extras(viewer: User, room: Room) -> dict[str, object]:
+    """Every registered feature's entries for the page of `room`."""
+    extras: dict[str, object] = {}
+    for extension in ROOM_PAGE_EXTENSIONS:
+        extras.update(extension(viewer, room))
+    return extras
