@@ -49,12 +49,18 @@ def is_self(user: Viewer, other: User | None) -> bool:
     return _member(user) and other is not None and user.pk == other.pk
 
 
+def blocks_between(user_id: int, other: Any) -> QuerySet[Block]:
+    """The blocks between two members, either way (`other`: an id, or an `OuterRef` to
+    one, to ask for many members in one query)."""
+    return Block.objects.filter(Q(blocker_id=user_id, blocked_id=other)
+                                | Q(blocker_id=other, blocked_id=user_id))
+
+
 def is_blocked_between(first: User, second: User) -> bool:
     """True if either has blocked the other: the rule is symmetric."""
     if first.pk == second.pk:
         return False
-    return Block.objects.filter(
-        Q(blocker=first, blocked=second) | Q(blocker=second, blocked=first)).exists()
+    return blocks_between(int(first.pk), int(second.pk)).exists()
 
 
 @rules.predicate

@@ -11,11 +11,11 @@ import functools
 from collections.abc import Iterable, Mapping
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from community import permissions as community_permissions
-from community.models import Block, User
+from community.models import User
 from community.permissions import Viewer
 from rooms import rows
 from rooms.models import Membership, Room
@@ -196,8 +196,7 @@ def _pair_rooms_across_a_block(user: Viewer, room_ids: list[int]) -> set[int]:
     if not room_ids:
         return set()
     user_id = int(user.pk or 0)
-    blocks = Block.objects.filter(Q(blocker_id=user_id, blocked_id=OuterRef("user_id"))
-                                  | Q(blocker_id=OuterRef("user_id"), blocked_id=user_id))
+    blocks = community_permissions.blocks_between(user_id, OuterRef("user_id"))
     return set(Membership.objects.filter(room_id__in=room_ids).exclude(user_id=user_id)
                .filter(Exists(blocks)).values_list("room_id", flat=True))
 
