@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from community.admin import AdminRoleOnly, AuditedAdmin
 from community.models import User
@@ -140,7 +140,9 @@ class RoomAdmin(AuditedAdmin):
             else:
                 archived += 1
         if archived:
-            self.message_user(request, _("%(count)d room(s) archived.") % {"count": archived})
+            self.message_user(request, ngettext("%(count)d room archived.",
+                                                "%(count)d rooms archived.", archived)
+                              % {"count": archived})
         if refused:
             self.message_user(request, _("Not archived (archived already, or not yours to "
                                          "archive): %(rooms)s") % {"rooms": ", ".join(refused)},
