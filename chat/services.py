@@ -1,6 +1,7 @@
-"""Every write of chat. Each one locks its room's row, so a room's `seq` and `rev` take
-their next values in commit order and with no gap (a rolled-back write gives its number
-back), and publishes its event only after commit."""
+"""Every write of chat. Each one locks its room's row and takes the room's next `rev` (and a
+new message its `seq`) from the rooms services, which own the room's log, so the numbers
+follow commit order with no gap (a rolled-back write gives its number back); each
+publishes its event only after commit. Chat writes no row of the rooms app itself."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from community.models import User
 from community.ratelimit import ratelimit_hit
 from rooms import permissions as room_permissions
 from rooms import protocol
+from rooms import services as room_services
 from rooms.models import Membership, Room
 from rooms.protocol import MessagePayload
 
@@ -46,15 +48,6 @@ def _clean_text(text: object) -> str:
 def _mentionable(room: Room, text: str) -> dict[str, tuple[int, str]]:
     """The room's members by name, read only when the text may mention someone."""
     return selectors.members_by_name(room) if "@**" in text else {}
-
-
-def _lock_room(room_id: int) -> Room:
-    return Room.objects.select_for_update().get(pk=room_id)
-
-
-def _next_rev(room: Room) -> int:
-    room.last_rev += 1
-    return room.last_rev
 
 
 def _publish_message(message_id: int, created: bool) -> None:
@@ -117,22 +110,21 @@ def message_send(
             if parent is None:
                 raise ValidationError(_("The message you reply to is not in this room."))
         rendered = render_message(text, _mentionable(room, text))
+        place = room_services.message_place_take(room=room, reader=membership)
         message = Message(
-            room=room, author=author, seq=room.last_seq + 1, rev=room.last_rev + 1,
-            created_rev=room.last_rev + 1, client_id=client_id, text=text,
-            html=rendered.html, reply_to=parent)
-        # One statement stores it, moves the room's counters and her read position
-        # (writing is reading: her own message never counts as unread), unless her
-        # client_id is stored already: a resend after a lost ack gets the stored message,
-        # whatever the checks below would say now.
-        if not statements.message_insert(message, membership):
+            room=room, author=author, seq=place.seq, rev=place.rev, created_rev=place.rev,
+            client_id=client_id, text=text, html=rendered.html, reply_to=parent)
+        # One statement stores it and writes its place (the room's counters, her read
+        # position: her own message never counts as unread), unless her client_id is
+        # stored already: a resend after a lost ack gets the stored message, whatever the
+        # checks below would say now.
+        if not statements.message_insert(message, place):
             return Message.objects.get(room=room, author=author, client_id=client_id), False
         # A check that fails here rolls the insert back: no one ever saw it.
         if not permissions.can_send(author, room, membership=membership):
             raise PermissionDenied(_("You cannot write in this room."))
         ratelimit_hit(f"chat.send:{author.pk}", limit=settings.COHORT_CHAT_SEND_LIMIT,
                       per_seconds=settings.COHORT_CHAT_SEND_WINDOW)
-        room.last_seq, room.last_rev = message.seq, message.rev
         mentioned = _set_mentions(message, rendered.mentioned_user_ids, author, created=True)
         # The event is built from what is in hand: nothing is read back after commit.
         _publish(message, selectors.new_message_payload(message, mentioned), created=True)
@@ -147,7 +139,7 @@ def _locked_message(user: User, message_id: int) -> tuple[Room, Message]:
     message = Message.objects.select_related("room").filter(pk=message_id).first()
     if message is None or not room_permissions.can_view_room(user, message.room):
         raise NotFound
-    room = _lock_room(message.room_id)
+    room = room_services.room_lock(room_id=message.room_id)
     message = Message.objects.select_related("room").get(pk=message_id)
     return room, message
 
@@ -161,8 +153,7 @@ def message_edit(*, user: User, message_id: int, text: str) -> Message:
         if text == message.text:
             return message
         rendered = render_message(text, _mentionable(room, text))
-        message.rev = _next_rev(room)
-        room.save(update_fields=["last_rev"])
+        message.rev = room_services.rev_take(room=room)
         message.text, message.html, message.edited_at = text, rendered.html, timezone.now()
         message.save(update_fields=["rev", "text", "html", "edited_at"])
         _set_mentions(message, rendered.mentioned_user_ids, user)
@@ -176,8 +167,7 @@ def message_delete(*, user: User, message_id: int) -> Message:
         room, message = _locked_message(user, message_id)
         if not permissions.can_delete(user, message):
             raise PermissionDenied(_("You cannot delete this message."))
-        message.rev = _next_rev(room)
-        room.save(update_fields=["last_rev"])
+        message.rev = room_services.rev_take(room=room)
         message.text, message.html, message.deleted_at = "", "", timezone.now()
         message.save(update_fields=["rev", "text", "html", "deleted_at"])
         Reaction.objects.filter(message=message).delete()
@@ -214,8 +204,7 @@ def reaction_set(*, user: User, message_id: int, emoji: str, on: bool) -> Messag
             Reaction.objects.create(message=message, user=user, emoji=emoji)
         else:
             mine.delete()
-        message.rev = _next_rev(room)
-        room.save(update_fields=["last_rev"])
+        message.rev = room_services.rev_take(room=room)
         message.save(update_fields=["rev"])
         transaction.on_commit(lambda: _publish_message(message.pk, created=False))
     return message
@@ -223,20 +212,14 @@ def reaction_set(*, user: User, message_id: int, emoji: str, on: bool) -> Messag
 
 def read_mark(*, user: User, room_id: int, seq: int) -> int:
     """Move her read position forward to `seq` (never back); all her tabs are told."""
-    if not isinstance(seq, int) or seq < 0:
-        raise ValidationError(_("seq is a whole number."))
     with transaction.atomic():
-        membership = (Membership.objects.select_for_update().select_related("room")
-                      .filter(room_id=room_id, user=user).first())
-        if membership is None:
-            raise NotFound
-        target = min(seq, membership.room.last_seq)
-        if target <= membership.last_read_seq:
-            return membership.last_read_seq
-        membership.last_read_seq = target
-        membership.save(update_fields=["last_read_seq"])
-        state = selectors.room_states(user, [room_id])[0]
-        protocol.publish_to_user(user.pk, {
-            "type": "rooms.read", "room_id": room_id, "last_read_seq": target,
-            "unread": state["unread"], "mentions": state["mentions"]})
-    return target
+        try:
+            position = room_services.read_position_move(user=user, room_id=room_id, seq=seq)
+        except Membership.DoesNotExist:
+            raise NotFound from None
+        if position.moved:
+            state = selectors.room_states(user, [room_id])[0]
+            protocol.publish_to_user(user.pk, {
+                "type": "rooms.read", "room_id": room_id, "last_read_seq": position.seq,
+                "unread": state["unread"], "mentions": state["mentions"]})
+    return position.seq

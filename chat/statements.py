@@ -5,10 +5,11 @@ Only table and column names, from the models, are spliced into the text (hence t
 `noqa: S608`); every value is a bound parameter.
 
 A new message takes three writes: the message, unless its client_id is stored already
-(ON CONFLICT DO NOTHING: that one check costs no statement of its own), then the room's
-counters and the author's read position. On PostgreSQL they go in one statement (the
-updates ride along in a WITH clause), one round trip; SQLite, in the process, takes
-them one by one.
+(ON CONFLICT DO NOTHING: that one check costs no statement of its own), then its place in
+the room's log (the room's counters and the author's read position: rooms' rows, written
+by rooms' SQL, `rooms.statements.MessagePlace`). On PostgreSQL they go in one statement
+(rooms' updates ride along in a WITH clause), one round trip; SQLite, in the process,
+takes them one by one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db import connection
 
 from chat.models import Mention, Message
 from rooms import rows
+from rooms import statements as room_statements
 from rooms.models import Membership, Room
 
 # Every column of a new message the INSERT fills (the rest keep their NULL).
@@ -28,61 +30,49 @@ INSERTED = ("room", "author", "seq", "rev", "created_rev", "client_id", "text", 
 ONCE = ("room", "author", "client_id")  # the constraint `message_client_id_once`
 
 
-def message_insert(message: Message, membership: Membership) -> bool:
-    """Store `message` (not yet saved; its id is set as `save()` would), set its room's
-    `last_seq` and `last_rev` to the message's seq and rev and its author's read
-    position (`membership`) to its seq; True. Or, if its author already stored a
-    message with its client_id in its room, change nothing and return False.
+def message_insert(message: Message, place: room_statements.MessagePlace) -> bool:
+    """Store `message` (not yet saved; numbered from `place`; its id is set as `save()`
+    would) and write `place`; True. Or, if its author already stored a message with its
+    client_id in its room, change nothing and return False.
 
-    The caller holds the room's lock and took seq and rev from the locked row.
+    The caller holds the room's lock and took `place` under it
+    (`rooms.services.message_place_take`).
     """
     created_at = connection.ops.adapt_datetimefield_value(message.created_at)
     values: list[Any] = [message.room_id, message.author_id, message.seq, message.rev,
                          message.created_rev, message.client_id, message.text, message.html,
                          message.reply_to_id, created_at]
-    room: list[Any] = [message.seq, message.rev, message.room_id]
-    reader: list[Any] = [message.seq, membership.pk]
-    update_room, update_reader, insert = _separate_sql(connection.vendor)
     with rows.statement_cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_insert_with_updates_sql(connection.vendor), values + room + reader)
+            cursor.execute(_insert_with_place_sql(connection.vendor), values + place.params())
             row = cursor.fetchone()
         else:
-            cursor.execute(insert, values)
+            cursor.execute(_insert_sql(connection.vendor), values)
             row = cursor.fetchone()
-            if row is not None:
-                cursor.execute(update_room, room)
-                cursor.execute(update_reader, reader)
     if row is None:
         return False
+    if connection.vendor != "postgresql":
+        room_statements.place_write(place)
     message.pk = int(row[0])
     message._state.adding, message._state.db = False, connection.alias
-    membership.last_read_seq = message.seq
+    place.stored()
     return True
 
 
 @functools.cache
-def _separate_sql(vendor: str) -> tuple[str, str, str]:
-    update_room = (f"UPDATE {rows.table(Room)} SET {rows.column(Room, 'last_seq')} = %s, "  # noqa: S608
-                   f"{rows.column(Room, 'last_rev')} = %s WHERE {rows.column(Room, 'id')} = %s")
-    update_reader = (f"UPDATE {rows.table(Membership)} SET "  # noqa: S608
-                     f"{rows.column(Membership, 'last_read_seq')} = %s "
-                     f"WHERE {rows.column(Membership, 'id')} = %s")
-    insert = (f"INSERT INTO {rows.table(Message)} "  # noqa: S608
-              f"({', '.join(rows.column(Message, name) for name in INSERTED)}) "
-              f"VALUES ({', '.join(['%s'] * len(INSERTED))}) "
-              f"ON CONFLICT ({', '.join(rows.column(Message, name) for name in ONCE)}) "
-              f"DO NOTHING RETURNING {rows.column(Message, 'id')}")
-    return update_room, update_reader, insert
+def _insert_sql(vendor: str) -> str:
+    return (f"INSERT INTO {rows.table(Message)} "  # noqa: S608
+            f"({', '.join(rows.column(Message, name) for name in INSERTED)}) "
+            f"VALUES ({', '.join(['%s'] * len(INSERTED))}) "
+            f"ON CONFLICT ({', '.join(rows.column(Message, name) for name in ONCE)}) "
+            f"DO NOTHING RETURNING {rows.column(Message, 'id')}")
 
 
 @functools.cache
-def _insert_with_updates_sql(vendor: str) -> str:
-    """The insert first; the updates run only if it stored a row."""
-    update_room, update_reader, insert = _separate_sql(vendor)
-    stored = " AND EXISTS (SELECT 1 FROM stored)"
-    return (f"WITH stored AS ({insert}), room_row AS ({update_room}{stored}), "  # noqa: S608
-            f"reader AS ({update_reader}{stored}) SELECT * FROM stored")
+def _insert_with_place_sql(vendor: str) -> str:
+    """The insert first; rooms' updates run only if it stored a row."""
+    return (f"WITH stored AS ({_insert_sql(vendor)}), "  # noqa: S608
+            f"{room_statements.place_after_sql(vendor, 'stored')} SELECT * FROM stored")
 
 
 def room_state_rows(user_id: int, room_ids: list[int] | None) -> list[tuple[int, ...]]:

@@ -1,9 +1,11 @@
-"""Every write of the rooms app: rooms, memberships, presence records."""
+"""Every write of the rooms app: rooms, memberships, each room's event log (its `rev`, its
+messages' `seq`, members' read positions), presence records."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -142,6 +144,97 @@ def account_changed(*, user_id: int) -> None:
     once the transaction commits, and closes if they no longer hold (`rooms.liveness`).
     Nothing reaches the client itself."""
     protocol.publish_to_user(user_id, {"type": "account.changed"})
+
+
+# --- The room's event log -----------------------------------------------------------------
+# Every change a room shows (a message created, edited, deleted or reacted to; a call
+# started; later a document saved or an event planned) takes the room's next `rev`, in the
+# transaction that stores the change and under the room's row lock: so a room's revs have
+# no gap (a rolled-back change gives its number back) and follow commit order, and a
+# socket that holds a room up to some rev knows exactly what it misses. Features take
+# numbers here and never write the room's counters themselves.
+
+def _in_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a room's log changes only inside the transaction of the change")
+
+
+def room_lock(*, room_id: int) -> Room:
+    """The room read under its row lock, held until the caller's transaction ends: the lock
+    every change to the room's log is made under (`rev_take`). SQLite, which has no row
+    lock, serialises writing transactions instead. Raises Room.DoesNotExist.
+
+    Caller: a feature's service, inside `transaction.atomic`, before it reads what it will
+    change (so two changes of one message are made one after the other).
+    """
+    _in_transaction()
+    return Room.objects.select_for_update().get(pk=room_id)
+
+
+def rev_take(*, room: Room) -> int:
+    """The room's next `rev`, for one change the caller stores in its transaction (and
+    stamps with it, so catch-up finds it: `Message.rev`). Written now; it is the room's at
+    commit, and given back by a rollback.
+
+    Caller: a feature's service, inside `transaction.atomic`, holding the room's row lock
+    (`room_lock`, or `rooms.permissions.membership_locking_room`) with `room` read under
+    it. A `room` read before the lock (another change may have taken the number meanwhile)
+    raises RuntimeError rather than hand out a rev twice.
+    """
+    _in_transaction()
+    rev = room.last_rev + 1
+    if not Room.objects.filter(pk=room.pk, last_rev=room.last_rev).update(last_rev=rev):
+        raise RuntimeError(f"room {room.pk} was not read under its lock")
+    room.last_rev = rev
+    return rev
+
+
+def message_place_take(*, room: Room, reader: Membership) -> statements.MessagePlace:
+    """The next `seq` and `rev` of `room` for a new message by `reader`'s member. Nothing is
+    written here: the statement that stores the message writes the place too, and only if
+    it stores the message (`rooms.statements.place_after_sql`, or `place_write` just after
+    it), so a resend that stores nothing moves nothing, and a new message costs one round
+    trip on PostgreSQL (chat.statements). Writing is reading: her read position moves to
+    her own message.
+
+    Caller: `chat.services.message_send`, inside its transaction, holding the room's row
+    lock (`rooms.permissions.membership_locking_room`) with `room` and `reader` read
+    under it.
+    """
+    _in_transaction()
+    if reader.room_id != room.pk:
+        raise ValueError("reader is not a member of this room")
+    return statements.MessagePlace(room=room, reader=reader, seq=room.last_seq + 1,
+                                   rev=room.last_rev + 1)
+
+
+class ReadPosition(NamedTuple):
+    seq: int  # her read position after the move
+    moved: bool  # False: it was there or further already
+
+
+def read_position_move(*, user: User, room_id: int, seq: int) -> ReadPosition:
+    """Move her read position in the room forward to `seq`, capped at the room's latest
+    message, never back. Raises Membership.DoesNotExist if she is not in the room.
+
+    Her membership row stays locked until the caller's transaction ends, so her tabs
+    marking at once move it one after the other; the room's row is not locked (a message
+    sent meanwhile only makes the cap lower than it could be).
+
+    Caller: a feature's service (`chat.services.read_mark`), inside its transaction; it
+    tells her tabs (the unread counts it sends are its own).
+    """
+    if not isinstance(seq, int) or seq < 0:
+        raise ValidationError(_("seq is a whole number."))
+    _in_transaction()
+    membership = (Membership.objects.select_for_update(of=("self",)).select_related("room")
+                  .get(room_id=room_id, user=user))
+    target = min(seq, membership.room.last_seq)
+    if target <= membership.last_read_seq:
+        return ReadPosition(membership.last_read_seq, moved=False)
+    membership.last_read_seq = target
+    membership.save(update_fields=["last_read_seq"])
+    return ReadPosition(target, moved=True)
 
 
 # --- Presence ---------------------------------------------------------------------------

@@ -1,6 +1,9 @@
-"""Load a demo community once: an admin, mentors and mentees with filled profiles.
+"""Load a demo community once: an admin, mentors and mentees with filled profiles, a
+mentorship with its room, a cohort, a few messages (`cohort.py start` runs it).
 
-Run again, it changes nothing. The demo password is printed the first time only.
+It lives in `server`, above every app it uses (community, mentoring, chat), and makes
+everything through their services, as if the people had clicked. Run again, it changes
+nothing. The demo password is printed the first time only.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from chat.services import message_send
 from community.models import Profile, Role, Topic, User, Visibility
 from community.search import profiles_reindex
+from mentoring.services import cohorts, relationship, requests
 
 EXPERTISE = [
     ("Software engineering", "Génie logiciel"), ("Data science", "Science des données"),
@@ -128,11 +133,8 @@ class Command(BaseCommand):
     def _rooms(self, people: dict[str, User]) -> None:
         """A mentorship with its room and a goal, a waiting request, a cohort, a few messages.
 
-        Everything goes through the mentoring services, as if the people had clicked.
+        Everything goes through the mentoring and chat services, as if the people had clicked.
         """
-        from chat.services import message_send
-        from mentoring.services import cohorts, relationship, requests
-
         nadia, lea = people["nadia.mentor@cohort.example"], people["lea.mentee@cohort.example"]
         mentorship = requests.request_send(
             mentee=lea, mentor=nadia,

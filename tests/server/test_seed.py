@@ -1,4 +1,4 @@
-"""The demo community of the run command."""
+"""The demo community of the run command (server/management/commands/seed_demo.py)."""
 
 import pytest
 from django.core.management import call_command
