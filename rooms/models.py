@@ -12,7 +12,7 @@ class Room(models.Model):
     """A private space. `last_seq` numbers its messages; `last_rev` numbers every change.
 
     Both counters are bumped under the row lock of the writing transaction, so they have
-    no gaps and follow commit order (see chat.services).
+    no gaps and follow commit order (rooms.services: the room's event log).
     """
 
     class Kind(models.TextChoices):
