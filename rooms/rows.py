@@ -14,6 +14,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Field, Model
 
@@ -64,10 +65,29 @@ def _loading(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[int
     return [f.attname for f in model._meta.concrete_fields], converters
 
 
+PREPARE_AFTER = 5  # runs of one statement text before PostgreSQL keeps its plan (psycopg's)
+
+
 def statement_cursor() -> Any:
-    """A cursor for statements written once: prepared on PostgreSQL (server/postgresql)."""
-    prepared = getattr(connection, "prepared_cursor", None)
-    return prepared() if prepared is not None else connection.cursor()
+    """A cursor for the statements written once. On PostgreSQL (unless
+    `COHORT_DB_PREPARED` is off, behind a pooler that cannot keep them) it binds on the
+    server and psycopg prepares each statement from its PREPARE_AFTERth run on, so
+    PostgreSQL parses and plans the send's statements once per connection: half its CPU
+    per chat message (docs/performance.md). Django's own cursors bind on the client and
+    prepare nothing. Built from public API only: psycopg's `Cursor` on the connection
+    Django opened, wrapped as Django wraps its own (error translation, query logging)."""
+    if connection.vendor != "postgresql" or not settings.COHORT_DB_PREPARED:
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold != PREPARE_AFTER:
+        raw.prepare_threshold = PREPARE_AFTER
+    cursor = psycopg.Cursor(raw)
+    # django-stubs types these with Django's wrapper; they take the DB-API cursor it wraps.
+    return (connection.make_debug_cursor(cursor) if connection.queries_logged  # type: ignore[arg-type]
+            else connection.make_cursor(cursor))  # type: ignore[arg-type]
 
 
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:

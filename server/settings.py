@@ -118,16 +118,13 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------
-# PostgreSQL: the chat's hot statements prepared on each connection (server/postgresql);
+# PostgreSQL: the chat's hot statements prepared on each connection (rooms.rows);
 # off behind a pooler in transaction mode that does not keep prepared statements per client.
 COHORT_DB_PREPARED = env.bool("COHORT_DB_PREPARED", default=True)
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Health checks skipped for a connection that just answered (server/postgresql).
-        DATABASES["default"]["ENGINE"] = "server.postgresql"
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -42,7 +42,7 @@ def service_missing(reason: str) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     postgres = settings.DATABASES["default"]["ENGINE"] in (
-        "django.db.backends.postgresql", "server.postgresql")
+        "django.db.backends.postgresql",)
     if item.get_closest_marker("postgres") and not postgres:
         pytest.skip("PostgreSQL-only: runs in the PostgreSQL configuration (DATABASE_URL)")
     if item.get_closest_marker("redis"):
