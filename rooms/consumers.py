@@ -166,19 +166,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # --- Client frames ------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
                       **kwargs: Any) -> None:
-        """Bad frames get an error and the socket stays open."""
-        if text_data is None or len(text_data.encode()) > protocol.MAX_FRAME_BYTES:
-            await self._error(None, ErrorCode.BAD_FRAME,
-                              f"Send JSON text frames of at most {protocol.MAX_FRAME_BYTES} bytes.")
-            return
+        """Every frame is checked against its declaration (rooms.protocol) before any
+        handler sees it: a bad one gets an error (`bad_request`, or `unknown_type`), the
+        socket stays open, and nothing of it reaches the database."""
+        from rooms import validation
+
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._error(None, ErrorCode.BAD_FRAME, "The frame is not valid JSON.")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self._error(None, ErrorCode.BAD_FRAME,
-                              "A frame is a JSON object with a string 'type'.")
+            if text_data is None:
+                raise validation.BadRequest("Send JSON text frames, not binary ones.")
+            content = validation.client_frame(text_data)
+        except validation.BadRequest as error:
+            await self._error(error.request_id, error.code, error.detail)
             return
         await self.receive_json(content)
 

@@ -233,22 +233,27 @@ class TestSignalling:
         for socket in (a, b):
             await socket.disconnect()
 
-    @pytest.mark.parametrize("frame, error", [
-        ({"description": {"type": "offer", "sdp": "x" * (48 * 1024 + 1)}}, "at most"),
-        ({"description": {"type": "rollback", "sdp": ""}}, "offer or answer"),
-        ({"candidate": {"candidate": "c" * 2000, "sdpMid": "0"}}, "at most"),
-        ({"candidate": {"candidate": "c", "sdpMLineIndex": "zero"}}, "well-formed"),
-        ({"description": OFFER, "candidate": None}, "either"),
-        ({}, "either"),
+    @pytest.mark.parametrize("frame, code, error", [
+        ({"description": {"type": "offer", "sdp": "x" * (48 * 1024 + 1)}}, "invalid", "at most"),
+        ({"description": {"type": "rollback", "sdp": ""}}, "bad_request",
+         "description.type: Input should be 'offer' or 'answer'"),
+        ({"description": {"type": "offer"}}, "bad_request", "description.sdp is missing"),
+        ({"candidate": {"candidate": "c" * 2000, "sdpMid": "0"}}, "invalid", "at most"),
+        ({"candidate": {"candidate": "c", "sdpMLineIndex": "zero"}}, "bad_request",
+         "candidate.sdpMLineIndex must be a whole number"),
+        ({"candidate": {"candidate": "c", "port": 1}}, "bad_request",
+         "candidate.port is not a field"),
+        ({"description": OFFER, "candidate": None}, "invalid", "either"),
+        ({}, "invalid", "either"),
     ])
-    async def test_malformed_or_oversized_signals_are_refused(self, trio, frame, error):
+    async def test_malformed_or_oversized_signals_are_refused(self, trio, frame, code, error):
         ana, bea, cleo, room = trio
         a, b = await synced(ana), await synced(bea)
         await join(a, room)
         bea_peer = (await join(b, room))["peer_id"]
         reply, _ = await request(a, {"type": "call.signal", "room_id": room.pk,
                                      "to": bea_peer, **frame})
-        assert reply["code"] == "invalid" and error in reply["detail"]
+        assert reply["code"] == code and error in reply["detail"]
         await nothing_more(b, "call.signal")
         for socket in (a, b):
             await socket.disconnect()
@@ -302,7 +307,8 @@ class TestLeaving:
             changed["call"]["participants"][0]
         reply, _ = await request(a, {"type": "call.update", "room_id": room.pk,
                                      "audio": "no"})
-        assert reply["code"] == "invalid"
+        assert reply["code"] == "bad_request" and "audio must be true or false" in \
+            reply["detail"]
         reply, _ = await request(b, {"type": "call.update", "room_id": room.pk,
                                      "audio": False})
         assert reply["code"] == "forbidden"  # Bea is not in the call
