@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from community.models import User
+from rooms import protocol
 from rooms import services as room_services
 from rooms.models import Room
 from tests.chat.wsclient import open_socket, receive_until, request
@@ -257,6 +258,33 @@ class TestSignalling:
         await nothing_more(b, "call.signal")
         for socket in (a, b):
             await socket.disconnect()
+
+
+    async def test_an_offer_the_relay_refuses_comes_back_through_the_one_door(
+            self, trio, settings, monkeypatch):
+        """The relay host's answer is an event to a client like any other: it leaves by
+        rooms.protocol, checked against its declaration, for the socket that offered."""
+        ana, bea, cleo, room = trio
+        settings.COHORT_CALL_P2P_MAX = 1
+        sent: list[tuple[dict, str | None]] = []
+        check = protocol.event_check
+        monkeypatch.setattr(protocol, "event_check", lambda event, direction: (
+            sent.append((dict(event), direction)), check and check(event, direction)))
+        a, b = await synced(ana), await synced(bea)
+        await join(a, room)
+        no_ice = {"type": "offer", "sdp": "v=0\r\nm=audio 9 X 0\r\n"}
+        reply, _ = await request(a, {"type": "call.signal", "room_id": room.pk, "to": "relay",
+                                     "description": no_ice})
+        assert reply["type"] == "ack"
+        refused, _ = await receive_until(a, "call.signal")
+        assert refused["from"] == "relay" and refused.get("error"), refused
+        assert (refused, protocol.Direction.SOCKET) in sent
+        await nothing_more(b, "call.signal")
+        for socket in (a, b):
+            await socket.disconnect()
+        host = relay_host.local_host()
+        if host is not None:
+            await host.stop()
 
 
 class TestLeaving:
