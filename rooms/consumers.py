@@ -39,6 +39,7 @@ from rooms import (
     protocol,
     selectors,
     services,
+    validation,
 )
 from rooms import hub as room_hub
 from rooms.feed import MAX_HELD_EPHEMERAL, RoomFeed
@@ -57,6 +58,8 @@ SocketHandler = Callable[[User, str, dict[str, Any]], dict[str, Any]]
 LeaveHook = Callable[[User, str, int | None], None]
 RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePayload]]
 
+# The requests the socket answers itself; the features' come from server/routing.py.
+OWN_REQUESTS = ("sync", "ping", "chat.typing", "presence.set")
 TYPING_INTERVAL = 3.0
 ROOM_CHANGES = ("rooms.removed", "rooms.joined")  # personal events that change what she follows
 ACCOUNT_CHANGED = "account.changed"  # personal, never forwarded: check her rights again
@@ -199,19 +202,15 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # --- Client frames ------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
                       **kwargs: Any) -> None:
-        """Bad frames get an error and the socket stays open."""
-        if text_data is None or len(text_data.encode()) > protocol.MAX_FRAME_BYTES:
-            await self._error(None, ErrorCode.BAD_FRAME,
-                              f"Send JSON text frames of at most {protocol.MAX_FRAME_BYTES} bytes.")
-            return
+        """Every frame is checked against its declaration (rooms.protocol) before any
+        handler sees it: a bad one gets an error (`bad_request`, or `unknown_type`), the
+        socket stays open, and nothing of it reaches the database."""
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._error(None, ErrorCode.BAD_FRAME, "The frame is not valid JSON.")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self._error(None, ErrorCode.BAD_FRAME,
-                              "A frame is a JSON object with a string 'type'.")
+            if text_data is None:
+                raise validation.BadRequest("Send JSON text frames, not binary ones.")
+            content = validation.client_frame(text_data)
+        except validation.BadRequest as error:
+            await self._error(error.request_id, error.code, error.detail)
             return
         await self.receive_json(content)
 
@@ -222,6 +221,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             request_id = None
         own = {"sync": self._sync_rooms, "ping": self._ping, "chat.typing": self._typing,
                "presence.set": self._presence_set}
+        assert own.keys() == set(OWN_REQUESTS)
         if kind in own:
             await self._answer(own, kind, content, request_id)
             return

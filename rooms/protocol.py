@@ -9,20 +9,32 @@ the room's next revision number `rev`, gapless and in commit order; messages als
 their own gapless `seq`. The database is the record and the channel layer only rings the
 bell: the consumer sends each room's events in `rev` order, fetching from the database
 whatever the layer lost or delivered late, so a client sees each change once, in order.
+
+Declared once: each type below is a TypedDict of the frame, and the registry at the end
+(`REQUESTS`, `EVENTS`) says which way it travels. Inbound frames are checked against it
+(rooms.validation); the test suite checks every event the server sends against it
+(`event_check`, tests/conftest.py) and `docs/protocol.md` against it (tests/rooms/
+test_protocol.py). A new type is a TypedDict added to one of the unions of the registry.
 """
 
 from __future__ import annotations
 
+import enum
 import json
-from typing import Any, Literal, NotRequired, TypedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, NotRequired, TypedDict, get_args, get_type_hints
 
 from channels.layers import get_channel_layer
 from django.db import transaction
+from pydantic import ConfigDict, with_config
 
 from rooms import outbox
 
 # --- Limits -----------------------------------------------------------------------------
 MAX_FRAME_BYTES = 64 * 1024
+MAX_DEPTH = 32  # arrays and objects nested in a client frame, the frame itself included
+MAX_INTEGER = 2**53 - 1  # what a JavaScript client holds exactly; larger is refused
 HEARTBEAT_SECONDS = 25
 
 # --- Close codes ------------------------------------------------------------------------
@@ -33,7 +45,7 @@ CLOSE_TOO_SLOW = 4408  # too much not read in time: reconnect and `sync`
 
 # --- Error codes (in `error` events) ------------------------------------------------------
 class ErrorCode:
-    BAD_FRAME = "bad_frame"  # not JSON, not an object, or too large
+    BAD_REQUEST = "bad_request"  # not a frame as declared here; `detail` names the field
     UNKNOWN_TYPE = "unknown_type"
     INVALID = "invalid"  # a field is missing or wrong; `detail` says which
     NOT_FOUND = "not_found"  # the room or message does not exist for you
@@ -42,26 +54,41 @@ class ErrorCode:
     SERVER_ERROR = "server_error"
 
 
+ErrorCodeName = Literal["bad_request", "unknown_type", "invalid", "not_found", "forbidden",
+                        "rate_limited", "server_error"]
+
+
 # --- Payloads ---------------------------------------------------------------------------
-class AuthorPayload(TypedDict):
+# The client's name for a request, given back in its answer: a string or a whole number.
+RequestId = str | int
+
+
+@with_config(ConfigDict(extra="forbid", strict=True))
+class Payload(TypedDict):
+    """What every declaration below derives from: as checked (rooms.validation), a frame
+    or payload has exactly its declared fields, of exactly their types (no "1" for 1, no
+    true for 1)."""
+
+
+class AuthorPayload(Payload):
     id: int
     name: str
 
 
-class ReactionPayload(TypedDict):
+class ReactionPayload(Payload):
     emoji: str
     count: int
     user_ids: list[int]
 
 
-class ReplyPayload(TypedDict):
+class ReplyPayload(Payload):
     id: int
     seq: int
     author_name: str
     excerpt: str
 
 
-class MessagePayload(TypedDict):
+class MessagePayload(Payload):
     id: int
     room_id: int
     seq: int
@@ -78,7 +105,7 @@ class MessagePayload(TypedDict):
     deleted: bool
 
 
-class RoomStatePayload(TypedDict):
+class RoomStatePayload(Payload):
     room_id: int
     last_seq: int
     last_rev: int
@@ -88,110 +115,125 @@ class RoomStatePayload(TypedDict):
 
 
 # --- Client -> server -------------------------------------------------------------------
-class ClientSync(TypedDict):
+class ClientSync(Payload):
     """After (re)connecting: the last `rev` the client holds per room ("0" for none)."""
 
     type: Literal["sync"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     rooms: dict[str, int]
 
 
-class ClientChatSend(TypedDict):
+class ClientChatSend(Payload):
     type: Literal["chat.send"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
     client_id: str  # the client's own id for this message: a resend stores nothing new
     text: str
     reply_to: NotRequired[int | None]
 
 
-class ClientChatEdit(TypedDict):
+class ClientChatEdit(Payload):
     type: Literal["chat.edit"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     message_id: int
     text: str
 
 
-class ClientChatDelete(TypedDict):
+class ClientChatDelete(Payload):
     type: Literal["chat.delete"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     message_id: int
 
 
-class ClientChatReact(TypedDict):
+class ClientChatReact(Payload):
     type: Literal["chat.react"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     message_id: int
     emoji: str
     on: bool
 
 
-class ClientChatRead(TypedDict):
+class ClientChatRead(Payload):
     type: Literal["chat.read"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
     seq: int
 
 
-class ClientChatHistory(TypedDict):
+class ClientChatHistory(Payload):
     type: Literal["chat.history"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
     before_seq: NotRequired[int | None]
     after_seq: NotRequired[int | None]
     limit: NotRequired[int]
 
 
-class ClientChatTyping(TypedDict):
+class ClientChatTyping(Payload):
+    """No `ack`: only an `error` answers it."""
+
     type: Literal["chat.typing"]
+    request_id: NotRequired[RequestId]
     room_id: int
 
 
-class ClientPresenceSet(TypedDict):
+class ClientPresenceSet(Payload):
+    """No `ack`: only an `error` answers it."""
+
     type: Literal["presence.set"]
+    request_id: NotRequired[RequestId]
     state: Literal["active", "idle"]
 
 
-class ClientPing(TypedDict):
+class ClientPing(Payload):
     type: Literal["ping"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
 
 
 # --- Server -> client -------------------------------------------------------------------
-class Hello(TypedDict):
+class Hello(Payload):
     type: Literal["hello"]
     user_id: int
     heartbeat_seconds: int
 
 
-class Ack(TypedDict):
+class Ack(Payload):
     type: Literal["ack"]
-    request_id: str | None
+    request_id: RequestId | None
     result: dict[str, Any]
 
 
-class Error(TypedDict):
+class Error(Payload):
     type: Literal["error"]
-    request_id: str | None
-    code: str
+    request_id: RequestId | None
+    code: ErrorCodeName
     detail: str
     retry_after: NotRequired[float]
 
 
-class SyncDone(TypedDict):
+class SyncDone(Payload):
     type: Literal["sync.done"]
-    request_id: str | None
+    request_id: RequestId | None
     rooms: list[RoomStatePayload]
 
 
-class ChatMessageCreated(TypedDict):
+class ChatReset(Payload):
+    """More changes are missing than catch-up sends: drop what you hold of the room, load
+    its latest page with `chat.history`, and follow it from `rev`."""
+
+    type: Literal["chat.reset"]
+    room_id: int
+    rev: int
+
+
+class ChatMessageCreated(Payload):
     type: Literal["chat.message.created"]
     room_id: int
     rev: int
     message: MessagePayload
 
 
-class ChatMessageUpdated(TypedDict):
+class ChatMessageUpdated(Payload):
     """An edit, a deletion (`message.deleted`) or a change of reactions."""
 
     type: Literal["chat.message.updated"]
@@ -200,14 +242,14 @@ class ChatMessageUpdated(TypedDict):
     message: MessagePayload
 
 
-class ChatTyping(TypedDict):
+class ChatTyping(Payload):
     type: Literal["chat.typing"]
     room_id: int
     user_id: int
     name: str
 
 
-class RoomsRead(TypedDict):
+class RoomsRead(Payload):
     """Personal: her read position moved (in any of her tabs)."""
 
     type: Literal["rooms.read"]
@@ -217,7 +259,7 @@ class RoomsRead(TypedDict):
     mentions: int
 
 
-class NotifyMention(TypedDict):
+class NotifyMention(Payload):
     """Personal: someone mentioned her."""
 
     type: Literal["notify.mention"]
@@ -228,7 +270,7 @@ class NotifyMention(TypedDict):
     excerpt: str
 
 
-class NotificationPayload(TypedDict):
+class NotificationPayload(Payload):
     id: int
     kind: str
     text: str  # in the recipient's language at the time it was sent
@@ -236,7 +278,7 @@ class NotificationPayload(TypedDict):
     created_at: str
 
 
-class NotificationCreated(TypedDict):
+class NotificationCreated(Payload):
     """Personal: a new entry in her notification centre; `unread` is her new count."""
 
     type: Literal["notification.created"]
@@ -244,69 +286,69 @@ class NotificationCreated(TypedDict):
     unread: int
 
 
-class NotificationsRead(TypedDict):
+class NotificationsRead(Payload):
     """Personal: she read notifications (in any tab); `unread` is her new count."""
 
     type: Literal["notifications.read"]
     unread: int
 
 
-class PresenceChanged(TypedDict):
+class PresenceChanged(Payload):
     type: Literal["presence.changed"]
     room_id: int
     user_id: int
     status: Literal["online", "away", "offline"]
 
 
-class RoomsJoined(TypedDict):
+class RoomsJoined(Payload):
     """Personal: she was added to a room; her sockets subscribe to it."""
 
     type: Literal["rooms.joined"]
     room_id: int
 
 
-class RoomsRemoved(TypedDict):
+class RoomsRemoved(Payload):
     """Personal: she left or was removed; her sockets stop receiving the room at once."""
 
     type: Literal["rooms.removed"]
     room_id: int
 
 
-class AccountChanged(TypedDict):
+class AccountChanged(Payload):
     """Personal, internal: her account or session changed (sign-out, a new password,
     deactivation). Her sockets check their rights again; never sent to a client."""
 
     type: Literal["account.changed"]
 
 
-class RoomsMemberChanged(TypedDict):
+class RoomsMemberChanged(Payload):
     type: Literal["rooms.member.changed"]
     room_id: int
     user_id: int
     change: Literal["joined", "left", "removed", "role"]
 
 
-class RoomsArchived(TypedDict):
+class RoomsArchived(Payload):
     type: Literal["rooms.archived"]
     room_id: int
 
 
-class Pong(TypedDict):
+class Pong(Payload):
     """Each room's latest `rev`: a client that holds less asks with `sync` again."""
 
     type: Literal["pong"]
-    request_id: str | None
+    request_id: RequestId | None
     rooms: dict[str, int]
 
 
 # --- Calls (video/) ---------------------------------------------------------------------
-class IceServerPayload(TypedDict):
+class IceServerPayload(Payload):
     urls: list[str]
     username: NotRequired[str]
     credential: NotRequired[str]
 
 
-class CallParticipantPayload(TypedDict):
+class CallParticipantPayload(Payload):
     peer_id: str  # what signalling addresses: one per joined socket
     user_id: int
     name: str
@@ -316,7 +358,7 @@ class CallParticipantPayload(TypedDict):
     joined_at: str
 
 
-class CallPayload(TypedDict):
+class CallPayload(Payload):
     id: int
     version: int  # raised by every change: a client keeps the newest (id, version)
     mode: Literal["p2p", "relay"]
@@ -324,48 +366,70 @@ class CallPayload(TypedDict):
     participants: list[CallParticipantPayload]
 
 
-class ClientCallJoin(TypedDict):
+class SessionDescriptionPayload(Payload):
+    type: Literal["offer", "answer"]
+    sdp: str
+
+
+class IceCandidatePayload(Payload):
+    """A browser's `RTCIceCandidate.toJSON()`."""
+
+    candidate: str
+    sdpMid: NotRequired[str | None]
+    sdpMLineIndex: NotRequired[int | None]
+    usernameFragment: NotRequired[str | None]
+
+
+class ClientCallGet(Payload):
+    """The room's latest call as it stands, for a page that shows it (no seat taken)."""
+
+    type: Literal["call.get"]
+    request_id: NotRequired[RequestId]
+    room_id: int
+
+
+class ClientCallJoin(Payload):
     type: Literal["call.join"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
     audio: NotRequired[bool]
     video: NotRequired[bool]
 
 
-class ClientCallLeave(TypedDict):
+class ClientCallLeave(Payload):
     type: Literal["call.leave"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
 
 
-class ClientCallUpdate(TypedDict):
+class ClientCallUpdate(Payload):
     type: Literal["call.update"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
     audio: NotRequired[bool]
     video: NotRequired[bool]
     screen: NotRequired[bool]
 
 
-class ClientCallSignal(TypedDict):
+class ClientCallSignal(Payload):
     """One of `description` (an SDP offer or answer) or `candidate` (an ICE candidate)."""
 
     type: Literal["call.signal"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
     to: str  # a participant's peer_id, or "relay"
-    description: NotRequired[dict[str, str]]
-    candidate: NotRequired[dict[str, Any] | None]
+    description: NotRequired[SessionDescriptionPayload]
+    candidate: NotRequired[IceCandidatePayload | None]  # null: the end of her candidates
     streams: NotRequired[dict[str, str]]  # relay offers: mid -> "self" or a peer_id
 
 
-class ClientCallIce(TypedDict):
+class ClientCallIce(Payload):
     type: Literal["call.ice"]
-    request_id: NotRequired[str]
+    request_id: NotRequired[RequestId]
     room_id: int
 
 
-class CallChanged(TypedDict):
+class CallChanged(Payload):
     """Room: the room's call started, ended (`call` null) or someone in it changed."""
 
     type: Literal["call.changed"]
@@ -375,15 +439,18 @@ class CallChanged(TypedDict):
     call: CallPayload | None
 
 
-# Socket: signalling from another participant ("from" is her peer_id) or from the relay.
+# Socket: signalling from another participant ("from" is her peer_id) or from the relay
+# ("from": "relay"), which answers a refused offer with `error` instead of a description.
 CallSignal = TypedDict("CallSignal", {
     "type": Literal["call.signal"], "room_id": int, "from": str,
-    "description": NotRequired[dict[str, str]],
-    "candidate": NotRequired[dict[str, Any] | None],
+    "description": NotRequired[SessionDescriptionPayload],
+    "candidate": NotRequired[IceCandidatePayload | None],
+    "error": NotRequired[str],
 })
+with_config(ConfigDict(extra="forbid", strict=True))(CallSignal)
 
 
-class CallLeft(TypedDict):
+class CallLeft(Payload):
     """Socket: this socket is no longer in the call (joined elsewhere, or removed)."""
 
     type: Literal["call.left"]
@@ -391,16 +458,70 @@ class CallLeft(TypedDict):
     reason: Literal["joined_elsewhere", "removed", "ended"]
 
 
+# --- The registry: every type, once, with the way it travels ------------------------------
+ClientRequest = (ClientSync | ClientChatSend | ClientChatEdit | ClientChatDelete
+                 | ClientChatReact | ClientChatRead | ClientChatHistory | ClientChatTyping
+                 | ClientPresenceSet | ClientPing | ClientCallGet | ClientCallJoin
+                 | ClientCallLeave | ClientCallUpdate | ClientCallSignal | ClientCallIce)
 RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChanged
              | RoomsMemberChanged | RoomsArchived | CallChanged)
 UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
              | NotificationsRead | AccountChanged)
-
 SocketEvent = CallSignal | CallLeft
+Answer = Hello | Ack | Error | SyncDone | Pong | ChatReset
 
-CLIENT_TYPES = ("sync", "chat.send", "chat.edit", "chat.delete", "chat.react", "chat.read",
-                "chat.history", "chat.typing", "presence.set", "ping", "call.join",
-                "call.leave", "call.update", "call.signal", "call.ice")
+
+class Direction(enum.StrEnum):
+    """Which way a type travels, and so which door carries it."""
+
+    REQUEST = "request"  # client -> server; answered by `ack` or `error` (see each type)
+    ROOM = "room"  # to every member of a room with an open socket: publish, publish_ephemeral
+    PERSONAL = "personal"  # to every socket of one member: publish_to_user
+    SOCKET = "socket"  # to one socket: publish_to_socket, send_to_socket
+    ANSWER = "answer"  # sent by the consumer itself on one socket: hello, answers, chat.reset
+
+
+@dataclass(frozen=True)
+class Declaration:
+    type: str  # the frame's `type`
+    direction: Direction
+    payload: Any  # the TypedDict of the whole frame
+
+
+def _declare(*ways: tuple[Direction, Any]) -> dict[str, Declaration]:
+    """Each TypedDict of each union, by the `type` it declares; a type declared twice
+    for the same way is a mistake caught at import."""
+    declared: dict[str, Declaration] = {}
+    for direction, union in ways:
+        for payload in get_args(union):
+            (name,) = get_args(get_type_hints(payload)["type"])
+            if name in declared:
+                raise TypeError(f"{name} is declared twice")
+            declared[name] = Declaration(type=name, direction=direction, payload=payload)
+    return declared
+
+
+# What a client may send, by type; anything else is answered `unknown_type`.
+REQUESTS: Mapping[str, Declaration] = _declare((Direction.REQUEST, ClientRequest))
+# What the server sends, by type (`chat.typing` and `call.signal` name both a request and
+# an event: each way has its own declaration).
+EVENTS: Mapping[str, Declaration] = _declare(
+    (Direction.ROOM, RoomEvent), (Direction.PERSONAL, UserEvent),
+    (Direction.SOCKET, SocketEvent), (Direction.ANSWER, Answer))
+
+
+# --- Checking what is sent (tests) -------------------------------------------------------
+EventCheck = Callable[[Mapping[str, Any], Direction | None], None]
+# Called with every event as it is serialised, and the direction of the door it takes (None
+# for `encode`, the consumer's own frames). Off in production; the test suite sets it to
+# check each event against its declaration (rooms.validation.server_event).
+event_check: EventCheck | None = None
+
+
+def _dumps(event: Mapping[str, Any], direction: Direction | None) -> str:
+    if event_check is not None:
+        event_check(event, direction)
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
 
 
 # --- Groups and publishing --------------------------------------------------------------
@@ -421,19 +542,24 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def encode(event: RoomEvent | UserEvent | SocketEvent | dict[str, Any]) -> str:
-    """The event as the text frame every socket receives: serialised once, when published."""
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+def encode(event: RoomEvent | UserEvent | SocketEvent | Answer | dict[str, Any]) -> str:
+    """The event as the text frame a socket receives: serialised once, when published."""
+    return _dumps(event, None)
 
 
 def room_message(room_id: int, event: RoomEvent | dict[str, Any]) -> dict[str, Any]:
     """The channel-layer message for a room event (rooms.hub hands `text` to each socket)."""
     return {"type": "room.event", "room_id": room_id, "rev": event.get("rev"),
-            "text": encode(event)}
+            "text": _dumps(event, Direction.ROOM)}
 
 
-def _send_later(layer: Any, group: str, message: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: outbox.send_soon(layer.group_send, group, message))
+def _send_later(layer: Any, destination: str, message: dict[str, Any], *,
+                group: bool = True) -> None:
+    """After commit, through the outbox: the worker thread does not wait for the loop."""
+    def send() -> None:
+        outbox.send_soon(layer.group_send if group else layer.send, destination, message)
+
+    transaction.on_commit(send)
 
 
 def publish(room_id: int, event: RoomEvent) -> None:
@@ -448,7 +574,7 @@ def publish(room_id: int, event: RoomEvent) -> None:
 def user_message(user_id: int, event: UserEvent | dict[str, Any]) -> dict[str, Any]:
     """The channel-layer message for a personal event (rooms.hub, like room events)."""
     return {"type": "user.event", "user_id": user_id, "kind": event["type"],
-            "text": encode(event)}
+            "text": _dumps(event, Direction.PERSONAL)}
 
 
 def publish_to_user(user_id: int, event: UserEvent) -> None:
@@ -456,12 +582,28 @@ def publish_to_user(user_id: int, event: UserEvent) -> None:
     _send_later(room_layer(), user_group(user_id), user_message(user_id, event))
 
 
+def socket_message(event: SocketEvent | dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message for one socket (the consumer's `socket_event`): the event
+    itself, as JSON values, since it travels on the default layer."""
+    return {"type": "socket.event", "event": json.loads(_dumps(event, Direction.SOCKET))}
+
+
 def publish_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) -> None:
     """Ring one socket (one tab of one member), once the transaction commits."""
-    payload = json.loads(encode(event))
-    layer = get_channel_layer()
-    message = {"type": "socket.event", "event": payload}
-    transaction.on_commit(lambda: outbox.send_soon(layer.send, channel_name, message))
+    _send_later(get_channel_layer(), channel_name, socket_message(event), group=False)
+
+
+async def send_to_socket(channel_name: str, event: SocketEvent | dict[str, Any]) -> None:
+    """Ring one socket now, from the event loop, for what no transaction records (the
+    relay host's answer to an offer)."""
+    await get_channel_layer().send(channel_name, socket_message(event))
+
+
+def publish_to_channel(channel_name: str, message: dict[str, Any]) -> None:
+    """A message for a listener inside the server (a call's relay host, video.relay) on
+    the default layer, once the transaction commits, through the outbox like every other
+    send: no client reads it, so it is no event of this protocol."""
+    _send_later(get_channel_layer(), channel_name, message, group=False)
 
 
 async def publish_ephemeral(room_id: int, event: RoomEvent) -> None:

@@ -13,6 +13,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -97,3 +98,29 @@ def _close_worker_thread_connections() -> Iterator[None]:
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
+@pytest.fixture(autouse=True)
+def sent_events_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every event the server sends during a test matches its declaration in
+    rooms.protocol, and takes a door of its direction (a room event through `publish`,
+    ...), or the test fails: whatever the published events, the frames the consumer
+    sends itself (`hello`, answers, catch-up). Yields the list of mismatches found so far
+    (a test that sends a bad event on purpose empties it)."""
+    from rooms import protocol, validation
+
+    wrong: list[str] = []
+
+    def check(event: Any, direction: Any) -> None:
+        try:
+            validation.server_event(event, direction)
+        except validation.BadEvent as error:
+            wrong.append(str(error))
+
+    # The consumer's own frames (`hello`, answers, catch-up) go through protocol.encode,
+    # which calls the check too (direction None).
+    monkeypatch.setattr(protocol, "event_check", check)
+    yield wrong
+    if wrong:
+        pytest.fail("Events that do not match their declaration in rooms.protocol:\n"
+                    + "\n".join(wrong), pytrace=False)

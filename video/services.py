@@ -12,8 +12,6 @@ import re
 import secrets
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -126,11 +124,10 @@ def _locked_call(room: Room) -> Call | None:
 # --- Relay messages -----------------------------------------------------------------------------
 
 def _relay_send(call: Call, message: dict[str, Any]) -> None:
+    """To the call's relay host (video.relay.host), once the transaction commits."""
     if call.mode != Call.Mode.RELAY or not call.relay_channel:
         return
-    send = async_to_sync(get_channel_layer().send)
-    channel = call.relay_channel
-    transaction.on_commit(lambda: send(channel, message))
+    protocol.publish_to_channel(call.relay_channel, message)
 
 
 def _tell_relay_left(call: Call, peer_ids: list[str]) -> None:

@@ -237,22 +237,74 @@ class TestWhoMay:
 
 
 class TestLimits:
-    async def test_bad_frames_get_an_error_and_the_socket_stays_open(self, trio):
+    SEND = '{"type": "chat.send", "request_id": "bad", "room_id": ROOM, "client_id": "b1", '
+
+    @pytest.mark.parametrize("text, code, detail", [
+        ("{not json", "bad_request", "not valid JSON"),
+        ('["a list"]', "bad_request", "JSON object"),
+        ('{"request_id": "bad"}', "bad_request", "string 'type'"),
+        (SEND + '"text": "' + "x" * 70_000 + '"}', "bad_request", "at most 65536 bytes"),
+        (SEND + '"text": ' + "[" * 1000 + "]" * 1000 + "}", "bad_request", "nests at most 32"),
+        ("[" * 30_000 + "]" * 30_000, "bad_request", "nests at most 32"),
+        (SEND + r'"text": "one\u0000two"}', "bad_request", "text has a NUL"),
+        (SEND + r'"text": "half a pair: \ud83d"}', "bad_request", "lone surrogate"),
+        (SEND + '"text": "hi", "text": "twice"}', "bad_request", "names a field twice"),
+        (SEND.replace("ROOM", '"one"') + '"text": "hi"}', "bad_request",
+         "room_id must be a whole number"),
+        (SEND.replace("ROOM", "1.5") + '"text": "hi"}', "bad_request",
+         "room_id must be a whole number"),
+        (SEND.replace("ROOM", "true") + '"text": "hi"}', "bad_request",
+         "room_id must be a whole number"),
+        (SEND.replace("ROOM", "12345678901234567890") + '"text": "hi"}', "bad_request",
+         "room_id is out of range"),
+        (SEND + '"text": 7}', "bad_request", "text must be a string"),
+        (SEND + '"text": "hi", "reply_to": "1"}', "bad_request", "reply_to must be a whole"),
+        (SEND + '"text": "hi", "pinned": true}', "bad_request", "pinned is not a field"),
+        ('{"type": "chat.send", "request_id": "bad", "room_id": ROOM, "text": "hi"}',
+         "bad_request", "client_id is missing"),
+        ('{"type": "chat.read", "request_id": "bad", "room_id": ROOM, "seq": "5"}',
+         "bad_request", "seq must be a whole number"),
+        ('{"type": "sync", "request_id": "bad", "rooms": {"ROOM": true}}', "bad_request",
+         "rooms.ROOM must be a whole number"),
+        ('{"type": "presence.set", "request_id": "bad", "state": "asleep"}', "bad_request",
+         "state"),
+        ('{"type": "chat.fly", "request_id": "bad"}', "unknown_type", "chat.fly"),
+    ])
+    async def test_bad_frames_get_an_error_and_the_socket_stays_open(self, trio, text, code,
+                                                                     detail):
+        """Each is answered with an error naming what is wrong (and her request_id, when
+        it could be read); the next answer is the one to her next request, and nothing of
+        the bad frame is stored or sent (her own presence may come meanwhile)."""
         ana, _bea, _cleo, room = trio
         a = await synced(ana)
-        await a.send_to(text_data="{not json")
-        assert (await receive_until(a, "error"))[0]["code"] == "bad_frame"
-        await a.send_to(text_data='["a list"]')
-        assert (await receive_until(a, "error"))[0]["code"] == "bad_frame"
-        await a.send_to(text_data='{"type": "chat.send", "text": "' + "x" * 70_000 + '"}')
-        assert (await receive_until(a, "error"))[0]["code"] == "bad_frame"
-        reply, _ = await request(a, {"type": "chat.fly"})
-        assert reply["code"] == "unknown_type"
-        reply, _ = await request(a, {"type": "chat.send", "room_id": "one"})
+        await a.send_to(text_data=text.replace("ROOM", str(room.pk)))
+        error, before = await receive_until(a, "error")
+        assert {frame["type"] for frame in before} <= {"presence.changed"}
+        assert error["code"] == code
+        assert detail.replace("ROOM", str(room.pk)) in error["detail"]
+        unread = detail in ("at most 65536 bytes", "names a field twice")
+        assert error["request_id"] == ("bad" if '"request_id": "bad"' in text and not unread
+                                       else None)
+        await a.send_json_to({"type": "ping", "request_id": "sentinel"})
+        pong, before = await receive_until(a, "pong")
+        assert {frame["type"] for frame in before} <= {"presence.changed"}
+        assert pong["request_id"] == "sentinel"
+        assert pong["rooms"] == {str(room.pk): 0}
+        assert not await db(Message.objects.exists)()
+        await a.disconnect()
+
+    async def test_a_refused_field_is_refused_before_any_rule_is_applied(self, trio):
+        """A frame of the wrong shape is `bad_request`; a frame of the right shape that
+        breaks a rule (an empty message, a room that is not hers) is still `invalid` or
+        `not_found` from the service."""
+        ana, _bea, _cleo, room = trio
+        a = await synced(ana)
+        reply, _ = await request(a, send_frame(room, "   ", "empty"))
         assert reply["code"] == "invalid"
-        await a.send_json_to({"type": "ping", "request_id": "p"})
-        pong, _ = await receive_until(a, "pong")
-        assert pong["request_id"] == "p" and pong["rooms"] == {str(room.pk): 0}
+        reply, _ = await request(a, {**send_frame(room, "hi", "elsewhere"), "room_id": 10**9})
+        assert reply["code"] == "not_found"
+        reply, _ = await request(a, {"type": "chat.send", "room_id": room.pk})
+        assert reply["code"] == "bad_request"
         await a.disconnect()
 
     async def test_deactivated_member_is_closed_at_the_next_heartbeat(self, trio):

@@ -124,9 +124,14 @@ class TestRemovedMember:
         b = await synced(bea)
         await db(raw_delete)(room, bea)
         # A numbered event out of order (as if the one before it were lost).
+        message = {"id": 999, "room_id": room.pk, "seq": 5, "rev": 5, "client_id": "x",
+                   "author": {"id": ana.pk, "name": "Ana"}, "text": "late", "html": "late",
+                   "reply_to": None, "reactions": [], "mentions": [],
+                   "created_at": timezone.now().isoformat(), "edited_at": None,
+                   "deleted": False}
         await protocol.room_layer().group_send(protocol.room_group(room.pk), protocol.room_message(
             room.pk, {"type": "chat.message.created", "room_id": room.pk, "rev": 5,
-                      "message": {}}))
+                      "message": message}))
         removed, before = await receive_until(b, "rooms.removed")
         assert removed["room_id"] == room.pk
         assert not [f for f in before if f["type"].startswith("chat.")]

@@ -23,7 +23,6 @@ from community.models import User
 from rooms import liveness, protocol
 from rooms import services as room_services
 from rooms.models import Membership, Room
-from server import routing
 from tests.chat.wsclient import open_socket, receive_until
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.rooms.factories import make_room
@@ -32,13 +31,10 @@ pytestmark = [pytest.mark.django_db(transaction=True)]  # async tests: asyncio_m
 
 db = database_sync_to_async
 
-# What the socket itself answers, besides the handler tables of server.routing.
-OWN_TYPES = ("sync", "ping", "chat.typing", "presence.set")
-
-
 def request_types() -> set[str]:
-    consumer = routing.CONSUMER
-    return {*OWN_TYPES, *consumer["handlers"], *consumer["socket_handlers"]}  # type: ignore[misc]
+    """Every request type the protocol declares (rooms.protocol.REQUESTS); each is handled
+    (tests/rooms/test_protocol.py)."""
+    return set(protocol.REQUESTS)
 
 
 def frame_for(kind: str, room: Room, own: int, own_too: int, others: int) -> dict[str, Any]:

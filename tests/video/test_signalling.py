@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from community.models import User
+from rooms import protocol
 from rooms import services as room_services
 from rooms.models import Room
 from tests.chat.wsclient import open_socket, receive_until, request
@@ -233,25 +234,57 @@ class TestSignalling:
         for socket in (a, b):
             await socket.disconnect()
 
-    @pytest.mark.parametrize("frame, error", [
-        ({"description": {"type": "offer", "sdp": "x" * (48 * 1024 + 1)}}, "at most"),
-        ({"description": {"type": "rollback", "sdp": ""}}, "offer or answer"),
-        ({"candidate": {"candidate": "c" * 2000, "sdpMid": "0"}}, "at most"),
-        ({"candidate": {"candidate": "c", "sdpMLineIndex": "zero"}}, "well-formed"),
-        ({"description": OFFER, "candidate": None}, "either"),
-        ({}, "either"),
+    @pytest.mark.parametrize("frame, code, error", [
+        ({"description": {"type": "offer", "sdp": "x" * (48 * 1024 + 1)}}, "invalid", "at most"),
+        ({"description": {"type": "rollback", "sdp": ""}}, "bad_request",
+         "description.type: Input should be 'offer' or 'answer'"),
+        ({"description": {"type": "offer"}}, "bad_request", "description.sdp is missing"),
+        ({"candidate": {"candidate": "c" * 2000, "sdpMid": "0"}}, "invalid", "at most"),
+        ({"candidate": {"candidate": "c", "sdpMLineIndex": "zero"}}, "bad_request",
+         "candidate.sdpMLineIndex must be a whole number"),
+        ({"candidate": {"candidate": "c", "port": 1}}, "bad_request",
+         "candidate.port is not a field"),
+        ({"description": OFFER, "candidate": None}, "invalid", "either"),
+        ({}, "invalid", "either"),
     ])
-    async def test_malformed_or_oversized_signals_are_refused(self, trio, frame, error):
+    async def test_malformed_or_oversized_signals_are_refused(self, trio, frame, code, error):
         ana, bea, cleo, room = trio
         a, b = await synced(ana), await synced(bea)
         await join(a, room)
         bea_peer = (await join(b, room))["peer_id"]
         reply, _ = await request(a, {"type": "call.signal", "room_id": room.pk,
                                      "to": bea_peer, **frame})
-        assert reply["code"] == "invalid" and error in reply["detail"]
+        assert reply["code"] == code and error in reply["detail"]
         await nothing_more(b, "call.signal")
         for socket in (a, b):
             await socket.disconnect()
+
+
+    async def test_an_offer_the_relay_refuses_comes_back_through_the_one_door(
+            self, trio, settings, monkeypatch):
+        """The relay host's answer is an event to a client like any other: it leaves by
+        rooms.protocol, checked against its declaration, for the socket that offered."""
+        ana, bea, cleo, room = trio
+        settings.COHORT_CALL_P2P_MAX = 1
+        sent: list[tuple[dict, str | None]] = []
+        check = protocol.event_check
+        monkeypatch.setattr(protocol, "event_check", lambda event, direction: (
+            sent.append((dict(event), direction)), check and check(event, direction)))
+        a, b = await synced(ana), await synced(bea)
+        await join(a, room)
+        no_ice = {"type": "offer", "sdp": "v=0\r\nm=audio 9 X 0\r\n"}
+        reply, _ = await request(a, {"type": "call.signal", "room_id": room.pk, "to": "relay",
+                                     "description": no_ice})
+        assert reply["type"] == "ack"
+        refused, _ = await receive_until(a, "call.signal")
+        assert refused["from"] == "relay" and refused.get("error"), refused
+        assert (refused, protocol.Direction.SOCKET) in sent
+        await nothing_more(b, "call.signal")
+        for socket in (a, b):
+            await socket.disconnect()
+        host = relay_host.local_host()
+        if host is not None:
+            await host.stop()
 
 
 class TestLeaving:
@@ -302,7 +335,8 @@ class TestLeaving:
             changed["call"]["participants"][0]
         reply, _ = await request(a, {"type": "call.update", "room_id": room.pk,
                                      "audio": "no"})
-        assert reply["code"] == "invalid"
+        assert reply["code"] == "bad_request" and "audio must be true or false" in \
+            reply["detail"]
         reply, _ = await request(b, {"type": "call.update", "room_id": room.pk,
                                      "audio": False})
         assert reply["code"] == "forbidden"  # Bea is not in the call

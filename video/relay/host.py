@@ -3,7 +3,8 @@
 It listens on a channel of its own (the channel layer's `new_channel`), so participants on
 any process reach it: their sockets' `call.signal` frames to "relay" arrive here as
 `relay.signal`, and leaving participants as `relay.leave` (video.services sends both).
-Answers go back to the participant's socket as `call.signal` events from "relay".
+Answers go back to the participant's socket as `call.signal` events from "relay" (through
+rooms.protocol, like every event to a client).
 
 Each participant has one RTCPeerConnection with the relay, and she always makes the
 offers (aiortc cannot roll one back): her first audio and video transceivers publish,
@@ -34,6 +35,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from rooms import protocol
 from video.relay.forwarding import ForwardTrack, Source, tap_receiver
 
 log = logging.getLogger(__name__)
@@ -232,8 +234,9 @@ class RelayHost:
             await call.candidate(message)
 
     async def _to_peer(self, message: dict[str, Any], body: dict[str, Any]) -> None:
-        await self.layer.send(message["channel_name"], {"type": "socket.event", "event": {
-            "type": "call.signal", "room_id": message["room_id"], "from": "relay", **body}})
+        """The relay's answer, or why it refused her offer, to the socket that offered."""
+        await protocol.send_to_socket(message["channel_name"], {
+            "type": "call.signal", "room_id": message["room_id"], "from": "relay", **body})
 
 
 _hosts: dict[int, RelayHost] = {}
