@@ -17,6 +17,12 @@ and left) travel the same way, to every local socket of hers.
 Ordering and catch-up stay with each socket (`RoomConsumer.hub_event`): the hub only
 rings the bell, as the layer did before. Groups no local socket has followed for a whole
 sweep are left on the layer; the rest are joined again before the layer's group expiry.
+
+What the hub may have lost, it says so (`RoomSocket.hub_lost`), and each socket of the
+room reads what it misses from the database:
+- Its inbox is bounded (MAX_INBOX layer messages): past it the oldest are dropped, and
+  the sockets of each room whose numbered events went are told. Personal events are at
+  most once anyway; the drops are counted and logged.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from rooms.wire import frame
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200  # layer messages taken at once; a room's share goes out as one frame
+MAX_INBOX = 10_000  # layer messages waiting for delivery; past it the oldest are dropped
 LINGER_AFTER = 0.001  # a pass shorter than this is no load: the next one does not wait
 MAX_LINGER = 0.02  # the longest an event waits for others to share its frame
 RECENT_EVENTS = 100  # numbered events kept per room, to catch reconnecting sockets up
@@ -68,7 +75,8 @@ class RoomSocket(Protocol):
 
 
 class Hub:
-    def __init__(self, layer: BaseChannelLayer, channel_name: str) -> None:
+    def __init__(self, layer: BaseChannelLayer, channel_name: str, *,
+                 max_inbox: int = MAX_INBOX) -> None:
         self.layer = layer
         self.channel_name = channel_name
         # Keyed by layer group: a room's (`room.<id>`) or a member's (`user.<id>`).
@@ -80,6 +88,11 @@ class Hub:
         # Per room, the latest numbered events this hub received, contiguous in rev.
         self.recent: dict[int, deque[tuple[int, str]]] = {}
         self.inbox: deque[dict[str, Any]] = deque()
+        self.max_inbox = max_inbox
+        self.dropped = 0  # layer messages dropped from a full inbox, ever
+        self.dropped_unlogged = 0  # of which not logged yet
+        # Rooms whose events may have been lost: their sockets are told before the next pass.
+        self.lost: set[int] = set()
         self.arrived = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -134,6 +147,12 @@ class Hub:
             await self.layer.group_add(group, self.channel_name)
             self.joined_at[group] = time.monotonic()
 
+    def _lose(self, *room_ids: int | None) -> None:
+        """These rooms' sockets read what they miss from the database, before the next pass."""
+        self.lost.update(room_id for room_id in room_ids if room_id is not None)
+        if self.lost:
+            self.arrived.set()
+
     # --- Delivering ---------------------------------------------------------------------
     async def _listen(self) -> None:
         while True:
@@ -145,8 +164,19 @@ class Hub:
                 log.exception("room hub could not read its channel")
                 await asyncio.sleep(1)
                 continue
-            self.inbox.append(message)
-            self.arrived.set()
+            self.take(message)
+
+    def take(self, message: dict[str, Any]) -> None:
+        """One message from the layer: into the inbox, whose oldest message goes when it
+        is full (its room's sockets are told)."""
+        if len(self.inbox) >= self.max_inbox:
+            oldest = self.inbox.popleft()
+            self.dropped += 1
+            self.dropped_unlogged += 1
+            if "user_id" not in oldest and oldest.get("rev") is not None:
+                self._lose(oldest["room_id"])
+        self.inbox.append(message)
+        self.arrived.set()
 
     async def _deliver(self) -> None:
         """Batch under load: whatever arrived while the last batch went out goes together.
@@ -158,12 +188,29 @@ class Hub:
         while True:
             await self.arrived.wait()
             self.arrived.clear()
+            await self.tell_lost()
             while self.inbox:
                 batch = [self.inbox.popleft() for _ in range(min(MAX_BATCH, len(self.inbox)))]
                 started = time.perf_counter()
                 await self.deliver(batch)
+                await self.tell_lost()
                 took = time.perf_counter() - started
                 await asyncio.sleep(min(took, MAX_LINGER) if took > LINGER_AFTER else 0)
+
+    async def tell_lost(self) -> None:
+        """Tell the sockets of each room whose events may have been lost (`self.lost`)."""
+        if self.dropped_unlogged:
+            log.warning("room hub inbox full: %s events dropped (%s in all); their rooms' "
+                        "sockets read them from the database", self.dropped_unlogged,
+                        self.dropped)
+            self.dropped_unlogged = 0
+        while self.lost:
+            room_id = self.lost.pop()
+            for socket in tuple(self.sockets.get(room_group(room_id), ())):
+                try:
+                    await socket.hub_lost(room_id)
+                except Exception:
+                    log.exception("a socket of room %s not told of lost events", room_id)
 
     async def deliver(self, messages: list[dict[str, Any]]) -> None:
         by_room: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
@@ -237,12 +284,18 @@ class Hub:
                 self.empty_since.pop(group, None)
                 self.joined.pop(group, None)
                 self.joined_at.pop(group, None)
-                if group.startswith("room."):
-                    self.recent.pop(int(group.removeprefix("room.")), None)
+                room_id = _room_of(group)
+                if room_id is not None:
+                    self.recent.pop(room_id, None)
                 await self.layer.group_discard(group, self.channel_name)
         for group, at in list(self.joined_at.items()):
             if now - at >= REJOIN_SECONDS and group in self.sockets:
                 await self._group_add(group)
+
+
+def _room_of(group: str) -> int | None:
+    """The room id of a room's group (`room.<id>`); None for a member's."""
+    return int(group.removeprefix("room.")) if group.startswith("room.") else None
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
