@@ -179,9 +179,10 @@ def redis_stores(url: str, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]
     host = {"address": url, "socket_timeout": 30,
             "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=2000)}
     layers = {
-        # One socket's events (call signalling).
+        # One socket's events (call signalling). It rides out a Redis restart: a socket
+        # is not closed because its channel could not be read for a few seconds.
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "rooms.layers.RedisChannelLayer",
             "CONFIG": {"hosts": [host], "prefix": f"{prefix}.layer."},
         },
         # Room events (rooms.hub): one PUBLISH per event, whatever the room's size.

@@ -278,3 +278,57 @@ async def test_a_full_inbox_drops_its_oldest_and_their_rooms_read_them_again(pai
     assert await _messages(b, 1) == [(6, "after")]
     await b.disconnect()
 
+
+async def test_what_is_published_while_the_subscription_is_away_is_read_again(
+        pair, monkeypatch):
+    """The layer loses Ana's message and the hub's probe with it (publish/subscribe while
+    the process reconnects to Redis). The next probe to arrive shows the loss: Bea's
+    socket reads the message from the database, with no later event and no ping."""
+    ana, bea, room = pair
+    b = await synced(bea)
+    hub = await room_hub.local()
+
+    lost: list[dict] = []
+
+    async def lose(group, message):
+        lost.append(message)
+
+    async def refused(*args, **kwargs):
+        raise ConnectionError("Redis is away")
+
+    with monkeypatch.context() as away:
+        away.setattr(hub.layer, "group_send", lose)
+        away.setattr(hub.layer, "send", refused)
+        await _say(ana, room, "while you were away")
+        async with asyncio.timeout(5):
+            while not any(message.get("rev") for message in lost):
+                await asyncio.sleep(0.01)
+        await hub.probe()
+    await hub.probe()
+    assert await _messages(b, 1) == [(1, "while you were away")]
+    await _say(ana, room, "and now")
+    assert await _messages(b, 1) == [(2, "and now")]
+    await b.disconnect()
+
+
+async def test_her_socket_opens_while_the_layer_is_away_and_follows_once_it_is_back(
+        pair, monkeypatch):
+    """Joining her room's group fails (Redis is away): her socket still opens and syncs.
+    Once the layer answers, the hub joins the group and her socket reads what it missed;
+    then the room's events arrive live."""
+    ana, bea, room = pair
+    hub = await room_hub.local()
+
+    async def refused(*args, **kwargs):
+        raise ConnectionError("Redis is away")
+
+    with monkeypatch.context() as away:
+        away.setattr(hub.layer, "group_add", refused)
+        b = await synced(bea)
+        assert hub.unjoined == {protocol.room_group(room.pk), protocol.user_group(bea.pk)}
+    await _say(ana, room, "while you were away")
+    await hub.probe()
+    assert await _messages(b, 1) == [(1, "while you were away")]
+    await _say(ana, room, "and now")
+    assert await _messages(b, 1) == [(2, "and now")]
+    await b.disconnect()
