@@ -17,6 +17,21 @@ and left) travel the same way, to every local socket of hers.
 Ordering and catch-up stay with each socket (`RoomConsumer.hub_event`): the hub only
 rings the bell, as the layer did before. Groups no local socket has followed for a whole
 sweep are left on the layer; the rest are joined again before the layer's group expiry.
+
+What the hub may have lost, it says so (`RoomSocket.hub_lost`), and each socket of the
+room reads what it misses from the database:
+- Its inbox is bounded (MAX_INBOX layer messages): past it the oldest are dropped, and
+  the sockets of each room whose numbered events went are told. Personal events are at
+  most once anyway; the drops are counted and logged.
+- Publish/subscribe loses what is published while the process's subscription is away (a
+  Redis restart, a dropped connection), and says nothing: channels-redis reconnects and
+  subscribes again on its own. So the hub sends itself a numbered probe on its own
+  channel every PROBE_SECONDS; a probe that arrives after one that never did means the
+  subscription was away in between, and every room the hub follows is caught up. (A
+  blip shorter than a probe's interval may go unseen: the socket's next event in that
+  room, or its heartbeat, finds the gap.)
+- A group that could not be joined (Redis away while a socket connects) does not fail
+  the socket: it is joined again when Redis answers, and its room caught up then.
 """
 
 from __future__ import annotations
@@ -38,11 +53,15 @@ from rooms.wire import frame
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200  # layer messages taken at once; a room's share goes out as one frame
+MAX_INBOX = 10_000  # layer messages waiting for delivery; past it the oldest are dropped
 LINGER_AFTER = 0.001  # a pass shorter than this is no load: the next one does not wait
 MAX_LINGER = 0.02  # the longest an event waits for others to share its frame
 RECENT_EVENTS = 100  # numbered events kept per room, to catch reconnecting sockets up
 SWEEP_SECONDS = 60.0
 REJOIN_SECONDS = 3600.0  # well inside the layers' default group expiry of a day
+PROBE_SECONDS = 1.0  # between two probes of the hub's own subscription
+PROBE = "hub.probe"  # the probe's layer message type
+JOIN_WAIT = 2.0  # seconds `follow` waits for a group's subscription before it goes on
 
 
 class Frames(dict[str, bytes]):
@@ -68,7 +87,8 @@ class RoomSocket(Protocol):
 
 
 class Hub:
-    def __init__(self, layer: BaseChannelLayer, channel_name: str) -> None:
+    def __init__(self, layer: BaseChannelLayer, channel_name: str, *,
+                 max_inbox: int = MAX_INBOX) -> None:
         self.layer = layer
         self.channel_name = channel_name
         # Keyed by layer group: a room's (`room.<id>`) or a member's (`user.<id>`).
@@ -80,6 +100,17 @@ class Hub:
         # Per room, the latest numbered events this hub received, contiguous in rev.
         self.recent: dict[int, deque[tuple[int, str]]] = {}
         self.inbox: deque[dict[str, Any]] = deque()
+        self.max_inbox = max_inbox
+        self.dropped = 0  # layer messages dropped from a full inbox, ever
+        self.dropped_unlogged = 0  # of which not logged yet
+        # Rooms whose events may have been lost: their sockets are told before the next pass.
+        self.lost: set[int] = set()
+        self.unjoined: set[str] = set()  # groups whose group_add failed: joined when Redis is back
+        self.late: set[str] = set()  # groups `follow` stopped waiting for
+        self.probes_sent = 0
+        self.probe_seen = 0  # the number of the last probe received
+        self.away = False  # a probe was lost: every room is caught up at the next one
+        self.recovery: asyncio.Task[None] | None = None
         self.arrived = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -88,7 +119,8 @@ class Hub:
         # whose context (an executor among them) ends before the hub does.
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(job, context=contextvars.Context())
-                      for job in (self._listen(), self._deliver(), self._sweep())]
+                      for job in (self._listen(), self._deliver(), self._sweep(),
+                                  self._probe())]
 
     # --- Following rooms and members ----------------------------------------------------
     async def follow(self, socket: RoomSocket, room_ids: Iterable[int],
@@ -96,17 +128,25 @@ class Hub:
         """Deliver these rooms' events to `socket` (and her personal events, `user_id`);
         returns once the hub's subscription is made (in memory) or sent
         (publish/subscribe: Redis has not confirmed it yet, and a room event published
-        in between is repaired by the next gap check or `pong`)."""
+        in between is repaired by the next gap check or `pong`).
+
+        It never fails and waits at most JOIN_WAIT: a group Redis could not subscribe to
+        is joined when Redis is back, and one joined late is caught up then (`hub_lost`),
+        so the socket opens meanwhile and reads the rest from the database."""
         groups = [room_group(room_id) for room_id in room_ids]
         if user_id is not None:
             groups.append(user_group(user_id))
-        waits = []
+        waits = {}
         for group in groups:
             self.sockets[group].add(socket)
             self.empty_since.pop(group, None)
-            waits.append(self._join(group))
-        if waits:
-            await asyncio.gather(*waits)
+            waits[group] = self._join(group)
+        if not waits:
+            return
+        _, pending = await asyncio.wait(waits.values(), timeout=JOIN_WAIT)
+        for group, joined in waits.items():
+            if joined in pending:
+                self.late.add(group)
 
     def unfollow(self, socket: RoomSocket, room_ids: Iterable[int],
                  user_id: int | None = None) -> None:
@@ -127,12 +167,35 @@ class Hub:
         if joined is None or (joined.done() and (joined.cancelled()
                                                  or joined.exception() is not None)):
             joined = self.joined[group] = asyncio.ensure_future(self._group_add(group))
-        return asyncio.shield(joined)
+            joined.add_done_callback(lambda done: self._joined(group, done))
+        return joined
 
     async def _group_add(self, group: str) -> None:
         async with self.group_lock:
             await self.layer.group_add(group, self.channel_name)
             self.joined_at[group] = time.monotonic()
+
+    def _joined(self, group: str, joined: asyncio.Future[None]) -> None:
+        """A group_add ended. Failed: join it again when Redis is back (`_recover`).
+        Done after `follow` stopped waiting, or after a failed try: its room's events of
+        meanwhile are read from the database."""
+        missed = group in self.late or group in self.unjoined
+        self.late.discard(group)
+        if joined.cancelled() or joined.exception() is not None:
+            if not self.unjoined:
+                log.warning("room hub could not join %s (%s); joining again when the layer "
+                            "answers", group, "cancelled" if joined.cancelled()
+                            else joined.exception())
+            self.unjoined.add(group)
+        elif missed:
+            self.unjoined.discard(group)
+            self._lose(_room_of(group))
+
+    def _lose(self, *room_ids: int | None) -> None:
+        """These rooms' sockets read what they miss from the database, before the next pass."""
+        self.lost.update(room_id for room_id in room_ids if room_id is not None)
+        if self.lost:
+            self.arrived.set()
 
     # --- Delivering ---------------------------------------------------------------------
     async def _listen(self) -> None:
@@ -145,8 +208,22 @@ class Hub:
                 log.exception("room hub could not read its channel")
                 await asyncio.sleep(1)
                 continue
-            self.inbox.append(message)
-            self.arrived.set()
+            self.take(message)
+
+    def take(self, message: dict[str, Any]) -> None:
+        """One message from the layer: into the inbox, whose oldest message goes when it
+        is full (its room's sockets are told), or, a probe, checked."""
+        if message.get("type") == PROBE:
+            self._probed(message["n"])
+            return
+        if len(self.inbox) >= self.max_inbox:
+            oldest = self.inbox.popleft()
+            self.dropped += 1
+            self.dropped_unlogged += 1
+            if "user_id" not in oldest and oldest.get("rev") is not None:
+                self._lose(oldest["room_id"])
+        self.inbox.append(message)
+        self.arrived.set()
 
     async def _deliver(self) -> None:
         """Batch under load: whatever arrived while the last batch went out goes together.
@@ -158,12 +235,29 @@ class Hub:
         while True:
             await self.arrived.wait()
             self.arrived.clear()
+            await self.tell_lost()
             while self.inbox:
                 batch = [self.inbox.popleft() for _ in range(min(MAX_BATCH, len(self.inbox)))]
                 started = time.perf_counter()
                 await self.deliver(batch)
+                await self.tell_lost()
                 took = time.perf_counter() - started
                 await asyncio.sleep(min(took, MAX_LINGER) if took > LINGER_AFTER else 0)
+
+    async def tell_lost(self) -> None:
+        """Tell the sockets of each room whose events may have been lost (`self.lost`)."""
+        if self.dropped_unlogged:
+            log.warning("room hub inbox full: %s events dropped (%s in all); their rooms' "
+                        "sockets read them from the database", self.dropped_unlogged,
+                        self.dropped)
+            self.dropped_unlogged = 0
+        while self.lost:
+            room_id = self.lost.pop()
+            for socket in tuple(self.sockets.get(room_group(room_id), ())):
+                try:
+                    await socket.hub_lost(room_id)
+                except Exception:
+                    log.exception("a socket of room %s not told of lost events", room_id)
 
     async def deliver(self, messages: list[dict[str, Any]]) -> None:
         by_room: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
@@ -226,6 +320,56 @@ class Hub:
             except Exception:
                 log.exception("room hub sweep failed; next sweep tries again")
 
+    async def _probe(self) -> None:
+        while True:
+            await asyncio.sleep(PROBE_SECONDS)
+            await self.probe()
+
+    async def probe(self) -> None:
+        """Send the next probe to the hub's own channel (a failed send is a lost probe)."""
+        self.probes_sent += 1
+        try:
+            await self.layer.send(self.channel_name, {"type": PROBE, "n": self.probes_sent})
+        except Exception as error:  # Redis is away: the next probe to arrive says it is back
+            if self.probe_seen == self.probes_sent - 1:
+                log.warning("room hub cannot reach its layer (%s)", error)
+
+    def _probed(self, number: int) -> None:
+        """A probe arrived. If one sent before it never did, the subscription was away
+        meanwhile: catch up every room followed here. Groups not joined are joined now."""
+        if number != self.probe_seen + 1:
+            self.away = True
+        self.probe_seen = number
+        if (self.away or self.unjoined) and self.recovery is None:
+            self.recovery = asyncio.ensure_future(self._recover())
+
+    async def _recover(self) -> None:
+        """Join the groups not joined (each, once joined, tells its room's sockets); then,
+        if the subscription was away, tell the sockets of every room followed here."""
+        try:
+            while self.away or self.unjoined:
+                self.unjoined.intersection_update(
+                    group for group, sockets in self.sockets.items() if sockets)
+                joining = list(self.unjoined)
+                results = await asyncio.gather(
+                    *(asyncio.shield(self._join(group)) for group in joining),
+                    return_exceptions=True)
+                if any(result is not None for result in results):
+                    break  # still away: the next probe to arrive tries again
+                # A group joined here has told its room's sockets (`_joined`); one whose
+                # join was already done has not: tell them too.
+                joined = self.unjoined.intersection(joining)
+                self.unjoined -= joined
+                self._lose(*(_room_of(group) for group in joined))
+                if self.away:
+                    self.away = False
+                    rooms = [_room_of(group) for group in self.sockets]
+                    self._lose(*rooms)
+                    log.warning("room hub's subscription is back: the sockets of its %s "
+                                "rooms read what they missed", len(rooms) - rooms.count(None))
+        finally:
+            self.recovery = None
+
     async def sweep(self, now: float) -> None:
         """Leave groups empty for a whole sweep; join the others again before they expire."""
         for group, since in list(self.empty_since.items()):
@@ -237,12 +381,20 @@ class Hub:
                 self.empty_since.pop(group, None)
                 self.joined.pop(group, None)
                 self.joined_at.pop(group, None)
-                if group.startswith("room."):
-                    self.recent.pop(int(group.removeprefix("room.")), None)
+                self.unjoined.discard(group)
+                self.late.discard(group)
+                room_id = _room_of(group)
+                if room_id is not None:
+                    self.recent.pop(room_id, None)
                 await self.layer.group_discard(group, self.channel_name)
         for group, at in list(self.joined_at.items()):
             if now - at >= REJOIN_SECONDS and group in self.sockets:
                 await self._group_add(group)
+
+
+def _room_of(group: str) -> int | None:
+    """The room id of a room's group (`room.<id>`); None for a member's."""
+    return int(group.removeprefix("room.")) if group.startswith("room.") else None
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

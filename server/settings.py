@@ -9,8 +9,11 @@ cache), `EMAIL_URL` to SMTP. With `DEBUG=false` the server refuses to start with
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -146,32 +149,64 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+
+def install_prefix(database: dict[str, Any]) -> str:
+    """A name for this install, the same in each of its processes and different for
+    another install on another database: its PostgreSQL database (host, port and name)
+    or its SQLite file. Two installs sharing one Redis server must not share channels:
+    publish/subscribe ignores the Redis db number."""
+    if database["ENGINE"].endswith("sqlite3"):
+        where = str(Path(database["NAME"]).resolve())
+        name = Path(database["NAME"]).stem
+    else:
+        where = (f"{database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}"
+                 f"/{database['NAME']}")
+        name = str(database["NAME"])
+    digest = hashlib.sha256(where.encode()).hexdigest()[:8]
+    return f"cohort.{re.sub(r'[^A-Za-z0-9_-]+', '-', name)[:20]}.{digest}"
+
+
+def redis_stores(url: str, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The channel layers and the cache on Redis at `url`, every key and channel named
+    under `prefix` (CHANNEL_LAYERS, CACHES)."""
     # redis-py 8 gives every read a 5 s timeout by default, as long as channels-redis
     # blocks on an empty inbox (BZPOPMIN, 5 s): a quiet socket would die of it. It also
     # caps a pool at 100 connections: a burst of reconnecting sockets (each joins its
     # group at once) would be refused with HTTP 500 (docs/deployment.md: maxclients).
-    _LAYER_HOST = {"address": REDIS_URL, "socket_timeout": 30,
-                   "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=2000)}
-    CHANNEL_LAYERS = {
+    host = {"address": url, "socket_timeout": 30,
+            "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=2000)}
+    layers = {
+        # One socket's events (call signalling). It rides out a Redis restart: a socket
+        # is not closed because its channel could not be read for a few seconds.
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [_LAYER_HOST]},
+            "BACKEND": "rooms.layers.RedisChannelLayer",
+            "CONFIG": {"hosts": [host], "prefix": f"{prefix}.layer."},
         },
         # Room events (rooms.hub): one PUBLISH per event, whatever the room's size.
         "rooms": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [_LAYER_HOST], "prefix": "cohort.rooms."},
+            "CONFIG": {"hosts": [host], "prefix": f"{prefix}.rooms."},
         },
     }
-    CACHES = {
+    caches = {
         "default": {
             "BACKEND": "community.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "cohort",
+            "LOCATION": url,
+            "KEY_PREFIX": f"{prefix}.cache",
         }
     }
+    return layers, caches
+
+
+REDIS_URL = env.str("REDIS_URL", default="")
+# Every Redis key and channel of this install starts with it (docs/deployment.md).
+COHORT_REDIS_PREFIX = env.str("COHORT_REDIS_PREFIX", default="") or install_prefix(
+    DATABASES["default"])
+if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,47}", COHORT_REDIS_PREFIX):
+    raise ImproperlyConfigured(
+        "COHORT_REDIS_PREFIX is 1 to 48 letters, digits and . _ - (a letter or digit first).")
+if REDIS_URL:
+    CHANNEL_LAYERS, CACHES = redis_stores(REDIS_URL, COHORT_REDIS_PREFIX)
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
                       "rooms": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

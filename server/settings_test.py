@@ -4,8 +4,11 @@
 without them the suite runs on SQLite and the in-memory layer.
 """
 
+import os
+import uuid
+
 from server.settings import *  # noqa: F403
-from server.settings import DATA_DIR, DATABASES, TASKS, env
+from server.settings import DATA_DIR, DATABASES, REDIS_URL, TASKS, env, redis_stores
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS["default"] = {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
@@ -16,14 +19,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not env.str("SQLITE_PA
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 COHORT_PRESENCE_GRACE = 0.0  # tests of the grace set their own
 
-# Each test run keeps its cache keys (rate limits among them) and its Redis channels apart
-# from any other run's on the same Redis (publish/subscribe ignores the db number). The
-# servers a run starts inherit its id from the environment, so they share its channels.
-if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405
-    import os
-    import uuid
-
-    _RUN = os.environ.setdefault("COHORT_TEST_RUN", uuid.uuid4().hex[:8])
-    CACHES["default"]["KEY_PREFIX"] = f"cohort-test-{_RUN}"  # noqa: F405
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}."  # type: ignore[index]  # noqa: F405
-    CHANNEL_LAYERS["rooms"]["CONFIG"]["prefix"] = f"cohort-test-{_RUN}.rooms."  # type: ignore[index]  # noqa: F405
+# Each test run keeps its Redis keys (rate limits among them) and channels apart from any
+# other run's on the same Redis (publish/subscribe ignores the db number): its prefix
+# carries the run's id, which the servers it starts inherit from the environment, so they
+# share its channels. A test that starts a second install names it (COHORT_REDIS_PREFIX).
+_RUN = os.environ.setdefault("COHORT_TEST_RUN", uuid.uuid4().hex[:8])
+COHORT_REDIS_PREFIX = f"{env.str('COHORT_REDIS_PREFIX', default='') or 'cohort'}.test-{_RUN}"
+if REDIS_URL:
+    CHANNEL_LAYERS, CACHES = redis_stores(REDIS_URL, COHORT_REDIS_PREFIX)

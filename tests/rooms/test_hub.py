@@ -232,3 +232,103 @@ async def test_what_the_hub_did_not_receive_is_read_from_the_database(pair):
         == ["seen 0", "seen 1"]
     for socket in (a, back):
         await socket.disconnect()
+
+
+async def _say(author, room, text: str) -> None:
+    """Ana writes from outside any socket (a page, another process)."""
+    from chat import services as chat_services
+
+    await database_sync_to_async(chat_services.message_send)(
+        author=author, room_id=room.pk, text=text, client_id=text.replace(" ", "-"))
+
+
+async def _messages(socket, count: int) -> list[tuple[int, str]]:
+    got = []
+    while len(got) < count:
+        event, _ = await receive_until(socket, "chat.message.created", timeout=5)
+        got.append((event["rev"], event["message"]["text"]))
+    return got
+
+
+async def test_a_full_inbox_drops_its_oldest_and_their_rooms_read_them_again(pair):
+    """The hub's inbox holds at most `max_inbox` layer messages: the oldest go first. Bea's
+    room lost its last five events that way, and nothing later in the room would show
+    the gap: her socket is told, reads them from the database, and has each rev once, in
+    order."""
+    ana, bea, room = pair
+    b = await synced(bea)
+    hub = await room_hub.local()
+    held: list[dict] = []
+    hub.take = held.append  # the layer's messages wait here instead of in the inbox
+    for i in range(5):
+        await _say(ana, room, f"held {i}")
+    async with asyncio.timeout(5):
+        while len([m for m in held if m.get("rev")]) < 5:
+            await asyncio.sleep(0.01)
+    del hub.take
+    hub.max_inbox = 10
+    others = [protocol.room_message(room.pk + 1, {
+        "type": "chat.typing", "room_id": room.pk + 1, "user_id": ana.pk, "name": "Ana"})
+        for _ in range(12)]
+    for message in held + others:  # all at once: the hub delivers none meanwhile
+        hub.take(message)
+    assert len(hub.inbox) == 10 and hub.dropped == len(held) + 2
+    assert await _messages(b, 5) == [(rev, f"held {rev - 1}") for rev in range(1, 6)]
+    await _say(ana, room, "after")
+    assert await _messages(b, 1) == [(6, "after")]
+    await b.disconnect()
+
+
+async def test_what_is_published_while_the_subscription_is_away_is_read_again(
+        pair, monkeypatch):
+    """The layer loses Ana's message and the hub's probe with it (publish/subscribe while
+    the process reconnects to Redis). The next probe to arrive shows the loss: Bea's
+    socket reads the message from the database, with no later event and no ping."""
+    ana, bea, room = pair
+    b = await synced(bea)
+    hub = await room_hub.local()
+
+    lost: list[dict] = []
+
+    async def lose(group, message):
+        lost.append(message)
+
+    async def refused(*args, **kwargs):
+        raise ConnectionError("Redis is away")
+
+    with monkeypatch.context() as away:
+        away.setattr(hub.layer, "group_send", lose)
+        away.setattr(hub.layer, "send", refused)
+        await _say(ana, room, "while you were away")
+        async with asyncio.timeout(5):
+            while not any(message.get("rev") for message in lost):
+                await asyncio.sleep(0.01)
+        await hub.probe()
+    await hub.probe()
+    assert await _messages(b, 1) == [(1, "while you were away")]
+    await _say(ana, room, "and now")
+    assert await _messages(b, 1) == [(2, "and now")]
+    await b.disconnect()
+
+
+async def test_her_socket_opens_while_the_layer_is_away_and_follows_once_it_is_back(
+        pair, monkeypatch):
+    """Joining her room's group fails (Redis is away): her socket still opens and syncs.
+    Once the layer answers, the hub joins the group and her socket reads what it missed;
+    then the room's events arrive live."""
+    ana, bea, room = pair
+    hub = await room_hub.local()
+
+    async def refused(*args, **kwargs):
+        raise ConnectionError("Redis is away")
+
+    with monkeypatch.context() as away:
+        away.setattr(hub.layer, "group_add", refused)
+        b = await synced(bea)
+        assert hub.unjoined == {protocol.room_group(room.pk), protocol.user_group(bea.pk)}
+    await _say(ana, room, "while you were away")
+    await hub.probe()
+    assert await _messages(b, 1) == [(1, "while you were away")]
+    await _say(ana, room, "and now")
+    assert await _messages(b, 1) == [(2, "and now")]
+    await b.disconnect()
