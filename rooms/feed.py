@@ -171,7 +171,7 @@ class RoomFeed:
 
     # --- Live room events ---------------------------------------------------------------
     async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
-                         batch: str, frames: Any = None) -> None:
+                         batch: str) -> None:
         """Room events from this process's hub, already serialised (rooms.hub).
 
         When they follow on from what this socket holds, they go as the hub's one frame
@@ -191,8 +191,7 @@ class RoomFeed:
         for rev, text in events:
             await self.hub_event(room_id, rev, text)
 
-    async def hub_event(self, room_id: int, rev: int | None, text: str,
-                        frames: Any = None) -> None:
+    async def hub_event(self, room_id: int, rev: int | None, text: str) -> None:
         """One room event, in order: sent, dropped as a duplicate, or held."""
         if room_id not in self.room_ids:
             return

@@ -8,8 +8,7 @@ publish/subscribe layer) with its own channel. A room event therefore costs one 
 received once per process, not one layer message per member, and it arrives already
 serialised (`rooms.protocol` encodes it once, when it is published): the hub hands that
 same text to each local socket of the room by a direct call, without Channels'
-per-message dispatch and its thread hop, and frames it once for all of them
-(`rooms.wire` writes those bytes straight to the sockets Daphne serves).
+per-message dispatch and its thread hop (each socket queues it, bounded: rooms.outgoing).
 
 A member's personal events (`user.<id>`: read state, mentions, notifications, rooms joined
 and left) travel the same way, to every local socket of hers.
@@ -48,7 +47,6 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer
 
 from rooms.protocol import room_group, room_layer, user_group
-from rooms.wire import frame
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +62,10 @@ PROBE = "hub.probe"  # the probe's layer message type
 JOIN_WAIT = 2.0  # seconds `follow` waits for a group's subscription before it goes on
 
 
-class Frames(dict[str, bytes]):
-    """The WebSocket frames of one pass's texts, each framed once, when first written."""
-
-    def __missing__(self, text: str) -> bytes:
-        framed = self[text] = frame(text)
-        return framed
-
-
 class RoomSocket(Protocol):
     async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
-                         batch: str, frames: Frames) -> None:
-        """`events` (rev or None, text) in order; `batch` is all of them in one frame;
-        `frames` frames any of these texts once for all the room's sockets."""
+                         batch: str) -> None:
+        """`events` (rev or None, text) in order; `batch` is all of them in one frame."""
 
     async def hub_user_event(self, kind: str, text: str) -> None:
         """One of her personal events (`kind` is its type), already serialised."""
@@ -274,10 +263,9 @@ class Hub:
                 continue
             batch = events[0][1] if len(events) == 1 else \
                 "[" + ",".join(text for _, text in events) + "]"
-            frames = Frames()
             for socket in sockets:
                 try:
-                    await socket.hub_events(room_id, events, batch, frames)
+                    await socket.hub_events(room_id, events, batch)
                 except Exception:
                     log.exception("room events for room %s not delivered to a socket",
                                   room_id)

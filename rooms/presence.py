@@ -39,17 +39,28 @@ def presence_change(user_id: int) -> Status | None:
     None if nothing is to be announced."""
     status = selectors.presence_of([user_id]).get(user_id, "offline")
     key = _told_key(user_id)
-    if shared_cache().get(key, "offline") == status:
+    try:
+        if shared_cache().get(key, "offline") == status:
+            return None
+        shared_cache().set(key, status, TOLD_FOR)
+    except Exception:  # the cache (Redis) is away: presence is advisory, a socket opens
+        log.warning("presence of member %s not compared: the cache does not answer",
+                    user_id, exc_info=True)
         return None
-    shared_cache().set(key, status, TOLD_FOR)
     return status
 
 
 async def announce(user_id: int, room_ids: list[int], status: Status) -> None:
-    for room_id in room_ids:
-        await protocol.publish_ephemeral(room_id, {
-            "type": "presence.changed", "room_id": room_id, "user_id": user_id,
-            "status": status})
+    """Tell her rooms; if the layer is away, the next change or a page load corrects it
+    (a socket that opens or closes meanwhile is not failed by it)."""
+    try:
+        for room_id in room_ids:
+            await protocol.publish_ephemeral(room_id, {
+                "type": "presence.changed", "room_id": room_id, "user_id": user_id,
+                "status": status})
+    except Exception:
+        log.warning("presence of member %s not announced: the layer does not answer",
+                    user_id, exc_info=True)
 
 
 def _check(user_id: int) -> tuple[Status | None, list[int]]:

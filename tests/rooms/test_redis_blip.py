@@ -43,6 +43,9 @@ def test_a_redis_blip_closes_no_socket_and_loses_nothing(transactional_db, tmp_p
         await b.connect(**{str(room.pk): 0})
         proxy.down()
         await a.say(room.pk, "while you were away")
+        # A tab opened during the blip is accepted too (no HTTP 500): hello, sync.done.
+        tab = Member(behind, cookies[1])
+        await tab.connect(**{str(room.pk): 0})
         await asyncio.sleep(BLIP_SECONDS)  # the blip lasts; nothing is read meanwhile
         proxy.up()
         missed, _ = await b.until("chat.message.created", timeout=15)
@@ -51,7 +54,10 @@ def test_a_redis_blip_closes_no_socket_and_loses_nothing(transactional_db, tmp_p
         await a.say(room.pk, "and now")
         after, _ = await b.until("chat.message.created")
         assert (after["rev"], after["message"]["text"]) == (2, "and now")
-        for member in (a, b):
+        # Its `sync` (read from the database during the blip) brought rev 1; then live:
+        got, _ = await tab.until("chat.message.created", timeout=15)
+        assert (got["rev"], got["message"]["text"]) == (2, "and now")
+        for member in (a, b, tab):
             await member.close()
 
     try:
@@ -69,7 +75,7 @@ class Listener:
         self.got: asyncio.Queue[tuple[str, int, Any]] = asyncio.Queue()
 
     async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
-                         batch: str, frames: room_hub.Frames) -> None:
+                         batch: str) -> None:
         for rev, _ in events:
             self.got.put_nowait(("event", room_id, rev))
 

@@ -51,7 +51,7 @@ async def test_process_channels_are_served_while_sockets_wait_on_the_layer():
 
     class Socket:
         async def hub_events(self, room_id: int, events: list[tuple[int | None, str]],
-                             batch: str, frames: dict[str, bytes]) -> None:
+                             batch: str) -> None:
             got.append(batch)
 
     listener = Socket()
