@@ -7,7 +7,11 @@ for the fan-out of the last. Here the thread hands the send to its event loop's 
 and goes on; the outbox sends them in the order they were handed over, per destination.
 
 The layer only rings the bell (rooms.protocol): what it loses, sockets fetch from the
-database. Outside a worker thread of a running loop (management commands, plain
+database. So a lane is bounded (MAX_LANE): past it, the oldest waiting send is dropped.
+
+The loop a worker thread works for is the one `bind_to_running_loop` named for the ASGI
+connection (server/asgi.py calls it for every connection; asgiref copies context variables
+into the worker thread). Anywhere else (management commands, the task worker, plain
 scripts, tests calling services directly) the send happens at once, as before.
 """
 
@@ -16,17 +20,27 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import os
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 
 log = logging.getLogger(__name__)
 
 Send = Callable[..., Awaitable[None]]
+
+MAX_LANE = 10_000  # sends waiting for one destination; past it the oldest waiting goes
+
+_loop: contextvars.ContextVar[asyncio.AbstractEventLoop | None] = contextvars.ContextVar(
+    "cohort_outbox_loop", default=None)
+
+
+def bind_to_running_loop() -> None:
+    """Name the running loop as the one this context's worker threads send through (for
+    the rest of this context: one ASGI connection)."""
+    _loop.set(asyncio.get_running_loop())
 
 
 class Outbox:
@@ -38,11 +52,18 @@ class Outbox:
         self.loop = loop
         self.lanes: dict[Any, deque[tuple[Send, tuple[Any, ...]]]] = {}
         self.tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
+        self.dropped = 0
 
     def put(self, send: Send, args: tuple[Any, ...]) -> None:
         key = args[0] if args else None
         lane = self.lanes.get(key)
         if lane is not None:
+            if len(lane) >= MAX_LANE:  # lane[0] is being sent; lane[1] waits the longest
+                del lane[1]
+                self.dropped += 1
+                if self.dropped % 1000 == 1:
+                    log.warning("outbox: %d sends dropped in all (a lane past %d)",
+                                self.dropped, MAX_LANE)
             lane.append((send, args))
             return
         lane = self.lanes[key] = deque([(send, args)])
@@ -76,18 +97,16 @@ def _enqueue(loop: asyncio.AbstractEventLoop, send: Send, args: tuple[Any, ...])
 
 
 def _calling_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop whose worker thread this is, if it is one."""
+    """The running event loop this worker thread works for, if one was named."""
     try:
         asyncio.get_running_loop()
         return None  # on a loop's own thread: the caller can await
     except RuntimeError:
         pass
-    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return None
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    loop = _loop.get()
     if loop is None or loop.is_closed() or not loop.is_running():
         return None
-    return loop  # type: ignore[no-any-return]
+    return loop
 
 
 def send_soon(send: Send, *args: Any) -> None:

@@ -5,6 +5,7 @@ authentication (server/wsauth.py); `server.routing.websocket_urlpatterns` gather
 """
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -14,11 +15,19 @@ django_application = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from rooms import outbox  # noqa: E402
 from server.routing import websocket_urlpatterns  # noqa: E402
 from server.wsauth import SessionUserMiddleware  # noqa: E402
 
-application = ProtocolTypeRouter({
+router = ProtocolTypeRouter({
     "http": django_application,
     "websocket": AllowedHostsOriginValidator(
         SessionUserMiddleware(URLRouter(websocket_urlpatterns))),
 })
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Each connection's worker threads hand their live events to this loop (rooms.outbox)
+    instead of waiting for it to send them."""
+    outbox.bind_to_running_loop()
+    await router(scope, receive, send)

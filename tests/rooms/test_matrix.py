@@ -26,6 +26,7 @@ from rooms.models import Membership, Room
 from tests.chat.wsclient import open_socket, receive_until
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.rooms.factories import make_room
+from tests.rooms.test_admin import admin_client, change_form, change_url, membership_row, saved
 
 pytestmark = [pytest.mark.django_db(transaction=True)]  # async tests: asyncio_mode "auto"
 
@@ -65,8 +66,9 @@ def frame_for(kind: str, room: Room, own: int, own_too: int, others: int) -> dic
 # Situations: "visible"/"hidden" for sync and ping (is the room in the answer), "ack",
 # an error code, or "silent" (no answer: typing and presence answer nothing when done).
 SITUATIONS = ("member", "non_member", "admin_not_member", "blocked_pair",
-              "removed_by_service", "removed_raw", "archived")
-GONE = {"non_member", "admin_not_member", "removed_by_service", "removed_raw"}
+              "removed_by_service", "removed_in_admin", "removed_raw", "archived")
+GONE = {"non_member", "admin_not_member", "removed_by_service", "removed_in_admin",
+        "removed_raw"}
 
 
 def expected(kind: str, situation: str) -> str:
@@ -145,7 +147,17 @@ def build(situation: str) -> dict[str, Any]:
             "own_too": own_too.pk, "others": others.pk}
 
 
+def remove_in_admin(case: dict[str, Any]) -> None:
+    """An admin deletes her row in the room's membership inline, as in the browser."""
+    client = admin_client(AdminFactory(name="Admin"))
+    fields = change_form(client, case["room"])
+    row = membership_row(fields, case["room"].memberships.get(user=case["bea"]))
+    fields[row + "-DELETE"] = "on"
+    assert saved(client.post(change_url(case["room"]), fields))
+
+
 CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "removed_in_admin": remove_in_admin,
     "blocked_pair": lambda c: BlockFactory(blocker=c["ana"], blocked=c["bea"]),
     "removed_by_service": lambda c: room_services.member_remove(
         actor=c["ana"], room=c["room"], user=c["bea"]),
