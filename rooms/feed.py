@@ -106,20 +106,19 @@ class RoomFeed:
                 step = order.fetched(replayed, room_rev)
             else:
                 try:
-                    events, reset = await database_sync_to_async(catchup.events_after)(
+                    events, reset, head = await database_sync_to_async(catchup.events_after)(
                         self.user, room_id, order.delivered, room_rev)  # type: ignore[arg-type]
                 except catchup.NotVisible:  # she lost the room: stop at once
                     await self._drop_room(room_id, tell=True)
                     return
                 if reset:
-                    revs = await database_sync_to_async(selectors.room_revs)([room_id])
-                    order.reset(revs.get(room_id, 0))
+                    order.reset(head)
                     await self.send_json({"type": "chat.reset", "room_id": room_id,
                                           "rev": order.delivered})
                     step = order.release()
                 else:
                     step = order.fetched([(event["rev"], protocol.encode(event))
-                                          for event in events], room_rev)
+                                          for event in events], head)
             self._send_step(step)
             if not step.fetch:
                 return

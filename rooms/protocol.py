@@ -434,6 +434,7 @@ class CallChanged(Payload):
 
     type: Literal["call.changed"]
     room_id: int
+    rev: int  # its place in the room's event log, as chat's events
     call_id: int
     version: int  # (call_id, version) orders descriptions: drop one older than you hold
     call: CallPayload | None

@@ -19,6 +19,7 @@ from video import selectors as video_selectors
 
 def register() -> None:
     catchup.register("chat", chat_catchup.catch_up_events)
+    catchup.register("calls", video_selectors.call_catch_up)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
     _connect_account_signals()

@@ -33,6 +33,9 @@ class Call(models.Model):
     # travel separate ways and may arrive out of order; a client keeps the newest
     # (id, version) it has seen and drops older descriptions.
     version = models.PositiveIntegerField(default=0)
+    # The room's `rev` of its latest announcement (rooms.services.rev_take): a socket that
+    # holds the room up to an older rev is sent the call's current state (catch-up).
+    rev = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]

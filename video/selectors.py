@@ -7,10 +7,12 @@ importing video.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from community.models import User
 from rooms.models import Room
 from video import permissions, services
+from video.models import Call
 
 
 def call_summaries(viewer: User, rooms: Sequence[Room]) -> dict[int, dict[str, object]]:
@@ -27,3 +29,17 @@ def call_panel(viewer: User, room: Room) -> dict[str, object]:
     whether she may join it: what the page's call panel starts from."""
     return {"call": services.call_for(viewer, room),
             "can_call": permissions.can_join_call(viewer, room)}
+
+
+def call_catch_up(viewer: User, room_id: int, after_rev: int,
+                  room_rev: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """Registered with `rooms.catchup` (which asks first whether `viewer` may see the
+    room): the room's latest call as it is now, if it changed after `after_rev`. Its
+    earlier states are superseded (a client keeps the newest (call_id, version))."""
+    if room_rev is not None and room_rev <= after_rev:
+        return [], False
+    call = Call.objects.filter(room_id=room_id, rev__gt=after_rev).order_by("-pk").first()
+    if call is None or (room_rev is not None and call.rev > room_rev):
+        # Changed after the caller read the room: that change reaches it live.
+        return [], False
+    return [dict(services.call_changed_event(call))], False

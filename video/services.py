@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from community.models import User
 from rooms import protocol
+from rooms import services as room_services
 from rooms.models import Connection, Membership, Room
 from rooms.permissions import access_room
 from rooms.services import PRESENCE_TIMEOUT
@@ -103,18 +104,26 @@ def _end_if_empty(call: Call) -> None:
         call.save(update_fields=["ended_at"])
 
 
-def _announce(call: Call) -> None:
-    """Tell the room, with the next version of the call.
+def call_changed_event(call: Call) -> protocol.CallChanged:
+    """The room's `call.changed` for the call as it is now (live, and in catch-up)."""
+    return {"type": "call.changed", "room_id": call.room_id, "rev": call.rev,
+            "call_id": call.pk, "version": call.version,
+            "call": call_payload(call) if call.ended_at is None else None}
 
-    The increment locks the call's row until commit, so versions follow commit order and
-    each announcement reads every change committed before it.
+
+def _announce(call: Call, room: Room) -> None:
+    """Tell the room, with the next version of the call, at the room's next rev.
+
+    `room`: read under its row lock in this transaction (`rooms.services.room_lock`, taken
+    before the call's row, in every path: the one lock order). The increment locks the
+    call's row until commit, so versions follow commit order and each announcement reads
+    every change committed before it.
     """
-    Call.objects.filter(pk=call.pk).update(version=F("version") + 1)
+    rev = room_services.rev_take(room=room)
+    Call.objects.filter(pk=call.pk).update(version=F("version") + 1, rev=rev)
     call.version = Call.objects.values_list("version", flat=True).get(pk=call.pk)
-    protocol.publish(call.room_id, {"type": "call.changed", "room_id": call.room_id,
-                                    "call_id": call.pk, "version": call.version,
-                                    "call": call_payload(call) if call.ended_at is None
-                                    else None})
+    call.rev = rev
+    protocol.publish(call.room_id, call_changed_event(call))
 
 
 def _locked_call(room: Room) -> Call | None:
@@ -161,7 +170,7 @@ def call_join(*, user: User, room_id: Any, channel_name: str, audio: bool = True
     if not permissions.can_join_call(user, room):
         raise PermissionDenied(_("You cannot join calls in this room."))
     with transaction.atomic():
-        Room.objects.select_for_update().filter(pk=room.pk).first()  # one joiner at a time
+        locked = room_services.room_lock(room_id=room.pk)  # one joiner at a time
         call = _locked_call(room)
         if call is not None:
             _prune(call)
@@ -193,27 +202,29 @@ def call_join(*, user: User, room_id: Any, channel_name: str, audio: bool = True
         participant = Participant.objects.create(
             call=call, user=user, channel_name=channel_name, peer_id=secrets.token_urlsafe(12),
             audio=bool(audio), video=bool(video))
-        _announce(call)
+        _announce(call, locked)
     return participant, call
 
 
-def _leave(participant: Participant) -> Call:
+def _leave(participant: Participant, room: Room) -> Call:
+    """`room`: locked in this transaction (see `_announce`)."""
     participant.left_at = timezone.now()
     participant.save(update_fields=["left_at"])
     call = participant.call
     _tell_relay_left(call, [participant.peer_id])
     _end_if_empty(call)
-    _announce(call)
+    _announce(call, room)
     return call
 
 
 def call_leave(*, user: User, room_id: Any, channel_name: str) -> None:
     room = access_room(user, room_id)
     with transaction.atomic():
+        locked = room_services.room_lock(room_id=room.pk)
         call = _locked_call(room)
         mine = call and present(call).filter(channel_name=channel_name).first()
         if mine:
-            _leave(mine)
+            _leave(mine, locked)
 
 
 def socket_left(user: User, channel_name: str, room_id: int | None) -> None:
@@ -223,10 +234,11 @@ def socket_left(user: User, channel_name: str, room_id: int | None) -> None:
         seats = seats.filter(call__room_id=room_id)
     for seat in seats.select_related("call"):
         with transaction.atomic():
+            locked = room_services.room_lock(room_id=seat.call.room_id)
             Call.objects.select_for_update().filter(pk=seat.call_id).first()
             seat.refresh_from_db()
             if seat.left_at is None:
-                _leave(seat)
+                _leave(seat, locked)
 
 
 def my_seat(user: User, room_id: Any, channel_name: str) -> tuple[Room, Participant]:
@@ -245,13 +257,14 @@ def call_update(*, user: User, room_id: Any, channel_name: str,
     fields = {key: flag(changes, key) for key in ("audio", "video", "screen")}
     fields = {key: value for key, value in fields.items() if value is not None}
     with transaction.atomic():
-        _room, seat = my_seat(user, room_id, channel_name)
-        # The call's row first, as joining and leaving take it: then her seat.
+        room, seat = my_seat(user, room_id, channel_name)
+        # The room's row, then the call's, as joining and leaving take them: then her seat.
+        locked = room_services.room_lock(room_id=room.pk)
         Call.objects.select_for_update().filter(pk=seat.call_id).first()
         for key, value in fields.items():
             setattr(seat, key, value)
         seat.save(update_fields=list(fields))
-        _announce(seat.call)
+        _announce(seat.call, locked)
     return seat
 
 

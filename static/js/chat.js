@@ -86,6 +86,12 @@ const call = openRoomId && document.getElementById("call-panel")
 live.connect();
 
 function handleEvent(event) {
+  // Every numbered event of the open room (a message, a call's change) moves what we hold:
+  // the next `sync` and the heartbeat compare against it.
+  if (typeof event.rev === "number" && event.room_id === openRoomId && heldRev !== null
+      && event.type !== "chat.reset") {
+    heldRev = Math.max(heldRev, event.rev);
+  }
   switch (event.type) {
     case "sync.done":
       for (const state of event.rooms) updateRoom(state.room_id, state);

@@ -39,8 +39,8 @@ class TestRevs:
         assert take_rev(room.pk) == 3
         room.refresh_from_db()
         assert (room.last_seq, room.last_rev) == (1, 3)
-        events, reset = catchup.events_after(ana, room.pk, 1)
-        assert not reset and [e["rev"] for e in events] == [2]
+        events, reset, head = catchup.events_after(ana, room.pk, 1)
+        assert not reset and [e["rev"] for e in events] == [2] and head == 3
 
     def test_a_rolled_back_change_gives_its_rev_back(self, pair):
         *_, room = pair
