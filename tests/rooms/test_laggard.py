@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ class Laggard:
         self.protocol.send_request(request)
         await self._flush()
 
-    async def read(self, until: Any, timeout: float = 30) -> None:
+    async def read(self, until: Callable[[], bool], timeout: float = 30) -> None:
         """Read (and answer pings and the close) until `until()` holds or the stream ends."""
         loop = asyncio.get_running_loop()
         async with asyncio.timeout(timeout):
@@ -233,6 +234,7 @@ def test_a_member_who_stops_reading_is_let_go_and_the_room_goes_on(transactional
             await _read_messages(back, TOTAL + 1, live)
         for sock in [*reading, writing, back]:
             await sock.close()
+        laggard.socket.close()
         return {"rss_growth": peak - rss_before, "close": laggard.close, "held": held,
                 "got": got, "last_rev": last_rev, "resynced": resynced,
                 "page": page["result"]["messages"], "live": live}
@@ -295,6 +297,7 @@ def test_a_reader_slower_than_the_room_gets_every_message_in_order(transactional
         def messages() -> list[dict]:
             return [e["message"] for e in slow.events if e["type"] == "chat.message.created"]
         await slow.read(lambda: len(messages()) >= count)
+        slow.socket.close()
         return messages(), slow
 
     try:
