@@ -4,6 +4,11 @@
     python3 cohort.py start   # environment, install, migrate, demo community, serve :8000
     python3 cohort.py test    # the whole test suite (extra arguments go to pytest)
 
+`start` serves with uvicorn (uvloop, httptools, its `websockets` implementation);
+`COHORT_SERVER=daphne python3 cohort.py start` serves with Daphne instead
+(docs/deployment.md says why uvicorn). `server_command` is the one place that says how
+either is started: the tests and the benchmarks start their servers with it too.
+
 This file runs under any Python 3 (it uses the standard library only). It finds a
 Python >= 3.12 on the machine, makes `.venv` with it, installs the locked
 requirements (`requirements/*.txt`, exported from `uv.lock`, with hashes) and
@@ -27,6 +32,9 @@ VENV = ROOT / ".venv"
 MIN_PYTHON = (3, 12)
 ADDRESS = os.environ.get("COHORT_BIND", "127.0.0.1")
 PORT = os.environ.get("COHORT_PORT", "8000")
+SERVERS = ("uvicorn", "daphne")
+WS_MAX_BYTES = 1 << 20  # a client frame past this closes its socket (1009); past 64 KiB,
+# the consumer answers `bad_frame` (rooms.protocol.MAX_FRAME_BYTES)
 
 
 def say(text: str) -> None:
@@ -115,7 +123,33 @@ def manage(python: Path, *args: str) -> None:
     subprocess.run([str(python), str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+def server_command(python: str, *, server: str, host: str, port: int | str,
+                   quiet: bool = False) -> list[str]:
+    """The command that serves Cohort (`server.asgi`) on host:port with `server`.
+
+    uvicorn: uvloop and httptools, and the sans-I/O `websockets` implementation, whose
+    `send` waits while the client's TCP window is full, so each socket's bounded queue
+    (rooms.outgoing) is the only place a slow reader's frames wait. No per-message
+    compression (the browser offers it; it would cost a deflate per frame per socket),
+    no lifespan (Channels' router has none). Daphne: the handshake limit raised to 30 s
+    (a reconnect storm queues handshakes). `quiet`: warnings only, no access log.
+    """
+    if server == "uvicorn":
+        return [python, "-m", "uvicorn", "server.asgi:application", "--host", host,
+                "--port", str(port), "--loop", "uvloop", "--http", "httptools",
+                "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
+                "--ws-max-size", str(WS_MAX_BYTES), "--lifespan", "off",
+                *(["--no-access-log", "--log-level", "warning"] if quiet else [])]
+    if server == "daphne":
+        return [python, "-m", "daphne", "--websocket_connect_timeout", "30", "-b", host,
+                "-p", str(port), *(["-v", "0"] if quiet else []), "server.asgi:application"]
+    raise ValueError(f"unknown server {server!r}; use one of {', '.join(SERVERS)}")
+
+
 def start() -> int:
+    chosen = os.environ.get("COHORT_SERVER", SERVERS[0])
+    if chosen not in SERVERS:
+        sys.exit(f"cohort: COHORT_SERVER is {chosen!r}; use one of {', '.join(SERVERS)}")
     python = ensure_environment(dev=False)
     manage(python, "migrate", "--noinput", "-v", "0")
     manage(python, "seed_demo")
@@ -125,12 +159,10 @@ def start() -> int:
     sweeper = subprocess.Popen(
         [str(python), str(ROOT / "manage.py"), "mentoring_sweep", "--every", "300"],
         cwd=ROOT, env=env)
-    say(f"serving http://{ADDRESS}:{PORT}/ (Ctrl-C stops the server, the task worker "
-        "and the request sweeper)")
+    say(f"serving http://{ADDRESS}:{PORT}/ with {chosen} (Ctrl-C stops the server, the task "
+        "worker and the request sweeper)")
     server = subprocess.Popen(
-        [str(python), "-m", "daphne", "--websocket_connect_timeout", "30", "-b", ADDRESS,
-         "-p", PORT, "server.asgi:application"],
-        cwd=ROOT, env=env)
+        server_command(str(python), server=chosen, host=ADDRESS, port=PORT), cwd=ROOT, env=env)
     try:
         return server.wait()
     except KeyboardInterrupt:

@@ -4,18 +4,21 @@
     .venv/bin/python benchmarks/fanout.py --config embedded  # SQLite + in-memory layer
     .venv/bin/python benchmarks/fanout.py --config services --sizes 200 --rates 5,10
     .venv/bin/python benchmarks/fanout.py --config services --processes 1,2  # one, then two
+    .venv/bin/python benchmarks/fanout.py --servers uvicorn,daphne --sizes 200 --rates 100
 
 Without --rates, each room size climbs a ladder of send rates and stops after the first
 that saturates (p99 over 250 ms, or a loss). For each room size and send rate it connects
 one client per member, sends for a bounded time, and prints: fan-out latency p50/p99
 (send to receipt, every member including the sender), deliveries per second, loss and
 duplicates (each acknowledged message must reach every member exactly once), server CPU
-per delivery (Redis and PostgreSQL included) and memory per idle connection. The same
-load then runs against benchmarks/plain_server.py, and a last table sets each Cohort
-row's CPU per delivery beside the yardstick's at the same size and rate. The members
-are lean clients (benchmarks/lightws.py, no compression offered, like a browser's socket
-to Daphne) that share the machine with the server. All traffic goes to 127.0.0.1; every
-loop is bounded in count and time.
+per delivery (Redis and PostgreSQL included) and memory per idle connection. Cohort is
+served as `cohort.py start` serves it, by each of --servers in turn (uvicorn, Daphne).
+The same load then runs against benchmarks/plain_server.py (on uvloop, or the asyncio
+loop with --yardstick-loop asyncio), and a last table sets each Cohort row's CPU per
+delivery beside the yardstick's at the same size and rate. The members are lean clients
+(benchmarks/lightws.py, no compression offered: neither server compresses) that share
+the machine with the server. All traffic goes to 127.0.0.1; every loop is bounded in
+count and time.
 """
 
 from __future__ import annotations
@@ -38,12 +41,13 @@ from harness import (
     ROOT,
     config_env,
     cpu_by_pid,
-    daphne,
     free_port,
     fresh_database,
     postgres_pids,
     redis_pid,
     rss_kib,
+    serve,
+    server_choice,
     wait_port,
 )
 
@@ -167,9 +171,10 @@ Measured = tuple[str, int, float, dict[str, float]]
 
 
 def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
-                 seconds: float, processes: int = 1) -> list[Measured]:
+                 seconds: float, processes: int = 1, server: str = "uvicorn") -> list[Measured]:
     rows = []
-    label = f"Cohort ({config})" if processes == 1 else f"Cohort ({config}, {processes} proc.)"
+    label = f"{server}, {config}" if processes == 1 else \
+        f"{server}, {config}, {processes} proc."
     with tempfile.TemporaryDirectory() as tmp:
         env = config_env(config, Path(tmp))
         for size in sizes:
@@ -177,7 +182,8 @@ def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
                 # A fresh server and database per scenario: nothing carries over.
                 room = fresh_database(config, env, [size])[0]
                 with ExitStack() as stack:
-                    servers = [stack.enter_context(daphne(env)) for _ in range(processes)]
+                    servers = [stack.enter_context(serve(env, server))
+                               for _ in range(processes)]
                     extra = ([p for p in [redis_pid()] if p] + postgres_pids()
                              if config == "services" else [])
                     result = asyncio.run(run_load(
@@ -192,13 +198,13 @@ def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
 
 
 def bench_plain(sizes: list[int], rates: dict[int, list[float]],
-                seconds: float) -> list[Measured]:
+                seconds: float, loop: str = "uvloop") -> list[Measured]:
     rows = []
     for size in sizes:
         for rate in rates[size]:
             port = free_port()
             server = subprocess.Popen([sys.executable, str(ROOT / "benchmarks/plain_server.py"),
-                                       str(port)], stdout=subprocess.DEVNULL)
+                                       str(port), loop], stdout=subprocess.DEVNULL)
             try:
                 wait_port(port, server)
                 result = asyncio.run(run_load([f"ws://127.0.0.1:{port}/"], 1, [""] * size,
@@ -206,7 +212,7 @@ def bench_plain(sizes: list[int], rates: dict[int, list[float]],
             finally:
                 server.terminate()
                 server.wait(timeout=20)
-            rows.append(("plain websockets", size, rate, result))
+            rows.append((f"plain websockets, {loop}", size, rate, result))
             print(row(*rows[-1]), flush=True)
             if saturated(result):
                 break
@@ -220,8 +226,15 @@ def main() -> None:
     parser.add_argument("--rates", default="", help="messages/s per room, e.g. 5,10")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--processes", default="1",
-                        help="Daphne processes for PostgreSQL + Redis, e.g. 1,2 (members "
+                        help="server processes for PostgreSQL + Redis, e.g. 1,2 (members "
                              "connect to them in turn; the embedded layer needs one)")
+    parser.add_argument("--servers", type=server_choice, default=["uvicorn"],
+                        help="what serves Cohort, in turn: uvicorn, daphne or both "
+                             "(uvicorn,daphne)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run everything this many times (at most 5), the servers' "
+                             "order reversed every other run; ratios per run")
+    parser.add_argument("--yardstick-loop", choices=["uvloop", "asyncio"], default="uvloop")
     parser.add_argument("--no-yardstick", action="store_true",
                         help="skip the plain websockets server (while tuning Cohort alone)")
     args = parser.parse_args()
@@ -231,17 +244,29 @@ def main() -> None:
     rates = {s: chosen or LADDERS.get(s, [10, 20, 50]) for s in sizes}
     print(HEADER, flush=True)
     configs = ["embedded", "services"] if args.config == "both" else [args.config]
-    cohort: list[Measured] = []
-    for config in configs:
-        counts = [int(n) for n in args.processes.split(",")] if config == "services" else [1]
-        for processes in counts:
-            cohort += bench_cohort(config, sizes, rates, seconds, processes)
-    if not args.no_yardstick:
-        print_ratios(cohort, bench_plain(sizes, rates, seconds))
+    runs: list[tuple[list[Measured], list[Measured]]] = []
+    for repeat in range(max(1, min(args.repeat, 5))):
+        cohort: list[Measured] = []
+        # Every other run the other way round: neither server always runs first.
+        servers = args.servers if repeat % 2 == 0 else args.servers[::-1]
+        for config in configs:
+            counts = [int(n) for n in args.processes.split(",")] \
+                if config == "services" else [1]
+            for processes in counts:
+                for server in servers:
+                    cohort += bench_cohort(config, sizes, rates, seconds, processes, server)
+        plain = [] if args.no_yardstick else \
+            bench_plain(sizes, rates, seconds, args.yardstick_loop)
+        runs.append((cohort, plain))
+    for number, (cohort, plain) in enumerate(runs, 1):
+        if plain:
+            print(f"\nRun {number}:", end="")
+            print_ratios(cohort, plain)
 
 
 def print_ratios(cohort: list[Measured], plain: list[Measured]) -> None:
-    """Cohort's server CPU per delivery over the yardstick's, where both ran the same load."""
+    """Cohort's server CPU per delivery over the yardstick's, where both ran the same load
+    in the same run."""
     yardstick = {(size, rate): result["cpu_us"] for _, size, rate, result in plain}
     print("\n| server                 | size |  rate | CPU us/deliv. | yardstick | ratio |\n"
           "|---|---:|---:|---:|---:|---:|")

@@ -1,6 +1,7 @@
 """What the socket benchmarks share: a fresh database per configuration with members in
-rooms and signed-in sessions, a Daphne server process, and readings of a process's CPU
-time and memory. Traffic stays on 127.0.0.1."""
+rooms and signed-in sessions, a server process (uvicorn or Daphne, started as
+`cohort.py start` starts it), and readings of a process's CPU time and memory. Traffic
+stays on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from cohort import SERVERS, server_command  # noqa: E402
+
 PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 SECRET = "bench-" + "x1y2z3" * 10
@@ -23,7 +27,6 @@ SECRET = "bench-" + "x1y2z3" * 10
 # --- A database of rooms (runs in a subprocess: one Django setup per configuration) -----
 def prepare(sizes: list[int]) -> None:
     """Print, as JSON, one room per size: its id and a session cookie per member."""
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -121,26 +124,37 @@ def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) 
     raise RuntimeError("server did not start")
 
 
+def server_choice(value: str) -> list[str]:
+    """`--servers uvicorn,daphne` (argparse type): the servers to run, in that order."""
+    chosen = [name for name in value.split(",") if name]
+    unknown = sorted(set(chosen) - set(SERVERS))
+    if unknown or not chosen:
+        raise ValueError(f"servers are {', '.join(SERVERS)}; got {value!r}")
+    return chosen
+
+
 @contextmanager
-def daphne(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """One Daphne process serving Cohort; yields its port and process. Its errors go to
+def serve(env: dict[str, str], server: str = SERVERS[0], log_path: Path | None = None,
+          ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """One `server` process (uvicorn or daphne) serving Cohort, with the command line of
+    `cohort.py start`; yields its port and process. Its errors go to `log_path`, else to
     the file BENCH_SERVER_LOG names, if any."""
     port = free_port()
-    with open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-v", "0", "--websocket_connect_timeout", "30",
-             "-b", "127.0.0.1", "-p", str(port), "server.asgi:application"], cwd=ROOT,
-            env=env, stdout=subprocess.DEVNULL, stderr=log)
+    with open(log_path or os.environ.get("BENCH_SERVER_LOG", os.devnull), "a") as log:
+        process = subprocess.Popen(
+            server_command(sys.executable, server=server, host="127.0.0.1", port=port,
+                           quiet=True), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            stderr=log)
         try:
-            wait_port(port, server)
-            yield port, server
+            wait_port(port, process)
+            yield port, process
         finally:
-            server.terminate()
+            process.terminate()
             try:
-                server.wait(timeout=20)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+                process.kill()
+                process.wait()
 
 
 # --- Measuring a process ----------------------------------------------------------------
@@ -166,10 +180,18 @@ def rss_kib(pid: int) -> int:
 
 
 def postgres_pids() -> list[int]:
-    """Every PostgreSQL process on the machine: the backends that store the messages and
-    the writers that flush them (a local server serves nothing but the benchmark)."""
-    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split()]
+    """The PostgreSQL processes that work for the benchmark: the backends connected to
+    its database (the server's, open by the time the load starts) and the server's own
+    processes that flush and write for everyone (WAL writer, checkpointer...). Other
+    databases' backends are left out: the machine may be running other work."""
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+            "(datname = 'cohort_bench' OR backend_type <> 'client backend')").fetchall()
+    return [int(pid) for (pid,) in rows]
 
 
 def redis_pid() -> int | None:

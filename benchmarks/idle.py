@@ -24,7 +24,15 @@ import time
 from pathlib import Path
 
 import websockets
-from harness import config_env, cpu_seconds, daphne, fresh_database, redis_pid, rss_kib
+from harness import (
+    config_env,
+    cpu_seconds,
+    fresh_database,
+    redis_pid,
+    rss_kib,
+    serve,
+    server_choice,
+)
 
 CONNECT_AT_ONCE = 100  # connections opening at the same time
 
@@ -130,7 +138,7 @@ async def run(port: int, rooms: list[dict], server_pid: int, extra: list[int],
     }
 
 
-HEADER = ("| config | members | connect s | RSS before MiB | RSS after MiB | KiB/conn "
+HEADER = ("| server, config | members | connect s | RSS before MiB | RSS after MiB | KiB/conn "
           "| idle CPU % | pongs | reached | p50 ms | p99 ms |\n"
           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
@@ -138,6 +146,8 @@ HEADER = ("| config | members | connect s | RSS before MiB | RSS after MiB | KiB
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", choices=["embedded", "services", "both"], default="both")
+    parser.add_argument("--servers", type=server_choice, default=["uvicorn"],
+                        help="what serves Cohort, in turn: uvicorn, daphne or both")
     parser.add_argument("--members", type=int, default=5000)
     parser.add_argument("--room-size", type=int, default=20)
     parser.add_argument("--hold", type=float, default=30.0)
@@ -146,14 +156,15 @@ def main() -> None:
     hold = max(25.0, min(args.hold, 300.0))  # at least one heartbeat each
     print(HEADER, flush=True)
     for config in ["embedded", "services"] if args.config == "both" else [args.config]:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = config_env(config, Path(tmp))
-            rooms = fresh_database(config, env,
-                                   [args.room_size] * max(1, members // args.room_size))
-            with daphne(env) as (port, server):
-                extra = [p for p in [redis_pid()] if p and config == "services"]
-                r = asyncio.run(run(port, rooms, server.pid, extra, hold))
-            print(f"| {config} | {r['members']} | {r['connect_s']:.1f} | "
+        for name in args.servers:
+            with tempfile.TemporaryDirectory() as tmp:
+                env = config_env(config, Path(tmp))
+                rooms = fresh_database(config, env,
+                                       [args.room_size] * max(1, members // args.room_size))
+                with serve(env, name) as (port, server):
+                    extra = [p for p in [redis_pid()] if p and config == "services"]
+                    r = asyncio.run(run(port, rooms, server.pid, extra, hold))
+            print(f"| {name}, {config} | {r['members']} | {r['connect_s']:.1f} | "
                   f"{r['rss_before_mib']:.0f} | {r['rss_after_mib']:.0f} | "
                   f"{r['kib_per_conn']:.1f} | {r['idle_cpu_pct']:.1f} | {r['pongs']} | "
                   f"{r['reached']}/{r['expected']} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} |",

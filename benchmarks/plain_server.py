@@ -4,7 +4,7 @@ It speaks just enough of docs/protocol.md for the load generator: `sync` (answer
 `sync.done`) and `chat.send` (numbered in memory, acknowledged, and sent to every socket of
 the room as `chat.message.created`, serialised once). No database, no auth, no layer.
 
-    python benchmarks/plain_server.py PORT
+    python benchmarks/plain_server.py PORT [uvloop|asyncio]   # uvloop by default
 """
 
 from __future__ import annotations
@@ -51,4 +51,9 @@ async def main(port: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1])))
+    if (sys.argv[2] if len(sys.argv) > 2 else "uvloop") == "uvloop":
+        import uvloop
+
+        uvloop.run(main(int(sys.argv[1])))
+    else:
+        asyncio.run(main(int(sys.argv[1])))

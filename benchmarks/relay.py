@@ -35,10 +35,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 from benchmarks.harness import (  # noqa: E402
     config_env,
     cpu_seconds,
-    free_port,
     fresh_database,
     rss_kib,
-    wait_port,
+    serve,
 )
 
 START_DEADLINE = 60.0  # every stream must be flowing by then
@@ -177,6 +176,8 @@ def main() -> None:
     parser.add_argument("--audio", action="store_true", help="also publish Opus audio")
     parser.add_argument("--processes", type=int, default=3,
                         help="client processes the participants are spread over")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn",
+                        help="what serves Cohort (and hosts the relay)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     loopback_only()
@@ -187,31 +188,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         env = config_env("embedded", Path(workdir))
         rooms = fresh_database("embedded", env, sizes)
-        port = free_port()
         env.update({"COHORT_RELAY_ADDRESSES": "127.0.0.1", "COHORT_CALL_P2P_MAX": "1",
                     "COHORT_CALL_RELAY_MAX": str(max(sizes))})
-        server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "server.asgi:application"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-            stderr=open(Path(workdir) / "daphne.log", "wb"))  # noqa: SIM115
+        log_path = Path(workdir) / "server.log"
         try:
-            wait_port(port, server)
-            print(f"{'people':>6} {'streams':>7} {'fps min':>8} {'fps med':>8} "
-                  f"{'relay cores':>11} {'per stream':>10} {'clients':>12} {'relay RSS':>9}")
-            for room in rooms:  # one per size, in the order asked
-                r = run_call(f"http://127.0.0.1:{port}", room, max(1, args.processes),
-                             args.seconds, server.pid, args.audio)
-                clients = f"{r['client_cores']:.2f} ({r['processes']}x<={r['client_max']:.2f})"
-                print(f"{r['people']:>6} {r['streams']:>7} {r['fps_min']:>8.1f} "
-                      f"{r['fps_median']:>8.1f} {r['server_cores']:>11.2f} "
-                      f"{r['per_stream'] * 100:>9.2f}% {clients:>12} "
-                      f"{r['server_rss_mib']:>7.0f} MiB", flush=True)
+            with serve(env, args.server, log_path) as (port, server):
+                report(port, server.pid, rooms, args)
         except BaseException:
-            print((Path(workdir) / "daphne.log").read_text()[-3000:], file=sys.stderr)
+            print(log_path.read_text()[-3000:], file=sys.stderr)
             raise
-        finally:
-            server.kill()  # its relay connections need no goodbye
-            server.wait(timeout=10)
+
+
+def report(port: int, server_pid: int, rooms: list[dict], args: argparse.Namespace) -> None:
+    """One call per room (per size asked, in that order), one line each."""
+    print(f"{'people':>6} {'streams':>7} {'fps min':>8} {'fps med':>8} "
+          f"{'relay cores':>11} {'per stream':>10} {'clients':>12} {'relay RSS':>9}")
+    for room in rooms:
+        r = run_call(f"http://127.0.0.1:{port}", room, max(1, args.processes),
+                     args.seconds, server_pid, args.audio)
+        clients = f"{r['client_cores']:.2f} ({r['processes']}x<={r['client_max']:.2f})"
+        print(f"{r['people']:>6} {r['streams']:>7} {r['fps_min']:>8.1f} "
+              f"{r['fps_median']:>8.1f} {r['server_cores']:>11.2f} "
+              f"{r['per_stream'] * 100:>9.2f}% {clients:>12} "
+              f"{r['server_rss_mib']:>7.0f} MiB", flush=True)
 
 
 if __name__ == "__main__":

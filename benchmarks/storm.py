@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import websockets
-from harness import config_env, cpu_seconds, daphne, fresh_database, redis_pid
+from harness import config_env, cpu_seconds, fresh_database, redis_pid, serve, server_choice
 
 DEADLINE = 60.0  # a member not caught up by then counts as failed
 
@@ -161,14 +161,16 @@ async def run(port: int, rooms: list[dict], missed: int, server_pid: int,
     }
 
 
-HEADER = ("| config | members | rooms | missed each | away s | all reconnected s | caught up "
-          "| p50 s | slowest s | with a gap | duplicates | presence events per writer "
+HEADER = ("| server, config | members | rooms | missed each | away s | all reconnected s "
+          "| caught up | p50 s | slowest s | with a gap | duplicates | presence events per writer "
           "| server CPU s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", choices=["embedded", "services", "both"], default="both")
+    parser.add_argument("--servers", type=server_choice, default=["uvicorn"],
+                        help="what serves Cohort, in turn: uvicorn, daphne or both")
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--room-size", type=int, default=20)
     parser.add_argument("--missed", type=int, default=10)
@@ -176,14 +178,15 @@ def main() -> None:
     clients = min(args.clients, 5000)
     print(HEADER, flush=True)
     for config in ["embedded", "services"] if args.config == "both" else [args.config]:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = config_env(config, Path(tmp))
-            rooms = fresh_database(config, env, [args.room_size + 1]
-                                   * max(1, clients // args.room_size))
-            with daphne(env) as (port, server):
-                extra = [p for p in [redis_pid()] if p and config == "services"]
-                r = asyncio.run(run(port, rooms, min(args.missed, 100), server.pid, extra))
-            print(f"| {config} | {r['members']} | {r['rooms']} | {r['missed']} | "
+        for name in args.servers:
+            with tempfile.TemporaryDirectory() as tmp:
+                env = config_env(config, Path(tmp))
+                rooms = fresh_database(config, env, [args.room_size + 1]
+                                       * max(1, clients // args.room_size))
+                with serve(env, name) as (port, server):
+                    extra = [p for p in [redis_pid()] if p and config == "services"]
+                    r = asyncio.run(run(port, rooms, min(args.missed, 100), server.pid, extra))
+            print(f"| {name}, {config} | {r['members']} | {r['rooms']} | {r['missed']} | "
                   f"{r['away_s']:.1f} | {r['connect_s']:.1f} | {r['caught_up']}/{r['members']} | "
                   f"{r['p50_s']:.1f} | {r['max_s']:.1f} | {r['gaps']} | {r['dups']} | "
                   f"{r['presence_per_writer']:.0f} | {r['cpu_s']:.1f} |", flush=True)

@@ -3,8 +3,8 @@
 Every frame for a socket (answers and events alike, so their order holds) goes into its
 `Outgoing` queue; one task per socket writes them with the ASGI `send`. The fan-out never
 waits on a socket: a server that applies backpressure (uvicorn waits while the client's
-TCP window is full) holds only this socket's writer. Past MAX_FRAMES frames or MAX_BYTES
-bytes not yet written, the queue is dropped and the socket closed with CLOSE_TOO_SLOW;
+TCP window is full) holds only this socket's writer. Past MAX_FRAMES frames or MAX_CHARS
+characters of text not yet written, the queue is dropped and the socket closed with CLOSE_TOO_SLOW;
 the client comes back and catches up through `sync`.
 
 Daphne's `send` never waits: what the client does not read, Twisted buffers without a
@@ -24,24 +24,24 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 MAX_FRAMES = 2000
-MAX_BYTES = 4 * 1024 * 1024
+MAX_CHARS = 4 * 1024 * 1024  # characters of JSON text (counted as queued, not encoded)
 
 Send = Callable[[str], Awaitable[None]]
 Close = Callable[[], Coroutine[Any, Any, None]]
 
 
 class Outgoing:
-    __slots__ = ("send", "close", "frames", "pending_bytes", "max_frames", "max_bytes",
+    __slots__ = ("send", "close", "frames", "pending_chars", "max_frames", "max_chars",
                  "writer", "closed")
 
     def __init__(self, send: Send, close: Close, *, max_frames: int = MAX_FRAMES,
-                 max_bytes: int = MAX_BYTES) -> None:
+                 max_chars: int = MAX_CHARS) -> None:
         self.send = send
         self.close = close  # closes the socket with CLOSE_TOO_SLOW
         self.frames: deque[str] = deque()
-        self.pending_bytes = 0
+        self.pending_chars = 0
         self.max_frames = max_frames
-        self.max_bytes = max_bytes
+        self.max_chars = max_chars
         self.writer: asyncio.Task[None] | None = None
         self.closed = False
 
@@ -50,8 +50,8 @@ class Outgoing:
         if self.closed:
             return False
         self.frames.append(text)
-        self.pending_bytes += len(text)
-        if len(self.frames) > self.max_frames or self.pending_bytes > self.max_bytes:
+        self.pending_chars += len(text)
+        if len(self.frames) > self.max_frames or self.pending_chars > self.max_chars:
             self._let_go()
             return False
         if self.writer is None:
@@ -68,14 +68,14 @@ class Outgoing:
         """The socket closed: drop what is left."""
         self.closed = True
         self.frames.clear()
-        self.pending_bytes = 0
+        self.pending_chars = 0
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
 
     def _let_go(self) -> None:
-        log.warning("socket closed: %d frames (%d bytes) not read in time",
-                    len(self.frames), self.pending_bytes)
+        log.warning("socket closed: %d frames (%d characters) not read in time",
+                    len(self.frames), self.pending_chars)
         self.stop()
         asyncio.get_running_loop().create_task(self.close(), context=contextvars.Context())
 
@@ -87,13 +87,13 @@ class Outgoing:
                 if self.closed:
                     return
                 self.frames.popleft()
-                self.pending_bytes -= len(text)
+                self.pending_chars -= len(text)
         except asyncio.CancelledError:
             raise
         except Exception:  # the connection is gone; its disconnect follows
             log.debug("socket write failed", exc_info=True)
             self.frames.clear()
-            self.pending_bytes = 0
+            self.pending_chars = 0
         finally:
             if self.writer is asyncio.current_task():
                 self.writer = None

@@ -1,4 +1,4 @@
-"""Settings for the test suite (and the Daphne it starts): production's shape, faster.
+"""Settings for the test suite (and the servers it starts): production's shape, faster.
 
 `DATABASE_URL` / `REDIS_URL` select PostgreSQL and Redis exactly as in `settings`;
 without them the suite runs on SQLite and the in-memory layer.

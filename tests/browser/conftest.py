@@ -1,7 +1,8 @@
-"""A real Daphne server on a free loopback port, and Chromium driven by Playwright.
+"""A real server process on a free loopback port, and Chromium driven by Playwright.
 
-pytest-django's live_server speaks no WebSocket, so the server here is Daphne itself
-(tests/daphne.py), sharing the test database (committed data: `transactional_db`).
+pytest-django's live_server speaks no WebSocket, so the server here is the one production
+runs (tests/servers.py: uvicorn, or Daphne with `COHORT_TEST_SERVER=daphne`), sharing the
+test database (committed data: `transactional_db`).
 Its e-mails are written to files the test reads; its tasks run immediately.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHROMIUM
-from tests.daphne import DaphneProcess
+from tests.servers import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -39,7 +40,7 @@ class LiveServer:
 def live_daphne(transactional_db: None, tmp_path: Path) -> Iterator[LiveServer]:
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    server = DaphneProcess(tmp_path, MEDIA_ROOT=str(tmp_path / "media"),
+    server = ServerProcess(tmp_path, MEDIA_ROOT=str(tmp_path / "media"),
                            EMAIL_FILE_PATH=str(mail_dir))
     try:
         server.start()

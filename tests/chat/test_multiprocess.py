@@ -1,4 +1,4 @@
-"""Two Daphne processes on one Redis and one PostgreSQL; one is killed mid-stream.
+"""Two server processes on one Redis and one PostgreSQL; one is killed mid-stream.
 
 Clients on both processes keep sending; those on the killed one reconnect to the
 survivor and resend what was not acknowledged. Afterwards every acknowledged message is
@@ -19,9 +19,9 @@ from django.test import Client
 
 from chat.models import Message
 from tests.community.factories import UserFactory
-from tests.daphne import DaphneProcess
 from tests.frames import events_in
 from tests.rooms.factories import make_room
+from tests.servers import ServerProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -112,7 +112,7 @@ def _session(user) -> str:
 def test_kill_one_of_two_processes_mid_stream(transactional_db, tmp_path: Path):
     users = [UserFactory(name=f"Member {i}") for i in range(CLIENTS)]
     room = make_room(*users, name="Busy cohort")
-    servers = [DaphneProcess(tmp_path).start(), DaphneProcess(tmp_path).start()]
+    servers = [ServerProcess(tmp_path).start(), ServerProcess(tmp_path).start()]
     urls = [server.url for server in servers]
     clients = [ChatClient(name=f"c{i}", cookie=_session(user), room_id=room.pk,
                           servers=urls, server_index=i % 2)

@@ -1,5 +1,5 @@
 """A call participant made of aiortc, speaking docs/protocol.md and docs/video.md over a
-real WebSocket: the client the video tests and benchmarks/relay.py run against Daphne.
+real WebSocket: the client the video tests and benchmarks/relay.py run against the server.
 
 Peer to peer, the newcomer offers to everyone already in the call and the others answer
 (aiortc cannot roll an offer back, so it never offers to someone who may offer to it).

@@ -1,4 +1,4 @@
-"""Real media through the real server: aiortc participants signal over Daphne's socket.
+"""Real media through the real server: aiortc participants signal over the server's socket.
 
 Peer to peer, two members see and hear each other. Through the relay, three members
 each receive the other two's video, from the right person (each publishes its own grey
@@ -15,8 +15,8 @@ import pytest
 from django.test import Client
 
 from tests.community.factories import UserFactory
-from tests.daphne import DaphneProcess
 from tests.rooms.factories import make_room
+from tests.servers import ServerProcess
 from tests.video.peers import CallPeer, GreyVideo
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def session_cookie(user) -> str:
 
 @pytest.fixture
 def server(tmp_path):
-    process = DaphneProcess(tmp_path, COHORT_RELAY_ADDRESSES="127.0.0.1",
+    process = ServerProcess(tmp_path, COHORT_RELAY_ADDRESSES="127.0.0.1",
                             COHORT_CALL_P2P_MAX="2").start()
     yield process
     process.stop()

@@ -12,7 +12,7 @@ import pytest
 from aioice import stun, turn
 
 from tests.conftest import TURNSERVER
-from tests.daphne import free_port
+from tests.servers import free_port
 from video.turn import turn_credentials
 
 pytestmark = pytest.mark.coturn

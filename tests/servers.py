@@ -1,4 +1,10 @@
-"""Start real Daphne processes on free loopback ports, sharing the test database."""
+"""Start real server processes (uvicorn or Daphne) on free loopback ports, sharing the
+test database.
+
+`COHORT_TEST_SERVER=uvicorn|daphne` chooses the server the tests start (uvicorn by
+default, as `cohort.py start` and production serve); a test may ask for one by name. The
+command line is `cohort.server_command`'s, the one production docs describe.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from cohort import SERVERS, server_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,6 +28,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def chosen_server() -> str:
+    """The server the tests start: `COHORT_TEST_SERVER`, else uvicorn."""
+    server = os.environ.get("COHORT_TEST_SERVER", SERVERS[0])
+    if server not in SERVERS:
+        raise RuntimeError(f"COHORT_TEST_SERVER is {server!r}; use one of {SERVERS}")
+    return server
 
 
 def database_env() -> dict[str, str]:
@@ -32,13 +49,18 @@ def database_env() -> dict[str, str]:
     return {"DATABASE_URL": f"postgres://{user}@{host}:{port}/{settings['NAME']}"}
 
 
-class DaphneProcess:
-    """One `daphne` serving server.asgi on 127.0.0.1:<port> with the test settings."""
+class ServerProcess:
+    """One server process serving server.asgi on 127.0.0.1:<port> with the test settings."""
 
-    def __init__(self, workdir: Path, port: int | None = None, **env: str) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, *, server: str | None = None,
+                 server_args: Sequence[str] = (), **env: str) -> None:
+        """`server`: uvicorn or daphne (default: `chosen_server()`); `server_args` go to
+        its command line after `cohort.server_command`'s; `env`: settings for it."""
+        self.server = server or chosen_server()
+        self.server_args = tuple(server_args)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / f"daphne-{self.port}.log"
+        self.log_path = workdir / f"{self.server}-{self.port}.log"
         environment = {k: v for k, v in os.environ.items()
                        if k not in ("DATABASE_URL", "SQLITE_PATH")}
         environment.update(database_env())
@@ -56,12 +78,17 @@ class DaphneProcess:
         self.env = environment
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> DaphneProcess:
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "not started"
+        return self.process.pid
+
+    def start(self, timeout: float = 30) -> ServerProcess:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "server.asgi:application"], cwd=ROOT, env=self.env, stdout=log,
-            stderr=subprocess.STDOUT)
+            server_command(sys.executable, server=self.server, host="127.0.0.1",
+                           port=self.port, quiet=True) + list(self.server_args),
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -72,7 +99,7 @@ class DaphneProcess:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("Daphne did not start:\n" + self.log_path.read_text())
+        raise RuntimeError(f"{self.server} did not start:\n" + self.log_path.read_text())
 
     def kill(self) -> None:
         """Die at once, as a crashed process would: no goodbye to any client."""
@@ -87,3 +114,4 @@ class DaphneProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
