@@ -1,4 +1,4 @@
-"""A real WebSocket client of a real server process (tests/daphne.py), for tests that
+"""A real WebSocket client of a real server process (tests/servers.py), for tests that
 start servers: one event at a time, batches opened."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 import websockets
 from django.test import Client
 
-from tests.daphne import DaphneProcess
 from tests.frames import events_in
+from tests.servers import ServerProcess
 
 
 def session_cookie(user: Any) -> str:
@@ -24,7 +24,7 @@ def session_cookie(user: Any) -> str:
 class Member:
     """One member's socket on one server."""
 
-    def __init__(self, server: DaphneProcess, cookie: str) -> None:
+    def __init__(self, server: ServerProcess, cookie: str) -> None:
         self.server, self.cookie = server, cookie
         self.waiting: list[dict[str, Any]] = []
         self.sock: websockets.ClientConnection | None = None

@@ -16,10 +16,10 @@ from django.conf import settings
 from rooms import hub as room_hub
 from rooms import protocol
 from tests.community.factories import UserFactory
-from tests.daphne import DaphneProcess
 from tests.liveclient import Member, session_cookie
 from tests.redisproxy import RedisProxy
 from tests.rooms.factories import make_room
+from tests.servers import ServerProcess
 
 pytestmark = [pytest.mark.redis]
 
@@ -33,8 +33,8 @@ def test_a_redis_blip_closes_no_socket_and_loses_nothing(transactional_db, tmp_p
     ana, bea = UserFactory(name="Ana"), UserFactory(name="Bea")
     room = make_room(ana, bea)
     proxy = RedisProxy(settings.REDIS_URL)
-    behind = DaphneProcess(tmp_path, REDIS_URL=proxy.url).start()
-    direct = DaphneProcess(tmp_path).start()
+    behind = ServerProcess(tmp_path, REDIS_URL=proxy.url).start()
+    direct = ServerProcess(tmp_path).start()
     cookies = session_cookie(ana), session_cookie(bea)
 
     async def scenario() -> None:

@@ -19,8 +19,8 @@ import redis
 from django.conf import settings
 
 from server.settings import install_prefix
-from tests.daphne import ROOT, DaphneProcess
 from tests.liveclient import Member
+from tests.servers import ROOT, ServerProcess
 
 
 def _settings_of(**env: str) -> dict[str, object]:
@@ -94,14 +94,14 @@ def community(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return path, json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _install(workdir: Path, community: Path, redis_url: str) -> DaphneProcess:
+def _install(workdir: Path, community: Path, redis_url: str) -> ServerProcess:
     """An install of its own: a copy of the community's database, the production
     settings (its Redis prefix is its own by default), and this Redis."""
     workdir.mkdir()
     database = workdir / "cohort.sqlite3"
     with sqlite3.connect(community) as source, sqlite3.connect(database) as copy:
         source.backup(copy)
-    return DaphneProcess(workdir, DJANGO_SETTINGS_MODULE="server.settings", DATABASE_URL="",
+    return ServerProcess(workdir, DJANGO_SETTINGS_MODULE="server.settings", DATABASE_URL="",
                          SQLITE_PATH=str(database), REDIS_URL=redis_url,
                          COHORT_REDIS_PREFIX="")
 
