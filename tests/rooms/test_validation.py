@@ -118,7 +118,8 @@ def test_every_well_formed_request_passes_as_it_was(frame: dict[str, Any]) -> No
 @given(frames(), st.data())
 def test_a_field_that_is_not_declared_is_refused_by_name(frame: dict[str, Any],
                                                           data: st.DataObject) -> None:
-    name = data.draw(TEXT.filter(lambda n: n not in frame and n.isidentifier()))
+    name = data.draw(st.from_regex(r"[a-z_][a-z0-9_]{0,15}", fullmatch=True)
+                     .filter(lambda n: n not in frame))
     error = refused({**frame, name: data.draw(JSON)})
     assert error.code == "bad_request" and f"{name} is not a field of {frame['type']}" \
         in error.detail
