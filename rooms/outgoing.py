@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 MAX_FRAMES = 2000
 MAX_CHARS = 4 * 1024 * 1024  # characters of JSON text (counted as queued, not encoded)
 
+_closing: set[asyncio.Task[None]] = set()  # sockets being let go
+
 Send = Callable[[str], Awaitable[None]]
 Close = Callable[[], Coroutine[Any, Any, None]]
 
@@ -59,11 +61,6 @@ class Outgoing:
                 self._write(), context=contextvars.Context())
         return True
 
-    async def drain(self) -> None:
-        """Wait until everything queued so far is written (or the socket let go)."""
-        while self.writer is not None and not self.closed:
-            await asyncio.wait({self.writer})
-
     def stop(self) -> None:
         """The socket closed: drop what is left."""
         self.closed = True
@@ -77,7 +74,10 @@ class Outgoing:
         log.warning("socket closed: %d frames (%d characters) not read in time",
                     len(self.frames), self.pending_chars)
         self.stop()
-        asyncio.get_running_loop().create_task(self.close(), context=contextvars.Context())
+        closing = asyncio.get_running_loop().create_task(self.close(),
+                                                         context=contextvars.Context())
+        _closing.add(closing)  # the loop keeps only a weak reference to a task
+        closing.add_done_callback(_closing.discard)
 
     async def _write(self) -> None:
         try:
