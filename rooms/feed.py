@@ -194,7 +194,7 @@ class RoomFeed:
         """One room event, in order: sent, dropped as a duplicate, or held."""
         if room_id not in self.room_ids:
             return
-        if rev is None:  # unnumbered: typing, presence, calls
+        if rev is None:  # unnumbered: typing, presence
             if self.reading.locked():
                 self.held_ephemeral.append(text)
             else:

@@ -7,7 +7,6 @@ be the next thing she receives.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -243,4 +242,3 @@ class TestAccountAndSession:
             bea.save(update_fields=["password"])
         await db(reset)()
         assert await close_code(thief) == protocol.CLOSE_SIGNED_OUT
-        await asyncio.sleep(0)
