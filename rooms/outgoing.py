@@ -1,7 +1,8 @@
 """What one socket has yet to write, bounded: a member who stops reading is let go.
 
 Every frame for a socket (answers and events alike, so their order holds) goes into its
-`Outgoing` queue; one task per socket writes them with the ASGI `send`. The fan-out never
+`Outgoing` queue; one task per socket writes them with the ASGI `send`, started eagerly
+so that a socket that keeps up is written to at once, with no task left behind. The fan-out never
 waits on a socket: a server that applies backpressure (uvicorn waits while the client's
 TCP window is full) holds only this socket's writer. Past MAX_FRAMES frames or MAX_CHARS
 characters of text not yet written, the queue is dropped and the socket closed with CLOSE_TOO_SLOW;
@@ -57,8 +58,13 @@ class Outgoing:
             self._let_go()
             return False
         if self.writer is None:
-            self.writer = asyncio.get_running_loop().create_task(
-                self._write(), context=contextvars.Context())
+            # Started eagerly: the frame is written now, in the caller's step, unless
+            # the server makes the writer wait; only then does the task stay (and the
+            # next frames queue behind it). A task per frame costs more than the write.
+            writer = asyncio.eager_task_factory(asyncio.get_running_loop(), self._write(),
+                                                context=contextvars.Context())
+            if not writer.done():
+                self.writer = writer
         return True
 
     def stop(self) -> None:
