@@ -459,13 +459,42 @@ class CallLeft(Payload):
     reason: Literal["joined_elsewhere", "removed", "ended"]
 
 
+# --- Documents (documents/) ---------------------------------------------------------------
+class DocumentPayload(Payload):
+    """A document as its room's Documents tab shows it. A deleted one keeps only its id,
+    `deleted` true and empty fields: its files are gone."""
+
+    id: int
+    room_id: int
+    rev: int
+    name: str
+    kind: str  # the MIME type of its latest version, judged from the bytes
+    size: int  # of its latest version, in bytes
+    version: int  # the latest version's number (1 for the first upload)
+    uploaded_by: AuthorPayload | None  # who uploaded the latest version
+    created_at: str
+    updated_at: str
+    url: str  # the document's page
+    download_url: str  # the latest version, through the permission check
+    deleted: bool
+
+
+class DocumentsChanged(Payload):
+    """A document was shared, got a new version, or was deleted (`document.deleted`)."""
+
+    type: Literal["documents.changed"]
+    room_id: int
+    rev: int
+    document: DocumentPayload
+
+
 # --- The registry: every type, once, with the way it travels ------------------------------
 ClientRequest = (ClientSync | ClientChatSend | ClientChatEdit | ClientChatDelete
                  | ClientChatReact | ClientChatRead | ClientChatHistory | ClientChatTyping
                  | ClientPresenceSet | ClientPing | ClientCallGet | ClientCallJoin
                  | ClientCallLeave | ClientCallUpdate | ClientCallSignal | ClientCallIce)
 RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChanged
-             | RoomsMemberChanged | RoomsArchived | CallChanged)
+             | RoomsMemberChanged | RoomsArchived | CallChanged | DocumentsChanged)
 UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
              | NotificationsRead | AccountChanged)
 SocketEvent = CallSignal | CallLeft

@@ -16,6 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from rooms import outbox  # noqa: E402
+from server import uploads  # noqa: E402
 from server.routing import websocket_urlpatterns  # noqa: E402
 from server.wsauth import SessionUserMiddleware  # noqa: E402
 
@@ -28,6 +29,9 @@ router = ProtocolTypeRouter({
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Each connection's worker threads hand their live events to this loop (rooms.outbox)
-    instead of waiting for it to send them."""
+    instead of waiting for it to send them. An upload larger than any file Cohort takes is
+    refused before its body is read (server.uploads)."""
     outbox.bind_to_running_loop()
+    if scope["type"] == "http" and await uploads.refused(scope, send):
+        return
     await router(scope, receive, send)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from chat import catchup as chat_catchup
+from documents import selectors as documents_selectors
 from rooms import catchup, hooks, services
 from video import selectors as video_selectors
 
@@ -20,6 +21,7 @@ from video import selectors as video_selectors
 def register() -> None:
     catchup.register("chat", chat_catchup.catch_up_events)
     catchup.register("calls", video_selectors.call_catch_up)
+    catchup.register("documents", documents_selectors.catch_up_events)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
     _connect_account_signals()

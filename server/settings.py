@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "notifications",
     "mentoring",
     "video",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,28 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Documents (documents/): the largest file, the kinds taken (judged from the bytes), quotas.
+DOCUMENTS_MAX_BYTES = env.int("DOCUMENTS_MAX_BYTES", default=50 * 1000 * 1000)
+DOCUMENTS_MEMBER_QUOTA = env.int("DOCUMENTS_MEMBER_QUOTA", default=1000 * 1000 * 1000)
+DOCUMENTS_ROOM_QUOTA = env.int("DOCUMENTS_ROOM_QUOTA", default=5 * 1000 * 1000 * 1000)
+DOCUMENTS_WRITE_LIMIT = env.int("DOCUMENTS_WRITE_LIMIT", default=60)  # uploads a minute
+DOCUMENTS_KINDS = env.list("DOCUMENTS_KINDS", default=[
+    "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp",
+    "text/plain", "text/markdown", "text/csv",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation", "application/msword",
+    "application/vnd.ms-excel", "application/vnd.ms-powerpoint", "application/rtf",
+    "application/epub+zip", "application/zip",
+])
+# After the permission check, hand the file to the reverse proxy instead of sending it:
+# "X-Accel-Redirect" (nginx, with DOCUMENTS_SENDFILE_PREFIX an internal location) or
+# "X-Sendfile" (Apache, lighttpd). Empty: Cohort sends the file itself.
+DOCUMENTS_SENDFILE_HEADER = env.str("DOCUMENTS_SENDFILE_HEADER", default="")
+DOCUMENTS_SENDFILE_PREFIX = env.str("DOCUMENTS_SENDFILE_PREFIX", default="/protected-media/")
 
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # No MEDIA_URL route serves uploads: every file goes through a view that checks access.

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("chat.urls")),
     path("", include("notifications.urls")),
     path("", include("mentoring.urls")),
+    path("", include("documents.urls")),
 ]

@@ -15,8 +15,10 @@ BELOW: dict[str, set[str]] = {
     "chat": {"community", "rooms"},
     "video": {"community", "rooms"},
     "notifications": {"community", "rooms"},
+    "documents": {"community", "rooms"},
     "mentoring": {"community", "rooms", "chat", "notifications", "video"},
-    "server": {"community", "rooms", "chat", "video", "notifications", "mentoring"},
+    "server": {"community", "rooms", "chat", "video", "notifications", "mentoring",
+               "documents"},
 }
 # Arrows still to remove, each with where it goes away (none left).
 KNOWN: dict[tuple[str, str], str] = {}

@@ -1,0 +1,56 @@
+"""Who may see or do what with documents: the only place these rules live.
+
+Documents belong to their room and follow its rules (rooms.permissions), asked now, at
+every read: whoever may not see the room gets the same 404 as for a document that does
+not exist, and a removed member loses every document of the room at once. Writing
+(upload, new version, delete) needs the right to post in the room: nothing changes in an
+archived room or, in a pair room, across a block.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from community.permissions import Viewer
+from documents.models import Document, Version
+from rooms import permissions as room_permissions
+from rooms.models import Room
+
+
+def can_view(user: Viewer, room: Room) -> bool:
+    return room_permissions.can_view_room(user, room)
+
+
+def can_upload(user: Viewer, room: Room) -> bool:
+    return room_permissions.can_post(user, room)
+
+
+def can_add_version(user: Viewer, document: Document) -> bool:
+    """Any member who may post adds a version: documents are shared work."""
+    return not document.is_deleted and room_permissions.can_post(user, document.room)
+
+
+def can_delete(user: Viewer, document: Document) -> bool:
+    """The uploader deletes hers; owners and moderators delete any in their room."""
+    if document.is_deleted or not room_permissions.can_post(user, document.room):
+        return False
+    return (document.uploaded_by_id == getattr(user, "pk", None)
+            or room_permissions.can_moderate(user, document.room))
+
+
+def access_document(user: Viewer, document_id: int) -> Document:
+    """The document, if she may see it now; else the one 404 of a missing document."""
+    document = (Document.objects.select_related("room", "uploaded_by")
+                .filter(pk=document_id, deleted_at__isnull=True).first())
+    if document is None or not can_view(user, document.room):
+        raise Http404("No such document.")
+    return document
+
+
+def access_version(user: Viewer, document_id: int, number: int) -> Version:
+    document = access_document(user, document_id)
+    version = document.versions.filter(number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    version.document = document
+    return version

@@ -1,0 +1,130 @@
+"""Reading documents for a viewer who may see their room (callers ask documents.permissions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.urls import reverse
+
+from community.models import User
+from documents.models import Document, Version
+from rooms import permissions as room_permissions
+from rooms.protocol import DocumentPayload
+
+SORTS = {
+    "newest": ("-updated_at", "-pk"),
+    "oldest": ("updated_at", "pk"),
+    "name": ("name", "pk"),
+    "size": ("-latest_size", "-pk"),
+}
+KIND_FILTERS: dict[str, Q] = {
+    "pdf": Q(latest_kind="application/pdf"),
+    "image": Q(latest_kind__startswith="image/"),
+    "text": Q(latest_kind__startswith="text/"),
+    "office": Q(latest_kind__startswith="application/vnd.")
+    | Q(latest_kind__in=["application/msword", "application/rtf", "application/epub+zip"]),
+    "archive": Q(latest_kind="application/zip"),
+}
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def latest_version(document: Document) -> Version | None:
+    versions = getattr(document, "latest", None)
+    if versions is not None:
+        return versions[0] if versions else None
+    return document.versions.select_related("uploaded_by").order_by("-number").first()
+
+
+def document_payload(document: Document, latest: Version | None = None) -> DocumentPayload:
+    if document.is_deleted:
+        return {"id": document.pk, "room_id": document.room_id, "rev": document.rev,
+                "name": "", "kind": "", "size": 0, "version": 0, "uploaded_by": None,
+                "created_at": _iso(document.created_at), "updated_at": _iso(document.updated_at),
+                "url": "", "download_url": "", "deleted": True}
+    latest = latest or latest_version(document)
+    assert latest is not None
+    author = latest.uploaded_by
+    return {
+        "id": document.pk, "room_id": document.room_id, "rev": document.rev,
+        "name": document.name, "kind": latest.kind, "size": latest.size,
+        "version": latest.number,
+        "uploaded_by": {"id": author.pk, "name": author.name} if author else None,
+        "created_at": _iso(document.created_at), "updated_at": _iso(document.updated_at),
+        "url": reverse("document", args=[document.pk]),
+        "download_url": reverse("document_download", args=[document.pk, latest.number]),
+        "deleted": False,
+    }
+
+
+def _with_latest(documents: QuerySet[Document]) -> QuerySet[Document]:
+    from django.db.models import OuterRef, Prefetch, Subquery
+
+    latest = Version.objects.filter(document=OuterRef("pk")).order_by("-number")
+    return documents.annotate(
+        latest_kind=Subquery(latest.values("kind")[:1]),
+        latest_size=Subquery(latest.values("size")[:1]),
+    ).prefetch_related(Prefetch(
+        "versions", to_attr="all_versions",
+        queryset=Version.objects.select_related("uploaded_by").order_by("-number")))
+
+
+def room_documents(room_id: int, *, sort: str = "newest", kind: str = "",
+                   query: str = "") -> list[Document]:
+    """The room's documents (not deleted), each with `all_versions` newest first."""
+    documents = _with_latest(Document.objects.filter(room_id=room_id, deleted_at__isnull=True)
+                             .select_related("uploaded_by"))
+    if kind in KIND_FILTERS:
+        documents = documents.filter(KIND_FILTERS[kind])
+    if query.strip():
+        documents = documents.filter(name__icontains=query.strip()[:200])
+    found = list(documents.order_by(*SORTS.get(sort, SORTS["newest"]))[:500])
+    for document in found:
+        document.latest = document.all_versions[:1]  # type: ignore[attr-defined]
+    return found
+
+
+def library(viewer: User, *, sort: str = "newest", kind: str = "",
+            query: str = "") -> list[Document]:
+    """"My documents": every document of every room she is in now (hers and shared with her)."""
+    room_ids = room_permissions.rooms_visible_to(viewer).values("pk")
+    documents = _with_latest(Document.objects.filter(room_id__in=room_ids,
+                                                     deleted_at__isnull=True)
+                             .select_related("uploaded_by", "room"))
+    if kind in KIND_FILTERS:
+        documents = documents.filter(KIND_FILTERS[kind])
+    if query.strip():
+        documents = documents.filter(name__icontains=query.strip()[:200])
+    found = list(documents.order_by(*SORTS.get(sort, SORTS["newest"]))[:500])
+    for document in found:
+        document.latest = document.all_versions[:1]  # type: ignore[attr-defined]
+    return found
+
+
+def bytes_used_by(user_id: int) -> int:
+    return Version.objects.filter(uploaded_by_id=user_id, document__deleted_at__isnull=True
+                                  ).aggregate(total=Sum("size"))["total"] or 0
+
+
+def bytes_used_in(room_id: int) -> int:
+    return Version.objects.filter(document__room_id=room_id, document__deleted_at__isnull=True
+                                  ).aggregate(total=Sum("size"))["total"] or 0
+
+
+def catch_up_events(viewer: User, room_id: int, after_rev: int, room_rev: int | None
+                    ) -> tuple[list[dict[str, Any]], bool]:
+    """`documents.changed` for every document changed after `after_rev` (rooms.catchup,
+    which has asked whether `viewer` may see the room)."""
+    from rooms.catchup import CATCH_UP_MAX
+
+    if room_rev is not None and room_rev <= after_rev:
+        return [], False
+    changed = list(Document.objects.filter(room_id=room_id, rev__gt=after_rev)
+                   .select_related("uploaded_by").order_by("rev")[:CATCH_UP_MAX + 1])
+    if len(changed) > CATCH_UP_MAX:
+        return [], True
+    return [{"type": "documents.changed", "room_id": room_id, "rev": document.rev,
+             "document": document_payload(document)} for document in changed], False

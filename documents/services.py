@@ -1,0 +1,183 @@
+"""Every write of documents. Each takes the room's row lock and next `rev` from the rooms
+services (the room's event log) and publishes `documents.changed` after commit.
+
+Files are written to storage before the transaction (a file is large; the room's lock is
+held only for the rows) and removed again if the transaction does not commit. Deleting a
+document removes every version's file once the deletion has committed; the row stays as
+a tombstone so that catch-up tells clients it is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.models import User
+from community.ratelimit import ratelimit_hit
+from documents import files, permissions, selectors
+from documents.models import Document, Version, stored_name
+from rooms import protocol
+from rooms import services as room_services
+from rooms.models import Room
+
+MAX_NOTE_CHARS = 500
+
+
+def _clean_note(note: object) -> str:
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise ValidationError(_("A version note is text."))
+    note = note.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValidationError(_("A version note has at most %(max)d characters.")
+                              % {"max": MAX_NOTE_CHARS})
+    if any(ord(c) < 32 and c not in "\n\t" for c in note):
+        raise ValidationError(_("A version note cannot contain control characters."))
+    return note
+
+
+def _publish(document: Document, latest: Version | None = None) -> None:
+    protocol.publish(document.room_id, {
+        "type": "documents.changed", "room_id": document.room_id, "rev": document.rev,
+        "document": selectors.document_payload(document, latest)})
+
+
+def _check_quotas(user: User, room: Room, size: int) -> None:
+    """Under the room's lock: what is stored plus this file stays within both quotas."""
+    if selectors.bytes_used_by(user.pk) + size > settings.DOCUMENTS_MEMBER_QUOTA:
+        raise ValidationError(_("This file would take you past your %(quota)s of documents: "
+                                "delete some first.")
+                              % {"quota": files.human_size(settings.DOCUMENTS_MEMBER_QUOTA)})
+    if selectors.bytes_used_in(room.pk) + size > settings.DOCUMENTS_ROOM_QUOTA:
+        raise ValidationError(_("This file would take the room past its %(quota)s of "
+                                "documents: delete some first.")
+                              % {"quota": files.human_size(settings.DOCUMENTS_ROOM_QUOTA)})
+
+
+def _store(stream: IO[bytes], room_id: int) -> tuple[str, str]:
+    """The file written to storage under a name of ours: (token, stored name)."""
+    token = secrets.token_hex(16)
+    stream.seek(0)
+    stored = default_storage.save(stored_name(room_id, token), File(stream))
+    return token, stored
+
+
+def _discard(stored: str) -> None:
+    with contextlib.suppress(OSError):
+        default_storage.delete(stored)
+
+
+def _discard_all(stored: list[str]) -> None:
+    for name in stored:
+        _discard(name)
+
+
+def _limit(user: User) -> None:
+    ratelimit_hit(f"documents.write:{user.pk}", limit=settings.DOCUMENTS_WRITE_LIMIT,
+                  per_seconds=60)
+
+
+def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object,
+                    note: object = "") -> Document:
+    """Share a new document in a room. ValidationError says what is wrong with the file;
+    Http404 if she may not see the room; PermissionDenied if she may not post in it."""
+    name = files.clean_name(name)
+    note = _clean_note(note)
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None or not permissions.can_view(user, room):
+        raise Http404("No such room.")
+    if not permissions.can_upload(user, room):
+        raise PermissionDenied(_("You cannot share documents in this room."))
+    _limit(user)
+    checked = files.check(stream, name)
+    token, stored = _store(stream, room.pk)
+    try:
+        with transaction.atomic():
+            room = room_services.room_lock(room_id=room.pk)
+            if not permissions.can_upload(user, room):  # removed or archived meanwhile
+                raise PermissionDenied(_("You cannot share documents in this room."))
+            _check_quotas(user, room, checked.size)
+            now = timezone.now()
+            document = Document.objects.create(
+                room=room, uploaded_by=user, name=name, created_at=now, updated_at=now,
+                rev=room_services.rev_take(room=room), version_count=1)
+            version = Version.objects.create(
+                document=document, number=1, uploaded_by=user, created_at=now, name=name,
+                note=note, kind=checked.kind, size=checked.size, sha256=checked.sha256,
+                token=token, file=stored)
+            _publish(document, version)
+    except BaseException:
+        _discard(stored)
+        raise
+    return document
+
+
+def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object,
+                note: object = "") -> Version:
+    """A new version of a document; every earlier one is kept. Two uploaded at once get
+    the next two numbers, in the order they commit."""
+    name = files.clean_name(name)
+    note = _clean_note(note)
+    document = permissions.access_document(user, document_id)
+    if not permissions.can_add_version(user, document):
+        raise PermissionDenied(_("You cannot add a version of this document."))
+    _limit(user)
+    checked = files.check(stream, name)
+    token, stored = _store(stream, document.room_id)
+    try:
+        with transaction.atomic():
+            room = room_services.room_lock(room_id=document.room_id)
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            document.room = room
+            if not permissions.can_add_version(user, document):
+                raise PermissionDenied(_("You cannot add a version of this document."))
+            _check_quotas(user, room, checked.size)
+            now = timezone.now()
+            number = document.version_count + 1
+            version = Version.objects.create(
+                document=document, number=number, uploaded_by=user, created_at=now,
+                name=name, note=note, kind=checked.kind, size=checked.size,
+                sha256=checked.sha256, token=token, file=stored)
+            document.name = name
+            document.version_count = number
+            document.updated_at = now
+            document.rev = room_services.rev_take(room=room)
+            document.save(update_fields=["name", "version_count", "updated_at", "rev"])
+            _publish(document, version)
+    except BaseException:
+        _discard(stored)
+        raise
+    return version
+
+
+def document_delete(*, user: User, document_id: int) -> Document:
+    """Delete a document and, once that commits, every version's file."""
+    document = permissions.access_document(user, document_id)
+    if not permissions.can_delete(user, document):
+        raise PermissionDenied(_("You cannot delete this document."))
+    with transaction.atomic():
+        room = room_services.room_lock(room_id=document.room_id)
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        document.room = room
+        if not permissions.can_delete(user, document):
+            raise PermissionDenied(_("You cannot delete this document."))
+        stored = list(document.versions.values_list("file", flat=True))
+        document.deleted_at = timezone.now()
+        document.updated_at = document.deleted_at
+        document.rev = room_services.rev_take(room=room)
+        document.save(update_fields=["deleted_at", "updated_at", "rev"])
+        document.versions.all().delete()
+        _publish(document)
+        transaction.on_commit(lambda: _discard_all(stored))
+    return document

@@ -1,0 +1,170 @@
+"""Documents pages, uploads and downloads over HTTP: who gets what (member, non-member,
+removed, blocked pair, admin who is not a member), the headers that keep a file from
+being run as a page, and uploads refused before their body is read."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+
+from documents import services
+from rooms import services as room_services
+from rooms.models import Room
+from tests.community.factories import AdminFactory, BlockFactory, UserFactory
+from tests.documents import samples
+from tests.rooms.factories import make_room
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def shared():
+    ana, bea = UserFactory(name="Ana Ruiz"), UserFactory(name="Bea Kim")
+    room = make_room(ana, bea)
+    document = services.document_upload(user=ana, room_id=room.pk,
+                                        stream=io.BytesIO(samples.png()), name="team.png")
+    return ana, bea, room, document
+
+
+def urls(room, document) -> list[str]:
+    return [f"/rooms/{room.pk}/documents/", f"/documents/{document.pk}/",
+            f"/documents/{document.pk}/versions/1/download",
+            f"/api/rooms/{room.pk}/documents"]
+
+
+def test_a_member_sees_the_tab_the_page_the_file_and_the_api(shared):
+    _ana, bea, room, document = shared
+    client = client_of(bea)
+    pages = [client.get(url) for url in urls(room, document)]
+    assert [page.status_code for page in pages] == [200, 200, 200, 200]
+    assert "team.png" in pages[0].content.decode() and "team.png" in pages[1].content.decode()
+    assert b"".join(pages[2].streaming_content) == document.versions.get().file.read()
+    listed = pages[3].json()["documents"]
+    assert [(d["name"], [v["number"] for v in d["versions"]]) for d in listed] == [
+        ("team.png", [1])]
+    assert "team.png" in client.get("/documents/").content.decode()  # My documents
+
+
+@pytest.mark.parametrize("who", ["outsider", "removed", "admin"])
+def test_whoever_may_not_see_the_room_gets_404_everywhere(shared, who):
+    ana, bea, room, document = shared
+    if who == "outsider":
+        viewer = UserFactory()
+    elif who == "admin":
+        viewer = AdminFactory()
+    else:
+        room_services.member_remove(actor=ana, room=room, user=bea)
+        viewer = bea
+    client = client_of(viewer)
+    assert [client.get(url).status_code for url in urls(room, document)] == [404] * 4
+    assert "team.png" not in client.get("/documents/").content.decode()
+    answer = client.post(f"/rooms/{room.pk}/documents/upload",
+                         {"file": io.BytesIO(samples.pdf())}, HTTP_ACCEPT="application/json")
+    assert answer.status_code == 404
+    assert client.post(f"/documents/{document.pk}/delete").status_code == 404
+    assert document.versions.count() == 1
+
+
+def test_a_blocked_pair_reads_its_files_but_shares_nothing_more(shared):
+    ana, bea, _room, _document = shared
+    pair = make_room(ana, bea, kind=Room.Kind.ONE_TO_ONE, name="")
+    kept = services.document_upload(user=ana, room_id=pair.pk,
+                                    stream=io.BytesIO(b"Goals\n"), name="goals.md")
+    BlockFactory(blocker=bea, blocked=ana)
+    client = client_of(ana)
+    assert client.get(f"/documents/{kept.pk}/").status_code == 200
+    answer = client.post(f"/rooms/{pair.pk}/documents/upload",
+                         {"file": io.BytesIO(b"more\n")}, HTTP_ACCEPT="application/json")
+    assert (answer.status_code, answer.json()["error"]) == (403, "forbidden")
+    assert pair.documents.count() == 1
+
+
+def test_upload_answers_the_page_and_says_what_is_wrong(shared):
+    _ana, bea, room, _document = shared
+    client = client_of(bea)
+    upload = io.BytesIO(b"Reading list\n- Lean In\n")
+    upload.name = "reading.md"
+    answer = client.post(f"/rooms/{room.pk}/documents/upload", {"file": upload, "note": "v1"},
+                         HTTP_ACCEPT="application/json")
+    assert answer.status_code == 201
+    assert answer.json()["document"]["kind"] == "text/markdown"
+    bad = io.BytesIO(samples.ELF)
+    bad.name = "cv.pdf"
+    refused = client.post(f"/rooms/{room.pk}/documents/upload", {"file": bad},
+                          HTTP_ACCEPT="application/json")
+    assert refused.status_code == 400 and "not accepted" in refused.json()["detail"]
+    assert room.documents.count() == 2
+    # Without script the form redirects back with the message.
+    bad.seek(0)
+    page = client.post(f"/rooms/{room.pk}/documents/upload", {"file": bad}, follow=True)
+    assert "not accepted" in page.content.decode()
+
+
+def test_downloads_are_never_run_as_pages(shared):
+    ana, _bea, room, document = shared
+    html = services.document_upload(user=ana, room_id=room.pk, stream=io.BytesIO(
+        b"<script>alert(document.cookie)</script>"), name="page.html")
+    svg = services.document_upload(user=ana, room_id=room.pk, stream=io.BytesIO(
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'), name="logo.svg")
+    client = client_of(ana)
+    for doc in (html, svg):
+        answer = client.get(f"/documents/{doc.pk}/versions/1/download")
+        assert answer["Content-Type"] == "text/plain; charset=utf-8"
+        assert answer["Content-Disposition"].startswith("attachment;")
+        assert answer["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in answer["Content-Security-Policy"]
+    image = client.get(f"/documents/{document.pk}/versions/1/download")
+    assert (image["Content-Type"], image["Content-Disposition"]) == (
+        "image/png", "inline; filename*=UTF-8''team.png")
+    saved = client.get(f"/documents/{document.pk}/versions/1/download?download=1")
+    assert saved["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_reverse_proxy_sends_the_file_after_the_check(shared, settings):
+    _ana, bea, _room, document = shared
+    settings.DOCUMENTS_SENDFILE_HEADER = "X-Accel-Redirect"
+    answer = client_of(bea).get(f"/documents/{document.pk}/versions/1/download")
+    stored = document.versions.get().file.name
+    assert answer["X-Accel-Redirect"] == f"/protected-media/{stored}"
+    assert answer.content == b""
+    assert client_of(UserFactory()).get(
+        f"/documents/{document.pk}/versions/1/download").status_code == 404
+
+
+def test_deleting_from_the_page(shared, settings, django_capture_on_commit_callbacks):
+    ana, bea, room, document = shared
+    assert client_of(bea).post(f"/documents/{document.pk}/delete").status_code == 302
+    assert room.documents.filter(deleted_at__isnull=True).count() == 1  # not hers to delete
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_of(ana).post(f"/documents/{document.pk}/delete")
+    assert answer.status_code == 302
+    assert client_of(ana).get(f"/documents/{document.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ([(b"content-length", b"60000000")], 413),  # past DOCUMENTS_MAX_BYTES and the form
+    ([], 411),  # an upload must say its length
+])
+async def test_an_upload_too_large_is_refused_before_its_body_is_read(headers, status):
+    from server.asgi import application
+
+    sent: list[dict] = []
+
+    async def receive():
+        raise AssertionError("the body was read")
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/rooms/1/documents/upload",
+             "headers": headers, "query_string": b""}
+    await application(scope, receive, send)
+    assert sent[0]["status"] == status
