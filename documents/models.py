@@ -46,6 +46,11 @@ def version_path(version: Version, filename: str) -> str:
     return stored_name(version.document.room_id, version.token)
 
 
+# pending: the task worker has not made it yet; ready: made; none: this kind has no
+# preview (shown as a card); failed: the file could not be read for one.
+PREVIEW_STATES = ("pending", "ready", "none", "failed")
+
+
 class Version(models.Model):
     """One upload of a document. `kind` is what the bytes are (documents.files), never
     what the name or the browser claimed."""
@@ -62,6 +67,13 @@ class Version(models.Model):
     sha256 = models.CharField(max_length=64)
     token = models.CharField(max_length=32, unique=True)
     file = models.FileField(upload_to=version_path, max_length=300)
+    preview_state = models.CharField(max_length=8, choices=[(s, s) for s in PREVIEW_STATES],
+                                     default="pending")
+    # An image (a thumbnail, a PDF's first page) or, for text and Markdown, sanitised HTML.
+    preview = models.FileField(upload_to=version_path, max_length=300, blank=True)
+    preview_html = models.TextField(blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)  # a PDF's
+    text = models.TextField(blank=True)  # extracted for search (PDFs and text files)
 
     class Meta:
         ordering = ["document", "-number"]

@@ -44,7 +44,8 @@ def document_payload(document: Document, latest: Version | None = None) -> Docum
         return {"id": document.pk, "room_id": document.room_id, "rev": document.rev,
                 "name": "", "kind": "", "size": 0, "version": 0, "uploaded_by": None,
                 "created_at": _iso(document.created_at), "updated_at": _iso(document.updated_at),
-                "url": "", "download_url": "", "deleted": True}
+                "url": "", "download_url": "", "preview": "", "preview_url": "",
+                "pages": None, "deleted": True}
     latest = latest or latest_version(document)
     assert latest is not None
     author = latest.uploaded_by
@@ -56,6 +57,10 @@ def document_payload(document: Document, latest: Version | None = None) -> Docum
         "created_at": _iso(document.created_at), "updated_at": _iso(document.updated_at),
         "url": reverse("document", args=[document.pk]),
         "download_url": reverse("document_download", args=[document.pk, latest.number]),
+        "preview": latest.preview_state,  # type: ignore[typeddict-item]
+        "preview_url": reverse("document_preview", args=[document.pk, latest.number])
+        if latest.preview else "",
+        "pages": latest.pages,
         "deleted": False,
     }
 

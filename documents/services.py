@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from community.models import User
 from community.ratelimit import ratelimit_hit
-from documents import files, permissions, selectors
+from documents import files, permissions, selectors, tasks
 from documents.models import Document, Version, stored_name
 from rooms import protocol
 from rooms import services as room_services
@@ -47,7 +47,8 @@ def _clean_note(note: object) -> str:
     return note
 
 
-def _publish(document: Document, latest: Version | None = None) -> None:
+def publish_change(document: Document, latest: Version | None = None) -> None:
+    """Ring the room with the document as it is now (after commit)."""
     protocol.publish(document.room_id, {
         "type": "documents.changed", "room_id": document.room_id, "rev": document.rev,
         "document": selectors.document_payload(document, latest)})
@@ -76,6 +77,11 @@ def _store(stream: IO[bytes], room_id: int) -> tuple[str, str]:
 def _discard(stored: str) -> None:
     with contextlib.suppress(OSError):
         default_storage.delete(stored)
+
+
+def _preview_soon(version: Version) -> None:
+    """The task worker makes the preview once the upload has committed."""
+    transaction.on_commit(lambda: tasks.preview_make.enqueue(version_id=version.pk))
 
 
 def _discard_all(stored: list[str]) -> None:
@@ -116,7 +122,8 @@ def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object
                 document=document, number=1, uploaded_by=user, created_at=now, name=name,
                 note=note, kind=checked.kind, size=checked.size, sha256=checked.sha256,
                 token=token, file=stored)
-            _publish(document, version)
+            publish_change(document, version)
+            _preview_soon(version)
     except BaseException:
         _discard(stored)
         raise
@@ -154,7 +161,8 @@ def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object
             document.updated_at = now
             document.rev = room_services.rev_take(room=room)
             document.save(update_fields=["name", "version_count", "updated_at", "rev"])
-            _publish(document, version)
+            publish_change(document, version)
+            _preview_soon(version)
     except BaseException:
         _discard(stored)
         raise
@@ -172,12 +180,13 @@ def document_delete(*, user: User, document_id: int) -> Document:
         document.room = room
         if not permissions.can_delete(user, document):
             raise PermissionDenied(_("You cannot delete this document."))
-        stored = list(document.versions.values_list("file", flat=True))
+        stored = [name for pair in document.versions.values_list("file", "preview")
+                  for name in pair if name]
         document.deleted_at = timezone.now()
         document.updated_at = document.deleted_at
         document.rev = room_services.rev_take(room=room)
         document.save(update_fields=["deleted_at", "updated_at", "rev"])
         document.versions.all().delete()
-        _publish(document)
+        publish_change(document)
         transaction.on_commit(lambda: _discard_all(stored))
     return document

@@ -12,6 +12,8 @@ urlpatterns = [
     path("documents/<int:document_id>/delete", views.delete, name="document_delete"),
     path("documents/<int:document_id>/versions/<int:number>/download", views.download,
          name="document_download"),
+    path("documents/<int:document_id>/versions/<int:number>/preview", views.preview,
+         name="document_preview"),
     path("api/rooms/<int:room_id>/documents", views.api_room_documents,
          name="api_room_documents"),
 ]

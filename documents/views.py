@@ -163,6 +163,10 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
         "can_add_version": permissions.can_add_version(viewer, document),
         "can_delete": permissions.can_delete(viewer, document),
         "usage": _usage(viewer, document.room_id),
+        # The room's rev read with the document: what changes after reaches the page live.
+        "boot": {"room_id": document.room_id, "user_id": viewer.pk,
+                 "last_rev": document.room.last_rev, "document_id": document.pk,
+                 "max_file_bytes": settings.DOCUMENTS_MAX_BYTES},
     })
 
 
@@ -234,6 +238,27 @@ def download(request: HttpRequest, document_id: int, number: int) -> HttpRespons
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; " \
         "style-src 'unsafe-inline'; plugin-types application/pdf"
     response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@require_GET
+def preview(request: HttpRequest, document_id: int, number: int) -> HttpResponseBase:
+    """A version's preview image (a thumbnail, a PDF's first page), for a member of its
+    room now; 404 while there is none."""
+    viewer = member_of(request)
+    version = permissions.access_version(viewer, document_id, number)
+    if not version.preview:
+        raise Http404("No preview.")
+    try:
+        handle = version.preview.open("rb")
+    except OSError:
+        raise Http404("No preview.") from None
+    response = FileResponse(handle, content_type="image/webp")
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, max-age=3600"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 

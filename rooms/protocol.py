@@ -476,6 +476,12 @@ class DocumentPayload(Payload):
     updated_at: str
     url: str  # the document's page
     download_url: str  # the latest version, through the permission check
+    # The latest version's preview: "pending" until the task worker has made it, then
+    # "ready" (an image at `preview_url`, or the text on the document's page), "none"
+    # (this kind has none) or "failed" (the file could not be drawn).
+    preview: Literal["pending", "ready", "none", "failed", ""]
+    preview_url: str  # an image, when there is one; else ""
+    pages: int | None  # a PDF's
     deleted: bool
 
 

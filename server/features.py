@@ -4,6 +4,7 @@ each other and `rooms` knows no feature.
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
+- `documents.rendering`: documents render Markdown (text previews) with chat's renderer.
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from chat import catchup as chat_catchup
+from chat import rendering as chat_rendering
+from documents import rendering as documents_rendering
 from documents import selectors as documents_selectors
 from rooms import catchup, hooks, services
 from video import selectors as video_selectors
@@ -22,6 +25,7 @@ def register() -> None:
     catchup.register("chat", chat_catchup.catch_up_events)
     catchup.register("calls", video_selectors.call_catch_up)
     catchup.register("documents", documents_selectors.catch_up_events)
+    documents_rendering.register(chat_rendering.render_message)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
     _connect_account_signals()

@@ -5,7 +5,7 @@
 
 import { LiveConnection } from "./live.js";
 
-/** @type {{room_id: number, user_id: number, max_file_bytes: number, last_rev: number}} */
+/** @type {{room_id: number, user_id: number, max_file_bytes: number, last_rev: number, document_id?: number}} */
 const boot = JSON.parse(document.getElementById("documents-boot")?.textContent || "{}");
 const form = /** @type {HTMLFormElement | null} */ (document.getElementById("upload-form"));
 const picker = /** @type {HTMLInputElement | null} */ (document.getElementById("upload-file"));
@@ -201,6 +201,29 @@ function show(/** @type {any} */ doc) {
   body.prepend(row);
 }
 
+/** The document page: its preview and versions follow every change, read again from the
+ * page itself (a comment being written is left alone). @param {any} doc */
+async function refreshDocument(doc) {
+  if (doc.id !== boot.document_id) return;
+  if (doc.deleted) {
+    const main = document.getElementById("main");
+    const note = document.createElement("p");
+    note.className = "message error";
+    note.setAttribute("role", "alert");
+    note.textContent = i18n("deleted");
+    main?.prepend(note);
+    return;
+  }
+  const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  for (const id of ["document-preview", "versions"]) {
+    const now = document.getElementById(id);
+    const next = fresh.getElementById(id);
+    if (now && next) now.replaceWith(document.importNode(next, true));
+  }
+}
+
 let heldRev = boot.last_rev;
 const scheme = location.protocol === "https:" ? "wss" : "ws";
 const live = new LiveConnection({
@@ -212,7 +235,10 @@ const live = new LiveConnection({
     window.dispatchEvent(new CustomEvent("cohort:live", { detail: event }));
     if (event.room_id !== boot.room_id) return;
     if (typeof event.rev === "number" && event.rev > heldRev) heldRev = event.rev;
-    if (event.type === "documents.changed") show(event.document);
+    if (event.type === "documents.changed") {
+      if (boot.document_id) refreshDocument(event.document);
+      else show(event.document);
+    }
     else if (event.type === "chat.reset" || (event.type === "rooms.removed")) location.reload();
   },
 });

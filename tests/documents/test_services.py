@@ -175,16 +175,17 @@ class TestDelete:
     def test_the_uploader_deletes_and_every_file_goes(self, room_of_three, settings,
                                                       django_capture_on_commit_callbacks):
         ana, bea, _cy, room = room_of_three
-        document = upload(ana, room, b"one\n", "notes.txt")
-        services.version_add(user=bea, document_id=document.pk, stream=io.BytesIO(b"two\n"),
-                             name="notes.txt")
-        assert len(stored_files(settings)) == 2
+        with django_capture_on_commit_callbacks(execute=True):  # previews made
+            document = upload(ana, room, samples.png(), "team.png")
+            services.version_add(user=bea, document_id=document.pk,
+                                 stream=io.BytesIO(b"two\n"), name="notes.txt")
+        assert len(stored_files(settings)) == 3  # the image, its preview, the text
         with django_capture_on_commit_callbacks(execute=True):
             services.document_delete(user=ana, document_id=document.pk)
         assert stored_files(settings) == []
         document.refresh_from_db()
         assert document.is_deleted and not document.versions.exists()
-        events, _, _ = catchup.events_after(bea, room.pk, 2)
+        events, _, _ = catchup.events_after(bea, room.pk, 3)
         assert [e["document"]["deleted"] for e in events] == [True]
 
     def test_a_member_deletes_only_hers_a_moderator_any(self, room_of_three):
