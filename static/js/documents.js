@@ -11,8 +11,9 @@ const form = /** @type {HTMLFormElement | null} */ (document.getElementById("upl
 const picker = /** @type {HTMLInputElement | null} */ (document.getElementById("upload-file"));
 const list = document.getElementById("uploads");
 const body = document.getElementById("documents-body");
+const strings = /** @type {HTMLTemplateElement | null} */ (document.getElementById("documents-i18n"));
 const i18n = (/** @type {string} */ key) =>
-  document.querySelector(`#documents-i18n [data-key="${key}"]`)?.textContent || key;
+  strings?.content.querySelector(`[data-key="${key}"]`)?.textContent || key;
 
 const PARALLEL = 3; // uploads at once; the rest wait their turn
 /** @type {Array<() => void>} */
@@ -190,12 +191,14 @@ function show(/** @type {any} */ doc) {
   const time = document.createElement("time");
   time.dateTime = doc.updated_at;
   time.textContent = updated.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" });
-  const cells = [link, label(doc.kind), human(doc.size), doc.uploaded_by ? doc.uploaded_by.name : i18n("former"), time, String(doc.version)];
-  for (const content of cells) {
+  const cells = [link, label(doc.kind), human(doc.size), doc.shared_by ? doc.shared_by.name : i18n("former"), time, String(doc.version)];
+  const classes = ["", "col-kind", "", "", "col-updated", "col-version"];
+  cells.forEach((content, index) => {
     const cell = document.createElement("td");
+    if (classes[index]) cell.className = classes[index];
     cell.append(content);
     row.append(cell);
-  }
+  });
   if (existing) existing.remove();
   body.querySelector(".empty-row")?.remove();
   body.prepend(row);
