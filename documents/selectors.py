@@ -42,7 +42,8 @@ def latest_version(document: Document) -> Version | None:
 def document_payload(document: Document, latest: Version | None = None) -> DocumentPayload:
     if document.is_deleted:
         return {"id": document.pk, "room_id": document.room_id, "rev": document.rev,
-                "name": "", "kind": "", "size": 0, "version": 0, "shared_by": None, "uploaded_by": None,
+                "name": "", "kind": "", "size": 0, "version": 0, "shared_by": None,
+                "uploaded_by": None,
                 "created_at": _iso(document.created_at), "updated_at": _iso(document.updated_at),
                 "url": "", "download_url": "", "preview": "", "preview_url": "",
                 "pages": None, "deleted": True}

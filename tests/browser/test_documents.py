@@ -22,7 +22,8 @@ DROP = """([name, kind, data]) => {
   transfer.items.add(new File([bytes], name, { type: kind }));
   const zone = document.getElementById("upload-form");
   for (const type of ["dragenter", "dragover", "drop"]) {
-    zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+    zone.dispatchEvent(new DragEvent(type, init));
   }
 }"""
 
@@ -57,7 +58,8 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     # Bea's tab shows both without a reload.
     bea_page.locator("#documents-body tr[data-document-id]").nth(1).wait_for()
     assert sorted(rows(bea_page)) == ["Mentoring plan.pdf", "Team photo.png"]
-    assert bea_page.locator("#documents-body tr", has_text="Team photo.png").locator("td").nth(1).inner_text() == "Image"
+    photo_row = bea_page.locator("#documents-body tr", has_text="Team photo.png")
+    assert photo_row.locator("td").nth(1).inner_text() == "Image"
     assert ana_page.locator(".upload.done .upload-state").first.inner_text() == "Shared"
 
     # Dropped onto the upload zone.
