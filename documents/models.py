@@ -23,6 +23,7 @@ class Document(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     rev = models.PositiveBigIntegerField()  # the room rev of its latest change
     version_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)  # not deleted
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -83,3 +84,22 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
+
+
+class Comment(models.Model):
+    """A comment on a document. Adding or deleting one is a change of its document (its
+    `rev` and `comment_count`), so the room hears it in order."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField()
+    html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.document_id}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from community.permissions import Viewer
-from documents.models import Document, Version
+from documents.models import Comment, Document, Version
 from rooms import permissions as room_permissions
 from rooms.models import Room
 
@@ -35,6 +35,21 @@ def can_delete(user: Viewer, document: Document) -> bool:
     if document.is_deleted or not room_permissions.can_post(user, document.room):
         return False
     return (document.uploaded_by_id == getattr(user, "pk", None)
+            or room_permissions.can_moderate(user, document.room))
+
+
+def can_comment(user: Viewer, document: Document) -> bool:
+    return not document.is_deleted and room_permissions.can_post(user, document.room)
+
+
+def can_delete_comment(user: Viewer, comment: Comment) -> bool:
+    """The author, or the room's owners and moderators; nothing changes in an archived room."""
+    document = comment.document
+    if comment.deleted_at is not None or document.is_deleted or document.room.is_archived:
+        return False
+    if not room_permissions.can_view_room(user, document.room):
+        return False
+    return (comment.author_id == getattr(user, "pk", None)
             or room_permissions.can_moderate(user, document.room))
 
 

@@ -42,7 +42,7 @@ def latest_version(document: Document) -> Version | None:
 def document_payload(document: Document, latest: Version | None = None) -> DocumentPayload:
     if document.is_deleted:
         return {"id": document.pk, "room_id": document.room_id, "rev": document.rev,
-                "name": "", "kind": "", "size": 0, "version": 0, "shared_by": None,
+                "name": "", "kind": "", "size": 0, "version": 0, "comments": 0, "shared_by": None,
                 "uploaded_by": None,
                 "created_at": _iso(document.created_at), "updated_at": _iso(document.updated_at),
                 "url": "", "download_url": "", "preview": "", "preview_url": "",
@@ -53,7 +53,7 @@ def document_payload(document: Document, latest: Version | None = None) -> Docum
     return {
         "id": document.pk, "room_id": document.room_id, "rev": document.rev,
         "name": document.name, "kind": latest.kind, "size": latest.size,
-        "version": latest.number,
+        "version": latest.number, "comments": document.comment_count,
         "shared_by": {"id": sharer.pk, "name": sharer.name} if sharer else None,
         "uploaded_by": {"id": author.pk, "name": author.name} if author else None,
         "created_at": _iso(document.created_at), "updated_at": _iso(document.updated_at),

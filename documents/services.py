@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from community.models import User
 from community.ratelimit import ratelimit_hit
-from documents import files, permissions, selectors, tasks
-from documents.models import Document, Version, stored_name
+from community import permissions as community_permissions
+from documents import files, hooks, permissions, rendering, selectors, tasks
+from documents.models import Comment, Document, Version, stored_name
 from rooms import protocol
 from rooms import services as room_services
 from rooms.models import Room
@@ -190,3 +191,71 @@ def document_delete(*, user: User, document_id: int) -> Document:
         publish_change(document)
         transaction.on_commit(lambda: _discard_all(stored))
     return document
+
+
+MAX_COMMENT_CHARS = 5_000
+
+
+def _members_by_name(room: Room) -> dict[str, tuple[int, str]]:
+    """Casefolded name -> (id, name) of the room's active members: who @**Name** can reach."""
+    return {user.name.casefold(): (user.pk, user.name) for user in
+            User.objects.filter(memberships__room=room, is_active=True)}
+
+
+def comment_add(*, user: User, document_id: int, text: object) -> Comment:
+    """A comment on a document, Markdown with @**Name** mentions of the room's members;
+    each member it mentions is told, unless a block stands between them."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError(_("A comment cannot be empty."))
+    text = text.strip()
+    if len(text) > MAX_COMMENT_CHARS:
+        raise ValidationError(_("A comment has at most %(max)d characters.")
+                              % {"max": MAX_COMMENT_CHARS})
+    document = permissions.access_document(user, document_id)
+    if not permissions.can_comment(user, document):
+        raise PermissionDenied(_("You cannot comment on this document."))
+    ratelimit_hit(f"documents.comment:{user.pk}", limit=settings.DOCUMENTS_COMMENT_LIMIT,
+                  per_seconds=60)
+    with transaction.atomic():
+        room = room_services.room_lock(room_id=document.room_id)
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        document.room = room
+        if not permissions.can_comment(user, document):
+            raise PermissionDenied(_("You cannot comment on this document."))
+        html, mentioned = rendering.render(
+            text, _members_by_name(room) if "@**" in text else None)
+        comment = Comment.objects.create(document=document, author=user, text=text, html=html)
+        document.comment_count += 1
+        document.rev = room_services.rev_take(room=room)
+        document.save(update_fields=["comment_count", "rev"])
+        publish_change(document)
+        url = f"/documents/{document.pk}/#comment-{comment.pk}"
+        for member in User.objects.filter(pk__in=set(mentioned) - {user.pk}, is_active=True):
+            if not community_permissions.is_blocked_between(user, member):
+                hooks.mentioned(member, user, document.name, url)
+    return comment
+
+
+def comment_delete(*, user: User, comment_id: int) -> Comment:
+    """The author, or the room's owners and moderators, delete a comment."""
+    comment = Comment.objects.select_related("document").filter(
+        pk=comment_id, deleted_at__isnull=True).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    document = permissions.access_document(user, comment.document_id)
+    comment.document = document
+    if not permissions.can_delete_comment(user, comment):
+        raise PermissionDenied(_("You cannot delete this comment."))
+    with transaction.atomic():
+        room = room_services.room_lock(room_id=document.room_id)
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        document.room = room
+        updated = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(), text="", html="")
+        if updated:
+            document.comment_count = max(0, document.comment_count - 1)
+            document.rev = room_services.rev_take(room=room)
+            document.save(update_fields=["comment_count", "rev"])
+            publish_change(document)
+    comment.refresh_from_db()
+    return comment

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from community.permissions import member_of
 from community.ratelimit import RateLimited
 from documents import files, permissions, selectors, services
-from documents.models import Document, Version
+from documents.models import Comment, Document, Version
 from rooms import permissions as room_permissions
 from rooms import selectors as room_selectors
 
@@ -163,11 +163,23 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
         "can_add_version": permissions.can_add_version(viewer, document),
         "can_delete": permissions.can_delete(viewer, document),
         "usage": _usage(viewer, document.room_id),
+        "comments": [{"comment": comment,
+                      "can_delete": permissions.can_delete_comment(viewer, comment)}
+                     for comment in _comments_of(document)],
+        "can_comment": permissions.can_comment(viewer, document),
         # The room's rev read with the document: what changes after reaches the page live.
         "boot": {"room_id": document.room_id, "user_id": viewer.pk,
                  "last_rev": document.room.last_rev, "document_id": document.pk,
                  "max_file_bytes": settings.DOCUMENTS_MAX_BYTES},
     })
+
+
+def _comments_of(document: Document) -> list[Comment]:
+    comments = list(document.comments.filter(deleted_at__isnull=True)
+                    .select_related("author").order_by("created_at", "pk")[:1000])
+    for comment in comments:
+        comment.document = document
+    return comments
 
 
 @require_POST
@@ -240,6 +252,36 @@ def download(request: HttpRequest, document_id: int, number: int) -> HttpRespons
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
+
+
+@require_POST
+def comment_add(request: HttpRequest, document_id: int) -> HttpResponse:
+    viewer = member_of(request)
+    document = permissions.access_document(viewer, document_id)
+    back = f"/documents/{document.pk}/#comments"
+    comment, failed = _write(request, back, lambda: services.comment_add(
+        user=viewer, document_id=document.pk, text=request.POST.get("text", "")))
+    if failed is not None:
+        return failed
+    if _wants_json(request):
+        return JsonResponse({"comment": {"id": comment.pk, "html": comment.html}}, status=201)
+    return redirect(f"/documents/{document.pk}/#comment-{comment.pk}")
+
+
+@require_POST
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    viewer = member_of(request)
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    back = f"/documents/{comment.document_id}/#comments"
+    _deleted, failed = _write(request, back, lambda: services.comment_delete(
+        user=viewer, comment_id=comment_id))
+    if failed is not None:
+        return failed
+    if _wants_json(request):
+        return JsonResponse({"comment": {"id": comment_id, "deleted": True}})
+    return redirect(back)
 
 
 @require_GET

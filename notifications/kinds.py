@@ -44,6 +44,9 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
          email_by_default=False),
     Kind("mentorship_ended", _("A mentorship ends"),
          _("%(name)s ended your mentorship.")),
+    Kind("document_mention", _("Someone mentions you in a comment on a document"),
+         _("%(name)s mentioned you in a comment on “%(document)s”."),
+         email_by_default=False),
 )}
 
 

@@ -471,6 +471,7 @@ class DocumentPayload(Payload):
     kind: str  # the MIME type of its latest version, judged from the bytes
     size: int  # of its latest version, in bytes
     version: int  # the latest version's number (1 for the first upload)
+    comments: int  # how many comments it has
     shared_by: AuthorPayload | None  # who shared it (its first version)
     uploaded_by: AuthorPayload | None  # who uploaded the latest version
     created_at: str

@@ -4,7 +4,8 @@ each other and `rooms` knows no feature.
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
-- `documents.rendering`: documents render Markdown (text previews) with chat's renderer.
+- `documents.rendering`: documents render Markdown (text previews, comments) with chat's
+  renderer; `documents.hooks`: a member mentioned in a comment is told (notifications).
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from chat import catchup as chat_catchup
 from chat import rendering as chat_rendering
+from documents import hooks as documents_hooks
 from documents import rendering as documents_rendering
 from documents import selectors as documents_selectors
 from rooms import catchup, hooks, services
@@ -26,9 +28,17 @@ def register() -> None:
     catchup.register("calls", video_selectors.call_catch_up)
     catchup.register("documents", documents_selectors.catch_up_events)
     documents_rendering.register(chat_rendering.render_message)
+    documents_hooks.register_mentioned(_document_mention)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
     _connect_account_signals()
+
+
+def _document_mention(member: Any, author: Any, document_name: str, url: str) -> None:
+    from notifications import services as notifications
+
+    notifications.notify(user=member, kind="document_mention",
+                         params={"name": author.name, "document": document_name}, url=url)
 
 
 def _account_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:

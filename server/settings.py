@@ -227,6 +227,7 @@ DOCUMENTS_MAX_BYTES = env.int("DOCUMENTS_MAX_BYTES", default=50 * 1000 * 1000)
 DOCUMENTS_MEMBER_QUOTA = env.int("DOCUMENTS_MEMBER_QUOTA", default=1000 * 1000 * 1000)
 DOCUMENTS_ROOM_QUOTA = env.int("DOCUMENTS_ROOM_QUOTA", default=5 * 1000 * 1000 * 1000)
 DOCUMENTS_WRITE_LIMIT = env.int("DOCUMENTS_WRITE_LIMIT", default=60)  # uploads a minute
+DOCUMENTS_COMMENT_LIMIT = env.int("DOCUMENTS_COMMENT_LIMIT", default=30)  # comments a minute
 DOCUMENTS_KINDS = env.list("DOCUMENTS_KINDS", default=[
     "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp",
     "text/plain", "text/markdown", "text/csv",

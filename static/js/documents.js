@@ -191,8 +191,8 @@ function show(/** @type {any} */ doc) {
   const time = document.createElement("time");
   time.dateTime = doc.updated_at;
   time.textContent = updated.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" });
-  const cells = [link, label(doc.kind), human(doc.size), doc.shared_by ? doc.shared_by.name : i18n("former"), time, String(doc.version)];
-  const classes = ["", "col-kind", "", "", "col-updated", "col-version"];
+  const cells = [link, label(doc.kind), human(doc.size), doc.shared_by ? doc.shared_by.name : i18n("former"), time, String(doc.version), String(doc.comments)];
+  const classes = ["", "col-kind", "", "", "col-updated", "col-version", "col-comments"];
   cells.forEach((content, index) => {
     const cell = document.createElement("td");
     if (classes[index]) cell.className = classes[index];
@@ -220,7 +220,7 @@ async function refreshDocument(doc) {
   const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
   if (!response.ok) return;
   const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-  for (const id of ["document-preview", "versions"]) {
+  for (const id of ["document-preview", "versions", "comments"]) {
     const now = document.getElementById(id);
     const next = fresh.getElementById(id);
     if (now && next) now.replaceWith(document.importNode(next, true));

@@ -85,9 +85,16 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     bea_page.get_by_text("Version 2 is uploaded.").wait_for()
     assert bea_page.get_by_text("Added monthly check-ins").is_visible()
     assert bea_page.get_by_text("3 pages").is_visible()
-    screenshot(bea_page, "documents-document")
     # Ana's tab has the new version without a reload.
     ana_page.locator("#documents-body tr", has_text="Mentoring plan v2.pdf").wait_for()
+
+    # Ana comments with a mention; Bea, on the same page, sees it without a reload.
+    ana_page.locator("#documents-body a", has_text="Mentoring plan v2.pdf").click()
+    ana_page.get_by_label("Your comment").fill("@**Bea Chen** the check-ins look **good**")
+    ana_page.get_by_role("button", name="Comment", exact=True).click()
+    bea_page.locator("#comments .comment", has_text="the check-ins look good").wait_for()
+    assert bea_page.locator("#comments .mention").inner_text() == "@Bea Chen"
+    screenshot(bea_page, "documents-document")
 
     # My documents: hers and shared with her.
     ana_page.goto(f"{base}/documents/")
