@@ -22,9 +22,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import permissions as community_permissions
 from community.models import User
 from community.ratelimit import ratelimit_hit
-from community import permissions as community_permissions
 from documents import files, hooks, permissions, rendering, selectors, tasks
 from documents.models import Comment, Document, Version, stored_name
 from rooms import protocol
