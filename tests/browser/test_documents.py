@@ -27,6 +27,14 @@ DROP = """([name, kind, data]) => {
   }
 }"""
 
+PASTE = """(data) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], "image.png", { type: "image/png" }));
+  document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true,
+                                                       cancelable: true }));
+}"""
+
 
 def rows(page) -> list[str]:
     return page.locator("#documents-body tr[data-document-id] td:first-child").all_inner_texts()
@@ -66,6 +74,9 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     ana_page.evaluate(DROP, ["reading-list.md", "text/markdown",
                              base64.b64encode(b"# Reading list\n\n- *Lean In*\n").decode()])
     bea_page.get_by_role("link", name="reading-list.md").wait_for()
+    # A screenshot pasted from the clipboard gets a name of its own.
+    ana_page.evaluate(PASTE, base64.b64encode(samples.png(300, 200, "orange")).decode())
+    bea_page.locator("#documents-body a", has_text="Pasted image").wait_for()
     # A disguised program is refused with the reason.
     ana_page.evaluate(DROP, ["cv.pdf", "application/pdf", base64.b64encode(samples.ELF).decode()])
     ana_page.locator(".upload.failed").get_by_text("not accepted").wait_for()
@@ -98,8 +109,11 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
 
     # My documents: hers and shared with her.
     ana_page.goto(f"{base}/documents/")
-    assert sorted(rows(ana_page)) == ["Mentoring plan v2.pdf", "Team photo.png",
-                                      "reading-list.md"]
+    found = rows(ana_page)
+    pasted = [name for name in found if name.startswith("Pasted image")]
+    assert len(pasted) == 1 and pasted[0].endswith(".png")
+    assert sorted(set(found) - set(pasted)) == [
+        "Mentoring plan v2.pdf", "Team photo.png", "reading-list.md"]
     screenshot(ana_page, "documents-library")
     # Bea shared none of them (a new version keeps the document its sharer's).
     bea_page.goto(f"{base}/documents/")
@@ -108,4 +122,4 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     assert bea_page.get_by_text("No document yet.").is_visible()
     bea_page.get_by_label("Whose").select_option("shared")
     bea_page.get_by_role("button", name="Show").click()
-    assert len(rows(bea_page)) == 3
+    assert len(rows(bea_page)) == 4

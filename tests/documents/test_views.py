@@ -4,7 +4,9 @@ being run as a page, and uploads refused before their body is read."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -168,3 +170,93 @@ async def test_an_upload_too_large_is_refused_before_its_body_is_read(headers, s
              "headers": headers, "query_string": b""}
     await application(scope, receive, send)
     assert sent[0]["status"] == status
+
+
+async def _post_upload(room_id: int, session_key: str, parts: list[bytes], length: int,
+                       *, cut: bool) -> list[dict]:
+    """A multipart upload straight to the ASGI application, its body in `parts`; `cut`:
+    the client goes away after them."""
+    from server.asgi import application
+
+    messages = [{"type": "http.request", "body": part, "more_body": True} for part in parts]
+    if cut:
+        messages.append({"type": "http.disconnect"})
+    else:
+        messages[-1]["more_body"] = False
+    sent: list[dict] = []
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        if not cut:  # the client waits for the answer
+            await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    token = "t" * 32
+    scope = {"type": "http", "method": "POST", "path": f"/rooms/{room_id}/documents/upload",
+             "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 5000), "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "headers": [(b"host", b"127.0.0.1"), (b"content-length", str(length).encode()),
+                         (b"content-type", b"multipart/form-data; boundary=cutcutcut"),
+                         (b"cookie", f"sessionid={session_key}; csrftoken={token}".encode()),
+                         (b"x-csrftoken", token.encode()), (b"accept", b"application/json")]}
+    await application(scope, receive, send)
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_upload_cut_half_way_leaves_nothing(settings):
+    """The client goes away mid-body: no document, no rev, no file. The same upload,
+    whole, is stored (so the cut is what made the difference)."""
+    from pathlib import Path
+
+    from asgiref.sync import sync_to_async
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def build():
+        ana, bea = UserFactory(), UserFactory()
+        room = make_room(ana, bea)
+        session = SessionStore()
+        session.update({"_auth_user_id": str(ana.pk),
+                        "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                        "_auth_user_hash": ana.get_session_auth_hash()})
+        session.create()
+        return room, session.session_key
+    room, key = await sync_to_async(build)()
+    head = (b"--cutcutcut\r\nContent-Disposition: form-data; name=\"file\"; "
+            b"filename=\"plan.txt\"\r\nContent-Type: text/plain\r\n\r\n")
+    tail = b"\r\n--cutcutcut--\r\n"
+    whole = [head + b"a" * 100_000, b"b" * 100_000 + tail]
+    length = sum(map(len, whole))
+
+    def state():
+        files = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+        return room.documents.count(), type(room).objects.get(pk=room.pk).last_rev, len(files)
+
+    sent = await _post_upload(room.pk, key, whole[:1], length, cut=True)
+    assert not any(m.get("status") == 201 for m in sent)
+    assert await sync_to_async(state)() == (0, 0, 0)
+    sent = await _post_upload(room.pk, key, whole, length, cut=False)
+    assert [m["status"] for m in sent if "status" in m] == [201], sent
+    documents, _rev, files = await sync_to_async(state)()
+    assert (documents, files) == (1, 1)
+
+
+def test_the_tab_sorts_and_filters(shared):
+    ana, _bea, room, _document = shared
+    for name, data in (("notes.md", b"# Notes\n"), ("zeta.txt", b"z" * 5000)):
+        services.document_upload(user=ana, room_id=room.pk, stream=io.BytesIO(data), name=name)
+    client = client_of(ana)
+
+    def names(query: str) -> list[str]:
+        page = client.get(f"/rooms/{room.pk}/documents/?{query}").content.decode()
+        return re.findall(r'<td><a href="/documents/\d+/">([^<]+)</a></td>', page)
+
+    assert names("sort=name") == ["notes.md", "team.png", "zeta.txt"]
+    assert names("sort=size")[0] == "zeta.txt"
+    assert names("kind=image") == ["team.png"]
+    assert names("kind=text&sort=name") == ["notes.md", "zeta.txt"]
+    assert names("q=NOT") == ["notes.md"]
