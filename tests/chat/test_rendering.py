@@ -40,7 +40,8 @@ def test_a_preview_path_is_an_image_too() -> None:
 
 
 def test_several_attachments_and_no_other_text() -> None:
-    text = f"![a.png]({IMAGE})\n![b.png](/documents/13/versions/1/download)\n[cv.pdf](/documents/14/)"
+    text = (f"![a.png]({IMAGE})\n![b.png](/documents/13/versions/1/download)\n"
+            "[cv.pdf](/documents/14/)")
     tags = Tags(render_message(text).html)
     assert [img["alt"] for img in tags.named("img")] == ["a.png", "b.png"]
     assert [a["href"] for a in tags.named("a") if a.get("class") == "attachment-card"] == [
