@@ -57,6 +57,17 @@ export function setupAttachments({ pane, composer, textarea, t, canPost }) {
   /** @type {Array<() => void>} */
   const waiting = [];
   let running = 0;
+  // References go into the message in the order the files were given, whichever upload
+  // ends first: each waits for those before it to succeed, fail or be cancelled.
+  /** @type {Array<{text: string | null, over: boolean}>} */
+  const results = [];
+
+  function settle() {
+    while (results.length && results[0].over) {
+      const first = results.shift();
+      if (first && first.text) insert(first.text);
+    }
+  }
 
   function next() {
     while (running < PARALLEL && waiting.length) {
@@ -111,8 +122,17 @@ export function setupAttachments({ pane, composer, textarea, t, canPost }) {
     /** @type {XMLHttpRequest | null} */
     let request = null;
     let over = false;
-    const fail = (/** @type {string} */ why) => {
+    /** @type {{text: string | null, over: boolean}} */
+    const result = { text: null, over: false };
+    results.push(result);
+    const end = (/** @type {string | null} */ text) => {
       over = true;
+      result.text = text;
+      result.over = true;
+      settle();
+    };
+    const fail = (/** @type {string} */ why) => {
+      end(null);
       row.classList.add("failed");
       row.setAttribute("role", "alert");
       bar.remove();
@@ -126,7 +146,7 @@ export function setupAttachments({ pane, composer, textarea, t, canPost }) {
       trim();
     };
     cancel.onclick = () => {
-      over = true;
+      end(null);
       if (request) request.abort();
       row.remove();
       trim();
@@ -158,10 +178,9 @@ export function setupAttachments({ pane, composer, textarea, t, canPost }) {
           answer = null;
         }
         if (xhr.status === 201 && answer && answer.document) {
-          over = true;
           row.remove();
           trim();
-          insert(reference(answer.document));
+          end(reference(answer.document));
         } else if (xhr.status === 0) {
           fail(t("attach-network"));
         } else {
