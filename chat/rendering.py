@@ -162,7 +162,13 @@ def render_message(text: str, members: Mapping[str, tuple[int, str]] | None = No
     return Rendered(html=_cleaner.clean(raw).strip(), mentioned_user_ids=mentioned)
 
 
+_REFERENCE = re.compile(
+    r"!?\[((?:\\.|[^\]\\\n])*)\]\((/documents/[0-9]+/(?:versions/[0-9]+/(?:download|preview))?)\)")
+
+
 def excerpt(text: str, length: int = 120) -> str:
-    """A one-line plain-text preview of a message's source."""
+    """A one-line plain-text preview of a message's source; an attachment is its name."""
+    text = _REFERENCE.sub(
+        lambda match: "📎 " + re.sub(r"\\(.)", r"\1", match.group(1)), text)
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1] + "…"

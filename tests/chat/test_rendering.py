@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from chat.rendering import render_message
+from chat.rendering import excerpt, render_message
 
 IMAGE = "/documents/12/versions/3/download"
 
@@ -128,3 +128,10 @@ def test_a_document_link_of_another_form_is_an_ordinary_link() -> None:
     for href in ("https://cohort.example/documents/7/", "/documents/7", "/documents/7/?a=1"):
         tags = Tags(render_message(f"[cv]({href})").html)
         assert [a.get("class") for a in tags.named("a")] == [None], href
+
+
+def test_an_excerpt_names_the_attachments() -> None:
+    text = (f"Here:\n![diagram \\[v2\\].png]({IMAGE})\n[plan\\_a.md](/documents/4/) "
+            "and [a link](https://example.org/documents/4/)")
+    assert excerpt(text) == ("Here: 📎 diagram [v2].png 📎 plan_a.md "
+                             "and [a link](https://example.org/documents/4/)")
