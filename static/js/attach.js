@@ -234,6 +234,15 @@ export function setupAttachments({ pane, composer, textarea, t, canPost }) {
     textarea.focus();
   });
 
+  // A file dropped just beside the pane would make the browser leave the page to show it.
+  for (const type of ["dragover", "drop"]) {
+    window.addEventListener(type, (event) => {
+      if (carriesFiles(/** @type {DragEvent} */ (event)) && !pane.contains(/** @type {Node} */ (event.target))) {
+        event.preventDefault();
+      }
+    });
+  }
+
   // A pasted image (a screenshot) has no useful name of its own: it gets one with the time.
   textarea.addEventListener("paste", (event) => {
     const files = event.clipboardData ? Array.from(event.clipboardData.files) : [];

@@ -161,6 +161,21 @@ def test_attach_images_and_files_to_messages(live_daphne, browser):
             ".every((img) => img.complete && img.naturalWidth > 0)")
         assert page.locator("img.attachment-image").count() == 2
 
+    # A screenshot pasted into the message box is attached under a name with the time.
+    bea_page.evaluate(
+        """(b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([bytes], "image.png", { type: "image/png" }));
+          document.getElementById("composer-text").dispatchEvent(
+            new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true }));
+        }""", base64.b64encode(png(120, 80, (0, 90, 160))).decode())
+    bea_page.wait_for_function(
+        "() => document.getElementById('composer-text').value.includes('/download)')")
+    assert re.fullmatch(r"!\[Pasted image \d{4}-\d\d-\d\d \d\d-\d\d-\d\d\.png\]"
+                        r"\(/documents/\d+/versions/1/download\)\n", bea_box.input_value())
+    bea_box.fill("")
+
     # A file the server refuses: its reason, in its words, and nothing in the message.
     with bea_page.expect_file_chooser() as chooser:
         bea_page.get_by_role("button", name="Attach").click()
