@@ -12,11 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from rooms.models import Room
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.test_community_walk import sign_in
-from tests.community.factories import MentorFactory, UserFactory
+from tests.community.factories import BlockFactory, MentorFactory, UserFactory
 from tests.rooms.factories import make_room
 
 pytestmark = pytest.mark.browser
@@ -209,5 +210,17 @@ def test_attach_images_and_files_to_messages(live_daphne, browser):
 
     screenshot(bea_page, "attach-room")
     screenshot(ana_page, "attach-room-ana")
+
+    # Where she may not write, there is nothing to attach with: across a block, then in an
+    # archived room (no composer at all).
+    BlockFactory(blocker=bea, blocked=ana)
+    ana_page.reload()
+    ana_page.locator("#connection-state[data-state=connected]").wait_for()
+    assert ana_page.locator("#attach-button").is_hidden()
+    Room.objects.filter(pk=room.pk).update(archived_at=timezone.now())
+    bea_page.reload()
+    bea_page.locator("#connection-state[data-state=connected]").wait_for()
+    assert bea_page.locator("img.attachment-image").count() == 2
+    assert bea_page.locator("#composer, #attach-button").count() == 0
     for name in ("attach-drop", "attach-uploading", "attach-room", "attach-room-ana"):
         keep(name)
