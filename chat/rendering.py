@@ -3,11 +3,19 @@
 markdown-it-py parses CommonMark with raw HTML off (so a message cannot carry tags), links
 are made from bare URLs, and bleach then keeps only an allow-list of tags, attributes and
 URL schemes: no script, no event handler, no `javascript:` URL can come through.
+
+Attachments are references in the text (the composer uploads the file to the room's
+documents first): `![name](/documents/<id>/versions/<n>/download)` shows the image as a
+thumbnail that opens the full image, `[name](/documents/<id>/)` a card. Only a path of this
+site of exactly that form becomes an image; any other image (another host, `data:`,
+`javascript:`) is shown as a plain link, or as text when it is no link at all. Whether the
+reader may see the document is the download's business: it answers 404 to anyone else.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,16 +27,25 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "span", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "input",
+    "a", "span", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "input", "img",
 }
 ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
+# Same-site paths only: no scheme, no host, no query. [0-9], not \d: no other digits.
+ATTACHMENT_IMAGE = re.compile(r"/documents/[0-9]+/versions/[0-9]+/(?:download|preview)")
+ATTACHMENT_CARD = re.compile(r"/documents/[0-9]+/")
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "a":
-        return name in ("href", "title", "target", "rel")
+        return name in ("href", "title", "target", "rel") or (
+            name == "class" and value == "attachment-card")
+    if tag == "img":  # only the attachment thumbnails the renderer makes
+        return ((name == "src" and ATTACHMENT_IMAGE.fullmatch(value) is not None)
+                or name == "alt" or (name == "loading" and value == "lazy")
+                or (name == "class" and value == "attachment-image"))
     if tag == "span":
-        return (name == "class" and value == "mention") or name == "data-user-id"
+        return ((name == "class" and value in ("mention", "attachment-icon"))
+                or name == "data-user-id" or (name == "aria-hidden" and value == "true"))
     if tag == "code":
         return name == "class" and value.startswith("language-")
     if tag == "input":  # task-list checkboxes, shown disabled
@@ -77,14 +94,52 @@ def _mention_plugin(md: MarkdownIt) -> None:
 
 
 def _safe_links(md: MarkdownIt) -> None:
-    """Links open in a new tab without giving it access to this one."""
+    """Links open in a new tab without giving it access to this one. A link to a document
+    of this site (`/documents/<id>/`) is drawn as a card: a file icon and its name."""
 
     def link_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-        tokens[idx].attrSet("target", "_blank")
-        tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
+        token = tokens[idx]
+        token.attrSet("target", "_blank")
+        token.attrSet("rel", "noopener noreferrer nofollow")
+        if ATTACHMENT_CARD.fullmatch(str(token.attrGet("href") or "")):
+            token.attrSet("class", "attachment-card")
+            return (self.renderToken(tokens, idx, options, env)
+                    + '<span class="attachment-icon" aria-hidden="true">📄</span>')
         return self.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("link_open", link_open)
+
+
+def _inside_link(tokens: Any, idx: int) -> bool:
+    depth = 0
+    for token in tokens[:idx]:
+        depth += 1 if token.type == "link_open" else -1 if token.type == "link_close" else 0
+    return depth > 0
+
+
+def _attachment_images(md: MarkdownIt) -> None:
+    """`![name](/documents/<id>/versions/<n>/download)`: a thumbnail that opens the full
+    image in a new tab. Every other image becomes a plain link named by its text (the
+    cleaner then drops the address if its scheme is not allowed)."""
+
+    def image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        name = self.renderInlineAsText(token.children or [], options, env)
+        if ATTACHMENT_IMAGE.fullmatch(src):
+            path = html.escape(src)
+            img = (f'<img src="{path}" alt="{html.escape(name)}" loading="lazy" '
+                   'class="attachment-image">')
+            if _inside_link(tokens, idx):  # no link inside a link: the outer one wins
+                return img
+            return f'<a href="{path}" target="_blank" rel="noopener">{img}</a>'
+        text = html.escape(name or src)
+        if _inside_link(tokens, idx):
+            return text
+        return (f'<a href="{html.escape(src)}" target="_blank" '
+                f'rel="noopener noreferrer nofollow">{text}</a>')
+
+    md.add_render_rule("image", image)
 
 
 _markdown = (
@@ -92,6 +147,7 @@ _markdown = (
     .enable(["linkify", "strikethrough"])
     .use(_mention_plugin)
     .use(_safe_links)
+    .use(_attachment_images)
     .use(tasklists_plugin)
 )
 _cleaner = bleach.Cleaner(
@@ -106,7 +162,13 @@ def render_message(text: str, members: Mapping[str, tuple[int, str]] | None = No
     return Rendered(html=_cleaner.clean(raw).strip(), mentioned_user_ids=mentioned)
 
 
+_REFERENCE = re.compile(
+    r"!?\[((?:\\.|[^\]\\\n])*)\]\((/documents/[0-9]+/(?:versions/[0-9]+/(?:download|preview))?)\)")
+
+
 def excerpt(text: str, length: int = 120) -> str:
-    """A one-line plain-text preview of a message's source."""
+    """A one-line plain-text preview of a message's source; an attachment is its name."""
+    text = _REFERENCE.sub(
+        lambda match: "📎 " + re.sub(r"\\(.)", r"\1", match.group(1)), text)
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1] + "…"

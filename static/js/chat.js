@@ -4,6 +4,7 @@
 
 import { LiveConnection } from "./live.js";
 import { setupCall } from "./call.js";
+import { setupAttachments } from "./attach.js";
 
 document.documentElement.dataset.liveOwner = "chat";
 const boot = JSON.parse(document.getElementById("chat-boot").textContent);
@@ -526,6 +527,12 @@ if (composer) {
     }
     suggestMentions();
   });
+}
+
+// Files attached from the composer: uploaded to the room's documents, referenced in the text.
+if (composer && openRoomId) {
+  setupAttachments({ pane: composer.closest(".chat-pane"), composer, textarea, t,
+    canPost: Boolean(rooms.get(openRoomId)?.can_post) });
 }
 
 // --- @mention autocomplete -----------------------------------------------------------
