@@ -8,8 +8,9 @@ it (DEBUG off), a member signed in. It uploads one file of --large-mb (plain tex
 worst case for the checks: every byte is read for the UTF-8 test and the digest) and
 prints the server's peak memory (VmHWM) before and after, then --many uploads of
 --many-mb at once (one thread each), each of which must be answered 201 and stored with
-its exact size. Last, in this process, the preview of a --pages PDF as the task worker
-makes it (drawing the first page, reading every page's text), timed. All traffic goes to
+its exact size, then a --pages PDF with the task worker running: the seconds from the
+upload until the room's API says its preview is ready. Last, in this process, the
+preview alone (drawing the first page, reading every page's text), timed. All traffic goes to
 127.0.0.1; every loop is bounded.
 """
 
@@ -20,6 +21,7 @@ import http.client
 import json
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness import ROOT, config_env, fresh_database, serve
+
+sys.path.insert(0, str(ROOT))
 
 BOUNDARY = "cohortbench" + secrets.token_hex(8)
 
@@ -67,7 +71,56 @@ def text_of(megabytes: float) -> bytes:
     return (line * (size // len(line) + 1))[:size]
 
 
-def run(config: str, large_mb: float, many: int, many_mb: float) -> None:
+def documents_of(port: int, room_id: int, cookie: str) -> list[dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", f"/api/rooms/{room_id}/documents", headers={
+            "Cookie": cookie, "Accept": "application/json", "Host": "127.0.0.1"})
+        return list(json.loads(connection.getresponse().read())["documents"])
+    finally:
+        connection.close()
+
+
+def preview_ready(config: str, env: dict[str, str], port: int, room_id: int, cookie: str,
+                  pages: int) -> None:
+    """A PDF uploaded with the task worker running (`db_worker`, polling each second when
+    idle, as `cohort.py start` runs it): seconds until the room's API says its preview is
+    ready."""
+    from tests.documents import samples
+
+    data = samples.pdf_with_text([f"Page {n}: goals and milestones" for n in range(pages)])
+    worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload",
+                               "--no-startup-delay"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # The worker is up and has made the previews of the uploads above: idle, as in
+        # production, before the timed uploads.
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline and any(
+                d["preview"] == "pending" for d in documents_of(port, room_id, cookie)):
+            time.sleep(0.5)
+        time.sleep(2)
+        waits = []
+        for attempt in range(3):
+            name = f"plan-{attempt}.pdf"
+            started = time.perf_counter()
+            status, answer, _took = upload(port, room_id, cookie, name, data)
+            assert status == 201, answer
+            state = "pending"
+            deadline = started + 30
+            while state == "pending" and time.perf_counter() < deadline:
+                time.sleep(0.05)
+                found = [d for d in documents_of(port, room_id, cookie) if d["name"] == name]
+                state = found[0]["preview"] if found else "pending"
+            waits.append((state, time.perf_counter() - started))
+        print(f"| {config} | a {pages}-page PDF uploaded, its preview ready (task worker) | "
+              + ", ".join(f"{state} in {took:.2f} s" for state, took in waits) + " |")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+
+
+def run(config: str, large_mb: float, many: int, many_mb: float, pages: int) -> None:
     with tempfile.TemporaryDirectory() as workdir:
         env = config_env(config, Path(workdir))
         env.update({"DOCUMENTS_WRITE_LIMIT": "100000", "DOCUMENTS_MAX_BYTES":
@@ -100,6 +153,7 @@ def run(config: str, large_mb: float, many: int, many_mb: float) -> None:
             print(f"| {config} | {many} files of {many_mb:g} MB at once | {stored}/{many} "
                   f"stored | all in {wall:.1f} s (each p50 {statistics.median(times):.1f} s, "
                   f"slowest {times[-1]:.1f} s) | peak {peak / 1024:.1f} MiB |")
+            preview_ready(config, env, port, room["room_id"], cookie, pages)
 
 
 def preview_time(pages: int) -> None:
@@ -134,7 +188,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=50)
     args = parser.parse_args()
     for config in (["embedded", "services"] if args.config == "both" else [args.config]):
-        run(config, args.large_mb, min(args.many, 200), args.many_mb)
+        run(config, args.large_mb, min(args.many, 200), args.many_mb, min(args.pages, 2000))
     preview_time(min(args.pages, 2000))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import pypdfium2
 from PIL import Image, ImageOps
 
 from documents import rendering
@@ -43,8 +44,6 @@ def _image(data: bytes) -> Made:
 
 
 def _pdf(data: bytes) -> Made:
-    import pypdfium2
-
     pdf = pypdfium2.PdfDocument(data)
     try:
         pages = len(pdf)

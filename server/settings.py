@@ -262,7 +262,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body, and an uploaded file, past this is spooled to a temporary file rather
+# than held in memory: each upload under way costs the process about twice this at most
+# (benchmarks/uploads.py, docs/performance.md).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Accounts ---------------------------------------------------------------------------
