@@ -24,6 +24,9 @@ class Document(models.Model):
     rev = models.PositiveBigIntegerField()  # the room rev of its latest change
     version_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)  # not deleted
+    # What search reads: its name and the latest version's text (documents.search); the
+    # database indexes it (migration 0005).
+    search_text = models.TextField(blank=True, default="")
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

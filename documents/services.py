@@ -10,6 +10,7 @@ a tombstone so that catch-up tells clients it is gone.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 from typing import IO
 
@@ -46,6 +47,13 @@ def _clean_note(note: object) -> str:
     if any(ord(c) < 32 and c not in "\n\t" for c in note):
         raise ValidationError(_("A version note cannot contain control characters."))
     return note
+
+
+def searchable_name(name: str) -> str:
+    """A file name as search reads it: as written and with its separators as spaces
+    (PostgreSQL's parser takes "plan.pdf" for one word, a file name)."""
+    words = re.sub(r"[._\-]+", " ", name)
+    return name if words == name else f"{name} {words}"
 
 
 def publish_change(document: Document, latest: Version | None = None) -> None:
@@ -118,7 +126,8 @@ def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object
             now = timezone.now()
             document = Document.objects.create(
                 room=room, uploaded_by=user, name=name, created_at=now, updated_at=now,
-                rev=room_services.rev_take(room=room), version_count=1)
+                rev=room_services.rev_take(room=room), version_count=1,
+                search_text=searchable_name(name))
             version = Version.objects.create(
                 document=document, number=1, uploaded_by=user, created_at=now, name=name,
                 note=note, kind=checked.kind, size=checked.size, sha256=checked.sha256,
@@ -158,10 +167,13 @@ def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object
                 name=name, note=note, kind=checked.kind, size=checked.size,
                 sha256=checked.sha256, token=token, file=stored)
             document.name = name
+            # Its text joins once the task worker has read it.
+            document.search_text = searchable_name(name)
             document.version_count = number
             document.updated_at = now
             document.rev = room_services.rev_take(room=room)
-            document.save(update_fields=["name", "version_count", "updated_at", "rev"])
+            document.save(update_fields=["name", "search_text", "version_count",
+                                        "updated_at", "rev"])
             publish_change(document, version)
             _preview_soon(version)
     except BaseException:
@@ -185,8 +197,9 @@ def document_delete(*, user: User, document_id: int) -> Document:
                   for name in pair if name]
         document.deleted_at = timezone.now()
         document.updated_at = document.deleted_at
+        document.search_text = ""
         document.rev = room_services.rev_take(room=room)
-        document.save(update_fields=["deleted_at", "updated_at", "rev"])
+        document.save(update_fields=["deleted_at", "updated_at", "search_text", "rev"])
         document.versions.all().delete()
         publish_change(document)
         transaction.on_commit(lambda: _discard_all(stored))

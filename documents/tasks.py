@@ -49,11 +49,13 @@ def preview_make(*, version_id: int) -> str:
         current.text = made.text
         current.save(update_fields=["preview_state", "preview", "preview_html", "pages", "text"])
         if current.number == document.version_count:  # the latest: what the room shows
-            from documents.services import publish_change
+            from documents.services import publish_change, searchable_name
 
             document.room = room
+            name = searchable_name(document.name)
+            document.search_text = f"{name}\n{made.text}" if made.text else name
             document.rev = room_services.rev_take(room=room)
-            document.save(update_fields=["rev"])
+            document.save(update_fields=["search_text", "rev"])
             publish_change(document)
     log.info("preview of version %s: %s", version_id, made.state)
     return made.state

@@ -1,0 +1,101 @@
+"""Searching documents and their comments: by name and by the text the task worker read,
+only in the rooms she may see now (a canary planted in another room's document and
+comment is never found), following deletions and removals at once, whatever she types."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from documents import search, services
+from rooms import services as room_services
+from tests.community.factories import AdminFactory, UserFactory
+from tests.documents import samples
+from tests.rooms.factories import make_room
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the SQLite index is kept by triggers
+
+CANARY = "zanzibarquokka"
+
+
+@pytest.fixture
+def two_rooms(django_capture_on_commit_callbacks):
+    ana, bea, outsider = UserFactory(name="Ana"), UserFactory(name="Bea"), UserFactory()
+    ours, theirs = make_room(ana, bea, name="Ours"), make_room(outsider, name="Theirs")
+    with django_capture_on_commit_callbacks(execute=True):  # previews: their text read
+        plan = services.document_upload(
+            user=ana, room_id=ours.pk, name="Negotiation plan.pdf", stream=io.BytesIO(
+                samples.pdf_with_text(["Salary negotiation checklist", "Milestones"])))
+        secret = services.document_upload(
+            user=outsider, room_id=theirs.pk, name=f"{CANARY} notes.md",
+            stream=io.BytesIO(f"# {CANARY} in the text too\n".encode()))
+    services.comment_add(user=outsider, document_id=secret.pk, text=f"{CANARY} comment")
+    return ana, bea, outsider, ours, theirs, plan, secret
+
+
+def names(hits) -> list[str]:
+    return [hit.item.name for hit in hits]
+
+
+def test_a_document_is_found_by_name_and_by_its_text(two_rooms):
+    ana, *_rest, plan, _secret = two_rooms
+    by_name, _ = search.document_search(ana, query="negotiation plan")
+    assert names(by_name) == ["Negotiation plan.pdf"]
+    by_text, _ = search.document_search(ana, query="checklist")
+    assert names(by_text) == ["Negotiation plan.pdf"]
+    assert "<mark>" in by_text[0].snippet and "checklist" in by_text[0].snippet.lower()
+
+
+@pytest.mark.parametrize("who", ["member", "admin"])
+def test_the_canary_of_another_room_is_never_found(two_rooms, who):
+    ana, *_rest = two_rooms
+    viewer = ana if who == "member" else AdminFactory()
+    assert search.document_search(viewer, query=CANARY) == ([], False)
+    assert search.comment_search(viewer, query=CANARY) == ([], False)
+
+
+def test_the_member_of_that_room_finds_it_and_loses_it_when_removed(two_rooms):
+    _ana, bea, outsider, _ours, theirs, _plan, secret = two_rooms
+    room_services.member_add(actor=outsider, room=theirs, user=bea)
+    assert names(search.document_search(bea, query=CANARY)[0]) == [secret.name]
+    assert [h.item.text for h in search.comment_search(bea, query=CANARY)[0]] == [
+        f"{CANARY} comment"]
+    room_services.member_remove(actor=outsider, room=theirs, user=bea)
+    assert search.document_search(bea, query=CANARY) == ([], False)
+    assert search.comment_search(bea, query=CANARY) == ([], False)
+
+
+def test_deleted_documents_and_comments_are_not_found(two_rooms):
+    ana, bea, _o, _ours, _theirs, plan, _secret = two_rooms
+    comment = services.comment_add(user=bea, document_id=plan.pk, text="Agreed on milestones")
+    assert len(search.comment_search(ana, query="milestones")[0]) == 1
+    services.comment_delete(user=bea, comment_id=comment.pk)
+    assert search.comment_search(ana, query="milestones") == ([], False)
+    services.document_delete(user=ana, document_id=plan.pk)
+    assert search.document_search(ana, query="checklist") == ([], False)
+
+
+@pytest.mark.parametrize("query", ['"', "AND OR NOT", "NEAR(", "*", "-", "\x00", "é" * 300,
+                                   "<script>alert(1)</script>", ""])
+def test_any_query_answers_without_error(two_rooms, query):
+    ana, *_rest = two_rooms
+    hits, _ = search.document_search(ana, query=query)
+    comments, _ = search.comment_search(ana, query=query)
+    assert all("<script" not in hit.snippet for hit in hits + comments)
+
+
+def test_filters_by_room_person_and_date(two_rooms):
+    ana, bea, _o, ours, theirs, plan, _secret = two_rooms
+    assert names(search.document_search(ana, query="negotiation",
+                                        filters=search.Filters(room_id=ours.pk))[0]) == [
+        plan.name]
+    assert search.document_search(ana, query="negotiation",
+                                  filters=search.Filters(room_id=theirs.pk)) == ([], False)
+    assert search.document_search(ana, query="negotiation",
+                                  filters=search.Filters(person_id=bea.pk)) == ([], False)
+    from datetime import timedelta
+
+    later = plan.updated_at + timedelta(days=1)
+    assert search.document_search(ana, query="negotiation",
+                                  filters=search.Filters(since=later)) == ([], False)
