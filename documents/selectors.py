@@ -79,11 +79,11 @@ def _with_latest(documents: QuerySet[Document]) -> QuerySet[Document]:
         queryset=Version.objects.select_related("uploaded_by").order_by("-number")))
 
 
-def room_documents(room_id: int, *, sort: str = "newest", kind: str = "",
-                   query: str = "") -> list[Document]:
-    """The room's documents (not deleted), each with `all_versions` newest first."""
-    documents = _with_latest(Document.objects.filter(room_id=room_id, deleted_at__isnull=True)
-                             .select_related("uploaded_by"))
+def _listed(documents: QuerySet[Document], *, sort: str, kind: str,
+            query: str) -> list[Document]:
+    """Not deleted, filtered, sorted, at most 500, each with `all_versions` newest first
+    and `latest` (a list of one)."""
+    documents = _with_latest(documents.filter(deleted_at__isnull=True))
     if kind in KIND_FILTERS:
         documents = documents.filter(KIND_FILTERS[kind])
     if query.strip():
@@ -92,23 +92,21 @@ def room_documents(room_id: int, *, sort: str = "newest", kind: str = "",
     for document in found:
         document.latest = document.all_versions[:1]  # type: ignore[attr-defined]
     return found
+
+
+def room_documents(room_id: int, *, sort: str = "newest", kind: str = "",
+                   query: str = "") -> list[Document]:
+    """The room's documents (callers ask documents.permissions first)."""
+    return _listed(Document.objects.filter(room_id=room_id).select_related("uploaded_by"),
+                   sort=sort, kind=kind, query=query)
 
 
 def library(viewer: User, *, sort: str = "newest", kind: str = "",
             query: str = "") -> list[Document]:
     """"My documents": every document of every room she is in now (hers and shared with her)."""
     room_ids = room_permissions.rooms_visible_to(viewer).values("pk")
-    documents = _with_latest(Document.objects.filter(room_id__in=room_ids,
-                                                     deleted_at__isnull=True)
-                             .select_related("uploaded_by", "room"))
-    if kind in KIND_FILTERS:
-        documents = documents.filter(KIND_FILTERS[kind])
-    if query.strip():
-        documents = documents.filter(name__icontains=query.strip()[:200])
-    found = list(documents.order_by(*SORTS.get(sort, SORTS["newest"]))[:500])
-    for document in found:
-        document.latest = document.all_versions[:1]  # type: ignore[attr-defined]
-    return found
+    return _listed(Document.objects.filter(room_id__in=room_ids)
+                   .select_related("uploaded_by", "room"), sort=sort, kind=kind, query=query)
 
 
 def bytes_used_by(user_id: int) -> int:

@@ -98,9 +98,15 @@ def _discard_all(stored: list[str]) -> None:
         _discard(name)
 
 
-def _limit(user: User) -> None:
+def _checked_and_stored(user: User, stream: IO[bytes], name: str, room_id: int
+                        ) -> tuple[files.Checked, str, str]:
+    """Counted against her upload rate, checked, written to storage: (what it is, token,
+    stored name). The caller removes the stored file if its transaction fails."""
     ratelimit_hit(f"documents.write:{user.pk}", limit=settings.DOCUMENTS_WRITE_LIMIT,
                   per_seconds=60)
+    checked = files.check(stream, name)
+    token, stored = _store(stream, room_id)
+    return checked, token, stored
 
 
 def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object,
@@ -114,9 +120,7 @@ def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object
         raise Http404("No such room.")
     if not permissions.can_upload(user, room):
         raise PermissionDenied(_("You cannot share documents in this room."))
-    _limit(user)
-    checked = files.check(stream, name)
-    token, stored = _store(stream, room.pk)
+    checked, token, stored = _checked_and_stored(user, stream, name, room.pk)
     try:
         with transaction.atomic():
             room = room_services.room_lock(room_id=room.pk)
@@ -149,9 +153,7 @@ def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object
     document = permissions.access_document(user, document_id)
     if not permissions.can_add_version(user, document):
         raise PermissionDenied(_("You cannot add a version of this document."))
-    _limit(user)
-    checked = files.check(stream, name)
-    token, stored = _store(stream, document.room_id)
+    checked, token, stored = _checked_and_stored(user, stream, name, document.room_id)
     try:
         with transaction.atomic():
             room = room_services.room_lock(room_id=document.room_id)

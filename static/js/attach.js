@@ -7,6 +7,8 @@
 // The member then sends the message as usual. What the server says goes: the reference
 // uses the URLs it answered, and a refusal is shown in its own words.
 
+import { humanSize, sendFile } from "./uploads.js";
+
 const PARALLEL = 3; // uploads at once; the rest wait their turn
 const MAX_ROWS = 20; // upload rows kept in the composer (finished ones go first)
 
@@ -26,16 +28,6 @@ export function reference(/** @type {Doc} */ doc) {
   return doc.kind.startsWith("image/")
     ? `![${markdownName(doc.name)}](${doc.download_url})`
     : `[${markdownName(doc.name)}](${doc.url})`;
-}
-
-/** @param {number} size */
-function human(size) {
-  let value = size;
-  for (const unit of ["B", "KB", "MB", "GB"]) {
-    if (value < 1000 || unit === "GB") return unit === "B" || value >= 100 ? `${Math.round(value)} ${unit}` : `${value.toFixed(1)} ${unit}`;
-    value /= 1000;
-  }
-  return `${size} B`;
 }
 
 /**
@@ -102,7 +94,7 @@ export function setupAttachments({ pane, composer, textarea, t, canPost }) {
     row.className = "attach-upload";
     const name = document.createElement("span");
     name.className = "attach-name";
-    name.textContent = `${file.name} (${human(file.size)})`;
+    name.textContent = `${file.name} (${humanSize(file.size)})`;
     const bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
@@ -156,38 +148,24 @@ export function setupAttachments({ pane, composer, textarea, t, canPost }) {
       if (over) return next();
       running += 1;
       state.textContent = t("attach-uploading");
-      const data = new FormData();
-      data.append("file", file, file.name);
-      const xhr = new XMLHttpRequest();
-      request = xhr;
-      xhr.open("POST", uploadUrl);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.setRequestHeader("X-CSRFToken", csrf ? csrf.value : "");
-      xhr.upload.addEventListener("progress", (event) => {
-        if (event.lengthComputable) bar.value = Math.round((100 * event.loaded) / event.total);
+      request = sendFile({
+        url: uploadUrl, file, csrf: csrf ? csrf.value : "",
+        onProgress: (percent) => { bar.value = percent; },
+        onDone: ({ status, answer }) => {
+          running -= 1;
+          next();
+          if (over) return;
+          if (status === 201 && answer && answer.document) {
+            row.remove();
+            trim();
+            end(reference(answer.document));
+          } else if (status === 0) {
+            fail(t("attach-network"));
+          } else {
+            fail((answer && answer.detail) || t("attach-failed"));
+          }
+        },
       });
-      xhr.addEventListener("loadend", () => {
-        running -= 1;
-        next();
-        if (over) return;
-        /** @type {any} */
-        let answer = null;
-        try {
-          answer = JSON.parse(xhr.responseText);
-        } catch {
-          answer = null;
-        }
-        if (xhr.status === 201 && answer && answer.document) {
-          row.remove();
-          trim();
-          end(reference(answer.document));
-        } else if (xhr.status === 0) {
-          fail(t("attach-network"));
-        } else {
-          fail((answer && answer.detail) || t("attach-failed"));
-        }
-      });
-      xhr.send(data);
     };
     waiting.push(start);
     next();

@@ -4,6 +4,7 @@
 // replaced or deleted by anyone reaches this table without a reload.
 
 import { LiveConnection } from "./live.js";
+import { humanSize, sendFile } from "./uploads.js";
 
 /** @type {{room_id: number, user_id: number, max_file_bytes: number, last_rev: number, document_id?: number}} */
 const boot = JSON.parse(document.getElementById("documents-boot")?.textContent || "{}");
@@ -25,16 +26,6 @@ function csrfToken() {
   return input ? input.value : "";
 }
 
-/** @param {number} size */
-function human(size) {
-  let value = size;
-  for (const unit of ["B", "KB", "MB", "GB"]) {
-    if (value < 1000 || unit === "GB") return unit === "B" || value >= 100 ? `${Math.round(value)} ${unit}` : `${value.toFixed(1)} ${unit}`;
-    value /= 1000;
-  }
-  return `${size} B`;
-}
-
 /** One file: a row with its progress, sent when its turn comes. @param {File} file */
 function queue(file) {
   if (!list || !form) return;
@@ -42,7 +33,7 @@ function queue(file) {
   row.className = "upload";
   const name = document.createElement("span");
   name.className = "upload-name";
-  name.textContent = `${file.name} (${human(file.size)})`;
+  name.textContent = `${file.name} (${humanSize(file.size)})`;
   const bar = document.createElement("progress");
   bar.max = 100;
   bar.value = 0;
@@ -78,22 +69,15 @@ function queue(file) {
     if (cancelled) return next();
     running += 1;
     state.textContent = i18n("uploading");
-    const data = new FormData();
-    data.append("file", file, file.name);
-    data.append("note", note ? note.value : "");
-    request = new XMLHttpRequest();
-    request.open("POST", form.action);
-    request.setRequestHeader("Accept", "application/json");
-    request.setRequestHeader("X-CSRFToken", csrfToken());
-    request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) bar.value = Math.round((100 * event.loaded) / event.total);
+    request = sendFile({
+      url: form.action, file, csrf: csrfToken(), note: note ? note.value : "",
+      onProgress: (percent) => { bar.value = percent; },
+      onDone: (sent) => {
+        running -= 1;
+        if (!cancelled) finished(sent, row, bar, state, cancel);
+        next();
+      },
     });
-    request.addEventListener("loadend", () => {
-      running -= 1;
-      if (!cancelled && request) finished(request, row, bar, state, cancel);
-      next();
-    });
-    request.send(data);
   };
   waiting.push(start);
   next();
@@ -107,18 +91,12 @@ function next() {
 }
 
 /**
- * @param {XMLHttpRequest} request @param {HTMLElement} row @param {HTMLProgressElement} bar
- * @param {HTMLElement} state @param {HTMLElement} cancel
+ * @param {import("./uploads.js").Sent} sent @param {HTMLElement} row
+ * @param {HTMLProgressElement} bar @param {HTMLElement} state @param {HTMLElement} cancel
  */
-function finished(request, row, bar, state, cancel) {
+function finished({ status, answer }, row, bar, state, cancel) {
   cancel.remove();
-  let answer = null;
-  try {
-    answer = JSON.parse(request.responseText);
-  } catch {
-    answer = null;
-  }
-  if (request.status === 201 && answer && answer.document) {
+  if (status === 201 && answer && answer.document) {
     bar.value = 100;
     state.textContent = i18n("done");
     row.classList.add("done");
@@ -191,7 +169,7 @@ function show(/** @type {any} */ doc) {
   const time = document.createElement("time");
   time.dateTime = doc.updated_at;
   time.textContent = updated.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" });
-  const cells = [link, label(doc.kind), human(doc.size), doc.shared_by ? doc.shared_by.name : i18n("former"), time, String(doc.version), String(doc.comments)];
+  const cells = [link, label(doc.kind), humanSize(doc.size), doc.shared_by ? doc.shared_by.name : i18n("former"), time, String(doc.version), String(doc.comments)];
   const classes = ["", "col-kind", "", "", "col-updated", "col-version", "col-comments"];
   cells.forEach((content, index) => {
     const cell = document.createElement("td");
