@@ -26,8 +26,10 @@ IMAGE_KINDS = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 # Shown in the browser (inline) after the permission check; everything else is a download.
 INLINE_KINDS = IMAGE_KINDS | {"application/pdf"}
 TEXT_BY_SUFFIX = {".md": "text/markdown", ".markdown": "text/markdown", ".csv": "text/csv"}
-# Bidirectional overrides and isolates: they make "cv.exe.pdf" look like "cv.fdp.exe".
-BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+# Bidirectional overrides, isolates and marks, and line separators: they make
+# "cv.exe.pdf" look like "cv.fdp.exe", or a name look like two.
+BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                                  0x200E, 0x200F, 0x061C, 0x2028, 0x2029)}
 
 
 @dataclass(frozen=True)

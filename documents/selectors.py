@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 
 from community.models import User
@@ -68,8 +68,6 @@ def document_payload(document: Document, latest: Version | None = None) -> Docum
 
 
 def _with_latest(documents: QuerySet[Document]) -> QuerySet[Document]:
-    from django.db.models import OuterRef, Prefetch, Subquery
-
     latest = Version.objects.filter(document=OuterRef("pk")).order_by("-number")
     return documents.annotate(
         latest_kind=Subquery(latest.values("kind")[:1]),
@@ -101,12 +99,18 @@ def room_documents(room_id: int, *, sort: str = "newest", kind: str = "",
                    sort=sort, kind=kind, query=query)
 
 
-def library(viewer: User, *, sort: str = "newest", kind: str = "",
-            query: str = "") -> list[Document]:
-    """"My documents": every document of every room she is in now (hers and shared with her)."""
+def library(viewer: User, *, sort: str = "newest", kind: str = "", query: str = "",
+            whose: str = "") -> list[Document]:
+    """"My documents": every document of every room she is in now; `whose`: "mine" (she
+    shared them) or "shared" (others did), else both."""
     room_ids = room_permissions.rooms_visible_to(viewer).values("pk")
-    return _listed(Document.objects.filter(room_id__in=room_ids)
-                   .select_related("uploaded_by", "room"), sort=sort, kind=kind, query=query)
+    documents = Document.objects.filter(room_id__in=room_ids)
+    if whose == "mine":
+        documents = documents.filter(uploaded_by=viewer)
+    elif whose == "shared":
+        documents = documents.exclude(uploaded_by=viewer)
+    return _listed(documents.select_related("uploaded_by", "room"), sort=sort, kind=kind,
+                   query=query)
 
 
 def bytes_used_by(user_id: int) -> int:
@@ -127,9 +131,12 @@ def catch_up_events(viewer: User, room_id: int, after_rev: int, room_rev: int | 
 
     if room_rev is not None and room_rev <= after_rev:
         return [], False
-    changed = list(Document.objects.filter(room_id=room_id, rev__gt=after_rev)
-                   .select_related("uploaded_by").order_by("rev")[:CATCH_UP_MAX + 1])
+    changed = list(_with_latest(Document.objects.filter(room_id=room_id, rev__gt=after_rev)
+                                .select_related("uploaded_by")).order_by("rev")
+                   [:CATCH_UP_MAX + 1])
     if len(changed) > CATCH_UP_MAX:
         return [], True
+    for document in changed:
+        document.latest = document.all_versions[:1]  # type: ignore[attr-defined]
     return [{"type": "documents.changed", "room_id": room_id, "rev": document.rev,
              "document": document_payload(document)} for document in changed], False

@@ -64,7 +64,9 @@ def publish_change(document: Document, latest: Version | None = None) -> None:
 
 
 def _check_quotas(user: User, room: Room, size: int) -> None:
-    """Under the room's lock: what is stored plus this file stays within both quotas."""
+    """Under the room's lock and her own row's (her quota spans rooms): what is stored
+    plus this file stays within both quotas."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     if selectors.bytes_used_by(user.pk) + size > settings.DOCUMENTS_MEMBER_QUOTA:
         raise ValidationError(_("This file would take you past your %(quota)s of documents: "
                                 "delete some first.")
@@ -90,7 +92,8 @@ def _discard(stored: str) -> None:
 
 def _preview_soon(version: Version) -> None:
     """The task worker makes the preview once the upload has committed."""
-    transaction.on_commit(lambda: tasks.preview_make.enqueue(version_id=version.pk))
+    transaction.on_commit(lambda: tasks.preview_make.enqueue(version_id=version.pk),
+                          robust=True)  # a queue away: the upload stands, its preview waits
 
 
 def _discard_all(stored: list[str]) -> None:
@@ -121,8 +124,10 @@ def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object
     if not permissions.can_upload(user, room):
         raise PermissionDenied(_("You cannot share documents in this room."))
     checked, token, stored = _checked_and_stored(user, stream, name, room.pk)
+    committed: list[bool] = []
     try:
         with transaction.atomic():
+            transaction.on_commit(lambda: committed.append(True))  # runs first
             room = room_services.room_lock(room_id=room.pk)
             if not permissions.can_upload(user, room):  # removed or archived meanwhile
                 raise PermissionDenied(_("You cannot share documents in this room."))
@@ -139,7 +144,8 @@ def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object
             publish_change(document, version)
             _preview_soon(version)
     except BaseException:
-        _discard(stored)
+        if not committed:  # a failure after the commit keeps the file its rows name
+            _discard(stored)
         raise
     return document
 
@@ -154,8 +160,10 @@ def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object
     if not permissions.can_add_version(user, document):
         raise PermissionDenied(_("You cannot add a version of this document."))
     checked, token, stored = _checked_and_stored(user, stream, name, document.room_id)
+    committed: list[bool] = []
     try:
         with transaction.atomic():
+            transaction.on_commit(lambda: committed.append(True))  # runs first
             room = room_services.room_lock(room_id=document.room_id)
             document = Document.objects.select_for_update().get(pk=document.pk)
             document.room = room
@@ -179,7 +187,8 @@ def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object
             publish_change(document, version)
             _preview_soon(version)
     except BaseException:
-        _discard(stored)
+        if not committed:  # a failure after the commit keeps the file its rows name
+            _discard(stored)
         raise
     return version
 
@@ -203,6 +212,10 @@ def document_delete(*, user: User, document_id: int) -> Document:
         document.rev = room_services.rev_take(room=room)
         document.save(update_fields=["deleted_at", "updated_at", "search_text", "rev"])
         document.versions.all().delete()
+        document.comments.filter(deleted_at__isnull=True).update(
+            deleted_at=document.deleted_at, text="", html="")
+        document.comment_count = 0
+        document.save(update_fields=["comment_count"])
         publish_change(document)
         transaction.on_commit(lambda: _discard_all(stored))
     return document

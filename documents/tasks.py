@@ -26,8 +26,11 @@ def preview_make(*, version_id: int) -> str:
     version = Version.objects.select_related("document").filter(pk=version_id).first()
     if version is None or version.preview_state != "pending":
         return version.preview_state if version else "gone"
-    with version.file.open("rb") as handle:
-        data = handle.read()
+    try:
+        with version.file.open("rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:  # the document was deleted meanwhile
+        return "gone"
     made = previews.make(data, version.kind)
     stored = ""
     if made.image is not None:
