@@ -151,8 +151,9 @@ def _tsquery(query: str) -> SearchQuery:
 
 def _vector() -> RawSQL:
     """The stored vector: a column of the table the migration adds, not a model field."""
-    return RawSQL(f"{rows.table(Message)}.{connection.ops.quote_name(VECTOR_COLUMN)}", [],
-                  output_field=SearchVectorField())
+    # Names only, from the model and the migration: no value is spliced.
+    return RawSQL(f"{rows.table(Message)}.{connection.ops.quote_name(VECTOR_COLUMN)}",  # noqa: S611
+                  [], output_field=SearchVectorField())
 
 
 def _filtered(room_ids: list[int], filters: MessageFilters) -> QuerySet[Message]:
