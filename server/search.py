@@ -220,7 +220,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     params.pop("kind", None)
     return render(request, "search.html", {
-        "form": form, "sections": found, "max_page": MAX_PAGE, "searched": searched, "kind": kind, "page": page,
+        "form": form, "sections": found, "max_page": MAX_PAGE, "searched": searched,
+        "kind": kind, "page": page,
         "params": params.urlencode(), "query": form.cleaned_data.get("q", "")
         if form.is_bound and form.is_valid() else "",
         "nothing": searched and not any(s.results for s in found),
