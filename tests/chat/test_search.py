@@ -182,3 +182,43 @@ def test_best_first_and_pages_are_bounded(world):
 def test_fts_match_quotes_every_word():
     assert search.fts_match('NEAR(a "b") OR c*') == '"near"* "a"* "b"* "or"* "c"*'
     assert search.fts_match("\"'*^-") == ""
+
+
+def test_the_sql_finds_what_the_rows_say(world, settings):
+    """The search's statements (hand-written on SQLite) against the rows read by the ORM:
+    random messages of made-up words in rooms she is in and is not in, by several authors,
+    over a month, some deleted, for every word and every filter."""
+    import random
+
+    settings.COHORT_CHAT_SEND_LIMIT = 1000
+    ana, bea, cy, _dee, ours, theirs = world
+    other = make_room(ana, cy, name="Other")
+    rng = random.Random(5)
+    vocabulary = ["zorbaq", "quixel", "plumbo", "vantor", "krelim"]
+    now = timezone.now()
+    for n in range(80):
+        room = rng.choice([ours, theirs, other])
+        author = rng.choice([m.user for m in room.memberships.select_related("user")])
+        message = send(author, room, " ".join(rng.choices(vocabulary, k=rng.randint(1, 4))))
+        Message.objects.filter(pk=message.pk).update(
+            created_at=now - timedelta(days=rng.randint(0, 30), minutes=n))
+        if n % 9 == 0:
+            services.message_delete(user=author, message_id=message.pk)
+    since, until = now - timedelta(days=20), now - timedelta(days=5)
+    rows = list(Message.objects.filter(room_id__in=[ours.pk, other.pk],
+                                       deleted_at__isnull=True))
+    for word in vocabulary:
+        for filters in (search.MessageFilters(), search.MessageFilters(room_id=other.pk),
+                        search.MessageFilters(author_id=bea.pk),
+                        search.MessageFilters(since=since, until=until)):
+            expected = {m.pk for m in rows if word in m.text.split()
+                        and filters.room_id in (None, m.room_id)
+                        and filters.author_id in (None, m.author_id)
+                        and (filters.since is None or m.created_at >= filters.since)
+                        and (filters.until is None or m.created_at < filters.until)}
+            for order in search.ORDERS:
+                got = found(ana, word, filters=filters, order=order, limit=search.PAGE_MAX)
+                assert set(got) == expected, (word, filters, order)
+                if order == "newest":
+                    dates = [Message.objects.get(pk=pk).created_at for pk in got]
+                    assert dates == sorted(dates, reverse=True)
