@@ -16,8 +16,10 @@ pytestmark = pytest.mark.browser
 CANARY = "zebracanary42"
 
 
-def test_search_from_the_header(live_daphne, browser):
-    base = live_daphne.url
+@pytest.fixture
+def rooms(live_daphne):
+    """Sent before the browser starts: a send rings its room from this thread, which
+    Playwright's loop would then hold."""
     ana = MentorFactory(email="ana@example.org", name="Ana Lopez")
     bea = UserFactory(email="bea@example.org", name="Bea Chen")
     cy, dee = UserFactory(name="Cy"), UserFactory(name="Dee")
@@ -31,7 +33,11 @@ def test_search_from_the_header(live_daphne, browser):
             (theirs, cy, f"Private negotiation {CANARY} of another room")):
         chat_services.message_send(author=author, room_id=room.pk, text=text,
                                    client_id=f"c-{author.pk}")
+    return ours
 
+
+def test_search_from_the_header(live_daphne, rooms, browser):
+    base, ours = live_daphne.url, rooms
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     sign_in(page, base, "bea@example.org")
     box = page.get_by_role("searchbox", name="Search messages and people")
