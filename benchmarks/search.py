@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search.py                          # 1M messages, PostgreSQL
     .venv/bin/python benchmarks/search.py --messages 100000 --queries 100
+    .venv/bin/python benchmarks/search.py --send-cost 2000        # what a send pays for it
 
 A fresh `cohort_bench_search` database (dropped first) gets `--members` people, 2,000
 rooms (three quarters pairs, the rest groups of 8 to 40) and `--messages` messages written
@@ -34,17 +35,17 @@ DB = "cohort_bench_search"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 ROOMS = 2000
 
-COMMON = (
+_COMMON = (
     "the meeting plan goal next week mentor session notes cv interview project team "
     "feedback career question thanks great idea review draft call time role skills "
     "la réunion objectif semaine prochaine mentorat séance notes entretien projet équipe "
     "retour carrière question merci idée relecture brouillon appel temps poste compétences "
     "negotiation négociation leadership python cloud data salary salaire promotion "
     "networking réseau conference conférence portfolio pitch deck reading list budget "
-    "roadmap deadline échéance presentation présentation confidence confiance"
-).split()
-SYLLABLES = ("ka lo mi ne ra su ti vo ze ba da fe gi ho ju ki le mo nu pa qu ri so tu "
-             "va wa xi yo zu an el in on un ar er ir or ur").split()
+    "roadmap deadline échéance presentation présentation confidence confiance")
+_SYLLABLES = ("ka lo mi ne ra su ti vo ze ba da fe gi ho ju ki le mo nu pa qu ri so tu "
+              "va wa xi yo zu an el in on un ar er ir or ur")
+COMMON, SYLLABLES = _COMMON.split(), _SYLLABLES.split()
 
 
 def vocabulary(size: int, rng: random.Random) -> list[str]:
@@ -79,7 +80,7 @@ def child(members: int, messages: int, queries: int) -> None:
     cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
     started = time.perf_counter()
     users = User.objects.bulk_create(
-        User(email=f"s{i}@bench.example", name=f"Member {i}", password="!")
+        User(email=f"s{i}@bench.example", name=f"Member {i}", password="!")  # noqa: S106 (unusable)
         for i in range(members))
     user_ids = [u.pk for u in users]
     rooms = Room.objects.bulk_create(
@@ -167,6 +168,69 @@ def child(members: int, messages: int, queries: int) -> None:
     print(f"all    {'':16} n={len(all_timings):3}  {summary(all_timings)}")
 
 
+def send_cost(sends: int) -> None:
+    """What the search column costs a send: `sends` messages through `message_send`
+    (its real path: chat.statements' INSERT, where PostgreSQL computes the vector and
+    adds it to the GIN index), with the column, then with it dropped; alternating rounds
+    of 200 so that a busy moment of the machine weighs on both alike."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from chat import services
+    from community.models import User
+    from rooms.models import Membership, Room
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(3)
+    words = vocabulary(5000, rng)
+    author = User.objects.create(email="send@bench.example", name="Sender", password="!")  # noqa: S106 (unusable)
+    rooms = {}
+    for label in ("with", "without"):
+        rooms[label] = Room.objects.create(kind=Room.Kind.GROUP, name=label,
+                                           created_by=author)
+        Membership.objects.create(room=rooms[label], user=author)
+    from django.conf import settings
+    settings.COHORT_CHAT_SEND_LIMIT = 10**9
+    timings: dict[str, list[float]] = {"with": [], "without": []}
+    sent = 0
+    for round_number in range(max(1, sends // 200)):
+        for label in ("with", "without"):
+            with connection.cursor() as cursor:
+                if label == "with":
+                    cursor.execute(_ADD_COLUMN)
+                    cursor.execute("CREATE INDEX chat_message_search ON chat_message "
+                                   "USING gin (search_vector)")
+                else:
+                    cursor.execute("DROP INDEX chat_message_search")
+                    cursor.execute("ALTER TABLE chat_message DROP COLUMN search_vector")
+            for _ in range(200):
+                text = " ".join(rng.choices(words, k=rng.randint(3, 30)))
+                start = time.perf_counter()
+                services.message_send(author=author, room_id=rooms[label].pk, text=text,
+                                      client_id=f"s{sent}")
+                timings[label].append((time.perf_counter() - start) * 1000)
+                sent += 1
+        if round_number == 0:
+            timings = {"with": [], "without": []}  # the first round warms up
+    with connection.cursor() as cursor:
+        cursor.execute(_ADD_COLUMN)
+    for label, values in timings.items():
+        print(f"send {label:7} the search column  n={len(values)}  {summary(values)}  "
+              f"mean {statistics.fmean(values):.3f} ms")
+
+
+_ADD_COLUMN = (
+    "ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED "
+    "ALWAYS AS (to_tsvector('english'::regconfig, text) || to_tsvector('french'::regconfig, "
+    "translate(text, 'àáâãäåçèéêëìíîïñòóôõöùúûüýÿœæÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŸ', "
+    "'aaaaaaceeeeiiiinooooouuuuyyoaAAAAAACEEEEIIIINOOOOOUUUUYY'))) STORED")
+
+
 def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * share))]
 
@@ -182,10 +246,15 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=5000)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300, help="per order")
+    parser.add_argument("--send-cost", type=int, default=0, metavar="SENDS",
+                        help="instead: time SENDS sends with and without the search column")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.members, args.messages, args.queries)
+        if args.send_cost:
+            send_cost(args.send_cost)
+        else:
+            child(args.members, args.messages, args.queries)
         return
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "COHORT_DATA_DIR": tmp, "DEBUG": "false",
@@ -195,7 +264,8 @@ def main() -> None:
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql],
                            check=True)
         subprocess.run([sys.executable, __file__, "--child", "--members", str(args.members),
-                        "--messages", str(args.messages), "--queries", str(args.queries)],
+                        "--messages", str(args.messages), "--queries", str(args.queries),
+                        "--send-cost", str(args.send_cost)],
                        env=env, check=True, cwd=ROOT)
 
 
