@@ -56,5 +56,17 @@ def test_search_from_the_header(live_daphne, rooms, browser):
     assert "<b>two</b>" in messages.inner_text()
     screenshot(page, "search-results")
 
+    # Filters are form fields: her own messages only, newest first.
+    page.get_by_text("Filters").click()
+    page.get_by_label("Person").select_option(label="Bea Chen")
+    page.get_by_label("Order").select_option("newest")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url("**&order=newest*")
+    messages = page.get_by_role("region", name="Messages")
+    assert messages.locator(".search-result").count() == 1
+    assert "prepare my negotiation notes" in messages.inner_text()
+    assert not page.get_by_role("region", name="People").is_visible()
+    screenshot(page, "search-filters")
+
     messages.get_by_role("link", name="Spring cohort").first.click()
     page.wait_for_url(f"{base}/rooms/{ours.pk}/#message-*")

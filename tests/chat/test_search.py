@@ -43,9 +43,24 @@ def world():
     return ana, bea, cy, dee, ours, theirs
 
 
-def test_the_database_runs_its_own_engine():
-    """The suite's two configurations exercise the two engines."""
-    assert connection.vendor in ("sqlite", "postgresql")
+def test_each_database_has_its_index():
+    """The suite's two configurations exercise the two engines: PostgreSQL's generated
+    column and GIN index, SQLite's FTS5 table and its triggers."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT is_generated FROM information_schema.columns WHERE "
+                           "table_name = 'chat_message' AND column_name = 'search_vector'")
+            assert cursor.fetchone() == ("ALWAYS",)
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                           "'chat_message_search'")
+            assert "gin (search_vector)" in cursor.fetchone()[0]
+        else:
+            assert connection.vendor == "sqlite"
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'chat_message_fts%'"
+                           " ORDER BY name")
+            names = {row[0] for row in cursor.fetchall()}
+            assert {"chat_message_fts", "chat_message_fts_insert", "chat_message_fts_update",
+                    "chat_message_fts_delete"} <= names
 
 
 def test_a_canary_in_a_room_she_is_not_in_is_never_found(world):
