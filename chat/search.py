@@ -36,8 +36,9 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
 from django.utils.safestring import SafeString, mark_safe
 
 from chat import permissions
@@ -54,6 +55,9 @@ MAX_TERMS = 8
 PAGE_MAX = 50
 OFFSET_MAX = 500  # deeper pages are refused: refine the search instead
 START, STOP = "\ue000", "\ue001"  # match markers; never markup
+# ts_headline's parser takes `<...>` for an HTML tag and leaves it out of the snippet:
+# the angle brackets go in as these and come back as themselves.
+LT, GT = "\ue002", "\ue003"
 FTS_TABLE = "chat_message_fts"
 VECTOR_COLUMN = "search_vector"
 _TERM = re.compile(r"[^\W_]+")
@@ -180,22 +184,24 @@ def _postgresql_ids(query: str, room_ids: list[int], filters: MessageFilters,
 
 
 def _postgresql_snippets(query: str, ids: Sequence[int]) -> dict[int, str]:
-    """Each message's best fragments, parsed in English, or else in French."""
+    """Each message's best excerpt, parsed in English, or else in French."""
     if not ids:
         return {}
-    options: dict[str, Any] = {"start_sel": START, "stop_sel": STOP, "max_words": 24,
-                               "min_words": 8, "max_fragments": 2,
-                               "fragment_delimiter": " … "}
+    # One excerpt around the best match (a short message whole), not fragments, which
+    # start at the matching word and cut what comes before it.
+    options: dict[str, Any] = {"start_sel": START, "stop_sel": STOP, "max_words": 35,
+                               "min_words": 15}
+    text = Replace(Replace("text", Value("<"), Value(LT)), Value(">"), Value(GT))
     headlines = Message.objects.filter(pk__in=ids).annotate(
-        english=SearchHeadline("text", SearchQuery(query, search_type="websearch",
-                                                   config="english"),
+        english=SearchHeadline(text, SearchQuery(query, search_type="websearch",
+                                                 config="english"),
                                config="english", **options),
-        french=SearchHeadline("text", SearchQuery(query, search_type="websearch",
-                                                  config="french"),
+        french=SearchHeadline(text, SearchQuery(query, search_type="websearch",
+                                                config="french"),
                               config="french", **options),
     ).values_list("pk", "english", "french")
-    return {pk: english if START in english or START not in french else french
-            for pk, english, french in headlines}
+    return {pk: (english if START in english or START not in french else french)
+            .replace(LT, "<").replace(GT, ">") for pk, english, french in headlines}
 
 
 # --- SQLite --------------------------------------------------------------------------------

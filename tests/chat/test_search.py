@@ -144,6 +144,8 @@ def test_snippets_are_escaped_and_marked(world):
     assert "<mark>walrus</mark>" in hit.snippet
     assert "<img" not in hit.snippet and "<b>" not in hit.snippet
     assert "&lt;img" in hit.snippet
+    # What she wrote is shown as she wrote it, tags included, as text.
+    assert "&lt;b&gt;is&lt;/b&gt;" in hit.snippet
 
 
 def test_markers_in_a_message_cannot_make_markup(world):
