@@ -8,6 +8,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from server import search
+
 
 @login_not_required
 def admin_login(request: HttpRequest) -> HttpResponse:
@@ -30,4 +32,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("mentoring.urls")),
     path("", include("documents.urls")),
+    path("search/", search.search_page, name="search"),
 ]
