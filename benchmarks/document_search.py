@@ -26,7 +26,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "cohort_bench_docs"
 URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 
-WORDS = ["mentoring", "goals", "milestones", "negotiation", "salary", "leadership", "career", "portfolio", "resume", "interview", "feedback", "confidence", "networking", "engineering", "design", "product", "research", "data", "science", "security", "cloud", "python", "javascript", "analytics", "strategy", "growth", "coaching", "sponsorship", "promotion", "review", "planning", "roadmap", "budget", "hiring", "onboarding", "diversity", "inclusion", "balance", "wellbeing", "speaking", "writing", "reading", "podcast", "conference", "community", "objectives", "outcomes", "metrics", "quarterly", "weekly", "monthly", "session", "agenda", "notes", "summary", "réunion", "objectifs", "carrière", "négociation", "salaire", "compétences", "parcours", "entretien"]
+WORDS = (
+    "mentoring", "goals", "milestones", "negotiation", "salary", "leadership", "career",
+    "portfolio", "resume", "interview", "feedback", "confidence", "networking",
+    "engineering", "design", "product", "research", "data", "science", "security", "cloud",
+    "python", "javascript", "analytics", "strategy", "growth", "coaching", "sponsorship",
+    "promotion", "review", "planning", "roadmap", "budget", "hiring", "onboarding",
+    "diversity", "inclusion", "balance", "wellbeing", "speaking", "writing", "reading",
+    "podcast", "conference", "community", "objectives", "outcomes", "metrics", "quarterly",
+    "weekly", "monthly", "session", "agenda", "notes", "summary", "réunion", "objectifs",
+    "carrière", "négociation", "salaire", "compétences", "parcours", "entretien",
+)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -21,9 +21,6 @@ nothing a member wrote can become markup.
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,28 +36,23 @@ from django.db import connection
 from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from chat import permissions
 from chat.models import Message
 from chat.rendering import excerpt
+from community import fulltext
 from community.models import User
-from community.search import normalise
 from rooms import rows
 
 Order = Literal["best", "newest"]
 ORDERS: tuple[Order, ...] = ("best", "newest")
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 8
+MAX_QUERY_CHARS = fulltext.MAX_QUERY_CHARS
 PAGE_MAX = 50
 OFFSET_MAX = 500  # deeper pages are refused: refine the search instead
-START, STOP = "\ue000", "\ue001"  # match markers; never markup
-# ts_headline's parser takes `<...>` for an HTML tag and leaves it out of the snippet:
-# the angle brackets go in as these and come back as themselves.
-LT, GT = "\ue002", "\ue003"
+START, STOP, LT, GT = fulltext.START, fulltext.STOP, fulltext.LT, fulltext.GT
 FTS_TABLE = "chat_message_fts"
 VECTOR_COLUMN = "search_vector"
-_TERM = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -85,16 +77,7 @@ class MessagePage:
     has_more: bool
 
 
-def clean_query(query: str) -> str:
-    """What she typed, without control characters (NUL among them), spaces collapsed,
-    at most MAX_QUERY_CHARS characters."""
-    kept = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in query)
-    return " ".join(kept.split())[:MAX_QUERY_CHARS]
-
-
-def terms(query: str) -> list[str]:
-    """Her words (letters and digits), lower case, in order, without repeats."""
-    return list(dict.fromkeys(w.casefold() for w in _TERM.findall(query)))[:MAX_TERMS]
+clean_query, terms, fts_match = fulltext.clean_query, fulltext.terms, fulltext.fts_match
 
 
 def message_search(
@@ -128,29 +111,14 @@ def message_search(
 
 
 def marked(snippet: str, text: str) -> SafeString:
-    """Safe HTML of a snippet whose matches sit between START and STOP: every piece of
-    text escaped, only our own `<mark>` tags added (balanced whatever the text holds).
-    Without a marked snippet, the start of the text, escaped."""
-    if START not in snippet:
-        return mark_safe(html.escape(excerpt(text, 200)))  # noqa: S308 (escaped)
-    out: list[str] = []
-    inside = False
-    for piece in re.split(f"([{START}{STOP}])", snippet):
-        if piece == START:
-            inside = True
-        elif piece == STOP:
-            inside = False
-        elif piece:
-            out.append(f"<mark>{html.escape(piece)}</mark>" if inside else html.escape(piece))
-    return mark_safe("".join(out))  # noqa: S308 (every piece escaped above)
+    """Safe HTML of a snippet (community.fulltext.marked); without a marked snippet, the
+    start of the message, escaped."""
+    return fulltext.marked(snippet, text, lambda whole: excerpt(whole, 200))
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
 
-def _tsquery(query: str) -> SearchQuery:
-    english = SearchQuery(query, search_type="websearch", config="english")
-    french = SearchQuery(normalise(query), search_type="websearch", config="french")
-    return english | french
+_tsquery = fulltext.tsquery
 
 
 def _vector() -> RawSQL:
@@ -205,12 +173,6 @@ def _postgresql_snippets(query: str, ids: Sequence[int]) -> dict[int, str]:
 
 
 # --- SQLite --------------------------------------------------------------------------------
-
-def fts_match(query: str) -> str:
-    """An FTS5 query that matches every word of `query` as a prefix, whatever she typed:
-    each word is quoted, so `AND`, `NEAR(`, `*`, `"` and `-` are only words or nothing."""
-    return " ".join(f'"{term}"*' for term in terms(query))
-
 
 def _sqlite_ids(query: str, room_ids: list[int], filters: MessageFilters,
                 order: Order, offset: int, limit: int) -> list[int]:

@@ -28,9 +28,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from chat import search as chat_search
+from community import fulltext
 from community import permissions as community_permissions
 from community import search as community_search
 from community.models import User
+from documents import search as documents_search
 from rooms import selectors as room_selectors
 
 PER_KIND = 5  # results of each kind on the page of all kinds
@@ -91,7 +93,7 @@ def register(kind: Kind) -> None:
 
 def mark_words(text: str, query: str) -> SafeString:
     """`text` escaped, with the words that start with one of her words in `<mark>`."""
-    words = chat_search.terms(query)
+    words = fulltext.terms(query)
     if not words:
         return mark_safe(html.escape(text))  # noqa: S308 (escaped)
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*",
@@ -131,7 +133,49 @@ def _people(viewer: User, request: SearchRequest, offset: int,
             for member in members[:limit]], len(members) > limit
 
 
-register(Kind("messages", _("Messages"), _messages, frozenset({"room", "person", "date"})))
+def _document_filters(request: SearchRequest) -> documents_search.Filters:
+    return documents_search.Filters(room_id=request.room_id, person_id=request.person_id,
+                                    since=request.since, until=request.until)
+
+
+def _documents(viewer: User, request: SearchRequest, offset: int,
+               limit: int) -> tuple[list[Result], bool]:
+    hits, more = documents_search.document_search(
+        viewer, query=request.query, filters=_document_filters(request), order=request.order,
+        offset=offset, limit=limit)
+    results = []
+    for hit in hits:
+        document = hit.item
+        room = request.room_titles.get(document.room_id, document.room.name)
+        results.append(Result(
+            title=document.name, context=room, snippet=hit.snippet,
+            url=reverse("document", args=[document.pk]),
+            author=document.uploaded_by.name if document.uploaded_by else "",
+            when=document.updated_at))
+    return results, more
+
+
+def _comments(viewer: User, request: SearchRequest, offset: int,
+              limit: int) -> tuple[list[Result], bool]:
+    hits, more = documents_search.comment_search(
+        viewer, query=request.query, filters=_document_filters(request), order=request.order,
+        offset=offset, limit=limit)
+    results = []
+    for hit in hits:
+        comment = hit.item
+        document = comment.document
+        room = request.room_titles.get(document.room_id, document.room.name)
+        results.append(Result(
+            title=document.name, context=room, snippet=hit.snippet,
+            url=f"{reverse('document', args=[document.pk])}#comment-{comment.pk}",
+            author=comment.author.name if comment.author else "", when=comment.created_at))
+    return results, more
+
+
+ALL_FILTERS = frozenset({"room", "person", "date"})
+register(Kind("messages", _("Messages"), _messages, ALL_FILTERS))
+register(Kind("documents", _("Documents"), _documents, ALL_FILTERS))
+register(Kind("comments", _("Comments on documents"), _comments, ALL_FILTERS))
 register(Kind("people", _("People"), _people))
 
 

@@ -1,4 +1,6 @@
-"""Message search indexes, one per database (chat.search reads them).
+"""Message search indexes, one per database (chat.search reads them), written by
+`community.fulltext.index_statements` (the statements are fixed once applied: a change
+to them is a new migration).
 
 PostgreSQL: a stored `tsvector` column the database computes from the text (English
 configuration over the text as written, French over the text without accents, as the
@@ -11,45 +13,14 @@ On an existing PostgreSQL database, adding the stored column rewrites the table 
 
 from django.db import migrations
 
-ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿœæÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŸ"
-PLAIN = "aaaaaaceeeeiiiinooooouuuuyyoaAAAAAACEEEEIIIINOOOOOUUUUYY"
-
-POSTGRESQL = [
-    "ALTER TABLE chat_message ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
-    "to_tsvector('english'::regconfig, text) || "
-    f"to_tsvector('french'::regconfig, translate(text, '{ACCENTED}', '{PLAIN}'))) STORED",
-    "CREATE INDEX chat_message_search ON chat_message USING gin (search_vector)",
-]
-POSTGRESQL_BACK = [
-    "DROP INDEX IF EXISTS chat_message_search",
-    "ALTER TABLE chat_message DROP COLUMN IF EXISTS search_vector",
-]
-
-SQLITE = [
-    "CREATE VIRTUAL TABLE chat_message_fts USING fts5(text, content='chat_message', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "INSERT INTO chat_message_fts(chat_message_fts) VALUES ('rebuild')",
-    "CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN "
-    "INSERT INTO chat_message_fts(rowid, text) VALUES (new.id, new.text); END",
-    "CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message BEGIN "
-    "INSERT INTO chat_message_fts(chat_message_fts, rowid, text) "
-    "VALUES ('delete', old.id, old.text); END",
-    "CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF text ON chat_message BEGIN "
-    "INSERT INTO chat_message_fts(chat_message_fts, rowid, text) "
-    "VALUES ('delete', old.id, old.text); "
-    "INSERT INTO chat_message_fts(rowid, text) VALUES (new.id, new.text); END",
-]
-SQLITE_BACK = [
-    "DROP TRIGGER IF EXISTS chat_message_fts_update",
-    "DROP TRIGGER IF EXISTS chat_message_fts_delete",
-    "DROP TRIGGER IF EXISTS chat_message_fts_insert",
-    "DROP TABLE IF EXISTS chat_message_fts",
-]
+from community.fulltext import index_statements
 
 
-def _run(statements: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+def _run(forward: bool):  # type: ignore[no-untyped-def]
     def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        for statement in statements.get(schema_editor.connection.vendor, []):
+        statements = index_statements("chat_message", "text").get(
+            schema_editor.connection.vendor)
+        for statement in (statements[0] if forward else statements[1]) if statements else []:
             schema_editor.execute(statement)
     return run
 
@@ -61,6 +32,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
-                             _run({"postgresql": POSTGRESQL_BACK, "sqlite": SQLITE_BACK})),
+        migrations.RunPython(_run(True), _run(False)),
     ]

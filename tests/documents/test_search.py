@@ -99,3 +99,18 @@ def test_filters_by_room_person_and_date(two_rooms):
     later = plan.updated_at + timedelta(days=1)
     assert search.document_search(ana, query="negotiation",
                                   filters=search.Filters(since=later)) == ([], False)
+
+
+def test_the_search_page_lists_documents_and_comments(two_rooms):
+    from django.test import Client
+
+    ana, bea, _o, _ours, _theirs, plan, secret = two_rooms
+    services.comment_add(user=bea, document_id=plan.pk, text="The checklist is ready")
+    client = Client()
+    client.force_login(ana)
+    page = client.get("/search/", {"q": "checklist"}).content.decode()
+    assert f'href="/documents/{plan.pk}/"' in page
+    assert f'href="/documents/{plan.pk}/#comment-' in page
+    assert "<mark>checklist</mark>" in page.lower()
+    canary = client.get("/search/", {"q": CANARY}).content.decode()
+    assert f"/documents/{secret.pk}/" not in canary and "<mark>" not in canary
