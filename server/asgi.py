@@ -29,9 +29,10 @@ router = ProtocolTypeRouter({
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Each connection's worker threads hand their live events to this loop (rooms.outbox)
-    instead of waiting for it to send them. An upload larger than any file Cohort takes is
-    refused before its body is read (server.uploads)."""
+    instead of waiting for it to send them. A request body too large to take is refused
+    before it is read (server.uploads)."""
     outbox.bind_to_running_loop()
-    if scope["type"] == "http" and await uploads.refused(scope, send):
+    if scope["type"] == "http":
+        await uploads.guarded(router, scope, receive, send)
         return
     await router(scope, receive, send)

@@ -205,6 +205,15 @@ async function refreshDocument(doc) {
   }
 }
 
+// Buttons that delete ask first (their question in `data-confirm`); one listener for the
+// whole page, so parts read again live keep it.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-confirm]") : null;
+  if (button instanceof HTMLElement && !window.confirm(button.dataset.confirm || "")) {
+    event.preventDefault();
+  }
+});
+
 let heldRev = boot.last_rev;
 const scheme = location.protocol === "https:" ? "wss" : "ws";
 const live = new LiveConnection({

@@ -107,13 +107,32 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     assert bea_page.locator("#comments .mention").inner_text() == "@Bea Chen"
     screenshot(bea_page, "documents-document")
 
+    # Deleting asks first: declined, nothing changes; accepted, the document is gone.
+    questions: list[str] = []
+    answer = {"accept": False}
+
+    def decide(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if answer["accept"] else dialog.dismiss()
+
+    ana_page.on("dialog", decide)
+    ana_page.get_by_role("link", name="← Documents of Spring cohort").click()
+    ana_page.get_by_role("link", name="reading-list.md").click()
+    ana_page.get_by_role("button", name="Delete", exact=True).click()
+    assert questions and "cannot be undone" in questions[0]
+    assert ana_page.get_by_role("heading", name="reading-list.md").is_visible()
+    answer["accept"] = True
+    ana_page.get_by_role("button", name="Delete", exact=True).click()
+    ana_page.get_by_text("“reading-list.md” is deleted.").wait_for()
+    bea_page.goto(f"{base}/rooms/{room.pk}/documents/")
+    assert "reading-list.md" not in rows(bea_page)
+
     # My documents: hers and shared with her.
     ana_page.goto(f"{base}/documents/")
     found = rows(ana_page)
     pasted = [name for name in found if name.startswith("Pasted image")]
     assert len(pasted) == 1 and pasted[0].endswith(".png")
-    assert sorted(set(found) - set(pasted)) == [
-        "Mentoring plan v2.pdf", "Team photo.png", "reading-list.md"]
+    assert sorted(set(found) - set(pasted)) == ["Mentoring plan v2.pdf", "Team photo.png"]
     screenshot(ana_page, "documents-library")
     # Bea shared none of them (a new version keeps the document its sharer's).
     bea_page.goto(f"{base}/documents/")
@@ -122,4 +141,4 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     assert bea_page.get_by_text("No document yet.").is_visible()
     bea_page.get_by_label("Whose").select_option("shared")
     bea_page.get_by_role("button", name="Show").click()
-    assert len(rows(bea_page)) == 4
+    assert len(rows(bea_page)) == 3

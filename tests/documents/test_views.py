@@ -260,3 +260,53 @@ def test_the_tab_sorts_and_filters(shared):
     assert names("kind=image") == ["team.png"]
     assert names("kind=text&sort=name") == ["notes.md", "zeta.txt"]
     assert names("q=NOT") == ["notes.md"]
+
+
+@pytest.mark.parametrize(("path", "headers", "status"), [
+    ("/rooms/1/documents/upload/", [(b"content-length", b"60000000")], 413),
+    ("/documents/1/versions/upload", [(b"content-length", b"60000000")], 413),
+    ("/documents/1/comments", [(b"content-length", b"5000000000")], 413),
+    ("/accounts/login/", [(b"content-length", b"5000000000")], 413),
+])
+async def test_any_body_too_large_is_refused_from_its_headers(path, headers, status):
+    from server.asgi import application
+
+    sent: list[dict] = []
+
+    async def receive():
+        raise AssertionError("the body was read")
+
+    async def send(message):
+        sent.append(message)
+
+    await application({"type": "http", "method": "POST", "path": path, "headers": headers,
+                       "query_string": b""}, receive, send)
+    assert sent[0]["status"] == status
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_body_without_length_is_cut_off_past_the_bound():
+    from server import uploads
+    from server.asgi import application
+
+    chunk = b"x" * (1024 * 1024)
+    chunks = iter(range(100))  # at most 100 MiB would be offered
+    read = 0
+    sent: list[dict] = []
+
+    async def receive():
+        nonlocal read
+        next(chunks)
+        read += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message):
+        sent.append(message)
+
+    await application({"type": "http", "method": "POST", "path": "/accounts/login/",
+                       "headers": [(b"host", b"127.0.0.1")], "query_string": b"",
+                       "scheme": "http", "server": ("127.0.0.1", 80),
+                       "client": ("127.0.0.1", 5000), "asgi": {"version": "3.0"},
+                       "http_version": "1.1"}, receive, send)
+    assert [m["status"] for m in sent if "status" in m] == [413]
+    assert read <= uploads.other_max_bytes() + len(chunk)
