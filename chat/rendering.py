@@ -118,8 +118,8 @@ def _inside_link(tokens: Any, idx: int) -> bool:
 
 
 def _attachment_images(md: MarkdownIt) -> None:
-    """`![name](/documents/<id>/versions/<n>/download)`: a thumbnail that opens the full
-    image in a new tab. Every other image becomes a plain link named by its text (the
+    """`![name](/documents/<id>/versions/<n>/download)`: a thumbnail (the version's
+    preview, without the photo's metadata) that opens the full image in a new tab. Every other image becomes a plain link named by its text (the
     cleaner then drops the address if its scheme is not allowed)."""
 
     def image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
@@ -127,12 +127,15 @@ def _attachment_images(md: MarkdownIt) -> None:
         src = str(token.attrGet("src") or "")
         name = self.renderInlineAsText(token.children or [], options, env)
         if ATTACHMENT_IMAGE.fullmatch(src):
-            path = html.escape(src)
-            img = (f'<img src="{path}" alt="{html.escape(name)}" loading="lazy" '
+            # The thumbnail is the server's preview (small, no metadata); the link opens
+            # the file itself.
+            base = src.rsplit("/", 1)[0]
+            thumb, full = html.escape(f"{base}/preview"), html.escape(f"{base}/download")
+            img = (f'<img src="{thumb}" alt="{html.escape(name)}" loading="lazy" '
                    'class="attachment-image">')
             if _inside_link(tokens, idx):  # no link inside a link: the outer one wins
                 return img
-            return f'<a href="{path}" target="_blank" rel="noopener">{img}</a>'
+            return f'<a href="{full}" target="_blank" rel="noopener">{img}</a>'
         text = html.escape(name or src)
         if _inside_link(tokens, idx):
             return text

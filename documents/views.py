@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from community.permissions import member_of
 from community.ratelimit import RateLimited
-from documents import files, permissions, selectors, services
+from documents import files, permissions, selectors, services, tasks
 from documents.models import Comment, Document, Version
 from rooms import permissions as room_permissions
 from rooms import selectors as room_selectors
@@ -290,6 +290,12 @@ def preview(request: HttpRequest, document_id: int, number: int) -> HttpResponse
     room now; 404 while there is none."""
     viewer = member_of(request)
     version = permissions.access_version(viewer, document_id, number)
+    if not version.preview and version.preview_state == "pending" \
+            and version.kind in files.IMAGE_KINDS:
+        # A thumbnail in a message asked for before the task worker got to it: made now
+        # (what the worker would do; it finds it done).
+        tasks.preview_make.call(version_id=version.pk)
+        version = permissions.access_version(viewer, document_id, number)
     if not version.preview:
         raise Http404("No preview.")
     try:

@@ -488,7 +488,8 @@ class DocumentPayload(Payload):
 
 
 class DocumentsChanged(Payload):
-    """A document was shared, got a new version, or was deleted (`document.deleted`)."""
+    """A document was shared, got a new version, its preview was made, a comment was
+    added or deleted, or it was deleted (`document.deleted`)."""
 
     type: Literal["documents.changed"]
     room_id: int

@@ -127,7 +127,11 @@ def test_attach_images_and_files_to_messages(live_daphne, browser):
 
     # Clicking the thumbnail opens the full image in a new tab.
     thumbnail = bea_page.locator("img.attachment-image[alt='diagram.png']")
-    full = thumbnail.get_attribute("src")
+    small = thumbnail.get_attribute("src") or ""
+    assert small.endswith("/preview")  # the server's preview: no metadata
+    preview = bea_page.context.request.get(f"{base}{small}")
+    assert preview.status == 200 and preview.headers["content-type"] == "image/webp"
+    full = thumbnail.locator("xpath=..").get_attribute("href")
     with bea_page.context.expect_page() as opened:
         thumbnail.click()
     opened.value.wait_for_load_state()

@@ -9,6 +9,7 @@ import pytest
 from chat.rendering import excerpt, render_message
 
 IMAGE = "/documents/12/versions/3/download"
+THUMB = "/documents/12/versions/3/preview"  # the server's preview: small, no metadata
 
 
 class Tags(HTMLParser):
@@ -30,13 +31,14 @@ def test_an_image_attachment_is_a_thumbnail_that_opens_the_full_image() -> None:
     html = render_message(f"Here it is ![diagram.png]({IMAGE})").html
     assert html == (
         f'<p>Here it is <a href="{IMAGE}" target="_blank" rel="noopener">'
-        f'<img src="{IMAGE}" alt="diagram.png" loading="lazy" class="attachment-image"></a></p>')
+        f'<img src="{THUMB}" alt="diagram.png" loading="lazy" class="attachment-image"></a></p>')
 
 
 def test_a_preview_path_is_an_image_too() -> None:
     tags = Tags(render_message("![p](/documents/1/versions/1/preview)").html)
     assert tags.named("img") == [{"src": "/documents/1/versions/1/preview", "alt": "p",
                                   "loading": "lazy", "class": "attachment-image"}]
+    assert tags.named("a")[0]["href"] == "/documents/1/versions/1/download"
 
 
 def test_several_attachments_and_no_other_text() -> None:
@@ -107,14 +109,14 @@ def test_a_hostile_name_stays_text(name: str) -> None:
             ["p", "a", "img"], ["p", "a", "span"]), text
         assert all(not key.startswith("on") for _, attrs in tags.tags for key in attrs)
         for img in tags.named("img"):
-            assert img == {"src": IMAGE, "alt": name, "loading": "lazy",
+            assert img == {"src": THUMB, "alt": name, "loading": "lazy",
                            "class": "attachment-image"}
 
 
 def test_a_title_and_raw_html_do_not_come_through() -> None:
     tags = Tags(render_message(
         f'![a]({IMAGE} "t\\" onload=\\"x") <img src="{IMAGE}" onerror="alert(1)">').html)
-    assert tags.named("img") == [{"src": IMAGE, "alt": "a", "loading": "lazy",
+    assert tags.named("img") == [{"src": THUMB, "alt": "a", "loading": "lazy",
                                   "class": "attachment-image"}]
 
 
