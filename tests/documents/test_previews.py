@@ -96,3 +96,45 @@ def test_a_kind_without_preview_is_a_card_and_pending_says_so(
     assert version.preview_state == "none"
     assert "No preview for this kind of file" in client.get(
         f"/documents/{document.pk}/").content.decode()
+
+
+def test_the_task_run_again_or_after_a_deletion_does_nothing(pair, settings,
+                                                             django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    from documents import tasks
+    from documents.models import Document
+
+    ana, _bea, room = pair
+    document, version = share(ana, room, samples.png(), "team.png",
+                              django_capture_on_commit_callbacks)
+    rev = Document.objects.get(pk=document.pk).rev
+    assert tasks.preview_make.call(version_id=version.pk) == "ready"  # already made
+    assert Document.objects.get(pk=document.pk).rev == rev
+    waiting = services.document_upload(user=ana, room_id=room.pk,
+                                       stream=io.BytesIO(samples.png()), name="later.png")
+    pending = waiting.versions.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_delete(user=ana, document_id=waiting.pk)
+    assert tasks.preview_make.call(version_id=pending.pk) == "gone"
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if "later" in p.name
+                or p.name.startswith(pending.token)]
+
+
+def test_a_queue_away_after_the_commit_keeps_the_upload_and_its_file(
+        pair, monkeypatch, django_capture_on_commit_callbacks):
+    from types import SimpleNamespace
+
+    ana, _bea, room = pair
+
+    def down(**kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(services, "tasks", SimpleNamespace(
+        preview_make=SimpleNamespace(enqueue=down)))
+    with django_capture_on_commit_callbacks(execute=True):
+        document = services.document_upload(user=ana, room_id=room.pk,
+                                            stream=io.BytesIO(b"kept\n"), name="kept.txt")
+    version = document.versions.get()
+    assert version.preview_state == "pending"  # made when the worker is back
+    assert version.file.read() == b"kept\n"

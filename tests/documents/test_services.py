@@ -171,6 +171,35 @@ class TestVersions:
             "number", flat=True)) == [1, 2, 3]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_her_quota_holds_for_uploads_at_once_in_two_rooms(settings):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers: the race is PostgreSQL's to show")
+    ana, bea = UserFactory(), UserFactory()
+    rooms = [make_room(ana, bea, name="One"), make_room(ana, bea, name="Two")]
+    settings.DOCUMENTS_MEMBER_QUOTA = 30
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def share(room):
+        try:
+            start.wait()
+            upload(ana, room, b"x" * 20, "notes.txt")
+            outcomes.append("stored")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=share, args=(room,)) for room in rooms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert selectors.bytes_used_by(ana.pk) == 20
+
+
 class TestDelete:
     def test_the_uploader_deletes_and_every_file_goes(self, room_of_three, settings,
                                                       django_capture_on_commit_callbacks):

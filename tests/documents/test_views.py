@@ -67,6 +67,10 @@ def test_whoever_may_not_see_the_room_gets_404_everywhere(shared, who):
         viewer = bea
     client = client_of(viewer)
     assert [client.get(url).status_code for url in urls(room, document)] == [404] * 4
+    assert client.get(f"/documents/{document.pk}/versions/1/preview").status_code == 404
+    assert client.post(f"/documents/{document.pk}/comments", {"text": "hi"}).status_code == 404
+    assert client.post(f"/documents/{document.pk}/versions/upload",
+                       {"file": io.BytesIO(b"x\n")}).status_code == 404
     assert "team.png" not in client.get("/documents/").content.decode()
     answer = client.post(f"/rooms/{room.pk}/documents/upload",
                          {"file": io.BytesIO(samples.pdf())}, HTTP_ACCEPT="application/json")
