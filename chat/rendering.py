@@ -119,8 +119,9 @@ def _inside_link(tokens: Any, idx: int) -> bool:
 
 def _attachment_images(md: MarkdownIt) -> None:
     """`![name](/documents/<id>/versions/<n>/download)`: a thumbnail (the version's
-    preview, without the photo's metadata) that opens the full image in a new tab. Every other image becomes a plain link named by its text (the
-    cleaner then drops the address if its scheme is not allowed)."""
+    preview, without the photo's metadata) that opens the full image in a new tab. Every
+    other image becomes a plain link named by its text (the cleaner then drops the address
+    if its scheme is not allowed)."""
 
     def image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
