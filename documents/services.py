@@ -10,7 +10,6 @@ a tombstone so that catch-up tells clients it is gone.
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 from typing import IO
 
@@ -27,8 +26,8 @@ from community import permissions as community_permissions
 from community.models import User
 from community.ratelimit import ratelimit_hit
 from documents import files, hooks, permissions, rendering, selectors, tasks
+from documents.changes import publish_change, searchable_text
 from documents.models import Comment, Document, Version, stored_name
-from rooms import protocol
 from rooms import services as room_services
 from rooms.models import Room
 
@@ -47,20 +46,6 @@ def _clean_note(note: object) -> str:
     if any(ord(c) < 32 and c not in "\n\t" for c in note):
         raise ValidationError(_("A version note cannot contain control characters."))
     return note
-
-
-def searchable_name(name: str) -> str:
-    """A file name as search reads it: as written and with its separators as spaces
-    (PostgreSQL's parser takes "plan.pdf" for one word, a file name)."""
-    words = re.sub(r"[._\-]+", " ", name)
-    return name if words == name else f"{name} {words}"
-
-
-def publish_change(document: Document, latest: Version | None = None) -> None:
-    """Ring the room with the document as it is now (after commit)."""
-    protocol.publish(document.room_id, {
-        "type": "documents.changed", "room_id": document.room_id, "rev": document.rev,
-        "document": selectors.document_payload(document, latest)})
 
 
 def _check_quotas(user: User, room: Room, size: int) -> None:
@@ -136,7 +121,7 @@ def document_upload(*, user: User, room_id: int, stream: IO[bytes], name: object
             document = Document.objects.create(
                 room=room, uploaded_by=user, name=name, created_at=now, updated_at=now,
                 rev=room_services.rev_take(room=room), version_count=1,
-                search_text=searchable_name(name))
+                search_text=searchable_text(name))
             version = Version.objects.create(
                 document=document, number=1, uploaded_by=user, created_at=now, name=name,
                 note=note, kind=checked.kind, size=checked.size, sha256=checked.sha256,
@@ -178,7 +163,7 @@ def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object
                 sha256=checked.sha256, token=token, file=stored)
             document.name = name
             # Its text joins once the task worker has read it.
-            document.search_text = searchable_name(name)
+            document.search_text = searchable_text(name)
             document.version_count = number
             document.updated_at = now
             document.rev = room_services.rev_take(room=room)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.tasks import task
 
 from documents import previews
+from documents.changes import publish_change, searchable_text
 from documents.models import Document, Version
 from rooms import services as room_services
 
@@ -52,11 +53,8 @@ def preview_make(*, version_id: int) -> str:
         current.text = made.text
         current.save(update_fields=["preview_state", "preview", "preview_html", "pages", "text"])
         if current.number == document.version_count:  # the latest: what the room shows
-            from documents.services import publish_change, searchable_name
-
             document.room = room
-            name = searchable_name(document.name)
-            document.search_text = f"{name}\n{made.text}" if made.text else name
+            document.search_text = searchable_text(document.name, made.text)
             document.rev = room_services.rev_take(room=room)
             document.save(update_fields=["search_text", "rev"])
             publish_change(document)

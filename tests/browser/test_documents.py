@@ -107,6 +107,19 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     assert bea_page.locator("#comments .mention").inner_text() == "@Bea Chen"
     screenshot(bea_page, "documents-document")
 
+    # The header's search box finds the document by its text and the comment.
+    search_box = bea_page.get_by_role("searchbox", name="Search messages, documents and people")
+    search_box.fill("check-ins")
+    search_box.press("Enter")
+    documents_found = bea_page.locator("section.search-section", has=bea_page.locator(
+        "#results-documents"))
+    documents_found.get_by_role("link", name="Mentoring plan v2.pdf").wait_for()
+    assert "check" in documents_found.locator("mark").first.inner_text().lower()
+    comments_found = bea_page.locator("section.search-section", has=bea_page.locator(
+        "#results-comments"))
+    assert "the check-ins look" in comments_found.inner_text()  # its Markdown as written
+    screenshot(bea_page, "documents-search")
+
     # Deleting asks first: declined, nothing changes; accepted, the document is gone.
     questions: list[str] = []
     answer = {"accept": False}

@@ -40,7 +40,7 @@ def test_search_from_the_header(live_daphne, rooms, browser):
     base, ours = live_daphne.url, rooms
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     sign_in(page, base, "bea@example.org")
-    box = page.get_by_role("searchbox", name="Search messages and people")
+    box = page.get_by_role("searchbox", name="Search messages, documents and people")
     box.fill("negotiation")
     box.press("Enter")
     page.wait_for_url(f"{base}/search/?q=negotiation")
