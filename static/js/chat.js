@@ -192,7 +192,9 @@ function openRoom(state) {
   heldRev = state.last_rev;
   renderMembers();
   const firstUnread = state.last_read_seq + 1;
-  loadLatest().then(() => {
+  // A link to one message (a search result: `#message-<seq>`) opens the room there.
+  const wanted = /^#message-(\d+)$/.exec(location.hash);
+  (wanted ? showMessage(Number(wanted[1])) : loadLatest()).then(() => {
     if (state.unread && (oldestSeq === null || firstUnread < oldestSeq)) {
       const jump = $("jump-unread");
       jump.hidden = false;
@@ -256,6 +258,23 @@ async function jumpTo(lastReadSeq) {
   markUnreadLine(lastReadSeq);
   const first = list.querySelector(".unread-line");
   if (first) first.scrollIntoView({ block: "start" });
+}
+
+// The messages around one, that one shown in the middle and marked.
+async function showMessage(seq) {
+  messages.clear();
+  const result = await history({ after_seq: Math.max(0, seq - 10) });
+  for (const message of result.messages) upsert(message);
+  hasOlder = seq > 10;
+  hasNewer = result.messages.length === PAGE;
+  renderMessages();
+  const item = list.querySelector(`li[data-seq="${seq}"]`);
+  if (item) {
+    item.classList.add("found");
+    item.scrollIntoView({ block: "center" });
+  } else {
+    scrollToBottom();
+  }
 }
 
 function upsert(message) {

@@ -17,7 +17,7 @@ CANARY = "zebracanary42"
 
 
 @pytest.fixture
-def rooms(live_daphne):
+def rooms(live_daphne, settings):
     """Sent before the browser starts: a send rings its room from this thread, which
     Playwright's loop would then hold."""
     ana = MentorFactory(email="ana@example.org", name="Ana Lopez")
@@ -33,6 +33,10 @@ def rooms(live_daphne):
             (theirs, cy, f"Private negotiation {CANARY} of another room")):
         chat_services.message_send(author=author, room_id=room.pk, text=text,
                                    client_id=f"c-{author.pk}")
+    settings.COHORT_CHAT_SEND_LIMIT = 1000
+    for number in range(60):  # the found messages are no longer among the latest 50
+        chat_services.message_send(author=ana, room_id=ours.pk, text=f"Later note {number}",
+                                   client_id=f"later-{number}")
     return ours
 
 
@@ -70,3 +74,9 @@ def test_search_from_the_header(live_daphne, rooms, browser):
 
     messages.get_by_role("link", name="Spring cohort").first.click()
     page.wait_for_url(f"{base}/rooms/{ours.pk}/#message-*")
+    # The room opens at that message, marked, though it is older than the latest page.
+    found = page.locator("#messages li.message.found")
+    found.wait_for()
+    assert "prepare my negotiation notes" in found.inner_text()
+    assert found.is_visible()
+    screenshot(page, "search-jump")
