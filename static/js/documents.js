@@ -177,10 +177,25 @@ function show(/** @type {any} */ doc) {
     cell.append(content);
     row.append(cell);
   });
+  if (existing && !newestFirst) {
+    existing.replaceWith(row); // in its place: the list is sorted or filtered otherwise
+    return;
+  }
+  if (!newestFirst) {
+    if (changedNote) changedNote.hidden = false; // a new one may not belong: say so
+    return;
+  }
   if (existing) existing.remove();
   body.querySelector(".empty-row")?.remove();
   body.prepend(row);
 }
+
+// Only the plain list (newest first, no filter) takes new rows at its top; a sorted or
+// filtered one changes rows in place and offers to read it again.
+const shown = new URLSearchParams(location.search);
+const newestFirst = (shown.get("sort") || "newest") === "newest" && !shown.get("kind")
+  && !shown.get("q");
+const changedNote = document.getElementById("documents-changed");
 
 /** The document page: its preview and versions follow every change, read again from the
  * page itself (a comment being written is left alone). @param {any} doc */

@@ -224,6 +224,7 @@ def test_attach_images_and_files_to_messages(live_daphne, browser):
     Room.objects.filter(pk=room.pk).update(archived_at=timezone.now())
     bea_page.reload()
     bea_page.locator("#connection-state[data-state=connected]").wait_for()
+    bea_page.locator("img.attachment-image").nth(1).wait_for()  # the history is read
     assert bea_page.locator("img.attachment-image").count() == 2
     assert bea_page.locator("#composer, #attach-button").count() == 0
     for name in ("attach-drop", "attach-uploading", "attach-room", "attach-room-ana"):

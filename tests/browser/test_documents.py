@@ -70,9 +70,14 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     assert photo_row.locator("td").nth(1).inner_text() == "Image"
     assert ana_page.locator(".upload.done .upload-state").first.inner_text() == "Shared"
 
-    # Dropped onto the upload zone.
+    # Dropped onto the upload zone. Bea, looking at the PDFs only, is told the list
+    # changed rather than shown a row that is not a PDF.
+    bea_page.goto(f"{base}/rooms/{room.pk}/documents/?kind=pdf")
     ana_page.evaluate(DROP, ["reading-list.md", "text/markdown",
                              base64.b64encode(b"# Reading list\n\n- *Lean In*\n").decode()])
+    bea_page.get_by_text("Documents were shared or changed.").wait_for()
+    assert rows(bea_page) == ["Mentoring plan.pdf"]
+    bea_page.goto(f"{base}/rooms/{room.pk}/documents/")
     bea_page.get_by_role("link", name="reading-list.md").wait_for()
     # A screenshot pasted from the clipboard gets a name of its own.
     ana_page.evaluate(PASTE, base64.b64encode(samples.png(300, 200, "orange")).decode())
