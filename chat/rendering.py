@@ -101,13 +101,20 @@ def _safe_links(md: MarkdownIt) -> None:
         token = tokens[idx]
         token.attrSet("target", "_blank")
         token.attrSet("rel", "noopener noreferrer nofollow")
-        if ATTACHMENT_CARD.fullmatch(str(token.attrGet("href") or "")):
+        href = str(token.attrGet("href") or "")
+        if ATTACHMENT_CARD.fullmatch(href) and _of_this_room(href, env):
             token.attrSet("class", "attachment-card")
             return (self.renderToken(tokens, idx, options, env)
                     + '<span class="attachment-icon" aria-hidden="true">📄</span>')
         return self.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("link_open", link_open)
+
+
+def _of_this_room(path: str, env: Any) -> bool:
+    """A reference to a document the room holds (`env["documents"]`, its ids; None: any)."""
+    allowed = env.get("documents")
+    return allowed is None or int(path.split("/")[2]) in allowed
 
 
 def _inside_link(tokens: Any, idx: int) -> bool:
@@ -127,7 +134,7 @@ def _attachment_images(md: MarkdownIt) -> None:
         token = tokens[idx]
         src = str(token.attrGet("src") or "")
         name = self.renderInlineAsText(token.children or [], options, env)
-        if ATTACHMENT_IMAGE.fullmatch(src):
+        if ATTACHMENT_IMAGE.fullmatch(src) and _of_this_room(src, env):
             # The thumbnail is the server's preview (small, no metadata); the link opens
             # the file itself.
             base = src.rsplit("/", 1)[0]
@@ -158,9 +165,12 @@ _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS, attributes=_allowed_attribute, protocols=ALLOWED_PROTOCOLS, strip=True)
 
 
-def render_message(text: str, members: Mapping[str, tuple[int, str]] | None = None) -> Rendered:
-    """HTML for `text`. `members` maps casefolded names to (user id, name) of the room."""
-    env: dict[str, Any] = {"members": members or {}}
+def render_message(text: str, members: Mapping[str, tuple[int, str]] | None = None,
+                   documents: set[int] | None = None) -> Rendered:
+    """HTML for `text`. `members` maps casefolded names to (user id, name) of the room;
+    `documents`: the ids of the room's documents it refers to (chat.attachments), the only
+    ones drawn as a thumbnail or a card (None: any, for text that belongs to no room)."""
+    env: dict[str, Any] = {"members": members or {}, "documents": documents}
     raw = _markdown.render(text, env)
     mentioned = list(dict.fromkeys(env.get("mentioned", [])))
     return Rendered(html=_cleaner.clean(raw).strip(), mentioned_user_ids=mentioned)

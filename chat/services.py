@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import permissions, selectors, statements
+from chat import attachments, permissions, selectors, statements
 from chat.models import Mention, Message, Reaction
 from chat.rendering import excerpt, render_message
 from community.models import User
@@ -109,7 +109,8 @@ def message_send(
                 room=room, pk=reply_to).first()
             if parent is None:
                 raise ValidationError(_("The message you reply to is not in this room."))
-        rendered = render_message(text, _mentionable(room, text))
+        rendered = render_message(text, _mentionable(room, text),
+                                  attachments.documents_in(room.pk, text))
         place = room_services.message_place_take(room=room, reader=membership)
         message = Message(
             room=room, author=author, seq=place.seq, rev=place.rev, created_rev=place.rev,
@@ -152,7 +153,8 @@ def message_edit(*, user: User, message_id: int, text: str) -> Message:
             raise PermissionDenied(_("Only the author edits a message."))
         if text == message.text:
             return message
-        rendered = render_message(text, _mentionable(room, text))
+        rendered = render_message(text, _mentionable(room, text),
+                                  attachments.documents_in(room.pk, text))
         message.rev = room_services.rev_take(room=room)
         message.text, message.html, message.edited_at = text, rendered.html, timezone.now()
         message.save(update_fields=["rev", "text", "html", "edited_at"])

@@ -113,6 +113,12 @@ def library(viewer: User, *, sort: str = "newest", kind: str = "", query: str = 
                    query=query)
 
 
+def ids_in_room(room_id: int, ids: set[int]) -> set[int]:
+    """Those of `ids` that are documents of the room, not deleted (chat.attachments)."""
+    return set(Document.objects.filter(room_id=room_id, pk__in=ids, deleted_at__isnull=True)
+               .values_list("pk", flat=True))
+
+
 def bytes_used_by(user_id: int) -> int:
     return Version.objects.filter(uploaded_by_id=user_id, document__deleted_at__isnull=True
                                   ).aggregate(total=Sum("size"))["total"] or 0

@@ -5,7 +5,8 @@ each other and `rooms` knows no feature.
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
-  renderer; `documents.hooks`: a member mentioned in a comment is told (notifications).
+  renderer; `documents.hooks`: a member mentioned in a comment is told (notifications);
+  `chat.attachments`: a message shows only its own room's documents.
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chat import attachments as chat_attachments
 from chat import catchup as chat_catchup
 from chat import rendering as chat_rendering
 from documents import hooks as documents_hooks
@@ -29,6 +31,7 @@ def register() -> None:
     catchup.register("documents", documents_selectors.catch_up_events)
     documents_rendering.register(chat_rendering.render_message)
     documents_hooks.register_mentioned(_document_mention)
+    chat_attachments.register(documents_selectors.ids_in_room)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
     _connect_account_signals()

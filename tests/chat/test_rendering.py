@@ -137,3 +137,13 @@ def test_an_excerpt_names_the_attachments() -> None:
             "and [a link](https://example.org/documents/4/)")
     assert excerpt(text) == ("Here: 📎 diagram [v2].png 📎 plan_a.md "
                              "and [a link](https://example.org/documents/4/)")
+
+
+def test_only_the_rooms_own_documents_are_drawn() -> None:
+    text = f"![a.png]({IMAGE}) and [cv.pdf](/documents/14/)"
+    elsewhere = Tags(render_message(text, documents=set()).html)
+    assert elsewhere.named("img") == []
+    assert [a.get("class") for a in elsewhere.named("a")] == [None, None]  # plain links
+    here = Tags(render_message(text, documents={12, 14}).html)
+    assert len(here.named("img")) == 1
+    assert [a.get("class") for a in here.named("a") if a.get("class")] == ["attachment-card"]

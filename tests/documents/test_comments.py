@@ -92,3 +92,22 @@ def test_commenting_from_the_page(shared):
                         HTTP_ACCEPT="application/json")
     assert (empty.status_code, empty.json()["error"]) == (400, "invalid")
     assert document.comments.count() == 1
+
+
+def test_a_message_shows_only_its_own_rooms_documents(shared):
+    from chat import services as chat_services
+    from tests.documents import samples
+
+    ana, bea, _cy, room, document = shared
+    other = make_room(ana, bea, name="Other")
+    image = services.document_upload(user=ana, room_id=other.pk, name="elsewhere.png",
+                                     stream=io.BytesIO(samples.png()))
+    elsewhere = f"![elsewhere.png](/documents/{image.pk}/versions/1/download)"
+    here, _ = chat_services.message_send(
+        author=ana, room_id=room.pk, client_id="x1",
+        text=f"[cv.md](/documents/{document.pk}/) {elsewhere}")
+    assert 'class="attachment-card"' in here.html  # this room's document: a card
+    assert "<img" not in here.html  # another room's image: a plain link only
+    there, _ = chat_services.message_send(author=ana, room_id=other.pk, client_id="x2",
+                                          text=elsewhere)
+    assert 'class="attachment-image"' in there.html
