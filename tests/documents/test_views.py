@@ -288,7 +288,6 @@ async def test_any_body_too_large_is_refused_from_its_headers(path, headers, sta
     assert sent[0]["status"] == status
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_a_body_without_length_is_cut_off_past_the_bound():
     from server import uploads
     from server.asgi import application
