@@ -114,3 +114,19 @@ def test_the_search_page_lists_documents_and_comments(two_rooms):
     assert "<mark>checklist</mark>" in page.lower()
     canary = client.get("/search/", {"q": CANARY}).content.decode()
     assert f"/documents/{secret.pk}/" not in canary and "<mark>" not in canary
+
+
+def test_comments_filter_by_room_person_and_date(two_rooms):
+    from datetime import timedelta
+
+    ana, bea, _o, ours, theirs, plan, _secret = two_rooms
+    comment = services.comment_add(user=bea, document_id=plan.pk, text="Budget review done")
+
+    def found(**filters) -> list[int]:
+        return [hit.item.pk for hit in search.comment_search(
+            ana, query="budget", filters=search.Filters(**filters))[0]]
+
+    assert found() == found(room_id=ours.pk) == found(person_id=bea.pk) == [comment.pk]
+    assert found(room_id=theirs.pk) == found(person_id=ana.pk) == []
+    assert found(since=comment.created_at + timedelta(days=1)) == []
+    assert found(until=comment.created_at + timedelta(days=1)) == [comment.pk]
