@@ -217,6 +217,14 @@ class TestDelete:
         events, _, _ = catchup.events_after(bea, room.pk, 3)
         assert [e["document"]["deleted"] for e in events] == [True]
 
+    def test_its_comments_go_with_it(self, room_of_three):
+        ana, bea, _cy, room = room_of_three
+        document = upload(ana, room, b"cv\n", "cv.txt")
+        services.comment_add(user=bea, document_id=document.pk, text="A private remark")
+        services.document_delete(user=ana, document_id=document.pk)
+        assert list(document.comments.values_list("text", "html")) == [("", "")]
+        assert document.comments.get().deleted_at is not None
+
     def test_a_member_deletes_only_hers_a_moderator_any(self, room_of_three):
         ana, bea, cy, room = room_of_three  # ana owns the room
         document = upload(bea, room, b"hers\n", "bea.txt")
