@@ -14,7 +14,7 @@ from tests.community.factories import AdminFactory, UserFactory
 from tests.documents import samples
 from tests.rooms.factories import make_room
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the SQLite index is kept by triggers
+pytestmark = pytest.mark.django_db
 
 CANARY = "zanzibarquokka"
 
