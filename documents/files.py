@@ -97,7 +97,7 @@ def _check_image(stream: IO[bytes]) -> None:
                 image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(_("This image has too many pixels.")) from None
-    except Exception:
+    except (OSError, SyntaxError, ValueError):  # what Pillow raises for a bad file
         raise ValidationError(_("This image is damaged or not an image we can read.")) \
             from None
     finally:

@@ -10,12 +10,15 @@
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 
 import pypdfium2
 from PIL import Image, ImageOps
 
 from documents import rendering
+
+log = logging.getLogger(__name__)
 
 PREVIEW_PIXELS = 800
 TEXT_KEEP_CHARS = 1_000_000  # extracted text kept for search
@@ -88,5 +91,6 @@ def make(data: bytes, kind: str) -> Made:
         if kind.startswith("text/"):
             return _text(data, kind)
     except Exception:  # a file that passed the upload checks but cannot be drawn
+        log.warning("no preview of a %s file", kind, exc_info=True)
         return Made(state="failed")
     return Made(state="none")

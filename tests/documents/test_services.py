@@ -143,10 +143,9 @@ class TestVersions:
             (1, ana.pk, "", b"draft one\n"), (2, bea.pk, "Bea's edits", b"draft two\n")]
         assert (document.name, document.version_count, document.rev) == ("plan v2.md", 2, 2)
 
+    @pytest.mark.postgres  # SQLite serialises writers: the race is PostgreSQL's to show
     @pytest.mark.django_db(transaction=True)
     def test_two_versions_uploaded_at_once_get_two_numbers(self, room_of_three):
-        if connection.vendor == "sqlite":
-            pytest.skip("SQLite serialises writers: the race is PostgreSQL's to show")
         ana, bea, _cy, room = room_of_three
         document = upload(ana, room, b"one\n", "notes.txt")
         errors: list[BaseException] = []
@@ -171,10 +170,9 @@ class TestVersions:
             "number", flat=True)) == [1, 2, 3]
 
 
+@pytest.mark.postgres  # SQLite serialises writers: the race is PostgreSQL's to show
 @pytest.mark.django_db(transaction=True)
 def test_her_quota_holds_for_uploads_at_once_in_two_rooms(settings):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers: the race is PostgreSQL's to show")
     ana, bea = UserFactory(), UserFactory()
     rooms = [make_room(ana, bea, name="One"), make_room(ana, bea, name="Two")]
     settings.DOCUMENTS_MEMBER_QUOTA = 30
