@@ -497,13 +497,70 @@ class DocumentsChanged(Payload):
     document: DocumentPayload
 
 
+# --- Calendars (calendar_app/) ------------------------------------------------------------
+class OccurrencePayload(Payload):
+    """One occurrence of a series changed: cancelled, or moved and/or renamed."""
+
+    recurrence_id: str  # its start in the series, UTC ("2027-03-02T17:00:00Z")
+    cancelled: bool
+    start: str | None  # where it moved: the organiser's wall clock, like `start`; else None
+    starts_at: str | None  # the same instant in UTC; else None
+    duration_minutes: int | None
+    title: str  # "" keeps the series' title
+
+
+class RsvpCountsPayload(Payload):
+    going: int
+    maybe: int
+    not_going: int
+
+
+class EventPayload(Payload):
+    """An event of a room's calendar as written by its organiser: a wall-clock `start` in
+    `time_zone` and, for a series, an RFC 5545 `rrule`; clients expand occurrences in the
+    viewer's zone. A cancelled event keeps its id, `uid` and `cancelled` true."""
+
+    id: int
+    room_id: int
+    rev: int
+    uid: str  # its iCalendar UID
+    sequence: int  # its iCalendar SEQUENCE: grows with each change of time or place
+    title: str
+    description: str  # Markdown as typed
+    description_html: str  # sanitised
+    location: str
+    video_call: bool  # the meeting is the room's video call
+    all_day: bool
+    time_zone: str  # IANA
+    start: str  # "2027-03-02T18:00" (wall clock in time_zone), or "2027-03-02" all day
+    duration_minutes: int  # whole days × 1440 all day
+    rrule: str  # "" for a single event
+    starts_at: str  # the first occurrence, UTC
+    series_ends_at: str | None  # the last occurrence's end, UTC; None: it never ends
+    occurrences: list[OccurrencePayload]
+    created_by: AuthorPayload | None
+    rsvp: RsvpCountsPayload  # answers for the whole series
+    url: str
+    cancelled: bool
+
+
+class CalendarChanged(Payload):
+    """An event was proposed, changed, answered, or cancelled (`event.cancelled`)."""
+
+    type: Literal["calendar.changed"]
+    room_id: int
+    rev: int
+    event: EventPayload
+
+
 # --- The registry: every type, once, with the way it travels ------------------------------
 ClientRequest = (ClientSync | ClientChatSend | ClientChatEdit | ClientChatDelete
                  | ClientChatReact | ClientChatRead | ClientChatHistory | ClientChatTyping
                  | ClientPresenceSet | ClientPing | ClientCallGet | ClientCallJoin
                  | ClientCallLeave | ClientCallUpdate | ClientCallSignal | ClientCallIce)
 RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChanged
-             | RoomsMemberChanged | RoomsArchived | CallChanged | DocumentsChanged)
+             | RoomsMemberChanged | RoomsArchived | CallChanged | DocumentsChanged
+             | CalendarChanged)
 UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
              | NotificationsRead | AccountChanged)
 SocketEvent = CallSignal | CallLeft

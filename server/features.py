@@ -4,6 +4,9 @@ each other and `rooms` knows no feature.
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
+- `calendar_app.hooks`: event descriptions are rendered with chat's renderer; bookings
+  ask mentoring which room a mentor and her mentee meet in, and tell it a session took
+  place (wired in `mentoring` once booking is).
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
   renderer; `documents.hooks`: a member mentioned in a comment is told (notifications);
   `chat.attachments`: a message shows only its own room's documents.
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from calendar_app import hooks as calendar_hooks
+from calendar_app import selectors as calendar_selectors
 from chat import attachments as chat_attachments
 from chat import catchup as chat_catchup
 from chat import rendering as chat_rendering
@@ -29,12 +34,18 @@ def register() -> None:
     catchup.register("chat", chat_catchup.catch_up_events)
     catchup.register("calls", video_selectors.call_catch_up)
     catchup.register("documents", documents_selectors.catch_up_events)
+    catchup.register("calendar", calendar_selectors.catch_up_events)
+    calendar_hooks.register_renderer(_render_markdown)
     documents_rendering.register(chat_rendering.render_message)
     documents_hooks.register_mentioned(_document_mention)
     chat_attachments.register(documents_selectors.ids_in_room)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
     _connect_account_signals()
+
+
+def _render_markdown(text: str) -> str:
+    return chat_rendering.render_message(text).html
 
 
 def _document_mention(member: Any, author: Any, document_name: str, url: str) -> None:

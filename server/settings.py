@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "mentoring",
     "video",
     "documents",
+    "calendar_app",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Calendars (calendar_app/): events proposed a minute per member.
+CALENDAR_WRITE_LIMIT = env.int("CALENDAR_WRITE_LIMIT", default=60)
 
 # Documents (documents/): the largest file, the kinds taken (judged from the bytes), quotas.
 DOCUMENTS_MAX_BYTES = env.int("DOCUMENTS_MAX_BYTES", default=50 * 1000 * 1000)

@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("mentoring.urls")),
     path("", include("documents.urls")),
+    path("", include("calendar_app.urls")),
     path("search/", search.search_page, name="search"),
 ]

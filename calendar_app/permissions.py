@@ -1,0 +1,115 @@
+"""Who may see or do what with calendars: the only place these rules live.
+
+A room's calendar follows the room (rooms.permissions), asked now, at every read: who may
+not see the room gets the same 404 as for an event that does not exist, and a removed
+member loses the room's events at once (her agenda, her feed, her reminders). Proposing
+an event, answering one and changing one need the right to post in the room: nothing
+changes in an archived room or, in a pair room, across a block. The author changes her
+own events; the room's owners and moderators change any. Admins see no room they are not
+a member of.
+
+Booking: a mentor opens her hours (the mentor role); her mentees in an active mentorship
+book them, and other members only if she allows first conversations (calendar_app.hooks
+asks mentoring which room a pair meets in).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from calendar_app import hooks
+from calendar_app.models import Booking, BookingSettings, Event
+from community import permissions as community_permissions
+from community.models import User
+from community.permissions import Viewer
+from rooms import permissions as room_permissions
+from rooms.models import Room
+
+
+def can_view(user: Viewer, room: Room) -> bool:
+    return room_permissions.can_view_room(user, room)
+
+
+def can_propose(user: Viewer, room: Room) -> bool:
+    return room_permissions.can_post(user, room)
+
+
+def can_edit(user: Viewer, event: Event) -> bool:
+    """The author edits or cancels her own events; owners and moderators any."""
+    if event.is_cancelled or not room_permissions.can_post(user, event.room):
+        return False
+    return (event.created_by_id == getattr(user, "pk", None)
+            or room_permissions.can_moderate(user, event.room))
+
+
+def can_answer(user: Viewer, event: Event) -> bool:
+    """RSVP: a member who may post in the room."""
+    return not event.is_cancelled and room_permissions.can_post(user, event.room)
+
+
+def can_see_answers(user: Viewer, event: Event) -> bool:
+    """Who answered what: every member of the room."""
+    return can_view(user, event.room)
+
+
+def events_visible_to(user: Viewer) -> QuerySet[Event]:
+    """Every event of every room she is in now (cancelled ones too: callers filter)."""
+    return Event.objects.filter(room__in=room_permissions.rooms_visible_to(user))
+
+
+def access_event(user: Viewer, event_id: int | str) -> Event:
+    """The event, if she may see it now; else the one 404 of a missing event."""
+    try:
+        pk = int(event_id)
+    except (TypeError, ValueError):
+        raise Http404("No such event.") from None
+    event = (Event.objects.select_related("room", "created_by")
+             .filter(pk=pk, cancelled_at__isnull=True).first())
+    if event is None or not can_view(user, event.room):
+        raise Http404("No such event.")
+    return event
+
+
+def access_room(user: Viewer, room_id: int | str) -> Room:
+    return room_permissions.access_room(user, room_id)
+
+
+# --- Booking --------------------------------------------------------------------------
+def can_open_hours(user: Viewer) -> bool:
+    """A mentor publishes bookable hours."""
+    return community_permissions.is_member(user) and bool(getattr(user, "is_mentor", False))
+
+
+def booking_way(booker: Viewer, mentor: User) -> tuple[str, Room | None]:
+    """Whether `booker` may book `mentor`'s hours, and where they would meet:
+    ("mentorship", their room) for a mentee in an active mentorship, ("first", None) for
+    a first conversation (she allows them; their direct room is opened when booked), or
+    ("", None) when she may not."""
+    if (not community_permissions.is_member(booker) or not mentor.is_active
+            or getattr(booker, "pk", None) == mentor.pk
+            or community_permissions.is_blocked_between(booker, mentor)):  # type: ignore[arg-type]
+        return "", None
+    settings = BookingSettings.objects.filter(mentor=mentor, enabled=True).first()
+    if settings is None:
+        return "", None
+    room = hooks.mentorship_room(mentor, booker)  # type: ignore[arg-type]
+    if room is not None:
+        return ("mentorship", room) if room_permissions.can_post(booker, room) else ("", None)
+    if settings.first_conversations and room_permissions.can_open_direct(booker, mentor):
+        return "first", None
+    return "", None
+
+
+def can_book(booker: Viewer, mentor: User) -> bool:
+    return booking_way(booker, mentor)[0] != ""
+
+
+def can_cancel_booking(user: Viewer, booking: Booking) -> bool:
+    return (booking.status == Booking.Status.BOOKED
+            and getattr(user, "pk", None) in (booking.mentor_id, booking.booker_id))
+
+
+def can_say_outcome(user: Viewer, booking: Booking) -> bool:
+    """Either of the two says whether a booked session took place."""
+    return getattr(user, "pk", None) in (booking.mentor_id, booking.booker_id)

@@ -1,0 +1,211 @@
+"""Recurring events: RFC 5545 rules checked and expanded into occurrences.
+
+Expansion runs on the organiser's wall clock (dateutil's rrule over naive local times)
+and only then is each occurrence made exact in the event's zone (calendar_app.zones), so
+a weekly 18:00 Europe/Paris is 18:00 in Paris on both sides of a daylight-saving change,
+and moves for a viewer in a zone that changed on another date. Every expansion is cut to
+a window and capped (MAX_EXPANDED): a rule with no end is fine, an answer of millions is not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from dateutil import rrule as dateutil_rrule
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from icalendar.prop import vRecur
+
+from calendar_app import zones
+
+MAX_COUNT = 1000  # occurrences a rule with an end may have
+MAX_EXPANDED = 2000  # occurrences one expansion returns, over all events
+FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS",
+         "WKST"}
+
+
+def _recur(text: str) -> vRecur:
+    text = text.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    if not re.fullmatch(r"[A-Za-z]+=[^;=]+(;[A-Za-z]+=[^;=]+)*", text):
+        raise ValidationError(_("This repeat rule cannot be read."))
+    try:
+        return vRecur.from_ical(text)
+    except (ValueError, TypeError, KeyError):
+        raise ValidationError(_("This repeat rule cannot be read.")) from None
+
+
+def _rule(text: str, start: datetime, where: Any) -> dateutil_rrule.rrule:
+    """dateutil's rule over naive local times from `start` (naive, the zone's wall clock);
+    an UNTIL in UTC is turned into the zone's wall clock first."""
+    recur = _recur(text)
+    until = recur.get("UNTIL")
+    if until:
+        last = until[0]
+        if isinstance(last, datetime):
+            if last.tzinfo is not None:
+                last = last.astimezone(where).replace(tzinfo=None)
+        else:
+            last = datetime.combine(last, time(23, 59, 59))
+        recur["UNTIL"] = [last]
+    body = recur.to_ical().decode()
+    try:
+        rule = dateutil_rrule.rrulestr(f"RRULE:{body}", dtstart=start)
+    except (ValueError, TypeError):
+        raise ValidationError(_("This repeat rule cannot be read.")) from None
+    assert isinstance(rule, dateutil_rrule.rrule)
+    return rule
+
+
+def clean_rule(text: object) -> str:
+    """The rule as stored (RFC 5545 text, upper case, no "RRULE:"), or "" for none.
+    ValidationError for what we do not take: a frequency under a day, more than
+    MAX_COUNT occurrences, COUNT with UNTIL, parts we do not expand."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return ""
+    if not isinstance(text, str) or len(text) > 500:
+        raise ValidationError(_("This repeat rule cannot be read."))
+    recur = _recur(text)
+    unknown = set(recur) - PARTS
+    if unknown:
+        raise ValidationError(_("Repeat rules cannot use %(parts)s.")
+                              % {"parts": ", ".join(sorted(unknown))})
+    frequency = (recur.get("FREQ") or [""])[0]
+    if frequency not in FREQUENCIES:
+        raise ValidationError(_("An event repeats daily, weekly, monthly or yearly."))
+    if "COUNT" in recur and "UNTIL" in recur:
+        raise ValidationError(_("A repeat rule ends after a number of times or on a date, "
+                                "not both."))
+    count = (recur.get("COUNT") or [None])[0]
+    if count is not None and not 1 <= int(count) <= MAX_COUNT:
+        raise ValidationError(_("An event repeats at most %(max)d times.") % {"max": MAX_COUNT})
+    interval = (recur.get("INTERVAL") or [1])[0]
+    if not 1 <= int(interval) <= 366:
+        raise ValidationError(_("Repeat every 1 to 366 periods."))
+    return recur.to_ical().decode().upper()
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One occurrence of an event as a viewer sees it."""
+
+    event: Any  # calendar_app.models.Event
+    recurrence_id: datetime  # UTC: its start in the series (the event's start if single)
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+    start_date: date  # the organiser's wall clock
+    start_time: time | None  # None: all day
+    duration: timedelta
+    title: str
+    moved: bool = False
+
+    @property
+    def key(self) -> str:
+        """Names the occurrence in URLs and forms: the event's id and its recurrence id."""
+        return f"{self.event.pk}-{self.recurrence_id:%Y%m%dT%H%M%SZ}"
+
+
+def local_start(event: Any) -> datetime:
+    """The event's first start on the organiser's wall clock (naive)."""
+    return datetime.combine(event.start_date, event.start_time or time(0, 0))
+
+
+def series_starts(event: Any, after_local: datetime | None = None) -> Iterator[datetime]:
+    """Naive local starts of a series (or the one start of a single event), in order."""
+    start = local_start(event)
+    where = zones.zone(event.time_zone)
+    if not event.rrule:
+        if after_local is None or start >= after_local:
+            yield start
+        return
+    rule = _rule(event.rrule, start, where)
+    yield from rule.xafter(after_local or start, inc=True) if after_local else iter(rule)
+
+
+def expand_local(text: str, start: datetime, where: Any) -> dateutil_rrule.rrule:
+    """The rule's naive local starts from `start` (iterable, possibly without end)."""
+    return _rule(text, start, where)
+
+
+def is_bounded(text: str) -> bool:
+    recur = _recur(text)
+    return "COUNT" in recur or "UNTIL" in recur
+
+
+def bounded_span(text: str, start: datetime, where: Any) -> tuple[int, datetime | None]:
+    """For a rule with an end: how many occurrences (counted up to MAX_COUNT + 1) and the
+    last one's naive local start. (0, None) for a rule without end."""
+    if not is_bounded(text):
+        return 0, None
+    starts = list(itertools.islice(_rule(text, start, where), MAX_COUNT + 1))
+    return len(starts), (starts[-1] if starts else None)
+
+
+def _exact(event: Any, local: datetime) -> datetime:
+    return zones.exact(local, zones.zone(event.time_zone))
+
+
+def _instance(event: Any, local: datetime, override: Any = None) -> Instance:
+    recurrence_id = _exact(event, local)
+    if override is not None and override.starts_at is not None:
+        day = override.start_date
+        at = override.start_time if not event.all_day else None
+        duration = override.duration or event.duration
+        starts_at = override.starts_at
+        moved = True
+    else:
+        day, at, duration = local.date(), event.start_time, event.duration
+        starts_at, moved = recurrence_id, False
+    ends_at = (zones.exact(datetime.combine(day, time(0, 0)) + duration,
+                           zones.zone(event.time_zone)) if event.all_day
+               else starts_at + duration)
+    title = (override.title if override is not None and override.title else event.title)
+    return Instance(event=event, recurrence_id=recurrence_id, starts_at=starts_at,
+                    ends_at=ends_at, start_date=day, start_time=at, duration=duration,
+                    title=title, moved=moved)
+
+
+def instances(events: Iterable[Any], start: datetime, end: datetime,
+              limit: int = MAX_EXPANDED) -> list[Instance]:
+    """Every occurrence of `events` that overlaps [start, end) (UTC), in start order, at
+    most `limit`. Events come with their `occurrences` (prefetched, or read here);
+    cancelled events and occurrences are left out."""
+    found: list[Instance] = []
+    for event in events:
+        if event.cancelled_at is not None:
+            continue
+        overrides = {o.recurrence_id: o for o in event.occurrences.all()}
+        where = zones.zone(event.time_zone)
+        # Local bounds one day wider than the window: zones are at most ±14 h from UTC.
+        earliest = (start - event.duration).astimezone(where).replace(tzinfo=None) \
+            - timedelta(days=1)
+        latest = end.astimezone(where).replace(tzinfo=None) + timedelta(days=1)
+        for local in series_starts(event, earliest):
+            if local >= latest or len(found) > limit:
+                break
+            instance = _instance(event, local)
+            override = overrides.get(instance.recurrence_id)
+            if override is not None:
+                continue  # cancelled, or moved: added below where it is now
+            if instance.starts_at < end and instance.ends_at > start:
+                found.append(instance)
+        for override in overrides.values():
+            if override.cancelled or override.starts_at is None:
+                continue
+            local = override.recurrence_id.astimezone(where).replace(tzinfo=None)
+            instance = _instance(event, local, override)
+            if instance.starts_at < end and instance.ends_at > start:
+                found.append(instance)
+    found.sort(key=lambda i: (i.starts_at, i.event.pk))
+    return found[:limit]
+
+
+def utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)

@@ -1,0 +1,270 @@
+"""Proposing, changing and cancelling events and their occurrences.
+
+Each write takes the room's row lock and next `rev` (rooms.services), checks the rights
+again under the lock, stamps the event and publishes `calendar.changed` after commit.
+A change of time, place, title or rule raises the event's iCalendar SEQUENCE and sends
+an updated invitation; cancelling sends a cancellation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar.prop import vRecur
+
+from calendar_app import fields, hooks, permissions, recurrence, zones
+from calendar_app.changes import publish_change
+from calendar_app.models import Event, Occurrence
+from community.models import User
+from community.ratelimit import ratelimit_hit
+from rooms import services as room_services
+from rooms.models import Room
+
+# Fields whose change calendars must hear about (a new SEQUENCE and invitation).
+SCHEDULING = ("title", "location", "video_call", "all_day", "time_zone", "start_date",
+              "start_time", "duration", "rrule", "description")
+
+
+def _uid() -> str:
+    host = settings.BASE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "cohort"
+    return f"{uuid.uuid4()}@{host}"
+
+
+def _apply(event: Event, cleaned: fields.EventFields) -> list[str]:
+    """Copy the cleaned fields onto the event; the names of those that changed."""
+    changed = []
+    for name in ("title", "description", "location", "video_call", "all_day", "time_zone",
+                 "start_date", "start_time", "duration", "rrule", "starts_at",
+                 "series_ends_at"):
+        value = getattr(cleaned, name)
+        if getattr(event, name) != value:
+            setattr(event, name, value)
+            changed.append(name)
+    if "description" in changed or not event.description_html and event.description:
+        event.description_html = hooks.render_markdown(event.description)
+        changed.append("description_html")
+    return changed
+
+
+def _locked_room(user: User, room_id: int) -> Room:
+    room = room_services.room_lock(room_id=room_id)
+    if not permissions.can_view(user, room):
+        raise Http404("No such room.")
+    return room
+
+
+def _locked_event(user: User, event_id: int) -> Event:
+    """The event and its room under the room's lock, if she may still change it."""
+    event = permissions.access_event(user, event_id)
+    room = room_services.room_lock(room_id=event.room_id)
+    event = Event.objects.select_for_update().select_related("created_by").get(pk=event.pk)
+    event.room = room
+    if event.is_cancelled or not permissions.can_view(user, room):
+        raise Http404("No such event.")
+    if not permissions.can_edit(user, event):
+        raise PermissionDenied(_("You cannot change this event."))
+    return event
+
+
+def event_create(*, user: User, room_id: int, data: Mapping[str, Any]) -> Event:
+    """Propose an event in a room. ValidationError says what is wrong and stores nothing;
+    Http404 if she may not see the room; PermissionDenied if she may not post in it."""
+    room = permissions.access_room(user, room_id)
+    if not permissions.can_propose(user, room):
+        raise PermissionDenied(_("You cannot add events to this room's calendar."))
+    cleaned = fields.clean(data)
+    ratelimit_hit(f"calendar.write:{user.pk}", limit=settings.CALENDAR_WRITE_LIMIT,
+                  per_seconds=60)
+    with transaction.atomic():
+        room = _locked_room(user, room.pk)
+        if not permissions.can_propose(user, room):
+            raise PermissionDenied(_("You cannot add events to this room's calendar."))
+        now = timezone.now()
+        event = Event(room=room, created_by=user, uid=_uid(), created_at=now, updated_at=now,
+                      rev=0)
+        _apply(event, cleaned)
+        event.rev = room_services.rev_take(room=room)
+        event.save()
+        publish_change(event, invite="request")
+    return event
+
+
+def event_update(*, user: User, event_id: int, data: Mapping[str, Any]) -> Event:
+    """Change a whole event (every occurrence of a series). Occurrences moved or cancelled
+    one by one keep their change; those the new rule no longer has are dropped."""
+    cleaned = fields.clean(data)
+    with transaction.atomic():
+        event = _locked_event(user, event_id)
+        changed = _apply(event, cleaned)
+        if not changed:
+            return event
+        scheduling = bool(set(changed) & set(SCHEDULING))
+        if {"rrule", "start_date", "start_time", "time_zone", "all_day"} & set(changed):
+            event.occurrences.all().delete()  # their series is not the same any more
+        if scheduling:
+            event.sequence += 1
+        event.updated_at = timezone.now()
+        event.rev = room_services.rev_take(room=event.room)
+        event.save()
+        publish_change(event, invite="request" if scheduling else "")
+    return event
+
+
+def event_cancel(*, user: User, event_id: int) -> Event:
+    """Cancel an event (every occurrence of a series): calendars are told to remove it."""
+    with transaction.atomic():
+        event = _locked_event(user, event_id)
+        now = timezone.now()
+        event.cancelled_at = now
+        event.updated_at = now
+        event.sequence += 1
+        event.rev = room_services.rev_take(room=event.room)
+        event.save(update_fields=["cancelled_at", "updated_at", "sequence", "rev"])
+        publish_change(event, invite="cancel")
+    return event
+
+
+def _occurrence_of(event: Event, recurrence_id: datetime) -> datetime:
+    """`recurrence_id` (UTC) if it is an occurrence of the series; else ValidationError."""
+    recurrence_id = recurrence_id.astimezone(UTC)
+    where = zones.zone(event.time_zone)
+    local = recurrence_id.astimezone(where).replace(tzinfo=None)
+    for start in recurrence.series_starts(event, local - timedelta(minutes=1)):
+        if zones.exact(start, where) == recurrence_id:
+            return recurrence_id
+        break
+    # A moved occurrence keeps its original id, which the rule still gives.
+    if event.occurrences.filter(recurrence_id=recurrence_id).exists():
+        return recurrence_id
+    raise ValidationError(_("This event has no occurrence at that time."))
+
+
+def parse_recurrence_id(value: object) -> datetime:
+    """"20270302T170000Z" (as in an occurrence's key) or ISO 8601 with an offset."""
+    text = str(value or "").strip()
+    for pattern in ("%Y%m%dT%H%M%SZ",):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(_("This event has no occurrence at that time.")) from None
+    if parsed.tzinfo is None:
+        raise ValidationError(_("This event has no occurrence at that time."))
+    return parsed.astimezone(UTC)
+
+
+def occurrence_change(*, user: User, event_id: int, recurrence_id: datetime,
+                      data: Mapping[str, Any]) -> Occurrence:
+    """Move (and rename) one occurrence of a series: only its start, end and title are
+    taken from `data`; the rest stays the series'."""
+    with transaction.atomic():
+        event = _locked_event(user, event_id)
+        if not event.is_recurring:
+            raise ValidationError(_("A single event is changed as a whole."))
+        recurrence_id = _occurrence_of(event, recurrence_id)
+        cleaned = fields.clean({
+            "title": data.get("title") or event.title, "time_zone": event.time_zone,
+            "all_day": event.all_day, "start": data.get("start"), "end": data.get("end")})
+        occurrence, _created = Occurrence.objects.get_or_create(
+            event=event, recurrence_id=recurrence_id)
+        occurrence.cancelled = False
+        occurrence.title = cleaned.title if cleaned.title != event.title else ""
+        occurrence.start_date = cleaned.start_date
+        occurrence.start_time = cleaned.start_time
+        occurrence.duration = cleaned.duration
+        occurrence.starts_at = cleaned.starts_at
+        occurrence.sequence += 1
+        occurrence.save()
+        _series_changed(event)
+    return occurrence
+
+
+def occurrence_cancel(*, user: User, event_id: int, recurrence_id: datetime) -> Occurrence:
+    """Cancel one occurrence of a series."""
+    with transaction.atomic():
+        event = _locked_event(user, event_id)
+        if not event.is_recurring:
+            raise ValidationError(_("A single event is cancelled as a whole."))
+        recurrence_id = _occurrence_of(event, recurrence_id)
+        occurrence, _created = Occurrence.objects.get_or_create(
+            event=event, recurrence_id=recurrence_id)
+        occurrence.cancelled = True
+        occurrence.starts_at = None
+        occurrence.start_date = None
+        occurrence.start_time = None
+        occurrence.duration = None
+        occurrence.sequence += 1
+        occurrence.save()
+        _series_changed(event)
+    return occurrence
+
+
+def _series_changed(event: Event) -> None:
+    event.sequence += 1
+    event.updated_at = timezone.now()
+    event.rev = room_services.rev_take(room=event.room)
+    event.save(update_fields=["sequence", "updated_at", "rev"])
+    publish_change(event, invite="request")
+
+
+def _until_before(rule: str, recurrence_id: datetime) -> str:
+    """`rule` ended just before the occurrence at `recurrence_id` (UNTIL in UTC)."""
+    recur = vRecur.from_ical(rule)
+    recur.pop("COUNT", None)
+    recur["UNTIL"] = [(recurrence_id - timedelta(seconds=1)).astimezone(UTC)]
+    return recur.to_ical().decode().upper()
+
+
+def series_split(*, user: User, event_id: int, recurrence_id: datetime,
+                 data: Mapping[str, Any]) -> Event:
+    """"This and following": the series ends before the occurrence at `recurrence_id`
+    and a new series, with `data`, starts there. Returns the new series. Changes of the
+    occurrences after the split stay with the old series' history and are not carried."""
+    cleaned = fields.clean(data)
+    with transaction.atomic():
+        event = _locked_event(user, event_id)
+        if not event.is_recurring:
+            raise ValidationError(_("Only a repeating event has following occurrences."))
+        recurrence_id = _occurrence_of(event, recurrence_id)
+        if recurrence_id <= event.starts_at:  # from the first: the whole series changes
+            changed = _apply(event, cleaned)
+            event.occurrences.all().delete()
+            if changed:
+                event.sequence += 1
+                event.updated_at = timezone.now()
+                event.rev = room_services.rev_take(room=event.room)
+                event.save()
+                publish_change(event, invite="request")
+            return event
+        now = timezone.now()
+        where = zones.zone(event.time_zone)
+        event.rrule = _until_before(event.rrule, recurrence_id)
+        _count, last = recurrence.bounded_span(
+            event.rrule, datetime.combine(event.start_date, event.start_time or time(0)), where)
+        event.series_ends_at = (zones.exact(last, where) + event.duration) if last else \
+            event.starts_at + event.duration
+        event.occurrences.filter(recurrence_id__gte=recurrence_id).delete()
+        event.sequence += 1
+        event.updated_at = now
+        event.rev = room_services.rev_take(room=event.room)
+        event.save()
+        publish_change(event, invite="request")
+        following = Event(room=event.room, created_by=event.created_by, uid=_uid(),
+                          created_at=now, updated_at=now, split_from=event, rev=0)
+        _apply(following, cleaned)
+        following.rev = room_services.rev_take(room=event.room)
+        following.save()
+        publish_change(following, invite="request")
+    return following
