@@ -47,6 +47,10 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
     Kind("document_mention", _("Someone mentions you in a comment on a document"),
          _("%(name)s mentioned you in a comment on “%(document)s”."),
          email_by_default=False),
+    Kind("event_invitation", _("An event in one of your rooms is proposed, changed or cancelled"),
+         _("%(name)s: “%(title)s”, %(when)s.")),
+    Kind("event_reminder", _("Reminders of events you take part in"),
+         _("Reminder: “%(title)s” starts %(when)s.")),
 )}
 
 
