@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from calendar_app.models import Event
 from chat.models import Message
 from community.models import Role, User
 from rooms.models import Room
@@ -17,6 +18,9 @@ def test_demo_is_loaded_once_with_people_rooms_and_messages(capsys):
     assert User.objects.filter(role=Role.MENTOR).count() == 4
     assert User.objects.get(email="admin@cohort.example").is_admin
     assert Room.objects.count() == 2 and Message.objects.count() == 5
+    # Each room has its next meeting on its calendar: the cohort's is weekly.
+    assert sorted(Event.objects.values_list("room__kind", "rrule")) == [
+        ("group", "FREQ=WEEKLY;COUNT=12"), ("one_to_one", "")]
     call_command("seed_demo")
     assert "password" not in capsys.readouterr().out
     assert User.objects.count() == 9 and Message.objects.count() == 5

@@ -1,24 +1,29 @@
 """Load a demo community once: an admin, mentors and mentees with filled profiles, a
-mentorship with its room, a cohort, a few messages (`cohort.py start` runs it).
+mentorship with its room, a cohort, a few messages and the rooms' next meetings
+(`cohort.py start` runs it).
 
-It lives in `server`, above every app it uses (community, mentoring, chat), and makes
-everything through their services, as if the people had clicked. Run again, it changes
+It lives in `server`, above every app it uses (community, mentoring, chat, calendar), and
+makes everything through their services, as if the people had clicked. Run again, it changes
 nothing. The demo password is printed the first time only.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from calendar_app.services import events as event_services
 from chat.services import message_send
 from community.models import Profile, Role, Topic, User, Visibility
 from community.search import profiles_reindex
 from mentoring.services import cohorts, relationship, requests
+from rooms.models import Room
 
 EXPERTISE = [
     ("Software engineering", "Génie logiciel"), ("Data science", "Science des données"),
@@ -169,6 +174,21 @@ class Command(BaseCommand):
         ]
         for index, (room, author, text) in enumerate(script):
             message_send(author=author, room_id=room.pk, text=text, client_id=f"demo-{index}")
+        self._calendar(grace, group, nadia, pair)
+
+    def _calendar(self, grace: User, group: Room, nadia: User, pair: Room) -> None:
+        """The cohort's weekly session (Thursdays 18:00, Toronto) and the pair's next meeting."""
+        today = timezone.localdate()
+        thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
+        event_services.event_create(user=grace, room_id=group.pk, data={
+            "title": "Data science cohort: weekly session", "time_zone": "America/Toronto",
+            "start": f"{thursday}T18:00", "end": f"{thursday}T19:00",
+            "rrule": "FREQ=WEEKLY;COUNT=12", "video_call": True,
+            "description": "Bring one question about your **project** each week."})
+        meeting = today + timedelta(days=2)
+        event_services.event_create(user=nadia, room_id=pair.pk, data={
+            "title": "Promotion case: first draft", "time_zone": "America/Toronto",
+            "start": f"{meeting}T12:00", "end": f"{meeting}T12:45", "video_call": True})
 
     def _person(self, person: dict[str, Any], password: str, topics: dict[str, Topic]) -> User:
         role = person["role"]
