@@ -138,10 +138,12 @@ def _occurrence_of(event: Event, recurrence_id: datetime) -> datetime:
     recurrence_id = recurrence_id.astimezone(UTC)
     where = zones.zone(event.time_zone)
     local = recurrence_id.astimezone(where).replace(tzinfo=None)
-    for start in recurrence.series_starts(event, local - timedelta(minutes=1)):
+    # A day either side: an occurrence in a spring gap has another wall-clock time.
+    for start in recurrence.series_starts(event, local - timedelta(days=1)):
+        if start > local + timedelta(days=1):
+            break
         if zones.exact(start, where) == recurrence_id:
             return recurrence_id
-        break
     # A moved occurrence keeps its original id, which the rule still gives.
     if event.occurrences.filter(recurrence_id=recurrence_id).exists():
         return recurrence_id
