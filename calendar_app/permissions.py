@@ -8,6 +8,9 @@ changes in an archived room or, in a pair room, across a block. The author chang
 own events; the room's owners and moderators change any. Admins see no room they are not
 a member of.
 
+Feeds: every member has one (calendar programs read it with its secret and no session);
+`access_feed` answers one 404 for a wrong or revoked secret and a deactivated member.
+
 Booking: a mentor opens her hours (the mentor role); her mentees in an active mentorship
 book them, and other members only if she allows first conversations (calendar_app.hooks
 asks mentoring which room a pair meets in).
