@@ -17,11 +17,14 @@ from notifications.models import Notification, Preference
 from rooms import protocol
 
 
-def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> Notification | None:
+def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
+           email: bool = True) -> Notification | None:
     """Record and deliver one notification as `user` prefers; call inside the writer's transaction.
 
     The live event and the e-mail leave only after commit, so a rolled-back change tells
     nobody. Returns the centre's row, or None when she turned this kind off in the app.
+    `email=False`: the caller sends its own e-mail for this kind (a calendar invitation
+    carries an .ics), so only the centre and her sockets hear it here.
     """
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -35,7 +38,7 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> N
             type="notification.created",
             notification=selectors.notification_payload(notification),
             unread=selectors.unread_count(user)))
-    if wants_email:
+    if wants_email and email:
         language = settings.LANGUAGE_CODE  # members have no language of their own yet
         with translation.override(language):
             text = kinds.render(kind, params)
