@@ -120,6 +120,19 @@ class Shown:
     def video_call(self) -> bool:
         return bool(self.instance.event.video_call)
 
+    @property
+    def date_text(self) -> str:
+        """"Tuesday, March 2, 2027" on her clock."""
+        return _("%(weekday)s, %(date)s") % {
+            "weekday": formats.date_format(self.starts, "l"),
+            "date": formats.date_format(self.starts, "DATE_FORMAT")}
+
+    @property
+    def short_date(self) -> str:
+        return _("%(weekday)s, %(date)s") % {
+            "weekday": formats.date_format(self.starts, "D"),
+            "date": formats.date_format(self.starts, "MONTH_DAY_FORMAT")}
+
     def join_open(self, now: datetime) -> bool:
         return self.video_call and self.join_opens <= now < self.instance.ends_at
 

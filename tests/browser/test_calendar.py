@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import TypeVar
 
 import pytest
 from django.utils import timezone
@@ -21,12 +20,10 @@ from tests.calendar_app.factories import make_event
 from tests.community.factories import MentorFactory, UserFactory, profile_fill
 from tests.rooms.factories import make_room
 
-T = TypeVar("T")
-
 pytestmark = pytest.mark.browser
 
 
-def outside_the_page_loop(work: Callable[[], T]) -> T:
+def outside_the_page_loop[T](work: Callable[[], T]) -> T:
     """Run a service from another thread: it publishes through async_to_sync, which
     refuses the thread where Playwright's event loop runs."""
     from django.db import connection
@@ -89,7 +86,8 @@ def test_propose_see_it_live_answer_move_and_join_the_call(live_daphne, video_br
     bea_page.locator(".cal-item a", has_text="Weekly circle").first.click()
     bea_page.get_by_role("button", name="Going", exact=True).click()
     bea_page.get_by_text("Going: 1 · Bea Chen").wait_for()
-    assert bea_page.get_by_role("button", name="Going", exact=True).get_attribute("aria-pressed") == "true"
+    going = bea_page.get_by_role("button", name="Going", exact=True)
+    assert going.get_attribute("aria-pressed") == "true"
     screenshot(bea_page, "calendar-event")
 
     # Bea back on the tab; Ana moves the second occurrence to the next day.
