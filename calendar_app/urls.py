@@ -4,7 +4,15 @@ from calendar_app.views import agenda, feed
 
 urlpatterns = [
     # The agenda, rooms' calendars and events (views/agenda.py).
+    path("calendar/", agenda.calendar_page, name="calendar"),
     path("calendar/events/<int:event_id>/", agenda.event_page, name="calendar_event"),
+    path("calendar/events/<int:event_id>/edit/", agenda.event_edit, name="calendar_event_edit"),
+    path("calendar/events/<int:event_id>/cancel", agenda.event_cancel,
+         name="calendar_event_cancel"),
+    path("calendar/events/<int:event_id>/answer", agenda.event_answer,
+         name="calendar_event_answer"),
+    path("rooms/<int:room_id>/calendar/", agenda.room_calendar, name="room_calendar"),
+    path("rooms/<int:room_id>/calendar/new/", agenda.event_new, name="calendar_event_new"),
 
     # Feeds, invitations and calendar settings (views/feed.py).
     path("calendar/feed/<str:token>.ics", feed.feed, name="calendar_feed"),
