@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -324,3 +325,67 @@ def test_postgresql_refuses_overlapping_bookings_itself():
     Booking.objects.create(mentor=mentor, booker=b, starts_at=start + timedelta(hours=1),
                            ends_at=start + timedelta(hours=2))
     assert Booking.objects.count() == 2
+
+
+@pytest.mark.django_db
+class TestPages:
+    @staticmethod
+    def client_of(user):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def test_book_page_in_her_zone_names_the_mentors_and_books(self, invited):
+        mentor, mentee = MentorFactory(name="Nadia"), UserFactory(name="Bea")
+        mentee.profile.time_zone = "America/Toronto"
+        mentee.profile.save(update_fields=["time_zone"])
+        active(mentee, mentor)
+        open_hours(mentor)
+        slot = first_free(mentor)
+        client = self.client_of(mentee)
+        page = client.get(f"/mentors/{mentor.pk}/book/").content.decode()
+        assert "Times in your time zone, America/Toronto." in page
+        assert "Nadia is in Europe/Paris." in page
+        toronto = slot.starts_at.astimezone(ZoneInfo("America/Toronto"))
+        assert f'value="{toronto.isoformat()}"' in page
+        assert f'>{toronto:%H:%M}</button>' in page
+        answer = client.post(f"/mentors/{mentor.pk}/book/", {"starts_at": toronto.isoformat()})
+        booking = Booking.objects.get()
+        assert answer.status_code == 302
+        assert answer["Location"] == f"/calendar/events/{booking.event_id}/"
+        assert booking.starts_at == slot.starts_at
+        again = client.post(f"/mentors/{mentor.pk}/book/", {"starts_at": toronto.isoformat()})
+        assert again.status_code == 409
+        assert "Sorry, this time was just taken." in again.content.decode()
+        assert Booking.objects.count() == 1
+        mentor_page = self.client_of(mentor).get("/calendar/hours/").content.decode()
+        assert "with Bea" in mentor_page and "Cancel this booking" in mentor_page
+
+    def test_the_weekly_hours_editor_saves_rows_and_refuses_overlaps(self):
+        mentor = MentorFactory()
+        client = self.client_of(mentor)
+        client.post("/calendar/hours/", {**SETTINGS, "action": "settings"})
+        answer = client.post("/calendar/hours/", {
+            "action": "windows", "weekday": ["1", "3", "0"], "start": ["09:00", "14:00", ""],
+            "end": ["12:00", "16:30", ""]})
+        assert answer.status_code == 302
+        assert list(AvailabilityWindow.objects.values_list("weekday", "start", "end")) == [
+            (1, time(9), time(12)), (3, time(14), time(16, 30))]
+        answer = client.post("/calendar/hours/", {
+            "action": "windows", "weekday": ["1", "1"], "start": ["09:00", "10:00"],
+            "end": ["12:00", "11:00"]}, follow=True)
+        assert "Two periods on the same day overlap" in answer.content.decode()
+        assert AvailabilityWindow.objects.count() == 2
+
+    def test_only_who_may_book_sees_the_page(self):
+        mentor, mentee, stranger = MentorFactory(), UserFactory(), UserFactory()
+        active(mentee, mentor)
+        open_hours(mentor)
+        url = f"/mentors/{mentor.pk}/book/"
+        assert self.client_of(mentee).get(url).status_code == 200
+        for who in (stranger, AdminFactory(), mentor):
+            assert self.client_of(who).get(url).status_code == 404
+        assert self.client_of(mentee).get("/calendar/hours/").status_code == 404
+        assert self.client_of(mentor).get("/calendar/hours/").status_code == 200
