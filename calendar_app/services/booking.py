@@ -115,6 +115,8 @@ def windows_set(*, user: User, windows: Sequence[Mapping[str, Any]]
         raise ValidationError(_("At most %(max)d periods a week.") % {"max": MAX_WINDOWS})
     cleaned: list[tuple[int, time, time]] = []
     for window in windows:
+        if str(window.get("weekday", "")).strip() == "":
+            raise ValidationError(_("Choose the day of each period."))
         weekday = _number(window.get("weekday"), 0, 6, _("The day"))
         start, end = _clock(window.get("start")), _clock(window.get("end"))
         if start >= end:

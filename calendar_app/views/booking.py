@@ -47,7 +47,8 @@ def _windows_from(request: HttpRequest) -> list[dict[str, str]]:
     """The editor's rows (day, from, to); rows left empty are dropped."""
     rows = zip(request.POST.getlist("weekday"), request.POST.getlist("start"),
                request.POST.getlist("end"), strict=False)
-    return [{"weekday": d, "start": s, "end": e} for d, s, e in rows if s.strip() or e.strip()]
+    return [{"weekday": d, "start": s, "end": e} for d, s, e in rows
+            if d.strip() or s.strip() or e.strip()]
 
 
 def _bookings(user: User, **filters: Any) -> list[Booking]:
