@@ -104,3 +104,13 @@ def test_hours_booked_seen_cancelled_and_a_past_one_said_to_have_happened(live_d
     assert booking.status == "cancelled"
     bea_page.goto(f"{base}/mentors/{nadia.pk}/book/")
     assert bea_page.locator("button.slot").first.inner_text() == chosen
+
+    # Someone else takes it while Bea's page still shows it: she is told, plainly.
+    Booking.objects.create(mentor=nadia, booker=UserFactory(), starts_at=booking.starts_at,
+                           ends_at=booking.ends_at)
+    bea_page.locator("button.slot").first.click()
+    bea_page.get_by_role("alert").wait_for()
+    assert bea_page.get_by_role("alert").inner_text() == (
+        "Sorry, this time was just taken. Choose another one.")
+    assert bea_page.locator("button.slot").first.inner_text() != chosen
+    screenshot(bea_page, "booking-just-taken")
