@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -171,6 +172,7 @@ def booking_outcome(request: HttpRequest, booking_id: int) -> HttpResponse:
 def _back(request: HttpRequest, user: User) -> str:
     """Where the form came from (a path on this site), else her hours or home."""
     back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return back
     return reverse("calendar_hours") if permissions.can_open_hours(user) else "/"
