@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calendar_app.views import agenda, feed
+from calendar_app.views import agenda, booking, feed
 
 urlpatterns = [
     # The agenda, rooms' calendars and events (views/agenda.py).
@@ -22,4 +22,10 @@ urlpatterns = [
     path("calendar/settings/reminders/", feed.reminders, name="calendar_reminders"),
 
     # A mentor's hours and booking them (views/booking.py).
+    path("calendar/hours/", booking.hours_page, name="calendar_hours"),
+    path("mentors/<int:mentor_id>/book/", booking.book_page, name="calendar_book"),
+    path("calendar/bookings/<int:booking_id>/cancel/", booking.booking_cancel,
+         name="calendar_booking_cancel"),
+    path("calendar/bookings/<int:booking_id>/outcome/", booking.booking_outcome,
+         name="calendar_booking_outcome"),
 ]
