@@ -223,7 +223,7 @@ def book(*, booker: User, mentor_id: int, starts_at: object,
             event.save()
             booking = Booking.objects.create(mentor=mentor, booker=booker, event=event,
                                              starts_at=slot.starts_at, ends_at=slot.ends_at)
-            publish_change(event, invite="request")
+            publish_change(event, invite="request", by=booker)
     except IntegrityError:
         raise _just_taken() from None
     return booking
@@ -255,7 +255,7 @@ def booking_cancel(*, user: User, booking_id: int) -> Booking:
                 event.sequence += 1
                 event.rev = room_services.rev_take(room=event.room)
                 event.save(update_fields=["cancelled_at", "updated_at", "sequence", "rev"])
-                publish_change(event, invite="cancel")
+                publish_change(event, invite="cancel", by=user)
     return booking
 
 

@@ -18,6 +18,7 @@ from calendar_app import availability, invitations
 from calendar_app.models import AvailabilityWindow, Booking, BookingSettings, Event
 from calendar_app.permissions import booking_way, can_book, can_open_hours
 from calendar_app.services import booking as booking_services
+from calendar_app.services import events as event_services
 from mentoring.models import Session
 from rooms.models import Room
 from tests.community.factories import AdminFactory, BlockFactory, MentorFactory, UserFactory
@@ -38,7 +39,7 @@ def invited(monkeypatch):
     """The invitations queued (event id, method), in order."""
     sent: list[tuple[int, str]] = []
     monkeypatch.setattr(invitations, "send_soon",
-                        lambda event, *, method: sent.append((event.pk, method)))
+                        lambda event, *, method, by=None: sent.append((event.pk, method)))
     return sent
 
 
@@ -391,3 +392,36 @@ class TestPages:
             assert self.client_of(who).get(url).status_code == 404
         assert self.client_of(mentee).get("/calendar/hours/").status_code == 404
         assert self.client_of(mentor).get("/calendar/hours/").status_code == 200
+
+
+@pytest.mark.django_db
+class TestMovedOnTheCalendar:
+    """A booked session changed from the calendar keeps its booking true."""
+
+    def test_moved_event_moves_the_booking_and_cancelled_event_frees_it(
+            self, invited, django_capture_on_commit_callbacks):
+        mentor, mentee = MentorFactory(), UserFactory()
+        active(mentee, mentor)
+        open_hours(mentor)
+        slot = first_free(mentor)
+        with django_capture_on_commit_callbacks(execute=True):
+            booking = booking_services.book(booker=mentee, mentor_id=mentor.pk,
+                                            starts_at=slot.starts_at)
+        event = booking.event
+        local = slot.starts_at.astimezone(ZoneInfo(event.time_zone)) \
+            + timedelta(hours=1)
+        end = local + (slot.ends_at - slot.starts_at)
+        with django_capture_on_commit_callbacks(execute=True):
+            event_services.event_update(user=mentor, event_id=event.pk, data={
+                "title": event.title, "time_zone": event.time_zone, "video_call": True,
+                "start": local.strftime("%Y-%m-%dT%H:%M"), "end": end.strftime("%Y-%m-%dT%H:%M")})
+        booking.refresh_from_db()
+        assert booking.starts_at == slot.starts_at + timedelta(hours=1)
+        with pytest.raises(ValidationError, match="cannot repeat"):
+            event_services.event_update(user=mentor, event_id=event.pk, data={
+                "title": event.title, "time_zone": event.time_zone, "rrule": "FREQ=WEEKLY",
+                "start": local.strftime("%Y-%m-%dT%H:%M"), "end": end.strftime("%Y-%m-%dT%H:%M")})
+        with django_capture_on_commit_callbacks(execute=True):
+            event_services.event_cancel(user=mentor, event_id=event.pk)
+        booking.refresh_from_db()
+        assert booking.status == Booking.Status.CANCELLED
