@@ -79,6 +79,24 @@ def parse_local(value: object) -> tuple[date, time]:
     return parsed.date(), parsed.time().replace(second=0, microsecond=0)
 
 
+def check_range(moment: datetime, now: datetime | None = None) -> datetime:
+    """`moment` if it lies within YEARS_BACK before and YEARS_AHEAD after now; else
+    ValidationError (dates far away are refused before any arithmetic on them)."""
+    now = now or timezone.now()
+    if not (now - timedelta(days=365 * YEARS_BACK) <= moment
+            <= now + timedelta(days=365 * YEARS_AHEAD)):
+        raise ValidationError(_("An event starts within %(back)d years before and %(ahead)d "
+                                "years after today.") % {"back": YEARS_BACK,
+                                                         "ahead": YEARS_AHEAD})
+    return moment
+
+
+def clamp_day(day: date, today: date) -> date:
+    """A day to show, kept within the years events may take place in."""
+    return min(max(day, today - timedelta(days=365 * YEARS_BACK)),
+               today + timedelta(days=365 * YEARS_AHEAD))
+
+
 def _flag(value: object) -> bool:
     return value in (True, "true", "on", "1", 1, "yes")
 
@@ -116,23 +134,22 @@ def clean(data: Mapping[str, Any], *, now: datetime | None = None) -> EventField
     if duration > MAX_DURATION:
         raise ValidationError(_("An event lasts at most %(days)d days.")
                               % {"days": MAX_DURATION.days})
-    if not (now - timedelta(days=365 * YEARS_BACK) <= starts_at
-            <= now + timedelta(days=365 * YEARS_AHEAD)):
-        raise ValidationError(_("An event starts within %(back)d years before and %(ahead)d "
-                                "years after today.") % {"back": YEARS_BACK,
-                                                         "ahead": YEARS_AHEAD})
+    check_range(starts_at, now)
     rrule = recurrence.clean_rule(data.get("rrule"))
     series_ends_at: datetime | None = starts_at + duration
     if rrule:
         local = datetime.combine(start_date, start_time or time(0, 0))
-        first = next(iter(recurrence.expand_local(rrule, local, where)), None)
+        latest = (now + timedelta(days=365 * YEARS_AHEAD)).astimezone(where).replace(
+            tzinfo=None)
+        first = recurrence.first_local(rrule, local, where, latest)
         if first is None:
-            raise ValidationError(_("This repeat rule gives no date at all."))
+            raise ValidationError(_("This repeat rule gives no date in the next %(years)d "
+                                    "years.") % {"years": YEARS_AHEAD})
         if first != local:  # the series starts on its first date, as calendars show it
             start_date = first.date()
             starts_at = zones.exact(first, where)
             local = first
-        count, last = recurrence.bounded_span(rrule, local, where)
+        count, last = recurrence.bounded_span(rrule, local, where, latest)
         if count > recurrence.MAX_COUNT:
             raise ValidationError(_("An event repeats at most %(max)d times.")
                                   % {"max": recurrence.MAX_COUNT})

@@ -9,6 +9,7 @@ a window and capped (MAX_EXPANDED): a rule with no end is fine, an answer of mil
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from calendar_app import zones
 
 MAX_COUNT = 1000  # occurrences a rule with an end may have
 MAX_EXPANDED = 2000  # occurrences one expansion returns, over all events
+HORIZON_YEARS = 10  # a series with an end ends within this (calendar_app.fields.YEARS_AHEAD)
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS",
          "WKST"}
@@ -89,7 +91,39 @@ def clean_rule(text: object) -> str:
     interval = (recur.get("INTERVAL") or [1])[0]
     if not 1 <= int(interval) <= 366:
         raise ValidationError(_("Repeat every 1 to 366 periods."))
+    _check_parts(recur, frequency)
     return recur.to_ical().decode().upper()
+
+
+_WEEKDAY = re.compile(r"([+-]?)(\d{0,2})(MO|TU|WE|TH|FR|SA|SU)")
+
+
+def _check_parts(recur: vRecur, frequency: str) -> None:
+    """What RFC 5545 forbids and calendar programs would expand differently: a numbered
+    weekday ("2TU") outside a monthly or yearly rule or past its range, a day of the
+    month 0 or past 31, a position (BYSETPOS) without a monthly or yearly weekday rule."""
+    unreadable = ValidationError(_("This repeat rule cannot be read."))
+    days = [str(day).upper() for day in recur.get("BYDAY", [])]
+    for day in days:
+        found = _WEEKDAY.fullmatch(day)
+        if found is None:
+            raise unreadable
+        if found.group(2):
+            limit = 5 if frequency == "MONTHLY" else 53
+            if frequency not in ("MONTHLY", "YEARLY") or not 1 <= int(found.group(2)) <= limit:
+                raise ValidationError(_("A numbered weekday (such as the 2nd Tuesday) is for "
+                                        "monthly or yearly repeats."))
+    for month_day in recur.get("BYMONTHDAY", []):
+        if not 1 <= abs(int(month_day)) <= 31:
+            raise ValidationError(_("A day of the month is between 1 and 31."))
+    for month in recur.get("BYMONTH", []):
+        if not 1 <= int(month) <= 12:
+            raise ValidationError(_("A month is between 1 and 12."))
+    positions = recur.get("BYSETPOS", [])
+    if positions and (frequency not in ("MONTHLY", "YEARLY") or not days
+                      or any(not 1 <= abs(int(p)) <= 366 for p in positions)):
+        raise ValidationError(_("A position (such as the last weekday) is for monthly or "
+                                "yearly repeats on weekdays."))
 
 
 @dataclass(frozen=True)
@@ -134,17 +168,35 @@ def expand_local(text: str, start: datetime, where: Any) -> dateutil_rrule.rrule
     return _rule(text, start, where)
 
 
+def first_local(text: str, start: datetime, where: Any, latest: datetime) -> datetime | None:
+    """The rule's first naive local start from `start`, if there is one by `latest`: the
+    search stops there (a rule that matches no date would otherwise be searched to the
+    year 9999)."""
+    rule = _rule(text, start, where).replace(count=None, until=latest)
+    return next(iter(rule), None)
+
+
 def is_bounded(text: str) -> bool:
     recur = _recur(text)
     return "COUNT" in recur or "UNTIL" in recur
 
 
-def bounded_span(text: str, start: datetime, where: Any) -> tuple[int, datetime | None]:
+def bounded_span(text: str, start: datetime, where: Any, latest: datetime
+                 ) -> tuple[int, datetime | None]:
     """For a rule with an end: how many occurrences (counted up to MAX_COUNT + 1) and the
-    last one's naive local start. (0, None) for a rule without end."""
-    if not is_bounded(text):
+    last one's naive local start. (0, None) for a rule without end. ValidationError if
+    the series would go on past `latest` (naive local): a series with an end ends within
+    the years events may take place in, and is never searched beyond them."""
+    recur = _recur(text)
+    if "COUNT" not in recur and "UNTIL" not in recur:
         return 0, None
-    starts = list(itertools.islice(_rule(text, start, where), MAX_COUNT + 1))
+    wanted = int(recur["COUNT"][0]) if "COUNT" in recur else MAX_COUNT + 1
+    rule = _rule(text, start, where)
+    starts = list(itertools.islice(rule.replace(count=None, until=latest), wanted + 1))
+    if (len(starts) < wanted) if "COUNT" in recur else rule.after(latest) is not None:
+        raise ValidationError(_("A repeating event with an end ends within %(years)d years "
+                                "from today.") % {"years": HORIZON_YEARS})
+    starts = starts[:wanted]
     return len(starts), (starts[-1] if starts else None)
 
 
@@ -172,39 +224,43 @@ def _instance(event: Any, local: datetime, override: Any = None) -> Instance:
                     title=title, moved=moved)
 
 
+def _event_instances(event: Any, start: datetime, end: datetime) -> Iterator[Instance]:
+    """One event's occurrences that overlap [start, end), in start order, read lazily."""
+    overrides = {o.recurrence_id: o for o in event.occurrences.all()}
+    where = zones.zone(event.time_zone)
+    # Local bounds one day wider than the window: zones are at most ±14 h from UTC.
+    earliest = (start - event.duration).astimezone(where).replace(tzinfo=None) \
+        - timedelta(days=1)
+    latest = end.astimezone(where).replace(tzinfo=None) + timedelta(days=1)
+
+    def in_series() -> Iterator[Instance]:
+        for local in series_starts(event, earliest):
+            if local >= latest:
+                return
+            instance = _instance(event, local)
+            if instance.recurrence_id in overrides:
+                continue  # cancelled, or moved: among `moved` where it is now
+            if instance.starts_at < end and instance.ends_at > start:
+                yield instance
+
+    moved = sorted((_instance(event, o.recurrence_id.astimezone(where).replace(tzinfo=None), o)
+                    for o in overrides.values() if not o.cancelled and o.starts_at is not None),
+                   key=lambda i: i.starts_at)
+    moved = [i for i in moved if i.starts_at < end and i.ends_at > start]
+    yield from heapq.merge(in_series(), moved, key=lambda i: i.starts_at)
+
+
 def instances(events: Iterable[Any], start: datetime, end: datetime,
               limit: int = MAX_EXPANDED) -> list[Instance]:
-    """Every occurrence of `events` that overlaps [start, end) (UTC), in start order, at
-    most `limit`. Events come with their `occurrences` (prefetched, or read here);
+    """Every occurrence of `events` that overlaps [start, end) (UTC), in start order, the
+    first `limit` of them: each event is read only as far as the answer needs, so a
+    busy series cuts the answer short at its end, never drops another event's earlier
+    occurrences. Events come with their `occurrences` (prefetched, or read here);
     cancelled events and occurrences are left out."""
-    found: list[Instance] = []
-    for event in events:
-        if event.cancelled_at is not None:
-            continue
-        overrides = {o.recurrence_id: o for o in event.occurrences.all()}
-        where = zones.zone(event.time_zone)
-        # Local bounds one day wider than the window: zones are at most ±14 h from UTC.
-        earliest = (start - event.duration).astimezone(where).replace(tzinfo=None) \
-            - timedelta(days=1)
-        latest = end.astimezone(where).replace(tzinfo=None) + timedelta(days=1)
-        for local in series_starts(event, earliest):
-            if local >= latest or len(found) > limit:
-                break
-            instance = _instance(event, local)
-            override = overrides.get(instance.recurrence_id)
-            if override is not None:
-                continue  # cancelled, or moved: added below where it is now
-            if instance.starts_at < end and instance.ends_at > start:
-                found.append(instance)
-        for override in overrides.values():
-            if override.cancelled or override.starts_at is None:
-                continue
-            local = override.recurrence_id.astimezone(where).replace(tzinfo=None)
-            instance = _instance(event, local, override)
-            if instance.starts_at < end and instance.ends_at > start:
-                found.append(instance)
-    found.sort(key=lambda i: (i.starts_at, i.event.pk))
-    return found[:limit]
+    streams = [_event_instances(event, start, end) for event in events
+               if event.cancelled_at is None]
+    merged = heapq.merge(*streams, key=lambda i: (i.starts_at, i.event.pk))
+    return list(itertools.islice(merged, limit))
 
 
 def utc(value: datetime) -> datetime:

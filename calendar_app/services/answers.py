@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from calendar_app import permissions
 from calendar_app.changes import publish_change
 from calendar_app.models import Event, Rsvp
+from calendar_app.services.events import limited
 from community.models import User
 from rooms import services as room_services
 
@@ -21,6 +22,7 @@ def rsvp_set(*, user: User, event_id: int, answer: object) -> Rsvp:
     event = permissions.access_event(user, event_id)
     if not permissions.can_answer(user, event):
         raise PermissionDenied(_("You cannot answer this event."))
+    limited(user)
     with transaction.atomic():
         room = room_services.room_lock(room_id=event.room_id)
         event = Event.objects.select_for_update().get(pk=event.pk)

@@ -169,6 +169,10 @@ def parse_start(value: object) -> datetime:
         raise ValidationError(_("This is not one of her free times.")) from None
     if parsed.tzinfo is None:
         raise ValidationError(_("This is not one of her free times."))
+    try:
+        fields.check_range(parsed)
+    except ValidationError:
+        raise ValidationError(_("This is not one of her free times.")) from None
     return parsed
 
 
@@ -201,8 +205,6 @@ def book(*, booker: User, mentor_id: int, starts_at: object,
     settings = availability.settings_of(mentor)
     slot = availability.slot_check(mentor, parse_start(starts_at), now=now, settings=settings)
     assert settings is not None
-    if room is None:  # a first conversation: their direct room, opened once
-        room = room_services.room_open_direct(user=booker, other=mentor)
     try:
         with transaction.atomic():
             settings = BookingSettings.objects.select_for_update().get(pk=settings.pk)
@@ -212,6 +214,8 @@ def book(*, booker: User, mentor_id: int, starts_at: object,
                                       starts_at__lt=slot.ends_at,
                                       ends_at__gt=slot.starts_at).exists():
                 raise _just_taken()
+            if room is None:  # a first conversation: their direct room, opened once
+                room = room_services.room_open_direct(user=booker, other=mentor)
             room = room_services.room_lock(room_id=room.pk)
             if not permissions.can_propose(booker, room):
                 raise Http404("No such mentor.")
@@ -230,10 +234,14 @@ def book(*, booker: User, mentor_id: int, starts_at: object,
 
 
 def _locked_booking(user: User, booking_id: int) -> Booking:
-    booking = (Booking.objects.select_for_update().filter(pk=booking_id).first())
+    """The booking under its row lock, taken after its room's (the order every calendar
+    write locks in: room, event, booking), if it is hers."""
+    booking = Booking.objects.select_related("event").filter(pk=booking_id).first()
     if booking is None or user.pk not in (booking.mentor_id, booking.booker_id):
         raise Http404("No such booking.")
-    return booking
+    if booking.event is not None:
+        room_services.room_lock(room_id=booking.event.room_id)
+    return Booking.objects.select_for_update().get(pk=booking.pk)
 
 
 def booking_cancel(*, user: User, booking_id: int) -> Booking:
@@ -246,9 +254,8 @@ def booking_cancel(*, user: User, booking_id: int) -> Booking:
         booking.status = Booking.Status.CANCELLED
         booking.save(update_fields=["status"])
         if booking.event_id is not None:
-            event = Event.objects.get(pk=booking.event_id)
+            event = Event.objects.select_related("room").get(pk=booking.event_id)
             if not event.is_cancelled:
-                event.room = room_services.room_lock(room_id=event.room_id)
                 moment = timezone.now()
                 event.cancelled_at = moment
                 event.updated_at = moment

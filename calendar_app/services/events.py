@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,8 @@ from community.models import User
 from community.ratelimit import ratelimit_hit
 from rooms import services as room_services
 from rooms.models import Room
+
+MAX_MOVE = timedelta(days=31)  # how far one occurrence moves from its place in the series
 
 # Fields whose change calendars must hear about (a new SEQUENCE and invitation).
 SCHEDULING = ("title", "location", "video_call", "all_day", "time_zone", "start_date",
@@ -76,15 +78,20 @@ def _locked_event(user: User, event_id: int) -> Event:
     return event
 
 
+def limited(user: User) -> None:
+    """Every calendar write counts against her rate, before any work is done for it."""
+    ratelimit_hit(f"calendar.write:{user.pk}", limit=settings.CALENDAR_WRITE_LIMIT,
+                  per_seconds=60)
+
+
 def event_create(*, user: User, room_id: int, data: Mapping[str, Any]) -> Event:
     """Propose an event in a room. ValidationError says what is wrong and stores nothing;
     Http404 if she may not see the room; PermissionDenied if she may not post in it."""
     room = permissions.access_room(user, room_id)
     if not permissions.can_propose(user, room):
         raise PermissionDenied(_("You cannot add events to this room's calendar."))
+    limited(user)
     cleaned = fields.clean(data)
-    ratelimit_hit(f"calendar.write:{user.pk}", limit=settings.CALENDAR_WRITE_LIMIT,
-                  per_seconds=60)
     with transaction.atomic():
         room = _locked_room(user, room.pk)
         if not permissions.can_propose(user, room):
@@ -102,6 +109,7 @@ def event_create(*, user: User, room_id: int, data: Mapping[str, Any]) -> Event:
 def event_update(*, user: User, event_id: int, data: Mapping[str, Any]) -> Event:
     """Change a whole event (every occurrence of a series). Occurrences moved or cancelled
     one by one keep their change; those the new rule no longer has are dropped."""
+    limited(user)
     cleaned = fields.clean(data)
     with transaction.atomic():
         event = _locked_event(user, event_id)
@@ -133,16 +141,24 @@ def _booking_follows(event: Event) -> None:
     ends_at = event.starts_at + event.duration
     if (booking.starts_at, booking.ends_at) == (event.starts_at, ends_at):
         return
+    if event.starts_at < timezone.now():
+        raise ValidationError(_("A booked session cannot move into the past."))
+    taken = ValidationError(_("The mentor has another session booked at that time."))
     if Booking.objects.filter(mentor_id=booking.mentor_id, status=Booking.Status.BOOKED,
                               starts_at__lt=ends_at, ends_at__gt=event.starts_at
                               ).exclude(pk=booking.pk).exists():
-        raise ValidationError(_("The mentor has another session booked at that time."))
+        raise taken
     booking.starts_at, booking.ends_at = event.starts_at, ends_at
-    booking.save(update_fields=["starts_at", "ends_at"])
+    try:
+        with transaction.atomic():  # the database's own refusal (PostgreSQL) says the same
+            booking.save(update_fields=["starts_at", "ends_at"])
+    except IntegrityError:
+        raise taken from None
 
 
 def event_cancel(*, user: User, event_id: int) -> Event:
     """Cancel an event (every occurrence of a series): calendars are told to remove it."""
+    limited(user)
     with transaction.atomic():
         event = _locked_event(user, event_id)
         now = timezone.now()
@@ -195,7 +211,9 @@ def parse_recurrence_id(value: object) -> datetime:
 def occurrence_change(*, user: User, event_id: int, recurrence_id: datetime,
                       data: Mapping[str, Any]) -> Occurrence:
     """Move (and rename) one occurrence of a series: only its start, end and title are
-    taken from `data`; the rest stays the series'."""
+    taken from `data`; the rest stays the series'. It moves at most MAX_MOVE from where
+    the series has it (farther is a change of the series)."""
+    limited(user)
     with transaction.atomic():
         event = _locked_event(user, event_id)
         if not event.is_recurring:
@@ -204,6 +222,10 @@ def occurrence_change(*, user: User, event_id: int, recurrence_id: datetime,
         cleaned = fields.clean({
             "title": data.get("title") or event.title, "time_zone": event.time_zone,
             "all_day": event.all_day, "start": data.get("start"), "end": data.get("end")})
+        if abs(cleaned.starts_at - recurrence_id) > MAX_MOVE:
+            raise ValidationError(_("One occurrence moves at most %(days)d days; to move it "
+                                    "farther, change the series.")
+                                  % {"days": MAX_MOVE.days})
         occurrence, _created = Occurrence.objects.get_or_create(
             event=event, recurrence_id=recurrence_id)
         occurrence.cancelled = False
@@ -220,6 +242,7 @@ def occurrence_change(*, user: User, event_id: int, recurrence_id: datetime,
 
 def occurrence_cancel(*, user: User, event_id: int, recurrence_id: datetime) -> Occurrence:
     """Cancel one occurrence of a series."""
+    limited(user)
     with transaction.atomic():
         event = _locked_event(user, event_id)
         if not event.is_recurring:
@@ -254,11 +277,46 @@ def _until_before(rule: str, recurrence_id: datetime) -> str:
     return recur.to_ical().decode().upper()
 
 
+def _end_before(event: Event, recurrence_id: datetime, *, by: User) -> None:
+    """End the series (locked, with its room) just before the occurrence at
+    `recurrence_id`, which is not its first; calendars get the shorter series."""
+    where = zones.zone(event.time_zone)
+    event.rrule = _until_before(event.rrule, recurrence_id)
+    _count, last = recurrence.bounded_span(
+        event.rrule, datetime.combine(event.start_date, event.start_time or time(0)), where,
+        recurrence_id.astimezone(where).replace(tzinfo=None))
+    event.series_ends_at = (zones.exact(last, where) + event.duration) if last else \
+        event.starts_at + event.duration
+    event.occurrences.filter(recurrence_id__gte=recurrence_id).delete()
+    event.sequence += 1
+    event.updated_at = timezone.now()
+    event.rev = room_services.rev_take(room=event.room)
+    event.save()
+    publish_change(event, invite="request", by=by)
+
+
+def series_end(*, user: User, event_id: int, recurrence_id: datetime) -> Event | None:
+    """Cancel "this and following": the series ends before the occurrence at
+    `recurrence_id`. From its first occurrence, the whole event is cancelled (None)."""
+    limited(user)
+    with transaction.atomic():
+        event = _locked_event(user, event_id)
+        if not event.is_recurring:
+            raise ValidationError(_("Only a repeating event has following occurrences."))
+        recurrence_id = _occurrence_of(event, recurrence_id)
+        if recurrence_id > event.starts_at:
+            _end_before(event, recurrence_id, by=user)
+            return event
+    event_cancel(user=user, event_id=event_id)
+    return None
+
+
 def series_split(*, user: User, event_id: int, recurrence_id: datetime,
                  data: Mapping[str, Any]) -> Event:
     """"This and following": the series ends before the occurrence at `recurrence_id`
     and a new series, with `data`, starts there. Returns the new series. Changes of the
     occurrences after the split stay with the old series' history and are not carried."""
+    limited(user)
     cleaned = fields.clean(data)
     with transaction.atomic():
         event = _locked_event(user, event_id)
@@ -276,18 +334,7 @@ def series_split(*, user: User, event_id: int, recurrence_id: datetime,
                 publish_change(event, invite="request", by=user)
             return event
         now = timezone.now()
-        where = zones.zone(event.time_zone)
-        event.rrule = _until_before(event.rrule, recurrence_id)
-        _count, last = recurrence.bounded_span(
-            event.rrule, datetime.combine(event.start_date, event.start_time or time(0)), where)
-        event.series_ends_at = (zones.exact(last, where) + event.duration) if last else \
-            event.starts_at + event.duration
-        event.occurrences.filter(recurrence_id__gte=recurrence_id).delete()
-        event.sequence += 1
-        event.updated_at = now
-        event.rev = room_services.rev_take(room=event.room)
-        event.save()
-        publish_change(event, invite="request", by=user)
+        _end_before(event, recurrence_id, by=user)
         following = Event(room=event.room, created_by=event.created_by, uid=_uid(),
                           created_at=now, updated_at=now, split_from=event, rev=0)
         _apply(following, cleaned)
