@@ -4,6 +4,9 @@
 - `booking_held(booking)`: a booked session took place; mentoring logs it.
 - `render_markdown(text)`: chat's Markdown renderer and sanitiser (a sibling this app does
   not import); until it is registered, text is shown escaped.
+- `notify(user=, kind=, params=, url=, email=)`: tell a member (notifications, a sibling),
+  in the app and by e-mail as she prefers; `email=False` takes the e-mail away. Until it
+  is registered, nobody is told.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.utils.html import escape
 _mentorship_room: Callable[[Any, Any], Any] | None = None
 _booking_held: Callable[[Any], None] | None = None
 _renderer: Callable[[str], str] | None = None
+_notifier: Callable[..., Any] | None = None
 
 
 def register_renderer(function: Callable[[str], str]) -> None:
@@ -47,3 +51,14 @@ def mentorship_room(mentor: Any, mentee: Any) -> Any:
 def booking_held(booking: Any) -> None:
     if _booking_held is not None:
         _booking_held(booking)
+
+
+def register_notifier(function: Callable[..., Any]) -> None:
+    global _notifier
+    _notifier = function
+
+
+def notify(*, user: Any, kind: str, params: dict[str, Any], url: str = "",
+           email: bool = True) -> None:
+    if _notifier is not None:
+        _notifier(user=user, kind=kind, params=params, url=url, email=email)

@@ -17,17 +17,21 @@ from notifications.models import Notification, Preference
 from rooms import protocol
 
 
-def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "") -> Notification | None:
+def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
+           email: bool = True) -> Notification | None:
     """Record and deliver one notification as `user` prefers; call inside the writer's transaction.
 
     The live event and the e-mail leave only after commit, so a rolled-back change tells
     nobody. Returns the centre's row, or None when she turned this kind off in the app.
+    `email=False`: a switch of her own elsewhere (her calendar's "reminders by e-mail")
+    says no e-mail, whatever her preference for the kind.
     """
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not user.is_active:
         return None
     wants_in_app, wants_email = selectors.preference_for(user, kind)
+    wants_email = wants_email and email
     notification = None
     if wants_in_app:
         notification = Notification.objects.create(user=user, kind=kind, params=params, url=url)

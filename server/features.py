@@ -4,7 +4,8 @@ each other and `rooms` knows no feature.
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
-- `calendar_app.hooks`: event descriptions are rendered with chat's renderer; bookings
+- `calendar_app.hooks`: event descriptions are rendered with chat's renderer; reminders
+  are told through notifications; bookings
   ask mentoring which room a mentor and her mentee meet in, and tell it a session took
   place (wired in `mentoring` once booking is).
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
@@ -36,6 +37,7 @@ def register() -> None:
     catchup.register("documents", documents_selectors.catch_up_events)
     catchup.register("calendar", calendar_selectors.catch_up_events)
     calendar_hooks.register_renderer(_render_markdown)
+    calendar_hooks.register_notifier(_notify)
     documents_rendering.register(chat_rendering.render_message)
     documents_hooks.register_mentioned(_document_mention)
     chat_attachments.register(documents_selectors.ids_in_room)
@@ -46,6 +48,12 @@ def register() -> None:
 
 def _render_markdown(text: str) -> str:
     return chat_rendering.render_message(text).html
+
+
+def _notify(**fields: Any) -> None:
+    from notifications import services as notifications
+
+    notifications.notify(**fields)
 
 
 def _document_mention(member: Any, author: Any, document_name: str, url: str) -> None:

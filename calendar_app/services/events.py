@@ -66,7 +66,8 @@ def _locked_event(user: User, event_id: int) -> Event:
     """The event and its room under the room's lock, if she may still change it."""
     event = permissions.access_event(user, event_id)
     room = room_services.room_lock(room_id=event.room_id)
-    event = Event.objects.select_for_update().select_related("created_by").get(pk=event.pk)
+    event = (Event.objects.select_for_update(of=("self",)).select_related("created_by")
+             .get(pk=event.pk))
     event.room = room
     if event.is_cancelled or not permissions.can_view(user, room):
         raise Http404("No such event.")
