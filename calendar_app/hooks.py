@@ -4,9 +4,10 @@
 - `booking_held(booking)`: a booked session took place; mentoring logs it.
 - `render_markdown(text)`: chat's Markdown renderer and sanitiser (a sibling this app does
   not import); until it is registered, text is shown escaped.
-- `notify(user=, kind=, params=, url=, email=)`: tell a member (notifications, a sibling),
-  in the app and by e-mail as she prefers; `email=False` takes the e-mail away. Until it
-  is registered, nobody is told.
+- `tell(user, kind, params, url, email=False)`: the notification centre, in the app only
+  (the e-mail of an invitation is the calendar's own, with its .ics), or by e-mail too as
+  her notification preferences say when `email` (reminders); `email_wanted(user, kind)`:
+  whether her notification preferences let that e-mail go (True until registered).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.utils.html import escape
 _mentorship_room: Callable[[Any, Any], Any] | None = None
 _booking_held: Callable[[Any], None] | None = None
 _renderer: Callable[[str], str] | None = None
-_notifier: Callable[..., Any] | None = None
+_tell: Callable[..., None] | None = None
+_email_wanted: Callable[[Any, str], bool] | None = None
 
 
 def register_renderer(function: Callable[[str], str]) -> None:
@@ -53,12 +55,16 @@ def booking_held(booking: Any) -> None:
         _booking_held(booking)
 
 
-def register_notifier(function: Callable[..., Any]) -> None:
-    global _notifier
-    _notifier = function
+def register_notifications(tell_function: Callable[..., None],
+                           email_wanted_function: Callable[[Any, str], bool]) -> None:
+    global _tell, _email_wanted
+    _tell, _email_wanted = tell_function, email_wanted_function
 
 
-def notify(*, user: Any, kind: str, params: dict[str, Any], url: str = "",
-           email: bool = True) -> None:
-    if _notifier is not None:
-        _notifier(user=user, kind=kind, params=params, url=url, email=email)
+def tell(user: Any, kind: str, params: dict[str, Any], url: str, *, email: bool = False) -> None:
+    if _tell is not None:
+        _tell(user, kind, params, url, email=email)
+
+
+def email_wanted(user: Any, kind: str) -> bool:
+    return _email_wanted(user, kind) if _email_wanted is not None else True

@@ -8,12 +8,15 @@ from __future__ import annotations
 from django.db import transaction
 
 from calendar_app.models import Event
+from community.models import User
 
 
-def send_soon(event: Event, *, method: str) -> None:
-    """Queue the invitations of `event` as it is at commit ("request" or "cancel")."""
+def send_soon(event: Event, *, method: str, by: User | None = None) -> None:
+    """Queue the invitations of `event` as it is at commit ("request" or "cancel");
+    `by`: the member who changed it (not told of her own change in the app)."""
     from calendar_app import tasks
 
     event_id, sequence = event.pk, event.sequence
+    by_id = by.pk if by is not None else None
     transaction.on_commit(lambda: tasks.invitations_send.enqueue(
-        event_id=event_id, method=method, sequence=sequence), robust=True)
+        event_id=event_id, method=method, sequence=sequence, by_id=by_id), robust=True)

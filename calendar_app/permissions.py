@@ -8,6 +8,9 @@ changes in an archived room or, in a pair room, across a block. The author chang
 own events; the room's owners and moderators change any. Admins see no room they are not
 a member of.
 
+Feeds: every member has one (calendar programs read it with its secret and no session);
+`access_feed` answers one 404 for a wrong or revoked secret and a deactivated member.
+
 Booking: a mentor opens her hours (the mentor role); her mentees in an active mentorship
 book them, and other members only if she allows first conversations (calendar_app.hooks
 asks mentoring which room a pair meets in).
@@ -15,13 +18,14 @@ asks mentoring which room a pair meets in).
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from calendar_app import hooks
-from calendar_app.models import Booking, BookingSettings, Event
+from calendar_app.models import Booking, BookingSettings, Event, MemberCalendar
 from community import permissions as community_permissions
 from community.models import User
 from community.permissions import Viewer
@@ -81,6 +85,26 @@ def access_event(user: Viewer, event_id: int | str) -> Event:
 
 def access_room(user: Viewer, room_id: int | str) -> Room:
     return room_permissions.access_room(user, room_id)
+
+
+# --- Feeds ----------------------------------------------------------------------------
+def can_have_feed(user: Viewer) -> bool:
+    """Every member has calendar settings and may have a private feed."""
+    return community_permissions.is_member(user)
+
+
+def access_feed(token_digest: str) -> User:
+    """The member whose feed has this sha256 (calendar_app.services.settings), if she is
+    still a member; else the one 404. One indexed query whatever the token, and the
+    digest found is compared in constant time, so a wrong token and a revoked one take
+    the same path."""
+    row = (MemberCalendar.objects.select_related("user")
+           .filter(feed_token_hash=token_digest).exclude(feed_token_hash="").first())
+    stored = row.feed_token_hash if row is not None else "0" * 64
+    if not hmac.compare_digest(stored.encode(), token_digest.encode()) or row is None \
+            or not can_have_feed(row.user):
+        raise Http404("No such feed.")
+    return row.user
 
 
 # --- Booking --------------------------------------------------------------------------

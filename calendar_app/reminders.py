@@ -10,7 +10,8 @@ first sweep that runs after that moment:
   transaction as the notification; the unique constraint decides between two sweepers
   (the loser's insert fails and it sends nothing);
 - never late: a reminder whose moment passed CALENDAR_REMINDER_GRACE seconds ago or more
-  (the sweeper was down), or whose occurrence has started, is dropped;
+  (the sweeper was down), or whose occurrence has started, is dropped; a reminder "at the
+  start" (0 minutes) may still go within AT_START of the start (one sweeper's pace);
 - never for a cancelled event or occurrence (recurrence.instances leaves them out).
 
 Delivery is notifications' `notify` (through calendar_app.hooks): in the app and by
@@ -42,6 +43,7 @@ from community.models import User
 log = logging.getLogger(__name__)
 
 MAX_MINUTES = 28 * 24 * 60  # the earliest reminder honoured: 4 weeks before
+AT_START = timedelta(minutes=1)  # how long after its start "at the start" may still go
 MAX_PER_MEMBER = 5  # offsets honoured per member
 MAX_OCCURRENCES = 5000  # occurrences one sweep expands
 MAX_HORIZON_ROWS = 1000  # distinct reminder choices read to find the horizon
@@ -52,11 +54,12 @@ Claim = tuple[int, int, datetime, int]  # event, member, occurrence start (UTC),
 
 def offsets_of(value: object) -> tuple[int, ...]:
     """The offsets (minutes before) the sweep honours from a stored choice: whole
-    minutes from 1 to MAX_MINUTES, at most MAX_PER_MEMBER, anything else left out."""
+    minutes from 0 (at the start) to MAX_MINUTES, at most MAX_PER_MEMBER, anything else
+    left out."""
     if not isinstance(value, list):
         return ()
     taken = sorted({minutes for minutes in value if isinstance(minutes, int)
-                    and not isinstance(minutes, bool) and 1 <= minutes <= MAX_MINUTES})
+                    and not isinstance(minutes, bool) and 0 <= minutes <= MAX_MINUTES})
     return tuple(taken[:MAX_PER_MEMBER])
 
 
@@ -89,9 +92,9 @@ def _send(instance: recurrence.Instance, user: User, minutes: int, by_email: boo
             ReminderSent.objects.create(event=event, user=user,
                                         occurrence_start=instance.starts_at,
                                         minutes_before=minutes, sent_at=now)
-            hooks.notify(user=user, kind="event_reminder",
-                         params={"title": instance.title, "when": when_for(instance, user)},
-                         url=url, email=by_email)
+            hooks.tell(user, "event_reminder",
+                       {"title": instance.title, "when": when_for(instance, user)}, url,
+                       email=by_email)
     except IntegrityError:
         return False
     return True
@@ -104,13 +107,13 @@ def reminders_sweep(now: datetime | None = None) -> int:
     grace = timedelta(seconds=settings.CALENDAR_REMINDER_GRACE)
     ReminderSent.objects.filter(occurrence_start__lt=now - CLAIMS_KEPT).delete()
     end = now + timedelta(minutes=_horizon(), seconds=1)
-    events = selectors.in_range(Event.objects.all(), now, end)
-    found = recurrence.instances(events, now, end, limit=MAX_OCCURRENCES + 1)
+    events = selectors.in_range(Event.objects.all(), now - AT_START, end)
+    found = recurrence.instances(events, now - AT_START, end, limit=MAX_OCCURRENCES + 1)
     if len(found) > MAX_OCCURRENCES:
         log.warning("calendar reminders: more than %d occurrences ahead; only the first "
                     "%d were looked at", MAX_OCCURRENCES, MAX_OCCURRENCES)
         found = found[:MAX_OCCURRENCES]
-    found = [instance for instance in found if instance.starts_at > now]
+    found = [instance for instance in found if instance.starts_at > now - AT_START]
     if not found:
         return 0
     event_ids = {instance.event.pk for instance in found}
@@ -126,7 +129,8 @@ def reminders_sweep(now: datetime | None = None) -> int:
     absent = set(Rsvp.objects.filter(event_id__in=event_ids, answer=Rsvp.Answer.NOT_GOING)
                  .values_list("event_id", "user_id"))
     claimed: set[Claim] = set(ReminderSent.objects.filter(
-        event_id__in=event_ids, occurrence_start__gt=now, occurrence_start__lte=end)
+        event_id__in=event_ids, occurrence_start__gt=now - AT_START,
+        occurrence_start__lte=end)
         .values_list("event_id", "user_id", "occurrence_start", "minutes_before"))
 
     default = (tuple(default_reminders()), True)
@@ -141,6 +145,8 @@ def reminders_sweep(now: datetime | None = None) -> int:
                 due = instance.starts_at - timedelta(minutes=minutes)
                 if not now - grace < due <= now:
                     continue
+                if now > instance.starts_at and minutes:
+                    continue  # it has started: too late to say it is coming
                 if (event.pk, user.pk, instance.starts_at, minutes) in claimed:
                     continue
                 if _send(instance, user, minutes, by_email, now):

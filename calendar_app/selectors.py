@@ -130,3 +130,28 @@ def catch_up_events(viewer: User, room_id: int, after_rev: int, room_rev: int | 
         return [], True
     return [{"type": "calendar.changed", "room_id": room_id, "rev": event.rev,
              "event": event_payload(event)} for event in changed], False
+
+
+FEED_DAYS_BACK = 365
+FEED_MAX_EVENTS = 5000  # the oldest are left out past this
+
+
+def feed_events(viewer: User, *, now: datetime | None = None) -> list[Event]:
+    """Her private feed: every event not cancelled of every room she is in now, whose
+    series ends a year ago or later (or never), with their occurrences; at most
+    FEED_MAX_EVENTS, the latest starts kept."""
+    since = (now or datetime.now(UTC)) - timedelta(days=FEED_DAYS_BACK)
+    events = events_visible_to(viewer).filter(
+        Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=since),
+        cancelled_at__isnull=True)
+    found = list(_with_details(events).order_by("-starts_at", "-pk")[:FEED_MAX_EVENTS])
+    found.reverse()
+    return found
+
+
+def answers_of(viewer: User, events: list[Event]) -> dict[int, str]:
+    """Her answer by event id, for `events`."""
+    wanted = {event.pk for event in events}
+    return {event_id: answer for event_id, answer in
+            Rsvp.objects.filter(user=viewer).values_list("event_id", "answer")
+            if event_id in wanted}

@@ -23,8 +23,9 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
 
     The live event and the e-mail leave only after commit, so a rolled-back change tells
     nobody. Returns the centre's row, or None when she turned this kind off in the app.
-    `email=False`: a switch of her own elsewhere (her calendar's "reminders by e-mail")
-    says no e-mail, whatever her preference for the kind.
+    `email=False`: no e-mail from here, whatever her preference for the kind: the caller
+    sends its own (a calendar invitation carries an .ics), or a switch of hers elsewhere
+    says no (her calendar's "reminders by e-mail").
     """
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -39,7 +40,7 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
             type="notification.created",
             notification=selectors.notification_payload(notification),
             unread=selectors.unread_count(user)))
-    if wants_email:
+    if wants_email and email:
         language = settings.LANGUAGE_CODE  # members have no language of their own yet
         with translation.override(language):
             text = kinds.render(kind, params)

@@ -4,10 +4,11 @@ each other and `rooms` knows no feature.
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
-- `calendar_app.hooks`: event descriptions are rendered with chat's renderer; reminders
-  are told through notifications; bookings
+- `calendar_app.hooks`: event descriptions are rendered with chat's renderer; bookings
   ask mentoring which room a mentor and her mentee meet in, and tell it a session took
-  place (wired in `mentoring` once booking is).
+  place (wired in `mentoring` once booking is); event invitations reach the notification
+  centre in the app only, their e-mail (with the .ics) is the calendar's own; reminders
+  reach it in the app and by e-mail, as her preferences say.
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
   renderer; `documents.hooks`: a member mentioned in a comment is told (notifications);
   `chat.attachments`: a message shows only its own room's documents.
@@ -37,7 +38,7 @@ def register() -> None:
     catchup.register("documents", documents_selectors.catch_up_events)
     catchup.register("calendar", calendar_selectors.catch_up_events)
     calendar_hooks.register_renderer(_render_markdown)
-    calendar_hooks.register_notifier(_notify)
+    calendar_hooks.register_notifications(_calendar_tell, _calendar_email_wanted)
     documents_rendering.register(chat_rendering.render_message)
     documents_hooks.register_mentioned(_document_mention)
     chat_attachments.register(documents_selectors.ids_in_room)
@@ -50,17 +51,24 @@ def _render_markdown(text: str) -> str:
     return chat_rendering.render_message(text).html
 
 
-def _notify(**fields: Any) -> None:
-    from notifications import services as notifications
-
-    notifications.notify(**fields)
-
-
 def _document_mention(member: Any, author: Any, document_name: str, url: str) -> None:
     from notifications import services as notifications
 
     notifications.notify(user=member, kind="document_mention",
                          params={"name": author.name, "document": document_name}, url=url)
+
+
+def _calendar_tell(member: Any, kind: str, params: dict[str, Any], url: str, *,
+                   email: bool = False) -> None:
+    from notifications import services as notifications
+
+    notifications.notify(user=member, kind=kind, params=params, url=url, email=email)
+
+
+def _calendar_email_wanted(member: Any, kind: str) -> bool:
+    from notifications import selectors as notification_selectors
+
+    return notification_selectors.preference_for(member, kind)[1]
 
 
 def _account_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:

@@ -95,7 +95,7 @@ def event_create(*, user: User, room_id: int, data: Mapping[str, Any]) -> Event:
         _apply(event, cleaned)
         event.rev = room_services.rev_take(room=room)
         event.save()
-        publish_change(event, invite="request")
+        publish_change(event, invite="request", by=user)
     return event
 
 
@@ -116,7 +116,7 @@ def event_update(*, user: User, event_id: int, data: Mapping[str, Any]) -> Event
         event.updated_at = timezone.now()
         event.rev = room_services.rev_take(room=event.room)
         event.save()
-        publish_change(event, invite="request" if scheduling else "")
+        publish_change(event, invite="request" if scheduling else "", by=user)
     return event
 
 
@@ -130,7 +130,7 @@ def event_cancel(*, user: User, event_id: int) -> Event:
         event.sequence += 1
         event.rev = room_services.rev_take(room=event.room)
         event.save(update_fields=["cancelled_at", "updated_at", "sequence", "rev"])
-        publish_change(event, invite="cancel")
+        publish_change(event, invite="cancel", by=user)
     return event
 
 
@@ -190,7 +190,7 @@ def occurrence_change(*, user: User, event_id: int, recurrence_id: datetime,
         occurrence.starts_at = cleaned.starts_at
         occurrence.sequence += 1
         occurrence.save()
-        _series_changed(event)
+        _series_changed(event, user)
     return occurrence
 
 
@@ -210,16 +210,16 @@ def occurrence_cancel(*, user: User, event_id: int, recurrence_id: datetime) -> 
         occurrence.duration = None
         occurrence.sequence += 1
         occurrence.save()
-        _series_changed(event)
+        _series_changed(event, user)
     return occurrence
 
 
-def _series_changed(event: Event) -> None:
+def _series_changed(event: Event, user: User) -> None:
     event.sequence += 1
     event.updated_at = timezone.now()
     event.rev = room_services.rev_take(room=event.room)
     event.save(update_fields=["sequence", "updated_at", "rev"])
-    publish_change(event, invite="request")
+    publish_change(event, invite="request", by=user)
 
 
 def _until_before(rule: str, recurrence_id: datetime) -> str:
@@ -249,7 +249,7 @@ def series_split(*, user: User, event_id: int, recurrence_id: datetime,
                 event.updated_at = timezone.now()
                 event.rev = room_services.rev_take(room=event.room)
                 event.save()
-                publish_change(event, invite="request")
+                publish_change(event, invite="request", by=user)
             return event
         now = timezone.now()
         where = zones.zone(event.time_zone)
@@ -263,11 +263,11 @@ def series_split(*, user: User, event_id: int, recurrence_id: datetime,
         event.updated_at = now
         event.rev = room_services.rev_take(room=event.room)
         event.save()
-        publish_change(event, invite="request")
+        publish_change(event, invite="request", by=user)
         following = Event(room=event.room, created_by=event.created_by, uid=_uid(),
                           created_at=now, updated_at=now, split_from=event, rev=0)
         _apply(following, cleaned)
         following.rev = room_services.rev_take(room=event.room)
         following.save()
-        publish_change(following, invite="request")
+        publish_change(following, invite="request", by=user)
     return following

@@ -112,6 +112,21 @@ def test_her_own_choices(circle, django_capture_on_commit_callbacks):
     assert titles_for("Cy") == []
 
 
+def test_at_the_start_goes_within_a_minute_of_it_and_never_later(
+        circle, django_capture_on_commit_callbacks):
+    MemberCalendar.objects.create(user=circle["bea"], reminders=[0])
+    MemberCalendar.objects.create(user=circle["cy"], reminders=[0])
+    assert sweep(django_capture_on_commit_callbacks, FIRST - timedelta(seconds=1)) == 0
+    sweep(django_capture_on_commit_callbacks, FIRST + timedelta(seconds=30))
+    assert sorted(titles_for("Bea")) == ["Mentoring circle", "Sentinel"]
+    # The next week, the sweeper is back 2 minutes after the start: too late.
+    MemberCalendar.objects.filter(user=circle["bea"]).update(reminders=[0, 15])
+    sweep(django_capture_on_commit_callbacks, FIRST + WEEK - QUARTER)
+    assert sweep(django_capture_on_commit_callbacks, FIRST + WEEK + timedelta(minutes=2)) == 0
+    assert titles_for("Bea").count("Mentoring circle") == 2
+    assert titles_for("Cy").count("Mentoring circle") == 1
+
+
 def test_none_twice_however_often_it_sweeps(circle, django_capture_on_commit_callbacks,
                                             mailoutbox):
     assert sweep(django_capture_on_commit_callbacks, FIRST - DAY) == 6
@@ -124,6 +139,7 @@ def test_none_twice_however_often_it_sweeps(circle, django_capture_on_commit_cal
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_sweepers_at_once_send_each_reminder_once(circle, mailoutbox):
+    mailoutbox.clear()  # the invitations of the circle and the sentinel
     start = threading.Barrier(2)
     results: list[int] = []
 
@@ -199,6 +215,16 @@ def test_a_short_outage_is_caught_up(circle, django_capture_on_commit_callbacks)
     sweep(django_capture_on_commit_callbacks, FIRST - DAY - timedelta(minutes=1))
     # Down for 5 minutes: the day-before reminders go out when it returns.
     assert sweep(django_capture_on_commit_callbacks, FIRST - DAY + timedelta(minutes=4)) == 6
+
+
+def test_none_once_the_meeting_has_started(circle, django_capture_on_commit_callbacks):
+    MemberCalendar.objects.create(user=circle["bea"], reminders=[5])
+    sweep(django_capture_on_commit_callbacks, FIRST - timedelta(minutes=6))
+    # Down from 16:54 to 17:00:30 (or 17:02): her 5-minute reminder (16:55) is within the
+    # grace, but the meeting has started.
+    assert sweep(django_capture_on_commit_callbacks, FIRST + timedelta(seconds=30)) == 0
+    assert sweep(django_capture_on_commit_callbacks, FIRST + timedelta(minutes=2)) == 0
+    assert titles_for("Bea") == []
 
 
 def test_a_long_outage_drops_what_is_late(circle, django_capture_on_commit_callbacks, settings):
