@@ -236,7 +236,8 @@ def main() -> None:
             for statement in (f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)",
                               f"CREATE DATABASE {BENCH_DATABASE}"):
                 subprocess.run(["psql", server.replace("postgres://", "postgresql://"),
-                                "-qc", statement], check=True)
+                                "-qc", statement], check=True,
+                               env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"})
             env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
             config = "postgres"
         else:
