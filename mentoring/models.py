@@ -162,6 +162,9 @@ class Session(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # A booked session said to have taken place (calendar_app): logged once.
+    booking = models.OneToOneField("calendar_app.Booking", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-held_on", "-id"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calendar_app import permissions as calendar_permissions
 from community.models import User
 from community.permissions import access_profile, member_of
 from mentoring import dashboard, matching, permissions, selectors
@@ -104,6 +105,8 @@ def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "sessions": selectors.session_list(mentorship),
         "note_form": NoteForm(initial={"text": note.text if note else ""}),
         "end_form": EndForm(),
+        "can_book": not is_mentor and calendar_permissions.can_book(user, mentorship.mentor),
+        "opens_hours": is_mentor and calendar_permissions.can_open_hours(user),
     })
 
 

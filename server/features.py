@@ -5,10 +5,11 @@ each other and `rooms` knows no feature.
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
 - `calendar_app.hooks`: event descriptions are rendered with chat's renderer; bookings
-  ask mentoring which room a mentor and her mentee meet in, and tell it a session took
-  place (wired in `mentoring` once booking is); event invitations reach the notification
-  centre in the app only, their e-mail (with the .ics) is the calendar's own; reminders
-  reach it in the app and by e-mail, as her preferences say.
+  ask mentoring which room a mentor and her mentee meet in (their active mentorship's),
+  and tell it a booked session took place (logged in the mentorship's sessions, once);
+  event invitations reach the notification centre in the app only, their e-mail (with
+  the .ics) is the calendar's own; reminders reach it in the app and by e-mail, as her
+  preferences say.
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
   renderer; `documents.hooks`: a member mentioned in a comment is told (notifications);
   `chat.attachments`: a message shows only its own room's documents.
@@ -39,6 +40,8 @@ def register() -> None:
     catchup.register("calendar", calendar_selectors.catch_up_events)
     calendar_hooks.register_renderer(_render_markdown)
     calendar_hooks.register_notifications(_calendar_tell, _calendar_email_wanted)
+    calendar_hooks.register_mentorship_room(_mentorship_room)
+    calendar_hooks.register_booking_held(_booking_held)
     documents_rendering.register(chat_rendering.render_message)
     documents_hooks.register_mentioned(_document_mention)
     chat_attachments.register(documents_selectors.ids_in_room)
@@ -49,6 +52,39 @@ def register() -> None:
 
 def _render_markdown(text: str) -> str:
     return chat_rendering.render_message(text).html
+
+
+def _active_mentorship(mentor: Any, mentee: Any) -> Any:
+    from mentoring.models import Mentorship
+
+    return (Mentorship.objects.select_related("room", "mentor", "mentee")
+            .filter(mentor_id=mentor.pk, mentee_id=mentee.pk,
+                    status=Mentorship.Status.ACTIVE, room__isnull=False).first())
+
+
+def _mentorship_room(mentor: Any, mentee: Any) -> Any:
+    """The room of their active mentorship, or None."""
+    mentorship = _active_mentorship(mentor, mentee)
+    return mentorship.room if mentorship is not None else None
+
+
+def _booking_held(booking: Any) -> None:
+    """A booked session took place: logged in their active mentorship's sessions, once
+    (a first conversation, with no mentorship, has no log)."""
+    from django.utils import timezone
+
+    from calendar_app import zones
+    from mentoring.services import relationship
+
+    mentorship = _active_mentorship(booking.mentor, booking.booker)
+    if mentorship is None:
+        return
+    held_on = min(booking.starts_at.astimezone(zones.zone_of(booking.mentor)).date(),
+                  timezone.localdate())
+    minutes = max(5, min(600, int((booking.ends_at - booking.starts_at).total_seconds() // 60)))
+    title = booking.event.title if booking.event is not None else "Booked session"
+    relationship.session_log(user=booking.booker, mentorship=mentorship, held_on=held_on,
+                             minutes=minutes, topics=title, booking_id=booking.pk)
 
 
 def _document_mention(member: Any, author: Any, document_name: str, url: str) -> None:

@@ -23,7 +23,7 @@ from icalendar.prop import vRecur
 
 from calendar_app import fields, hooks, permissions, recurrence, zones
 from calendar_app.changes import publish_change
-from calendar_app.models import Event, Occurrence
+from calendar_app.models import Booking, Event, Occurrence
 from community.models import User
 from community.ratelimit import ratelimit_hit
 from rooms import services as room_services
@@ -113,11 +113,32 @@ def event_update(*, user: User, event_id: int, data: Mapping[str, Any]) -> Event
             event.occurrences.all().delete()  # their series is not the same any more
         if scheduling:
             event.sequence += 1
+        _booking_follows(event)
         event.updated_at = timezone.now()
         event.rev = room_services.rev_take(room=event.room)
         event.save()
         publish_change(event, invite="request" if scheduling else "", by=user)
     return event
+
+
+def _booking_follows(event: Event) -> None:
+    """A booked session moved on the calendar moves its booking: the mentor's time it
+    takes is the event's. It stays one meeting, clear of her other bookings."""
+    booking = (Booking.objects.select_for_update()
+               .filter(event=event, status=Booking.Status.BOOKED).first())
+    if booking is None:
+        return
+    if event.rrule:
+        raise ValidationError(_("A booked session happens once: it cannot repeat."))
+    ends_at = event.starts_at + event.duration
+    if (booking.starts_at, booking.ends_at) == (event.starts_at, ends_at):
+        return
+    if Booking.objects.filter(mentor_id=booking.mentor_id, status=Booking.Status.BOOKED,
+                              starts_at__lt=ends_at, ends_at__gt=event.starts_at
+                              ).exclude(pk=booking.pk).exists():
+        raise ValidationError(_("The mentor has another session booked at that time."))
+    booking.starts_at, booking.ends_at = event.starts_at, ends_at
+    booking.save(update_fields=["starts_at", "ends_at"])
 
 
 def event_cancel(*, user: User, event_id: int) -> Event:
@@ -130,6 +151,9 @@ def event_cancel(*, user: User, event_id: int) -> Event:
         event.sequence += 1
         event.rev = room_services.rev_take(room=event.room)
         event.save(update_fields=["cancelled_at", "updated_at", "sequence", "rev"])
+        # A booked session cancelled from the calendar frees the mentor's time too.
+        Booking.objects.filter(event=event, status=Booking.Status.BOOKED).update(
+            status=Booking.Status.CANCELLED)
         publish_change(event, invite="cancel", by=user)
     return event
 

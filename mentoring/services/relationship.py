@@ -127,13 +127,21 @@ def note_save(*, user: User, mentorship: Mentorship, text: str) -> PrivateNote:
 
 
 def session_log(
-    *, user: User, mentorship: Mentorship, held_on: date, minutes: int, topics: str
+    *, user: User, mentorship: Mentorship, held_on: date, minutes: int, topics: str,
+    booking_id: int | None = None,
 ) -> Session:
+    """Log a session held. `booking_id`: the booked session it was (calendar_app), logged
+    once: a second call for it returns the session already logged."""
     _require_work(user, mentorship)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("Log a session once it has taken place.")})
+    if booking_id is not None:
+        existing = Session.objects.filter(booking_id=booking_id).first()
+        if existing is not None:
+            return existing
     session = Session(mentorship=mentorship, held_on=held_on, minutes=minutes,
-                      topics=topics.strip() if isinstance(topics, str) else "", logged_by=user)
+                      topics=topics.strip() if isinstance(topics, str) else "", logged_by=user,
+                      booking_id=booking_id)
     session.full_clean(exclude=["mentorship", "logged_by"])
     session.save()
     return session

@@ -11,7 +11,9 @@
 
 const SPEAKING_LEVEL = 0.03;
 
-export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
+// `autoJoin`: the page was opened to join the call (the room's URL with `#call`, as the
+// calendar's "Join call" links it): join once the socket is ready.
+export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin = false }) {
   const $ = (id) => document.getElementById(id);
   const panel = $("call-panel");
   const grid = $("call-grid");
@@ -580,6 +582,11 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin }) {
               .then((result) => {
                 if (newer(result.call_id, result.version)) call = result.call;
                 render();
+                if (autoJoin && canJoin && !joined) {
+                  autoJoin = false;
+                  history.replaceState(null, "", location.pathname + location.search);
+                  join();
+                }
               }).catch(() => {});
           }
           break;

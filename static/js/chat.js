@@ -82,7 +82,8 @@ const live = new LiveConnection({
   },
 });
 const call = openRoomId && document.getElementById("call-panel")
-  ? setupCall({ live, roomId: openRoomId, me, t, initialCall: boot.call, canJoin: boot.can_call })
+  ? setupCall({ live, roomId: openRoomId, me, t, initialCall: boot.call, canJoin: boot.can_call,
+    autoJoin: location.hash === "#call" })
   : null;
 live.connect();
 

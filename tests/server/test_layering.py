@@ -16,9 +16,10 @@ BELOW: dict[str, set[str]] = {
     "video": {"community", "rooms"},
     "notifications": {"community", "rooms"},
     "documents": {"community", "rooms"},
-    "mentoring": {"community", "rooms", "chat", "notifications", "video"},
+    "calendar_app": {"community", "rooms"},
+    "mentoring": {"community", "rooms", "chat", "notifications", "video", "calendar_app"},
     "server": {"community", "rooms", "chat", "video", "notifications", "mentoring",
-               "documents"},
+               "documents", "calendar_app"},
 }
 # Arrows still to remove, each with where it goes away (none left).
 KNOWN: dict[tuple[str, str], str] = {}

@@ -21,6 +21,13 @@ def test_demo_is_loaded_once_with_people_rooms_and_messages(capsys):
     # Each room has its next meeting on its calendar: the cohort's is weekly.
     assert sorted(Event.objects.values_list("room__kind", "rrule")) == [
         ("group", "FREQ=WEEKLY;COUNT=12"), ("one_to_one", "")]
+    # Nadia has opened her hours, and her mentee may book them.
+    from calendar_app import availability
+    from calendar_app.permissions import can_book
+
+    nadia = User.objects.get(booking_settings__isnull=False)
+    mentee = User.objects.get(mentorships_received__status="active")
+    assert can_book(mentee, nadia) and availability.free_slots(nadia)
     call_command("seed_demo")
     assert "password" not in capsys.readouterr().out
     assert User.objects.count() == 9 and Message.objects.count() == 5

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from calendar_app.services import booking as booking_services
 from calendar_app.services import events as event_services
 from chat.services import message_send
 from community.models import Profile, Role, Topic, User, Visibility
@@ -175,6 +176,7 @@ class Command(BaseCommand):
         for index, (room, author, text) in enumerate(script):
             message_send(author=author, room_id=room.pk, text=text, client_id=f"demo-{index}")
         self._calendar(grace, group, nadia, pair)
+        self._hours(nadia)
 
     def _calendar(self, grace: User, group: Room, nadia: User, pair: Room) -> None:
         """The cohort's weekly session (Thursdays 18:00, Toronto) and the pair's next meeting."""
@@ -189,6 +191,16 @@ class Command(BaseCommand):
         event_services.event_create(user=nadia, room_id=pair.pk, data={
             "title": "Promotion case: first draft", "time_zone": "America/Toronto",
             "start": f"{meeting}T12:00", "end": f"{meeting}T12:45", "video_call": True})
+
+    def _hours(self, nadia: User) -> None:
+        """Nadia's bookable hours: 45-minute sessions at lunch and on Wednesday evenings."""
+        booking_services.booking_settings_update(user=nadia, data={
+            "time_zone": "America/Toronto", "slot_minutes": "45", "window_days": "28",
+            "notice_hours": "12", "enabled": "on"})
+        booking_services.windows_set(user=nadia, windows=[
+            {"weekday": 1, "start": "12:00", "end": "14:00"},
+            {"weekday": 2, "start": "17:00", "end": "19:00"},
+            {"weekday": 3, "start": "12:00", "end": "14:00"}])
 
     def _person(self, person: dict[str, Any], password: str, topics: dict[str, Topic]) -> User:
         role = person["role"]
