@@ -320,3 +320,14 @@ def test_the_command_sweeps_once(circle, capsys):
     with at(FIRST - DAY):
         call_command("calendar_sweep")
     assert "6 event reminders sent" in capsys.readouterr().out
+
+
+def test_the_reminder_opens_its_occurrence(circle, django_capture_on_commit_callbacks, client):
+    sweep(django_capture_on_commit_callbacks, FIRST + WEEK - DAY)
+    reminder = Notification.objects.get(user=circle["bea"], kind="event_reminder")
+    with at(FIRST + WEEK - DAY):
+        client.force_login(circle["bea"])
+        page = client.get(reminder.url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Mentoring circle" in text and "no longer in the calendar" not in text
