@@ -141,11 +141,8 @@ def child(config: str, events: int, recurring: int, rooms: int, runs: int) -> No
     """Runs in a fresh interpreter, configured by the environment the parent set."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
-    import warnings
-
     import django
 
-    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
 
     django.setup()
     from django.conf import settings
@@ -159,6 +156,7 @@ def child(config: str, events: int, recurring: int, rooms: int, runs: int) -> No
     from notifications.models import Notification
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # pages as in production
     print(f"{config} ({connection.vendor}):")
     mia = build(events, recurring, rooms, seed=5)
     start, end = month_of(mia)
@@ -225,6 +223,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # DEBUG off, as in production (and Django keeps no list of queries).
         env = {**os.environ, "COHORT_DATA_DIR": tmp, "DEBUG": "false",
+               "STATIC_ROOT": str(Path(tmp) / "static"),
                "SECRET_KEY": "benchmark-only-key-" + "x" * 40 + "yz0123456789",
                "ALLOWED_HOSTS": "127.0.0.1,testserver", "SECURE_SSL_REDIRECT": "false",
                "TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
