@@ -159,8 +159,11 @@ def start() -> int:
     sweeper = subprocess.Popen(
         [str(python), str(ROOT / "manage.py"), "mentoring_sweep", "--every", "300"],
         cwd=ROOT, env=env)
+    reminders = subprocess.Popen(
+        [str(python), str(ROOT / "manage.py"), "calendar_sweep", "--every", "60"],
+        cwd=ROOT, env=env)
     say(f"serving http://{ADDRESS}:{PORT}/ with {chosen} (Ctrl-C stops the server, the task "
-        "worker and the request sweeper)")
+        "worker, the request sweeper and the reminder sweeper)")
     server = subprocess.Popen(
         server_command(str(python), server=chosen, host=ADDRESS, port=PORT), cwd=ROOT, env=env)
     try:
@@ -168,10 +171,10 @@ def start() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker, sweeper):
+        for process in (server, worker, sweeper, reminders):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker, sweeper):
+        for process in (server, worker, sweeper, reminders):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -4,8 +4,9 @@
 - `booking_held(booking)`: a booked session took place; mentoring logs it.
 - `render_markdown(text)`: chat's Markdown renderer and sanitiser (a sibling this app does
   not import); until it is registered, text is shown escaped.
-- `tell(user, kind, params, url)`: the notification centre, in the app only (the e-mail
-  of an invitation is the calendar's own, with its .ics); `email_wanted(user, kind)`:
+- `tell(user, kind, params, url, email=False)`: the notification centre, in the app only
+  (the e-mail of an invitation is the calendar's own, with its .ics), or by e-mail too as
+  her notification preferences say when `email` (reminders); `email_wanted(user, kind)`:
   whether her notification preferences let that e-mail go (True until registered).
 """
 
@@ -19,7 +20,7 @@ from django.utils.html import escape
 _mentorship_room: Callable[[Any, Any], Any] | None = None
 _booking_held: Callable[[Any], None] | None = None
 _renderer: Callable[[str], str] | None = None
-_tell: Callable[[Any, str, dict[str, Any], str], None] | None = None
+_tell: Callable[..., None] | None = None
 _email_wanted: Callable[[Any, str], bool] | None = None
 
 
@@ -54,15 +55,15 @@ def booking_held(booking: Any) -> None:
         _booking_held(booking)
 
 
-def register_notifications(tell_function: Callable[[Any, str, dict[str, Any], str], None],
+def register_notifications(tell_function: Callable[..., None],
                            email_wanted_function: Callable[[Any, str], bool]) -> None:
     global _tell, _email_wanted
     _tell, _email_wanted = tell_function, email_wanted_function
 
 
-def tell(user: Any, kind: str, params: dict[str, Any], url: str) -> None:
+def tell(user: Any, kind: str, params: dict[str, Any], url: str, *, email: bool = False) -> None:
     if _tell is not None:
-        _tell(user, kind, params, url)
+        _tell(user, kind, params, url, email=email)
 
 
 def email_wanted(user: Any, kind: str) -> bool:

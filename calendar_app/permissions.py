@@ -19,6 +19,7 @@ asks mentoring which room a pair meets in).
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -29,7 +30,7 @@ from community import permissions as community_permissions
 from community.models import User
 from community.permissions import Viewer
 from rooms import permissions as room_permissions
-from rooms.models import Room
+from rooms.models import Membership, Room
 
 
 def can_view(user: Viewer, room: Room) -> bool:
@@ -56,6 +57,12 @@ def can_answer(user: Viewer, event: Event) -> bool:
 def can_see_answers(user: Viewer, event: Event) -> bool:
     """Who answered what: every member of the room."""
     return can_view(user, event.room)
+
+
+def reminded_in(room_ids: Iterable[int]) -> QuerySet[Membership]:
+    """Who is reminded of a room's events: whoever may see the room now (`can_view` for
+    many rooms at once, one query). Her "not going" is the sweeper's to read."""
+    return room_permissions.memberships_viewing(room_ids)
 
 
 def events_visible_to(user: Viewer) -> QuerySet[Event]:

@@ -23,14 +23,16 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
 
     The live event and the e-mail leave only after commit, so a rolled-back change tells
     nobody. Returns the centre's row, or None when she turned this kind off in the app.
-    `email=False`: the caller sends its own e-mail for this kind (a calendar invitation
-    carries an .ics), so only the centre and her sockets hear it here.
+    `email=False`: no e-mail from here, whatever her preference for the kind: the caller
+    sends its own (a calendar invitation carries an .ics), or a switch of hers elsewhere
+    says no (her calendar's "reminders by e-mail").
     """
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not user.is_active:
         return None
     wants_in_app, wants_email = selectors.preference_for(user, kind)
+    wants_email = wants_email and email
     notification = None
     if wants_in_app:
         notification = Notification.objects.create(user=user, kind=kind, params=params, url=url)

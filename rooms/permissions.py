@@ -85,6 +85,12 @@ def can_view_room_id(user: Viewer, room_id: int) -> bool:
         room_id=room_id, user_id=int(user.pk or 0)).exists()  # type: ignore[union-attr]
 
 
+def memberships_viewing(room_ids: Iterable[int]) -> QuerySet[Membership]:
+    """`can_view_room` for many rooms at once: the memberships of the members who may see
+    each room now (active ones), in one query."""
+    return Membership.objects.filter(room_id__in=list(room_ids), user__is_active=True)
+
+
 def _other_members(user: Viewer, room: Room) -> QuerySet[User]:
     return User.objects.filter(memberships__room=room).exclude(pk=int(user.pk or 0))
 

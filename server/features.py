@@ -8,7 +8,8 @@ each other and `rooms` knows no feature.
   ask mentoring which room a mentor and her mentee meet in (their active mentorship's),
   and tell it a booked session took place (logged in the mentorship's sessions, once);
   event invitations reach the notification centre in the app only, their e-mail (with
-  the .ics) is the calendar's own.
+  the .ics) is the calendar's own; reminders reach it in the app and by e-mail, as her
+  preferences say.
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
   renderer; `documents.hooks`: a member mentioned in a comment is told (notifications);
   `chat.attachments`: a message shows only its own room's documents.
@@ -93,10 +94,11 @@ def _document_mention(member: Any, author: Any, document_name: str, url: str) ->
                          params={"name": author.name, "document": document_name}, url=url)
 
 
-def _calendar_tell(member: Any, kind: str, params: dict[str, Any], url: str) -> None:
+def _calendar_tell(member: Any, kind: str, params: dict[str, Any], url: str, *,
+                   email: bool = False) -> None:
     from notifications import services as notifications
 
-    notifications.notify(user=member, kind=kind, params=params, url=url, email=False)
+    notifications.notify(user=member, kind=kind, params=params, url=url, email=email)
 
 
 def _calendar_email_wanted(member: Any, kind: str) -> bool:

@@ -225,6 +225,9 @@ TASKS = {
 
 # Calendars (calendar_app/): events proposed a minute per member.
 CALENDAR_WRITE_LIMIT = env.int("CALENDAR_WRITE_LIMIT", default=60)
+# A reminder whose moment passed less than this many seconds ago (the sweeper was down)
+# is still sent; an older one is dropped, never sent late.
+CALENDAR_REMINDER_GRACE = env.int("CALENDAR_REMINDER_GRACE", default=600)
 
 # Documents (documents/): the largest file, the kinds taken (judged from the bytes), quotas.
 DOCUMENTS_MAX_BYTES = env.int("DOCUMENTS_MAX_BYTES", default=50 * 1000 * 1000)
