@@ -7,6 +7,7 @@ for an all-day one; the page shows the pair that fits the "all day" box.
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -84,6 +85,14 @@ def values_of(event: Any, instance: recurrence.Instance | None = None) -> dict[s
             "end_day": (day + max(timedelta(0), duration - timedelta(days=1))).isoformat(),
             "repeat": rule.repeat, "ends": rule.ends, "until": rule.until,
             "count": rule.count, "rrule": rule.rrule}
+
+
+def remaining_count(event: Any, instance: recurrence.Instance) -> int:
+    """How many occurrences a counted series has from `instance` on (its rule caps it at
+    recurrence.MAX_COUNT)."""
+    where = zones.zone(event.time_zone)
+    starts = itertools.islice(recurrence.series_starts(event), recurrence.MAX_COUNT + 1)
+    return sum(1 for start in starts if zones.exact(start, where) >= instance.recurrence_id)
 
 
 def values_posted(post: Mapping[str, Any]) -> dict[str, Any]:

@@ -42,9 +42,14 @@ def can_propose(user: Viewer, room: Room) -> bool:
 
 
 def can_edit(user: Viewer, event: Event) -> bool:
-    """The author edits or cancels her own events; owners and moderators any."""
+    """The author edits or cancels her own events; owners and moderators any. A booked
+    session is the mentor's alone to move or cancel (her booker cancels the booking)."""
     if event.is_cancelled or not room_permissions.can_post(user, event.room):
         return False
+    booked_with = (Booking.objects.filter(event=event, status=Booking.Status.BOOKED)
+                   .values_list("mentor_id", flat=True).first())
+    if booked_with is not None:  # a booked session: the mentor's time, hers to move
+        return booked_with == getattr(user, "pk", None)
     return (event.created_by_id == getattr(user, "pk", None)
             or room_permissions.can_moderate(user, event.room))
 

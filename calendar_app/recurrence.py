@@ -19,6 +19,7 @@ from typing import Any
 
 from dateutil import rrule as dateutil_rrule
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar.prop import vRecur
 
@@ -92,6 +93,15 @@ def clean_rule(text: object) -> str:
     if not 1 <= int(interval) <= 366:
         raise ValidationError(_("Repeat every 1 to 366 periods."))
     _check_parts(recur, frequency)
+    until = (recur.get("UNTIL") or [None])[0]
+    if until is not None:
+        if not isinstance(until, datetime):
+            until = datetime.combine(until, time(0), tzinfo=UTC)
+        elif until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        if until > timezone.now() + timedelta(days=366 * HORIZON_YEARS):
+            raise ValidationError(_("A repeating event with an end ends within %(years)d "
+                                    "years from today.") % {"years": HORIZON_YEARS})
     return recur.to_ical().decode().upper()
 
 

@@ -192,20 +192,20 @@ def _occurrence_of(event: Event, recurrence_id: datetime) -> datetime:
 
 
 def parse_recurrence_id(value: object) -> datetime:
-    """"20270302T170000Z" (as in an occurrence's key) or ISO 8601 with an offset."""
-    text = str(value or "").strip()
-    for pattern in ("%Y%m%dT%H%M%SZ",):
-        try:
-            return datetime.strptime(text, pattern).replace(tzinfo=UTC)
-        except ValueError:
-            pass
+    """"20270302T170000Z" (as in an occurrence's key) or ISO 8601 with an offset, within
+    the years events take place in; else ValidationError."""
+    missing = ValidationError(_("This event has no occurrence at that time."))
+    text = str(value or "").strip()[:40]
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError(_("This event has no occurrence at that time.")) from None
-    if parsed.tzinfo is None:
-        raise ValidationError(_("This event has no occurrence at that time."))
-    return parsed.astimezone(UTC)
+        try:
+            parsed = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            raise missing
+        return fields.check_range(parsed.astimezone(UTC))
+    except (ValueError, OverflowError, ValidationError):
+        raise missing from None
 
 
 def occurrence_change(*, user: User, event_id: int, recurrence_id: datetime,

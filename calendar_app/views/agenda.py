@@ -22,7 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calendar_app import display, event_form, permissions, recurrence, repeat, selectors, zones
+from calendar_app import (
+    display,
+    event_form,
+    fields,
+    permissions,
+    recurrence,
+    repeat,
+    selectors,
+    zones,
+)
 from calendar_app.models import Event, Rsvp
 from calendar_app.services import answers as answer_services
 from calendar_app.services import events as event_services
@@ -36,8 +45,9 @@ SCOPES = ("this", "following", "all")
 
 
 def _anchor(request: HttpRequest, today: date) -> date:
+    """The day a view shows, kept within the years events may take place in."""
     try:
-        return date.fromisoformat(request.GET.get("date", "")[:10])
+        return fields.clamp_day(date.fromisoformat(request.GET.get("date", "")[:10]), today)
     except ValueError:
         return today
 
@@ -245,6 +255,8 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
         # The new series starts at that occurrence, on the event's clock.
         values.update({k: v for k, v in event_form.values_of(event, instance).items()
                        if k in ("start", "end", "start_day", "end_day")})
+        if values.get("ends") == "after":  # what is left of the series, not all of it
+            values["count"] = str(event_form.remaining_count(event, instance))
     values["rule_text"] = repeat.describe(event.rrule, zones.zone(event.time_zone))
     context: dict[str, Any] = {
         "event": event, "room": event.room,
@@ -293,17 +305,8 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
                                              recurrence_id=instance.recurrence_id)
             return event
         if scope == "following" and instance is not None:
-            # The series ends before it; what followed becomes one event, cancelled.
-            values = event_form.values_of(event, instance)
-            start_key = "start_day" if event.all_day else "start"
-            end_key = "end_day" if event.all_day else "end"
-            following = event_services.series_split(
-                user=viewer, event_id=event.pk, recurrence_id=instance.recurrence_id,
-                data={"title": event.title, "time_zone": event.time_zone,
-                      "all_day": event.all_day, "start": values[start_key],
-                      "end": values[end_key]})
-            event_services.event_cancel(user=viewer, event_id=following.pk)
-            return None if following.pk == event.pk else event
+            return event_services.series_end(user=viewer, event_id=event.pk,
+                                             recurrence_id=instance.recurrence_id)
         event_services.event_cancel(user=viewer, event_id=event.pk)
         return None
 
