@@ -89,6 +89,29 @@ def test_hours_booked_seen_cancelled_and_a_past_one_said_to_have_happened(live_d
     coming.get_by_role("link", name="Open the event").click()
     nadia_page.get_by_role("heading", name="Mentoring session: Nadia & Bea").wait_for()
 
+    # Bea keeps her agenda open; Nadia moves the session an hour later, and Bea's agenda
+    # follows, on Bea's clock.
+    toronto = ZoneInfo("America/Toronto")
+    day = booking.starts_at.astimezone(toronto).date()
+    bea_page.goto(f"{base}/calendar/?view=day&date={day}")
+    session = bea_page.locator(".cal-item", has_text="Mentoring session: Nadia & Bea")
+    assert chosen in session.inner_text()
+    nadia_page.get_by_role("link", name="Edit").click()
+    paris = ZoneInfo("Europe/Paris")
+    later = booking.starts_at + timedelta(hours=1)
+    nadia_page.get_by_label("Starts").fill(f"{later.astimezone(paris):%Y-%m-%dT%H:%M}")
+    nadia_page.get_by_label("Ends").fill(
+        f"{(later + timedelta(hours=1)).astimezone(paris):%Y-%m-%dT%H:%M}")
+    nadia_page.get_by_role("button", name="Save").click()
+    nadia_page.get_by_text("The event is changed.").wait_for()
+    moved_to = f"{later.astimezone(toronto):%H:%M}"
+    bea_page.locator(".cal-item", has_text=moved_to).filter(
+        has_text="Mentoring session: Nadia & Bea").wait_for()
+    screenshot(bea_page, "booking-moved-in-her-agenda")
+    first_start, first_end = booking.starts_at, booking.ends_at
+    booking.refresh_from_db()
+    assert booking.starts_at == later
+
     # The past session: it happened, and the mentorship's log has it.
     nadia_page.goto(f"{base}/calendar/hours/")
     nadia_page.get_by_role("button", name="It happened").click()
@@ -106,8 +129,8 @@ def test_hours_booked_seen_cancelled_and_a_past_one_said_to_have_happened(live_d
     assert bea_page.locator("button.slot").first.inner_text() == chosen
 
     # Someone else takes it while Bea's page still shows it: she is told, plainly.
-    Booking.objects.create(mentor=nadia, booker=UserFactory(), starts_at=booking.starts_at,
-                           ends_at=booking.ends_at)
+    Booking.objects.create(mentor=nadia, booker=UserFactory(), starts_at=first_start,
+                           ends_at=first_end)
     bea_page.locator("button.slot").first.click()
     bea_page.get_by_role("alert").wait_for()
     assert bea_page.get_by_role("alert").inner_text() == (
