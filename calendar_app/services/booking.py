@@ -36,7 +36,7 @@ from calendar_app.models import (
     BookingSettings,
     Event,
 )
-from calendar_app.services.events import _apply, _uid
+from calendar_app.services.events import _apply, _uid, going
 from community.models import User
 from rooms import services as room_services
 
@@ -227,6 +227,7 @@ def book(*, booker: User, mentor_id: int, starts_at: object,
             event.save()
             booking = Booking.objects.create(mentor=mentor, booker=booker, event=event,
                                              starts_at=slot.starts_at, ends_at=slot.ends_at)
+            going(event, [mentor, booker])
             publish_change(event, invite="request", by=booker)
     except IntegrityError:
         raise _just_taken() from None

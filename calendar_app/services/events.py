@@ -23,7 +23,7 @@ from icalendar.prop import vRecur
 
 from calendar_app import fields, hooks, permissions, recurrence, zones
 from calendar_app.changes import publish_change
-from calendar_app.models import Booking, Event, Occurrence
+from calendar_app.models import Booking, Event, Occurrence, Rsvp
 from community.models import User
 from community.ratelimit import ratelimit_hit
 from rooms import services as room_services
@@ -102,8 +102,15 @@ def event_create(*, user: User, room_id: int, data: Mapping[str, Any]) -> Event:
         _apply(event, cleaned)
         event.rev = room_services.rev_take(room=room)
         event.save()
+        going(event, [user])
         publish_change(event, invite="request", by=user)
     return event
+
+
+def going(event: Event, people: list[User]) -> None:
+    """Who proposed (or booked) a meeting comes to it, as calendars count an organiser."""
+    Rsvp.objects.bulk_create([Rsvp(event=event, user=person, answer=Rsvp.Answer.GOING)
+                              for person in people])
 
 
 def event_update(*, user: User, event_id: int, data: Mapping[str, Any]) -> Event:

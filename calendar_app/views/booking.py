@@ -137,11 +137,21 @@ def book_page(request: HttpRequest, mentor_id: int) -> HttpResponse:
             return redirect(reverse("calendar_event", args=[booking.event_id]))
     settings = services.booking_settings_get(mentor)
     viewer_zone = zones.zone_of(booker)
+    chosen = None
+    if request.method == "GET" and request.GET.get("start"):
+        # One step more before booking: a tap on a phone never books by mistake.
+        try:
+            chosen = availability.slot_check(
+                mentor, services.parse_start(request.GET["start"]), settings=settings)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+            status = 409 if refusal.code == availability.JUST_TAKEN else 400
     slots = availability.free_slots(mentor, settings=settings)
     now = timezone.now()
     mine = _bookings(booker, mentor=mentor, booker=booker)
     return render(request, "calendar_app/book.html", {
-        "mentor": mentor, "settings": settings, "error": error,
+        "mentor": mentor, "settings": settings, "error": error, "chosen": chosen,
+        "back": _mentorship_page(booker, mentor),
         "days": sorted(availability.by_day(slots, viewer_zone).items()),
         "viewer_zone": viewer_zone, "mentor_zone": settings.time_zone,
         "zones_differ": settings.time_zone != viewer_zone.key,
@@ -167,6 +177,12 @@ def booking_outcome(request: HttpRequest, booking_id: int) -> HttpResponse:
     _attempt(request, lambda: services.outcome_set(user=user, booking_id=booking_id,
                                                    outcome=outcome), done)
     return redirect(_back(request, user))
+
+
+def _mentorship_page(booker: User, mentor: User) -> str:
+    """Where "Book a time" was reached from: their room, else her calendar."""
+    way, room = permissions.booking_way(booker, mentor)
+    return reverse("room", args=[room.pk]) if room is not None else reverse("calendar")
 
 
 def _back(request: HttpRequest, user: User) -> str:

@@ -74,7 +74,10 @@ def test_hours_booked_seen_cancelled_and_a_past_one_said_to_have_happened(live_d
     screenshot(bea_page, "booking-book-a-time")
     first = bea_page.locator("button.slot").first
     chosen = first.inner_text()
-    first.click()
+    first.click()  # one step more: she confirms the time she chose
+    bea_page.get_by_role("heading", name=f"{chosen} –").wait_for()
+    screenshot(bea_page, "booking-confirm")
+    bea_page.get_by_role("button", name="Book this time").click()
     bea_page.get_by_role("heading", name="Mentoring session: Nadia & Bea").wait_for()
     assert bea_page.get_by_text("Booked: Mentoring session: Nadia & Bea.").is_visible()
     screenshot(bea_page, "booking-booked-event")

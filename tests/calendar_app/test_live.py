@@ -42,7 +42,7 @@ async def test_members_hear_each_change_and_a_removed_member_hears_none():
 
     await db(answers.rsvp_set)(user=bea, event_id=event.pk, answer="going")
     frame, _ = await receive_until(b, "calendar.changed")
-    assert frame["event"]["rsvp"] == {"going": 1, "maybe": 0, "not_going": 0}
+    assert frame["event"]["rsvp"] == {"going": 2, "maybe": 0, "not_going": 0}  # Ana and Bea
 
     await db(room_services.member_remove)(actor=ana, room=room, user=cy)
     await receive_until(c, "rooms.removed")

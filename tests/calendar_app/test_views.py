@@ -81,7 +81,9 @@ def test_a_non_member_and_an_admin_outside_the_room_get_404_and_see_nothing(circ
         assert client.post(f"/calendar/events/{event.pk}/answer",
                            {"answer": "going"}).status_code == 404
         assert client.post(f"/calendar/events/{event.pk}/cancel").status_code == 404
-    assert not Rsvp.objects.exists() and Event.objects.get().cancelled_at is None
+    # Only the author's own answer (she proposed it, so she comes) is stored.
+    assert list(Rsvp.objects.values_list("user", flat=True)) == [event.created_by_id]
+    assert Event.objects.get().cancelled_at is None
 
 
 def test_a_blocked_pair_member_reads_the_calendar_but_proposes_and_answers_nothing():
@@ -103,7 +105,7 @@ def test_a_blocked_pair_member_reads_the_calendar_but_proposes_and_answers_nothi
     assert client.post(f"/calendar/events/{event.pk}/answer",
                        {"answer": "going"}).status_code == 403
     assert client.get(f"/calendar/events/{event.pk}/edit/").status_code == 403
-    assert Event.objects.count() == 1 and not Rsvp.objects.exists()
+    assert Event.objects.count() == 1 and not Rsvp.objects.exclude(user=event.created_by).exists()
 
 
 def new_event_post(**fields) -> dict[str, str]:
@@ -161,8 +163,9 @@ def test_answers_show_counts_and_names_and_the_author_sees_who_has_not_answered(
     assert Rsvp.objects.get(user=bea).answer == "going"
     seen_by_bea = text_of(client_of(bea).get(f"/calendar/events/{event.pk}/"))
     seen_by_ana = text_of(client_of(ana).get(f"/calendar/events/{event.pk}/"))
-    assert "Going: 1 · Bea Kim" in seen_by_bea and "Not answered" not in seen_by_bea
-    assert "Not answered: 2 · Ana Ruiz, Cy Diaz" in seen_by_ana
+    # Ana proposed it: she comes, as calendars count an organiser.
+    assert "Going: 2 · Ana Ruiz, Bea Kim" in seen_by_bea and "Not answered" not in seen_by_bea
+    assert "Not answered: 1 · Cy Diaz" in seen_by_ana
 
 
 def test_the_author_moves_one_occurrence_changes_the_following_and_then_all(circle):
