@@ -21,8 +21,7 @@ from calendar_app import fields, recurrence, repeat, zones
 
 @cache
 def zone_choices() -> tuple[tuple[str, str], ...]:
-    return tuple((z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())
-                 if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    return tuple((z, z.replace("_", " ")) for z in zones.names())
 
 
 def _day(value: object) -> date | None:

@@ -34,6 +34,16 @@ def _known() -> set[str]:
 _KNOWN: set[str] | None = None
 
 
+LEGACY = ("Etc/", "SystemV/", "posix/", "right/", "US/", "Canada/", "Brazil/", "Chile/",
+          "Mexico/")
+
+
+def names() -> list[str]:
+    """The zones a member picks from (Region/City), the same list on every form; old
+    aliases such as US/Eastern are still read, not offered."""
+    return sorted(z for z in _known() if "/" in z and not z.startswith(LEGACY)) + ["UTC"]
+
+
 def zone_name_of(user: object) -> str:
     """Her profile's zone, else the server's (settings.TIME_ZONE)."""
     profile = getattr(user, "profile", None)

@@ -276,11 +276,20 @@ def _series_changed(event: Event, user: User) -> None:
     publish_change(event, invite="request", by=user)
 
 
-def _until_before(rule: str, recurrence_id: datetime) -> str:
-    """`rule` ended just before the occurrence at `recurrence_id` (UNTIL in UTC)."""
-    recur = vRecur.from_ical(rule)
+def _until_before(event: Event, recurrence_id: datetime) -> str:
+    """The event's rule ended with the occurrence before the one at `recurrence_id`: UNTIL
+    is that occurrence's start in UTC (RFC 5545's UNTIL is inclusive), so calendars and
+    the rule in words say the last date that really happens."""
+    where = zones.zone(event.time_zone)
+    last = None
+    for start in recurrence.series_starts(event):
+        if zones.exact(start, where) >= recurrence_id:
+            break
+        last = start
+    recur = vRecur.from_ical(event.rrule)
     recur.pop("COUNT", None)
-    recur["UNTIL"] = [(recurrence_id - timedelta(seconds=1)).astimezone(UTC)]
+    until = zones.exact(last, where) if last is not None else recurrence_id - timedelta(seconds=1)
+    recur["UNTIL"] = [until.astimezone(UTC)]
     return recur.to_ical().decode().upper()
 
 
@@ -288,7 +297,7 @@ def _end_before(event: Event, recurrence_id: datetime, *, by: User) -> None:
     """End the series (locked, with its room) just before the occurrence at
     `recurrence_id`, which is not its first; calendars get the shorter series."""
     where = zones.zone(event.time_zone)
-    event.rrule = _until_before(event.rrule, recurrence_id)
+    event.rrule = _until_before(event, recurrence_id)
     _count, last = recurrence.bounded_span(
         event.rrule, datetime.combine(event.start_date, event.start_time or time(0)), where,
         recurrence_id.astimezone(where).replace(tzinfo=None))

@@ -4,7 +4,6 @@ refusal says why and changes nothing (status 400 when the page is shown again)."
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -63,14 +62,17 @@ def hours_page(request: HttpRequest) -> HttpResponse:
     mentor = member_of(request)
     if not permissions.can_open_hours(mentor):
         raise Http404
+    typed: list[dict[str, str]] | None = None  # weekly hours refused: shown as she typed
     if request.method == "POST":
         what = request.POST.get("action", "")
-        if what == "settings":
+        if what == "windows" and not _attempt(request, lambda: services.windows_set(
+                user=mentor, windows=_windows_from(request)), _("Your weekly hours are saved.")):
+            typed = _windows_from(request)
+        elif what == "settings":
             _attempt(request, lambda: services.booking_settings_update(
                 user=mentor, data=request.POST), _("Your booking settings are saved."))
         elif what == "windows":
-            _attempt(request, lambda: services.windows_set(
-                user=mentor, windows=_windows_from(request)), _("Your weekly hours are saved."))
+            pass  # saved above
         elif what == "exception_add":
             _attempt(request, lambda: services.exception_add(
                 user=mentor, day=request.POST.get("date", ""),
@@ -82,24 +84,35 @@ def hours_page(request: HttpRequest) -> HttpResponse:
                 _("The exception is removed."))
         else:
             messages.error(request, _("You cannot do this."))
-        return redirect("calendar_hours")
+        if typed is None:
+            return redirect("calendar_hours")
     settings = services.booking_settings_get(mentor)
     where = zones.zone(settings.time_zone)
     now = timezone.now()
     windows = list(mentor.availability_windows.all())
-    rows = [{"weekday": w.weekday, "start": f"{w.start:%H:%M}", "end": f"{w.end:%H:%M}"}
-            for w in windows]
+    rows: list[dict[str, Any]] = typed if typed is not None else [
+        {"weekday": w.weekday, "start": f"{w.start:%H:%M}", "end": f"{w.end:%H:%M}"}
+        for w in windows]
+    for row in rows:  # the day select compares numbers
+        row["weekday"] = _int_or_blank(row["weekday"])
     rows += [{"weekday": "", "start": "", "end": ""}] * BLANK_ROWS
     bookings = _bookings(mentor, mentor=mentor)
     return render(request, "calendar_app/hours.html", {
         "settings": settings, "saved": settings.pk is not None, "rows": rows,
-        "weekdays": WEEKDAYS, "zone_names": sorted(zoneinfo.available_timezones()),
+        "weekdays": WEEKDAYS, "zone_names": zones.names(),
         "exceptions": mentor.availability_exceptions.filter(
             date__gte=timezone.localdate() - timedelta(days=1)),
         "upcoming": [b for b in bookings if b.starts_at > now],
         "past": [b for b in bookings if b.starts_at <= now and not b.outcome],
         "where": where, "viewer_zone": where,
-    })
+    }, status=400 if typed is not None else 200)
+
+
+def _int_or_blank(value: object) -> int | str:
+    try:
+        return int(str(value))
+    except ValueError:
+        return ""
 
 
 def _id(value: object) -> int:

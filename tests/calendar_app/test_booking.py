@@ -425,3 +425,24 @@ class TestMovedOnTheCalendar:
             event_services.event_cancel(user=mentor, event_id=event.pk)
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_weekly_hours_refused_are_shown_as_she_typed_them_and_nothing_is_saved():
+    from django.test import Client
+
+    mentor = MentorFactory()
+    open_hours(mentor)
+    saved = list(AvailabilityWindow.objects.filter(mentor=mentor).values_list("weekday", "start"))
+    client = Client()
+    client.force_login(mentor)
+    response = client.post("/calendar/hours/", {
+        "action": "windows", "weekday": ["0", "4"], "start": ["09:00", "15:00"],
+        "end": ["11:00", "14:00"]})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Hours end after they start" in page
+    for typed in ('value="09:00"', 'value="11:00"', 'value="15:00"', 'value="14:00"'):
+        assert typed in page
+    assert list(AvailabilityWindow.objects.filter(mentor=mentor).values_list(
+        "weekday", "start")) == saved
