@@ -136,22 +136,41 @@ FEED_DAYS_BACK = 365
 FEED_MAX_EVENTS = 5000  # the oldest are left out past this
 
 
+def _feed(viewer: User, now: datetime | None) -> QuerySet[Event]:
+    since = (now or datetime.now(UTC)) - timedelta(days=FEED_DAYS_BACK)
+    return events_visible_to(viewer).filter(
+        Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=since),
+        cancelled_at__isnull=True).order_by("-starts_at", "-pk")
+
+
 def feed_events(viewer: User, *, now: datetime | None = None) -> list[Event]:
     """Her private feed: every event not cancelled of every room she is in now, whose
     series ends a year ago or later (or never), with their occurrences; at most
     FEED_MAX_EVENTS, the latest starts kept."""
-    since = (now or datetime.now(UTC)) - timedelta(days=FEED_DAYS_BACK)
-    events = events_visible_to(viewer).filter(
-        Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=since),
-        cancelled_at__isnull=True)
-    found = list(_with_details(events).order_by("-starts_at", "-pk")[:FEED_MAX_EVENTS])
+    found = list(_with_details(_feed(viewer, now))[:FEED_MAX_EVENTS])
     found.reverse()
     return found
 
 
-def answers_of(viewer: User, events: list[Event]) -> dict[int, str]:
-    """Her answer by event id, for `events`."""
-    wanted = {event.pk for event in events}
+def feed_rows(viewer: User, *, now: datetime | None = None
+              ) -> list[tuple[int, int, int, str | None]]:
+    """`feed_events` as (id, rev, sequence, author's name) rows, in the same order: what
+    names each event's written form in the cache (calendar_app.ics.feed_bytes)."""
+    found = list(_feed(viewer, now).values_list(
+        "pk", "rev", "sequence", "created_by__name")[:FEED_MAX_EVENTS])
+    found.reverse()
+    return found
+
+
+def events_with_details(ids: list[int]) -> list[Event]:
+    """The events `ids`, with their authors and occurrences (in recurrence order)."""
+    return list(_with_details(Event.objects.filter(pk__in=ids)))
+
+
+def answers_of(viewer: User, events: list[Event] | list[tuple[int, int, int, str | None]]
+               ) -> dict[int, str]:
+    """Her answer by event id, for `events` (or `feed_rows`)."""
+    wanted = {item[0] if isinstance(item, tuple) else item.pk for item in events}
     return {event_id: answer for event_id, answer in
             Rsvp.objects.filter(user=viewer).values_list("event_id", "answer")
             if event_id in wanted}
