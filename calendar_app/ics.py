@@ -13,7 +13,7 @@ site's own address, and the only ATTENDEE is the reader herself (her answer as P
 A feed (`feed_bytes`) holds thousands of events and is read again every few hours by
 each member's calendar program, so it is written from parts kept between requests: each
 event's VEVENTs, serialised once without the reader, are kept in Django's cache under the
-event's id, rev and SEQUENCE (every change of the event takes a new rev, so a changed
+event's UID, rev and SEQUENCE (every change of the event takes a new rev, so a changed
 event is written afresh; the cache backend's own bounds evict what is not read), and the
 VTIMEZONE of each zone is built once per process. The reader's ATTENDEE line is
 serialised once per answer and put where icalendar's property order puts it, so the feed
@@ -251,10 +251,11 @@ def vtimezone(tzid: str) -> bytes:
 
 
 def _feed_key(row: Sequence[object], context: str) -> str:
-    """(id, rev, sequence, author's name): the ORGANIZER's name is hers now."""
-    pk, rev, sequence, author = row[0], row[1], row[2], row[3]
-    named = hashlib.sha256(f"{author}|{context}".encode()).hexdigest()[:16]
-    return f"calendar:vevent:{pk}:{rev}:{sequence}:{named}"
+    """A selectors.feed_row: every write of an event takes a new rev (and updated_at),
+    the UID is never reused, and the ORGANIZER's name is the author's now."""
+    _pk, uid, rev, sequence, updated_at, author = row
+    named = hashlib.sha256(f"{updated_at}|{author}|{context}".encode()).hexdigest()[:20]
+    return f"calendar:vevent:{uid}:{rev}:{sequence}:{named}"
 
 
 def _feed_context() -> str:
@@ -286,7 +287,7 @@ def _attendee(reader: User, answer: str) -> bytes:
 def feed_bytes(rows: Sequence[Sequence[object]], load: Callable[[list[int]], list[Event]],
                *, reader: User, answers: dict[int, str], name: str = "") -> bytes:
     """`to_bytes(calendar(events, reader=reader, answers=answers, name=name))` for the
-    events named by `rows` (selectors.feed_rows: id, rev, sequence, author's name, in the feed's order), each event
+    events named by `rows` (selectors.feed_rows, in the feed's order), each event
     written from the cache when it is there; `load(ids)` reads the others (with their
     occurrences and authors)."""
     header = icalendar.Calendar()

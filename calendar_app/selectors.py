@@ -152,12 +152,15 @@ def feed_events(viewer: User, *, now: datetime | None = None) -> list[Event]:
     return found
 
 
-def feed_rows(viewer: User, *, now: datetime | None = None
-              ) -> list[tuple[int, int, int, str | None]]:
-    """`feed_events` as (id, rev, sequence, author's name) rows, in the same order: what
-    names each event's written form in the cache (calendar_app.ics.feed_bytes)."""
-    found = list(_feed(viewer, now).values_list(
-        "pk", "rev", "sequence", "created_by__name")[:FEED_MAX_EVENTS])
+FeedRow = tuple[int, str, int, int, datetime, str | None]
+
+
+def feed_rows(viewer: User, *, now: datetime | None = None) -> list[FeedRow]:
+    """`feed_events` as (id, uid, rev, sequence, updated_at, author's name) rows, in the
+    same order: what names each event's written form in the cache
+    (calendar_app.ics.feed_bytes)."""
+    found: list[FeedRow] = list(_feed(viewer, now).values_list(
+        "pk", "uid", "rev", "sequence", "updated_at", "created_by__name")[:FEED_MAX_EVENTS])
     found.reverse()
     return found
 
@@ -167,7 +170,7 @@ def events_with_details(ids: list[int]) -> list[Event]:
     return list(_with_details(Event.objects.filter(pk__in=ids)))
 
 
-def answers_of(viewer: User, events: list[Event] | list[tuple[int, int, int, str | None]]
+def answers_of(viewer: User, events: list[Event] | list[FeedRow]
                ) -> dict[int, str]:
     """Her answer by event id, for `events` (or `feed_rows`)."""
     wanted = {item[0] if isinstance(item, tuple) else item.pk for item in events}
