@@ -10,30 +10,19 @@ invitation replaces the earlier one in her calendar.
 Members' e-mail addresses are private: ORGANIZER carries the author's name with the
 site's own address, and the only ATTENDEE is the reader herself (her answer as PARTSTAT).
 
-A feed (`feed_bytes`) holds thousands of events and is read again every few hours by
-each member's calendar program, so it is written from parts kept between requests: each
-event's VEVENTs, serialised once without the reader, are kept in Django's cache under the
-event's UID, rev and SEQUENCE (every change of the event takes a new rev, so a changed
-event is written afresh; the cache backend's own bounds evict what is not read), and the
-VTIMEZONE of each zone is built once per process. The reader's ATTENDEE line is
-serialised once per answer and put where icalendar's property order puts it, so the feed
-is byte for byte what `to_bytes(calendar(...))` writes (tests/calendar_app/test_ics.py).
+The feed is written by calendar_app.ics_feed from the same parts, kept between requests.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parseaddr
 
 import icalendar
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from icalendar.prop import vRecur
 
@@ -99,11 +88,11 @@ def _rule(event: Event) -> vRecur:
     return recur
 
 
-def _description(event: Event) -> str:
+def _description(event: Event, url: str = "") -> str:
     parts = [event.description] if event.description else []
     if event.video_call:
         parts.append(_("Video call in the room: %(url)s") % {"url": room_url(event)})
-    parts.append(event_url(event))
+    parts.append(url or event_url(event))
     return "\n\n".join(parts)
 
 
@@ -202,7 +191,7 @@ def calendar(events: Iterable[Event], *, method: str = "", reader: User | None =
 
 def to_bytes(cal: icalendar.Calendar) -> bytes:
     """`cal.to_ical()`, with the content lines folded by `fold`."""
-    return _serialise(cal)
+    return serialise(cal)
 
 
 FOLD_LIMIT = 75
@@ -235,96 +224,5 @@ def fold(line: str) -> bytes:
     return "\r\n ".join(folded).encode()
 
 
-def _serialise(component: icalendar.cal.component.Component) -> bytes:
+def serialise(component: icalendar.cal.component.Component) -> bytes:
     return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
-
-
-# --- The feed ---------------------------------------------------------------------------
-FEED_CACHE_SECONDS = 7 * 24 * 3600  # an event nobody reads for a week is written again
-_END = b"END:VCALENDAR\r\n"
-
-
-@functools.lru_cache(maxsize=1024)  # at most one per zone of the tz database
-def vtimezone(tzid: str) -> bytes:
-    """The VTIMEZONE icalendar's add_missing_timezones writes for `tzid`, built once."""
-    return _serialise(icalendar.Timezone.from_tzid(tzid))
-
-
-def _feed_key(row: Sequence[object], context: str) -> str:
-    """A selectors.feed_row: every write of an event takes a new rev (and updated_at),
-    the UID is never reused, and the ORGANIZER's name is the author's now."""
-    _pk, uid, rev, sequence, updated_at, author = row
-    named = hashlib.sha256(f"{updated_at}|{author}|{context}".encode()).hexdigest()[:20]
-    return f"calendar:vevent:{uid}:{rev}:{sequence}:{named}"
-
-
-def _feed_context() -> str:
-    """What a cached VEVENT depends on besides its event: the language of its words and
-    the site's addresses."""
-    return f"{get_language()}|{settings.BASE_URL}|{_site_address()}"
-
-
-def _vevents(event: Event) -> tuple[bytes, list[str]]:
-    """One event's VEVENTs without a reader, and the TZIDs they use."""
-    cal = icalendar.Calendar()
-    for component in components(event):
-        cal.add_component(component)
-    tzids = sorted(cal.get_used_tzids() - {"UTC"})
-    body = b"".join(_serialise(component) for component in cal.subcomponents)
-    return body, tzids
-
-
-def _attendee(reader: User, answer: str) -> bytes:
-    """Her ATTENDEE content line as `_common` writes it, with its line break."""
-    holder = icalendar.Event()
-    holder.add("attendee", icalendar.vCalAddress(f"mailto:{reader.email}"),
-               parameters={"CN": reader.name, "ROLE": "REQ-PARTICIPANT",
-                           "PARTSTAT": PARTSTAT.get(answer, "NEEDS-ACTION"), "RSVP": "FALSE"})
-    lines = [line for line in holder.content_lines() if line][1:-1]
-    return b"".join(fold(line) + b"\r\n" for line in lines)
-
-
-def feed_bytes(rows: Sequence[Sequence[object]], load: Callable[[list[int]], list[Event]],
-               *, reader: User, answers: dict[int, str], name: str = "") -> bytes:
-    """`to_bytes(calendar(events, reader=reader, answers=answers, name=name))` for the
-    events named by `rows` (selectors.feed_rows, in the feed's order), each event
-    written from the cache when it is there; `load(ids)` reads the others (with their
-    occurrences and authors)."""
-    header = icalendar.Calendar()
-    header.add("prodid", f"-//{settings.SITE_NAME}//Cohort calendar//EN")
-    header.add("version", "2.0")
-    header.add("calscale", "GREGORIAN")
-    if name:
-        header.add("x-wr-calname", name)
-    context = _feed_context()
-    keys = [_feed_key(row, context) for row in rows]
-    found: dict[str, tuple[bytes, list[str]]] = cache.get_many(keys) if keys else {}
-    missing = [int(row[0]) for row, key in zip(rows, keys, strict=True)  # type: ignore[call-overload]
-               if key not in found]
-    if missing:
-        built = {}
-        by_id = {event.pk: event for event in load(missing)}
-        for row, key in zip(rows, keys, strict=True):
-            event = by_id.get(row[0])  # type: ignore[call-overload]
-            if event is not None and key not in found:
-                built[key] = found[key] = _vevents(event)
-        cache.set_many(built, timeout=FEED_CACHE_SECONDS)
-    who: dict[str, bytes] = {}
-    parts: list[bytes] = []
-    tzids: set[str] = set()
-    for row, key in zip(rows, keys, strict=True):
-        if key not in found:  # gone between the two reads
-            continue
-        body, used = found[key]
-        tzids.update(used)
-        if reader.email:
-            answer = answers.get(row[0], "")  # type: ignore[call-overload]
-            if answer not in who:
-                who[answer] = _attendee(reader, answer)
-            # icalendar's order puts ATTENDEE just before CREATED, which every VEVENT has.
-            body = body.replace(b"\r\nCREATED:", b"\r\n" + who[answer] + b"CREATED:")
-        parts.append(body)
-    head = _serialise(header)
-    assert head.endswith(_END)
-    zones_part = [vtimezone(tzid) for tzid in sorted(tzids)]
-    return b"".join([head[:-len(_END)], *zones_part, *parts, _END])

@@ -158,16 +158,24 @@ FeedRow = tuple[int, str, int, int, datetime, str | None]
 def feed_rows(viewer: User, *, now: datetime | None = None) -> list[FeedRow]:
     """`feed_events` as (id, uid, rev, sequence, updated_at, author's name) rows, in the
     same order: what names each event's written form in the cache
-    (calendar_app.ics.feed_bytes)."""
+    (calendar_app.ics_feed.feed_bytes)."""
     found: list[FeedRow] = list(_feed(viewer, now).values_list(
         "pk", "uid", "rev", "sequence", "updated_at", "created_by__name")[:FEED_MAX_EVENTS])
     found.reverse()
     return found
 
 
-def events_with_details(ids: list[int]) -> list[Event]:
-    """The events `ids`, with their authors and occurrences (in recurrence order)."""
-    return list(_with_details(Event.objects.filter(pk__in=ids)))
+FEED_FIELDS = ("uid", "sequence", "rev", "created_at", "updated_at", "created_by__name",
+               "room_id", "title", "description", "location", "video_call", "all_day",
+               "time_zone", "start_date", "start_time", "duration", "rrule", "cancelled_at")
+
+
+def events_for_feed(ids: list[int]) -> list[Event]:
+    """The events `ids` with what a feed writes of them (calendar_app.ics_feed): their
+    authors' names and their occurrences (in recurrence order)."""
+    return list(Event.objects.filter(pk__in=ids).select_related("created_by")
+                .only(*FEED_FIELDS).prefetch_related(
+                    Prefetch("occurrences", queryset=Occurrence.objects.order_by("recurrence_id"))))
 
 
 def answers_of(viewer: User, events: list[Event] | list[FeedRow]

@@ -12,7 +12,7 @@ import pytest
 import recurring_ical_events
 from django.test import Client
 
-from calendar_app import ics, selectors, tasks
+from calendar_app import ics, ics_feed, selectors, tasks
 from calendar_app.services import answers
 from calendar_app.services import events as event_services
 from calendar_app.services import settings as calendar_settings
@@ -241,7 +241,7 @@ def test_a_date_or_local_until_is_written_in_utc_beside_a_zoned_start(pair):
 
 def _feed_written(user) -> bytes:
     rows = selectors.feed_rows(user)
-    return ics.feed_bytes(rows, selectors.events_with_details, reader=user,
+    return ics_feed.feed_bytes(rows, selectors.events_for_feed, reader=user,
                           answers=selectors.answers_of(user, rows), name="Cohort")
 
 
@@ -258,7 +258,17 @@ def test_the_feed_from_the_cache_is_byte_for_byte_what_icalendar_writes(
     ana, bea, room = pair
     series = _series(ana, room, django_capture_on_commit_callbacks)
     make_event(ana, room, title="Tokyo « café » " + "long words " * 12, time_zone="Asia/Tokyo",
-               description="Ünïcode line " * 20 + "\nsecond\\line; with, commas")
+               description="Ünïcode line " * 20 + "\nsecond\\line; with, commas",
+               location="Room 2; by the lift, left")
+    in_utc = make_event(ana, room, title="UTC weekly", time_zone="UTC", rrule="FREQ=WEEKLY")
+    for week in (1, 2):
+        event_services.occurrence_cancel(user=ana, event_id=in_utc.pk, recurrence_id=datetime(
+            2027, 3, 2 + 7 * week, 18, tzinfo=UTC))
+    days = make_event(ana, room, title="Retreat", all_day=True, start="2027-05-01",
+                      end="2027-05-02", rrule="FREQ=MONTHLY;COUNT=3",
+                      time_zone="America/Argentina/Buenos_Aires")
+    event_services.occurrence_cancel(user=ana, event_id=days.pk,
+                                     recurrence_id=datetime(2027, 6, 1, 3, tzinfo=UTC))
     answers.rsvp_set(user=bea, event_id=series.pk, answer="going")
 
     def same() -> bytes:
@@ -272,6 +282,7 @@ def test_the_feed_from_the_cache_is_byte_for_byte_what_icalendar_writes(
     cold = same()
     assert same() == cold  # warm: from the cache
     assert b"PARTSTAT=ACCEPTED" in cold and b"TZID:Asia/Tokyo" in cold
+    assert cold.count(b"EXDATE") == 3 and b"RECURRENCE-ID" in cold
 
     # A change of the event, of her answer, or of the author's name shows at once.
     with django_capture_on_commit_callbacks(execute=True):
