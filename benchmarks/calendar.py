@@ -12,8 +12,10 @@ prints p50 / p95 / max in milliseconds:
 
 - her month: `calendar_app.selectors.agenda` for this month in her zone (target < 150 ms),
   and the page `/calendar/?view=month` through Django's test client when it exists;
-- her feed: `calendar_app.ics` for `selectors.feed_events` (target < 300 ms), and the feed
-  URL through the test client;
+- her feed: `calendar_app.ics_feed.feed_bytes` for `selectors.feed_rows` (target < 300 ms), with
+  an empty cache (every event written), the first read after one of her events changed
+  (that one written again), and warm (every event from the cache); and the feed URL
+  through the test client;
 - a reminders sweep (`calendar_app.reminders.reminders_sweep`), minute after minute from
   now, sending what falls due (members with the defaults and with their own choices).
 
@@ -49,10 +51,14 @@ ZONES = ("Europe/Paris", "America/Toronto", "Asia/Tokyo", "UTC")
 RULES = ("FREQ=WEEKLY", "FREQ=WEEKLY;COUNT=60", "FREQ=WEEKLY;INTERVAL=2")
 
 
-def timed(label: str, runs: int, work: Callable[[], Any], note: str = "") -> None:
+def timed(label: str, runs: int, work: Callable[[], Any], note: str = "",
+          before: Callable[[], Any] | None = None) -> None:
+    """`before` runs ahead of each run, outside the time."""
     work()  # warm: time zones, templates, statement caches
     times = []
     for _ in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         work()
         times.append((time.perf_counter() - started) * 1000)
@@ -175,19 +181,37 @@ def child(config: str, events: int, recurring: int, rooms: int, runs: int) -> No
         print("  month: no page at /calendar/ yet: agenda() only")
 
     try:
-        from calendar_app import ics
+        from calendar_app import ics_feed
         from calendar_app.services import settings as calendar_settings
     except ImportError:
-        print("  feed: calendar_app.ics is not there yet: skipped")
+        print("  feed: calendar_app.ics_feed is not there yet: skipped")
     else:
+        from django.core.cache import cache
+
+        from calendar_app.services import events as event_services
+
         def feed() -> bytes:
-            found = selectors.feed_events(mia)
-            return ics.to_bytes(ics.calendar(found, reader=mia,
-                                             answers=selectors.answers_of(mia, found),
-                                             name=settings.SITE_NAME))
+            rows = selectors.feed_rows(mia)
+            return ics_feed.feed_bytes(rows, selectors.events_for_feed, reader=mia,
+                                  answers=selectors.answers_of(mia, rows),
+                                  name=settings.SITE_NAME)
         size = len(feed())
-        timed("feed: ics.calendar(feed_events) to bytes", runs, feed,
-              f"  ({Event.objects.count()} events, {size // 1024} KiB)")
+        note = f"  ({Event.objects.count()} events, {size // 1024} KiB)"
+        timed("feed: ics_feed.feed_bytes, empty cache", max(3, runs // 3), feed, note,
+              before=cache.clear)
+        changing = Event.objects.filter(rrule="").order_by("pk").first()
+        assert changing is not None
+        turns = iter(range(10_000))
+
+        begins = datetime.combine(changing.start_date, changing.start_time)
+
+        def change() -> None:  # a new title: a new rev and SEQUENCE
+            event_services.event_update(user=mia, event_id=changing.pk, data={
+                "title": f"Meeting renamed {next(turns)}", "time_zone": changing.time_zone,
+                "start": f"{begins:%Y-%m-%dT%H:%M}",
+                "end": f"{begins + changing.duration:%Y-%m-%dT%H:%M}"})
+        timed("feed: ics_feed.feed_bytes, one event just changed", runs, feed, before=change)
+        timed("feed: ics_feed.feed_bytes, warm", runs, feed)
         token = calendar_settings.feed_token_make(user=mia)
         anonymous = Client()
         assert anonymous.get(f"/calendar/feed/{token}.ics").status_code == 200

@@ -4,6 +4,12 @@ occurrence on the viewer's clock (with the event's own clock beside it when it d
 A timed occurrence sits on the days of her zone it covers; an all-day event sits on its
 own dates whatever her zone (a holiday on 1 May is on 1 May for everyone). "Join call"
 opens JOIN_EARLY before an occurrence with a video call starts, until it ends.
+
+A day of the month view shows at most MONTH_DAY_ITEMS occurrences; a busier one shows
+the first MONTH_DAY_ITEMS - 1 and "+N more", a link to that day (as calendar programs
+do: a month cell of thirty meetings is read neither on a phone nor on a desktop). Every
+string an occurrence shows is made here, its links once per event, so the templates only
+print them.
 """
 
 from __future__ import annotations
@@ -13,15 +19,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from calendar_app import recurrence, zones
 
 VIEWS = ("month", "week", "day", "list")
 LIST_DAYS = 30
 JOIN_EARLY = timedelta(minutes=10)
+MONTH_DAY_ITEMS = 4
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,8 @@ def zone_city(name: str) -> str:
 
 
 def clock(value: datetime) -> str:
-    return formats.time_format(value, "H:i")
+    """"18:05": Django's "H:i", which no language changes."""
+    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 @dataclass
@@ -103,6 +114,9 @@ class Shown:
     join_opens: datetime  # UTC
     days: list[date] = field(default_factory=list)
     open_now: bool = False  # "Join call" shows (set by `shown` when given the time)
+    href: str = ""  # its page, at this occurrence (set by `days_of`)
+    room_name: str = ""
+    join_url: str = ""
 
     @property
     def event(self) -> Any:
@@ -139,13 +153,14 @@ class Shown:
 
 def shown(instance: recurrence.Instance, where: tzinfo, now: datetime | None = None
           ) -> Shown:
-    item = _shown(instance, where)
+    item = _placed(instance, where)
+    _texts(item, where)
     item.open_now = now is not None and item.join_open(now)
     return item
 
 
-def _shown(instance: recurrence.Instance, where: tzinfo) -> Shown:
-    event = instance.event
+def _placed(instance: recurrence.Instance, where: tzinfo) -> Shown:
+    """The occurrence on her clock and days, its texts not yet written (`_texts`)."""
     if instance.start_time is None:  # all day: its own dates
         count = max(1, instance.duration.days)
         days = [instance.start_date + timedelta(days=n) for n in range(count)]
@@ -158,6 +173,16 @@ def _shown(instance: recurrence.Instance, where: tzinfo) -> Shown:
     last_day = (ends - timedelta(microseconds=1)).date()
     days = [starts.date() + timedelta(days=n)
             for n in range((last_day - starts.date()).days + 1)]
+    return Shown(instance, starts, ends, "", "", instance.starts_at - JOIN_EARLY, days)
+
+
+def _texts(item: Shown, where: tzinfo) -> None:
+    """`when` and `elsewhere` of a timed occurrence."""
+    instance, starts, ends = item.instance, item.starts, item.ends
+    if instance.start_time is None:
+        return
+    event = instance.event
+    last_day = item.days[-1]
     when = f"{clock(starts)} – {clock(ends)}"
     if last_day != starts.date():
         when = f"{clock(starts)} – {formats.date_format(ends, 'MONTH_DAY_FORMAT')} {clock(ends)}"
@@ -171,8 +196,7 @@ def _shown(instance: recurrence.Instance, where: tzinfo) -> Shown:
             elsewhere = _("%(date)s %(time)s %(city)s time") % {
                 "date": formats.date_format(there, "MONTH_DAY_FORMAT"), "time": clock(there),
                 "city": zone_city(event.time_zone)}
-    return Shown(instance, starts, ends, when, elsewhere, instance.starts_at - JOIN_EARLY,
-                 days)
+    item.when, item.elsewhere = when, elsewhere
 
 
 @dataclass
@@ -181,6 +205,9 @@ class Day:
     items: list[Shown]
     in_period: bool
     today: bool
+    more: int = 0  # occurrences of the day not shown (month view)
+    more_text: str = ""  # "+3 more"
+    more_url: str = ""  # the day view of that day
 
     @property
     def label(self) -> str:
@@ -189,13 +216,33 @@ class Day:
             "date": formats.date_format(self.day, "MONTH_DAY_FORMAT")}
 
 
+class _Links:
+    """Each event's and room's links and names, made once however many occurrences."""
+
+    def __init__(self) -> None:
+        self.events: dict[int, tuple[str, str, str]] = {}
+
+    def fill(self, item: Shown) -> None:
+        event = item.event
+        found = self.events.get(event.pk)
+        if found is None:
+            room = event.room
+            found = (reverse("calendar_event", args=[event.pk]),
+                     (room.name if room is not None else "") or _("Direct messages"),
+                     reverse("room", args=[event.room_id]) + "#call")
+            self.events[event.pk] = found
+        href, item.room_name, item.join_url = found
+        item.href = f"{href}?{urlencode({'occurrence': item.key})}" if event.rrule else href
+
+
 def days_of(period: Period, instances: Iterable[recurrence.Instance], where: tzinfo,
             now: datetime) -> list[Day]:
     """Every day of the period with what happens on it, in order."""
     today = now.astimezone(where).date()
     by_day: dict[date, list[Shown]] = {}
+    links = _Links()
     for instance in instances:
-        item = shown(instance, where, now)
+        item = _placed(instance, where)
         for day in item.days:
             if period.first <= day <= period.last:
                 by_day.setdefault(day, []).append(item)
@@ -206,7 +253,19 @@ def days_of(period: Period, instances: Iterable[recurrence.Instance], where: tzi
     while day <= period.last:
         items = sorted(by_day.get(day, []),
                        key=lambda s: (s.instance.start_time is not None, s.starts, s.title))
-        found.append(Day(day, items, in_period(day), day == today))
+        shown_day = Day(day, items, in_period(day), day == today)
+        if period.view == "month" and len(items) > MONTH_DAY_ITEMS:
+            shown_day.items = items[:MONTH_DAY_ITEMS - 1]
+            shown_day.more = len(items) - len(shown_day.items)
+            shown_day.more_text = ngettext("+%(n)d more", "+%(n)d more",
+                                           shown_day.more) % {"n": shown_day.more}
+            shown_day.more_url = "?" + urlencode({"view": "day", "date": day.isoformat()})
+        for item in shown_day.items:
+            if not item.href:  # an occurrence over several days is on each
+                _texts(item, where)
+                links.fill(item)
+                item.open_now = item.join_open(now)
+        found.append(shown_day)
         day += timedelta(days=1)
     return found
 

@@ -9,6 +9,8 @@ invitation replaces the earlier one in her calendar.
 
 Members' e-mail addresses are private: ORGANIZER carries the author's name with the
 site's own address, and the only ATTENDEE is the reader herself (her answer as PARTSTAT).
+
+The feed is written by calendar_app.ics_feed from the same parts, kept between requests.
 """
 
 from __future__ import annotations
@@ -86,11 +88,11 @@ def _rule(event: Event) -> vRecur:
     return recur
 
 
-def _description(event: Event) -> str:
+def _description(event: Event, url: str = "") -> str:
     parts = [event.description] if event.description else []
     if event.video_call:
         parts.append(_("Video call in the room: %(url)s") % {"url": room_url(event)})
-    parts.append(event_url(event))
+    parts.append(url or event_url(event))
     return "\n\n".join(parts)
 
 
@@ -188,4 +190,39 @@ def calendar(events: Iterable[Event], *, method: str = "", reader: User | None =
 
 
 def to_bytes(cal: icalendar.Calendar) -> bytes:
-    return cal.to_ical()
+    """`cal.to_ical()`, with the content lines folded by `fold`."""
+    return serialise(cal)
+
+
+FOLD_LIMIT = 75
+
+
+def fold(line: str) -> bytes:
+    """One content line folded as icalendar folds it (RFC 5545: lines under 75 octets,
+    a fold never splitting a character or a backslash or ^ escape), with the short line
+    (most of them) returned as it is: icalendar reads it character by character."""
+    data = line.encode()
+    if len(data) < FOLD_LIMIT:
+        return data
+    folded: list[str] = []
+    current: list[str] = []
+    count = 0
+    for char in line:
+        size = len(char.encode())
+        if current and count + size >= FOLD_LIMIT:
+            if len(current) > 1 and current[-1] in "\\^":
+                escape = current.pop()
+                folded.append("".join(current))
+                current, count = [escape], len(escape.encode())
+            else:
+                folded.append("".join(current))
+                current, count = [], 0
+        current.append(char)
+        count += size
+    if current:
+        folded.append("".join(current))
+    return "\r\n ".join(folded).encode()
+
+
+def serialise(component: icalendar.cal.component.Component) -> bytes:
+    return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)

@@ -136,22 +136,52 @@ FEED_DAYS_BACK = 365
 FEED_MAX_EVENTS = 5000  # the oldest are left out past this
 
 
+def _feed(viewer: User, now: datetime | None) -> QuerySet[Event]:
+    since = (now or datetime.now(UTC)) - timedelta(days=FEED_DAYS_BACK)
+    return events_visible_to(viewer).filter(
+        Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=since),
+        cancelled_at__isnull=True).order_by("-starts_at", "-pk")
+
+
 def feed_events(viewer: User, *, now: datetime | None = None) -> list[Event]:
     """Her private feed: every event not cancelled of every room she is in now, whose
     series ends a year ago or later (or never), with their occurrences; at most
     FEED_MAX_EVENTS, the latest starts kept."""
-    since = (now or datetime.now(UTC)) - timedelta(days=FEED_DAYS_BACK)
-    events = events_visible_to(viewer).filter(
-        Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=since),
-        cancelled_at__isnull=True)
-    found = list(_with_details(events).order_by("-starts_at", "-pk")[:FEED_MAX_EVENTS])
+    found = list(_with_details(_feed(viewer, now))[:FEED_MAX_EVENTS])
     found.reverse()
     return found
 
 
-def answers_of(viewer: User, events: list[Event]) -> dict[int, str]:
-    """Her answer by event id, for `events`."""
-    wanted = {event.pk for event in events}
+FeedRow = tuple[int, str, int, int, datetime, str | None]
+
+
+def feed_rows(viewer: User, *, now: datetime | None = None) -> list[FeedRow]:
+    """`feed_events` as (id, uid, rev, sequence, updated_at, author's name) rows, in the
+    same order: what names each event's written form in the cache
+    (calendar_app.ics_feed.feed_bytes)."""
+    found: list[FeedRow] = list(_feed(viewer, now).values_list(
+        "pk", "uid", "rev", "sequence", "updated_at", "created_by__name")[:FEED_MAX_EVENTS])
+    found.reverse()
+    return found
+
+
+FEED_FIELDS = ("uid", "sequence", "rev", "created_at", "updated_at", "created_by__name",
+               "room_id", "title", "description", "location", "video_call", "all_day",
+               "time_zone", "start_date", "start_time", "duration", "rrule", "cancelled_at")
+
+
+def events_for_feed(ids: list[int]) -> list[Event]:
+    """The events `ids` with what a feed writes of them (calendar_app.ics_feed): their
+    authors' names and their occurrences (in recurrence order)."""
+    return list(Event.objects.filter(pk__in=ids).select_related("created_by")
+                .only(*FEED_FIELDS).prefetch_related(
+                    Prefetch("occurrences", queryset=Occurrence.objects.order_by("recurrence_id"))))
+
+
+def answers_of(viewer: User, events: list[Event] | list[FeedRow]
+               ) -> dict[int, str]:
+    """Her answer by event id, for `events` (or `feed_rows`)."""
+    wanted = {item[0] if isinstance(item, tuple) else item.pk for item in events}
     return {event_id: answer for event_id, answer in
             Rsvp.objects.filter(user=viewer).values_list("event_id", "answer")
             if event_id in wanted}

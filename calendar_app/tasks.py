@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from calendar_app import hooks, ics, permissions, zones
+from calendar_app import hooks, ics, zones
 from calendar_app.models import Event, Occurrence
 from community.models import User
+from rooms import permissions as room_permissions
 
 logger = logging.getLogger(__name__)
 KIND = "event_invitation"
@@ -60,6 +61,9 @@ def invitations_send(*, event_id: int, method: str, sequence: int,
 
     A request whose event has moved past `sequence` (or was cancelled since) sends
     nothing: the later change sends its own. A cancellation always goes.
+
+    Who may see the room is read in one query for all (with their profiles, for their
+    zones), and who made the change once: the calendar's reads do not grow with the room.
     """
     method = method.upper()
     if method not in (ics.REQUEST, ics.CANCEL):
@@ -69,17 +73,18 @@ def invitations_send(*, event_id: int, method: str, sequence: int,
         return 0
     if method == ics.REQUEST and (event.sequence > sequence or event.is_cancelled):
         return 0
-    members = User.objects.filter(memberships__room_id=event.room_id,
-                                  is_active=True).order_by("pk")
+    members = [membership.user for membership in
+               room_permissions.memberships_viewing([event.room_id])
+               .select_related("user__profile").order_by("user_id")]
     answers = dict(event.rsvps.values_list("user_id", "answer"))
+    by = User.objects.filter(pk=by_id).first() if by_id else event.created_by
+    by_name = by.name if by else settings.SITE_NAME
     sent = 0
     for member in members:
-        if not permissions.can_view(member, event.room):
-            continue
         with translation.override(settings.LANGUAGE_CODE):
             when = when_text(event, member)
             if member.pk != by_id:
-                _tell(event, member, method, when, by_id)
+                _tell(event, member, method, when, by_name)
             if hooks.email_wanted(member, KIND):
                 sent += _email(event, member, method, when, answers.get(member.pk, ""))
     return sent
@@ -91,15 +96,14 @@ def _url(event: Event, method: str) -> str:
     return reverse("calendar_event", args=[event.pk])
 
 
-def _tell(event: Event, member: User, method: str, when: str, by_id: int | None) -> None:
-    by = User.objects.filter(pk=by_id).first() if by_id else event.created_by
+def _tell(event: Event, member: User, method: str, when: str, by_name: str) -> None:
     if method == ics.CANCEL:
         what = _("cancelled")
     elif event.sequence == 0:
         what = _("proposed for %(when)s") % {"when": when}
     else:
         what = _("changed: %(when)s") % {"when": when}
-    hooks.tell(member, KIND, {"name": by.name if by else settings.SITE_NAME,
+    hooks.tell(member, KIND, {"name": by_name,
                               "title": event.title, "when": what}, _url(event, method))
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from calendar_app import ics, permissions, selectors
+from calendar_app import ics, ics_feed, permissions, selectors
 from calendar_app.services import settings as calendar_settings
 from community.models import User
 from community.permissions import member_of
@@ -46,10 +46,10 @@ def _ics_response(body: bytes, filename: str, *, attachment: bool) -> HttpRespon
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     owner = permissions.access_feed(calendar_settings.token_hash(token))
-    events = selectors.feed_events(owner)
-    cal = ics.calendar(events, reader=owner, answers=selectors.answers_of(owner, events),
-                       name=settings.SITE_NAME)
-    return _ics_response(ics.to_bytes(cal), "calendar.ics", attachment=False)
+    rows = selectors.feed_rows(owner)
+    body = ics_feed.feed_bytes(rows, selectors.events_for_feed, reader=owner,
+                          answers=selectors.answers_of(owner, rows), name=settings.SITE_NAME)
+    return _ics_response(body, "calendar.ics", attachment=False)
 
 
 @require_GET

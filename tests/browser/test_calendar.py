@@ -122,3 +122,27 @@ def test_propose_see_it_live_answer_move_and_join_the_call(live_daphne, video_br
     join.click()
     bea_page.wait_for_url(f"{base}/rooms/{room.pk}/")
     bea_page.wait_for_selector("#call-panel:not([hidden]) .call-tile.local")
+
+
+def test_a_busy_day_of_the_month_shows_more_and_opens_the_day(live_daphne, browser):
+    base = live_daphne.url
+    ana = profile_fill(MentorFactory(email="ana@example.org", name="Ana Lopez"),
+                       time_zone="Europe/Paris")
+    room = make_room(ana, UserFactory(), name="Busy cohort")
+    day = (timezone.now() + timedelta(days=3)).date()
+    outside_the_page_loop(lambda: [make_event(
+        ana, room, title=f"Session {hour}", start=f"{day.isoformat()}T{hour:02d}:00",
+        end=f"{day.isoformat()}T{hour:02d}:45") for hour in range(8, 15)])
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, base, "ana@example.org")
+    page.goto(f"{base}/calendar/?view=month&date={day.isoformat()}")
+    cell = page.locator(f'.cal-day[data-date="{day.isoformat()}"]')
+    assert cell.locator(".cal-item").count() == 3
+    more = cell.get_by_role("link", name="+4 more")
+    assert more.is_visible()
+    screenshot(page, "calendar-month-busy")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert more.is_visible()
+    more.click()
+    page.wait_for_url(f"**view=day&date={day.isoformat()}")
+    assert page.locator(".cal-item").count() == 7

@@ -3,6 +3,7 @@ expanded with recurring-ical-events to the same occurrences as the member's agen
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import UTC, date, datetime
 
@@ -11,7 +12,7 @@ import pytest
 import recurring_ical_events
 from django.test import Client
 
-from calendar_app import ics, selectors, tasks
+from calendar_app import ics, ics_feed, selectors, tasks
 from calendar_app.services import answers
 from calendar_app.services import events as event_services
 from calendar_app.services import settings as calendar_settings
@@ -236,3 +237,93 @@ def test_a_date_or_local_until_is_written_in_utc_beside_a_zoned_start(pair):
     assert rule["UNTIL"] == [datetime(2027, 3, 23, 22, 59, 59, tzinfo=UTC)]
     assert len(list(recurring_ical_events.of(ics.calendar([event])).between(
         datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 12, 1, tzinfo=UTC)))) == 4
+
+
+def _feed_written(user) -> bytes:
+    rows = selectors.feed_rows(user)
+    return ics_feed.feed_bytes(rows, selectors.events_for_feed, reader=user,
+                          answers=selectors.answers_of(user, rows), name="Cohort")
+
+
+def _icalendar_written(user) -> bytes:
+    events = selectors.feed_events(user)
+    return icalendar.Calendar.to_ical(ics.calendar(
+        events, reader=user, answers=selectors.answers_of(user, events), name="Cohort"))
+
+
+def test_the_feed_from_the_cache_is_byte_for_byte_what_icalendar_writes(
+        pair, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    ana, bea, room = pair
+    series = _series(ana, room, django_capture_on_commit_callbacks)
+    make_event(ana, room, title="Tokyo « café » " + "long words " * 12, time_zone="Asia/Tokyo",
+               description="Ünïcode line " * 20 + "\nsecond\\line; with, commas",
+               location="Room 2; by the lift, left")
+    in_utc = make_event(ana, room, title="UTC weekly", time_zone="UTC", rrule="FREQ=WEEKLY")
+    for week in (1, 2):
+        event_services.occurrence_cancel(user=ana, event_id=in_utc.pk, recurrence_id=datetime(
+            2027, 3, 2 + 7 * week, 18, tzinfo=UTC))
+    days = make_event(ana, room, title="Retreat", all_day=True, start="2027-05-01",
+                      end="2027-05-02", rrule="FREQ=MONTHLY;COUNT=3",
+                      time_zone="America/Argentina/Buenos_Aires")
+    event_services.occurrence_cancel(user=ana, event_id=days.pk,
+                                     recurrence_id=datetime(2027, 6, 1, 3, tzinfo=UTC))
+    answers.rsvp_set(user=bea, event_id=series.pk, answer="going")
+
+    def same() -> bytes:
+        written, expected = _feed_written(bea), _icalendar_written(bea)
+        zone = re.compile(rb"BEGIN:VTIMEZONE\r\n.*?END:VTIMEZONE\r\n", re.S)
+        assert zone.sub(b"", written) == zone.sub(b"", expected)  # zones in another order
+        assert sorted(zone.findall(written)) == sorted(zone.findall(expected))
+        return written
+
+    cache.clear()
+    cold = same()
+    assert same() == cold  # warm: from the cache
+    assert b"PARTSTAT=ACCEPTED" in cold and b"TZID:Asia/Tokyo" in cold
+    assert cold.count(b"EXDATE") == 3 and b"RECURRENCE-ID" in cold
+
+    # A change of the event, of her answer, or of the author's name shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.event_update(user=ana, event_id=series.pk,
+                                    data=event_data(title="Renamed circle",
+                                                    rrule="FREQ=WEEKLY;COUNT=8"))
+    answers.rsvp_set(user=bea, event_id=series.pk, answer="not_going")
+    ana.name = "Ana R. Ruiz"
+    ana.save(update_fields=["name"])
+    changed = same()
+    assert b"Renamed circle" in changed and b"PARTSTAT=DECLINED" in changed
+    assert b"Ana R. Ruiz" in changed and b"CN=Ana Ruiz" not in changed
+
+
+def test_invitations_read_the_room_in_as_many_queries_for_3_members_as_for_12(
+        pair, django_capture_on_commit_callbacks, mailoutbox, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from calendar_app import hooks
+
+    # The notification centre's own work (one row per member) is not the calendar's:
+    # it is replaced by a recorder here, so what is counted is what the task reads.
+    told: list[int] = []
+    monkeypatch.setattr(hooks, "_tell", lambda user, *args, **kwargs: told.append(user.pk))
+    monkeypatch.setattr(hooks, "_email_wanted", lambda user, kind: True)
+    ana, _bea, room = pair
+
+    def queries(members: int) -> int:
+        big = make_room(ana, *[UserFactory() for _ in range(members - 1)])
+        for user in big.memberships.exclude(user=ana).select_related("user")[:2]:
+            user.user.profile.time_zone = "Asia/Tokyo"
+            user.user.profile.save(update_fields=["time_zone"])
+        event = make_event(ana, big)
+        mailoutbox.clear()
+        told.clear()
+        with CaptureQueriesContext(connection) as captured:
+            sent = tasks.invitations_send.call(event_id=event.pk, method="request",
+                                               sequence=event.sequence, by_id=ana.pk)
+        assert sent == members == len(mailoutbox) and len(told) == members - 1
+        assert any("Asia/Tokyo" in m.body or "Tokyo" in m.body for m in mailoutbox)
+        return len(captured)
+
+    assert queries(3) == queries(12)

@@ -288,3 +288,26 @@ def test_join_call_shows_from_ten_minutes_before_until_the_end(circle):
             join_shown(start + timedelta(minutes=59)), join_shown(start + timedelta(minutes=61))
             ] == [False, True, True, False]
     assert timezone.now() < start
+
+
+def test_a_busy_day_of_the_month_shows_three_and_a_link_to_the_rest(circle):
+    ana, bea, room, _event = circle
+    for hour in range(8, 14):  # six meetings on 10 March, four on 11 March
+        make_event(ana, room, title=f"Busy {hour}", start=f"2027-03-10T{hour:02d}:00",
+                   end=f"2027-03-10T{hour:02d}:30")
+    for hour in range(8, 12):
+        make_event(ana, room, title=f"Full {hour}", start=f"2027-03-11T{hour:02d}:00",
+                   end=f"2027-03-11T{hour:02d}:30")
+    client = client_of(bea)
+    month = client.get("/calendar/?view=month&date=2027-03-01")
+    busy = days_with(month, "Busy")["2027-03-10"]
+    assert [f"Busy {h}" in busy for h in range(8, 14)] == [True] * 3 + [False] * 3
+    assert "+3 more" in busy
+    assert 'href="?view=day&amp;date=2027-03-10"' in month.content.decode()
+    full = days_with(month, "Full")["2027-03-11"]
+    assert all(f"Full {h}" in full for h in range(8, 12)) and "more" not in full
+    # The day and the week show every one.
+    day = text_of(client.get("/calendar/?view=day&date=2027-03-10"))
+    assert all(f"Busy {h}" in day for h in range(8, 14)) and "+3 more" not in day
+    week = text_of(client.get("/calendar/?view=week&date=2027-03-10"))
+    assert all(f"Busy {h}" in week for h in range(8, 14))
