@@ -189,10 +189,15 @@ def slot_check(mentor: Any, starts_at: datetime, *, now: datetime | None = None,
     if not found:
         raise ValidationError(_("This is not one of her free times."))
     slot = found[0]
-    if Booking.objects.filter(mentor=mentor, status=Booking.Status.BOOKED,
-                              starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at).exists():
+    booked = Booking.objects.filter(mentor=mentor, status=Booking.Status.BOOKED,
+                                    starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at)
+    if booked.exists():
         raise just_taken()
     if not free([slot], busy_times(mentor, slot.starts_at, slot.ends_at)):
+        # A booking committed between the two reads makes its event busy too: that is
+        # "just taken", not a time she never offered.
+        if booked.exists():
+            raise just_taken()
         raise ValidationError(_("This is not one of her free times."))
     return slot
 

@@ -85,7 +85,7 @@ def test_propose_see_it_live_answer_move_and_join_the_call(live_daphne, video_br
     # She answers "going".
     bea_page.locator(".cal-item a", has_text="Weekly circle").first.click()
     bea_page.get_by_role("button", name="Going", exact=True).click()
-    bea_page.get_by_text("Going: 1 · Bea Chen").wait_for()
+    bea_page.get_by_text("Going: 2 · Ana Lopez, Bea Chen").wait_for()
     going = bea_page.get_by_role("button", name="Going", exact=True)
     assert going.get_attribute("aria-pressed") == "true"
     screenshot(bea_page, "calendar-event")
