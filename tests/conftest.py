@@ -124,3 +124,15 @@ def sent_events_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     if wrong:
         pytest.fail("Events that do not match their declaration in rooms.protocol:\n"
                     + "\n".join(wrong), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's language: Django's test client leaves the language
+    of its last request (a French one, say) active in the thread, and a later test that
+    reads a sentence would read it in French."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
