@@ -115,9 +115,9 @@ def _short_heartbeat_window(request: pytest.FixtureRequest,
     """A `ping` waits rooms.heartbeat.WINDOW (a quarter of a second) for other pings to
     share its database trip. Many tests send one as a sentinel, whose `pong` comes after
     the answers to every frame sent before it (a socket handles its frames one at a time),
-    16 per case in tests/rooms/test_matrix.py: here it waits 10 ms, for the same answers in
-    the same order. Tests of pings sharing a trip are marked `heartbeat_window`, and keep
-    the production window."""
+    one per request type and case in tests/rooms/test_matrix.py: here it waits 10 ms, for
+    the same answers in the same order. Tests of pings sharing a trip are marked
+    `heartbeat_window`, and keep the production window."""
     if request.node.get_closest_marker("heartbeat_window") is None:
         from rooms import heartbeat
 
