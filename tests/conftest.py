@@ -5,6 +5,15 @@ REDIS_URL and a Redis that answers), `browser` (needs Debian's Chromium), `cotur
 (needs Debian's coturn). Where a
 service is missing the test skips with the reason, except when COHORT_REQUIRE_SERVICES
 is set (CI), where the skip becomes a failure.
+
+`pure`: the test touches no database, cache or channel layer of the run (pure classes,
+parsers, translations, aiortc on loopback, the source tree, subprocesses given their whole
+environment), so its result cannot depend on the configuration: it runs in the embedded
+one only (no DATABASE_URL, no REDIS_URL), not a second time in the PostgreSQL + Redis run.
+A `pure` test that asks for the database fails.
+
+`heartbeat_window`: the test's pings wait the production heartbeat window (see
+`_short_heartbeat_window`).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 CHROMIUM = Path(os.environ.get("COHORT_CHROMIUM", "/usr/bin/chromium"))
 TURNSERVER = Path(os.environ.get("COHORT_TURNSERVER", "/usr/bin/turnserver"))
@@ -41,9 +51,19 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
+                     "django_db_serialized_rollback"}
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    postgres = settings.DATABASES["default"]["ENGINE"] in (
-        "django.db.backends.postgresql",)
+    postgres = connection.vendor == "postgresql"
+    if item.get_closest_marker("pure"):
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+                getattr(item, "fixturenames", ())):
+            pytest.fail("A `pure` test uses the database: remove the marker.")
+        if postgres or settings.REDIS_URL:
+            pytest.skip("Pure (no database, cache or channel layer): runs in the embedded "
+                        "configuration only")
     if item.get_closest_marker("postgres") and not postgres:
         pytest.skip("PostgreSQL-only: runs in the PostgreSQL configuration (DATABASE_URL)")
     if item.get_closest_marker("redis"):
@@ -87,6 +107,21 @@ def _fresh_channel_layer() -> None:
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _short_heartbeat_window(request: pytest.FixtureRequest,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `ping` waits rooms.heartbeat.WINDOW (a quarter of a second) for other pings to
+    share its database trip. Many tests send one as a sentinel, whose `pong` comes after
+    the answers to every frame sent before it (a socket handles its frames one at a time),
+    one per request type and case in tests/rooms/test_matrix.py: here it waits 10 ms, for
+    the same answers in the same order. Tests of pings sharing a trip are marked
+    `heartbeat_window`, and keep the production window."""
+    if request.node.get_closest_marker("heartbeat_window") is None:
+        from rooms import heartbeat
+
+        monkeypatch.setattr(heartbeat, "WINDOW", 0.01)
 
 
 @pytest.fixture(autouse=True)

@@ -84,11 +84,23 @@ class ServerProcess:
         return self.process.pid
 
     def start(self, timeout: float = 30) -> ServerProcess:
+        """Launch the process and wait until it accepts connections."""
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Launch the process without waiting for it (`wait_ready` does): what the caller
+        does meanwhile overlaps the second or so the server takes to import."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             server_command(sys.executable, server=self.server, host="127.0.0.1",
                            port=self.port, quiet=True) + list(self.server_args),
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> ServerProcess:
+        """Return once the launched process accepts connections; stop it and raise
+        RuntimeError with its log if it exits or `timeout` seconds pass first."""
+        assert self.process is not None, "not launched"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -115,3 +127,18 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+
+def start_all(*servers: ServerProcess, timeout: float = 30) -> list[ServerProcess]:
+    """Launch these servers together, then wait for each: they import side by side. If
+    one does not start, all are stopped and RuntimeError says why."""
+    for server in servers:
+        server.launch()
+    try:
+        for server in servers:
+            server.wait_ready(timeout)
+    except RuntimeError:
+        for server in servers:
+            server.stop()
+        raise
+    return list(servers)

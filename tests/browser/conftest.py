@@ -28,8 +28,21 @@ CHROMIUM_ARGS = [
 
 @dataclass
 class LiveServer:
-    url: str
+    server: ServerProcess
     mail_dir: Path
+    ready: bool = False
+
+    @property
+    def url(self) -> str:
+        """The server's address, once it answers: the fixture only launches it, so that
+        it starts while Chromium does (and the test's other fixtures run)."""
+        if not self.ready:
+            try:
+                self.server.wait_ready()
+            except RuntimeError as error:
+                pytest.fail(str(error))
+            self.ready = True
+        return self.server.url
 
     def emails(self) -> list[str]:
         return [p.read_text() for p in sorted(self.mail_dir.glob("*.log"),
@@ -43,11 +56,7 @@ def live_daphne(transactional_db: None, tmp_path: Path) -> Iterator[LiveServer]:
     server = ServerProcess(tmp_path, MEDIA_ROOT=str(tmp_path / "media"),
                            EMAIL_FILE_PATH=str(mail_dir))
     try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    try:
-        yield LiveServer(url=server.url, mail_dir=mail_dir)
+        yield LiveServer(server=server.launch(), mail_dir=mail_dir)
     finally:
         server.stop()
 

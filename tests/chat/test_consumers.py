@@ -318,6 +318,7 @@ class TestLimits:
                 assert frame["code"] == 4403
                 break
 
+    @pytest.mark.heartbeat_window
     async def test_pings_of_many_tabs_share_one_database_trip(self, trio, monkeypatch):
         """Every tab gets its own pong with its rooms' revs, and is seen (presence), while
         the server reads the database once for all the pings of the same moment."""

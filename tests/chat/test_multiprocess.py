@@ -21,7 +21,7 @@ from chat.models import Message
 from tests.community.factories import UserFactory
 from tests.frames import events_in
 from tests.rooms.factories import make_room
-from tests.servers import ServerProcess
+from tests.servers import ServerProcess, start_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -49,10 +49,13 @@ class ChatClient:
         for attempt in range(40):
             url = self.servers[self.server_index].replace("http", "ws") + "/ws/"
             try:
+                # No bound on what waits unread: a client done sending stops reading
+                # until `drain`, and a paused reader would not see the server's answer
+                # to its close, which would then wait its whole close timeout (10 s).
                 self.socket = await websockets.connect(
                     url, additional_headers={"Cookie": f"sessionid={self.cookie}",
                                              "Origin": "http://127.0.0.1"},
-                    open_timeout=3)
+                    open_timeout=3, max_queue=None)
             except (OSError, websockets.InvalidHandshake, TimeoutError):
                 self.server_index = (self.server_index + 1) % len(self.servers)
                 await asyncio.sleep(0.05 * (attempt + 1))
@@ -112,7 +115,7 @@ def _session(user) -> str:
 def test_kill_one_of_two_processes_mid_stream(transactional_db, tmp_path: Path):
     users = [UserFactory(name=f"Member {i}") for i in range(CLIENTS)]
     room = make_room(*users, name="Busy cohort")
-    servers = [ServerProcess(tmp_path).start(), ServerProcess(tmp_path).start()]
+    servers = start_all(ServerProcess(tmp_path), ServerProcess(tmp_path))
     urls = [server.url for server in servers]
     clients = [ChatClient(name=f"c{i}", cookie=_session(user), room_id=room.pk,
                           servers=urls, server_index=i % 2)

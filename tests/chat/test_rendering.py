@@ -8,6 +8,8 @@ import pytest
 
 from chat.rendering import excerpt, render_message
 
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
+
 IMAGE = "/documents/12/versions/3/download"
 THUMB = "/documents/12/versions/3/preview"  # the server's preview: small, no metadata
 

@@ -15,6 +15,7 @@ from tests.rooms.factories import make_room
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
+@pytest.mark.heartbeat_window
 async def test_a_broken_connection_fails_no_ping_of_the_batch(monkeypatch):
     ana, bea = await database_sync_to_async(lambda: (UserFactory(), UserFactory()))()
     room = await database_sync_to_async(make_room)(ana, bea)

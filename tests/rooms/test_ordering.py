@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rooms.ordering import RoomOrder
+
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
 
 Item = tuple[int, int]  # (item id, the rev that gave it this state)
 

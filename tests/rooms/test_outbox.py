@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from asgiref.sync import sync_to_async
 
 from rooms import outbox
+
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
 
 
 async def test_a_connections_worker_thread_does_not_wait_for_its_sends():

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from rooms.outgoing import Outgoing
+
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
 
 
 class Socket:

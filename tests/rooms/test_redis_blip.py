@@ -19,7 +19,7 @@ from tests.community.factories import UserFactory
 from tests.liveclient import Member, session_cookie
 from tests.redisproxy import RedisProxy
 from tests.rooms.factories import make_room
-from tests.servers import ServerProcess
+from tests.servers import ServerProcess, start_all
 
 pytestmark = [pytest.mark.redis]
 
@@ -33,8 +33,8 @@ def test_a_redis_blip_closes_no_socket_and_loses_nothing(transactional_db, tmp_p
     ana, bea = UserFactory(name="Ana"), UserFactory(name="Bea")
     room = make_room(ana, bea)
     proxy = RedisProxy(settings.REDIS_URL)
-    behind = ServerProcess(tmp_path, REDIS_URL=proxy.url).start()
-    direct = ServerProcess(tmp_path).start()
+    behind, direct = start_all(ServerProcess(tmp_path, REDIS_URL=proxy.url),
+                               ServerProcess(tmp_path))
     cookies = session_cookie(ana), session_cookie(bea)
 
     async def scenario() -> None:

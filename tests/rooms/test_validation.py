@@ -16,6 +16,8 @@ from typing_extensions import is_typeddict
 from rooms import protocol
 from rooms.validation import BadRequest, client_frame
 
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
+
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
                max_size=12)
 INTEGERS = st.integers(-protocol.MAX_INTEGER, protocol.MAX_INTEGER)

@@ -7,6 +7,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 BELOW: dict[str, set[str]] = {

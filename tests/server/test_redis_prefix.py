@@ -20,7 +20,7 @@ from django.conf import settings
 
 from server.settings import install_prefix
 from tests.liveclient import Member
-from tests.servers import ROOT, ServerProcess
+from tests.servers import ROOT, ServerProcess, start_all
 
 
 def _settings_of(**env: str) -> dict[str, object]:
@@ -39,6 +39,7 @@ def _settings_of(**env: str) -> dict[str, object]:
     return {"prefix": prefix, "cache": cache, "layers": layers}
 
 
+@pytest.mark.pure  # the settings of processes given their whole environment
 def test_each_install_names_its_redis_keys_after_its_database(tmp_path: Path):
     redis_url = "redis://127.0.0.1:6379/0"
     first = _settings_of(DATABASE_URL="postgres://cohort@db:5432/first", REDIS_URL=redis_url)
@@ -120,8 +121,8 @@ def test_two_installs_on_one_redis_never_see_each_other(community, tmp_path: Pat
     room = int(people["room"])  # type: ignore[call-overload]
     (_, ana_cookie), (_, bea_cookie) = people["ana"], people["bea"]  # type: ignore[misc]
     urls = [_with_db(settings.REDIS_URL, db) for db in dbs]
-    servers = [_install(tmp_path / name, database, url).start()
-               for name, url in zip("ab", urls, strict=True)]
+    servers = start_all(*(_install(tmp_path / name, database, url)
+                          for name, url in zip("ab", urls, strict=True)))
 
     async def scenario() -> None:
         bea_b, ana_b = Member(servers[1], bea_cookie), Member(servers[1], ana_cookie)

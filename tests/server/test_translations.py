@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = sorted(ROOT.glob("*/locale/fr/LC_MESSAGES/django.po"))
 

@@ -15,6 +15,8 @@ from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection
 from tests.video.peers import GreyVideo
 from video.relay.forwarding import ForwardTrack, Source, is_vp8_keyframe, tap_receiver
 
+pytestmark = pytest.mark.pure  # no database, cache or channel layer (tests/conftest.py)
+
 
 @pytest.fixture(autouse=True)
 def loopback_ice(monkeypatch):

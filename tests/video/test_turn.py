@@ -15,7 +15,7 @@ from tests.conftest import TURNSERVER
 from tests.servers import free_port
 from video.turn import turn_credentials
 
-pytestmark = pytest.mark.coturn
+pytestmark = [pytest.mark.coturn, pytest.mark.pure]  # pure: see tests/conftest.py
 
 SECRET = "shared-with-coturn-only"
 
