@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from calendar_app import recurrence
-from calendar_app.models import Event, Occurrence, Rsvp
+from calendar_app.models import Booking, Event, Occurrence, Rsvp
 from calendar_app.permissions import events_visible_to
 from community.models import User
 from rooms.protocol import EventPayload, OccurrencePayload
@@ -185,3 +185,10 @@ def answers_of(viewer: User, events: list[Event] | list[FeedRow]
     return {event_id: answer for event_id, answer in
             Rsvp.objects.filter(user=viewer).values_list("event_id", "answer")
             if event_id in wanted}
+
+
+def booked_by(event: Event) -> User | None:
+    """Who booked the session this event is, if it is one still booked."""
+    booking = (Booking.objects.filter(event=event, status=Booking.Status.BOOKED)
+               .select_related("booker").first())
+    return booking.booker if booking is not None else None

@@ -65,9 +65,12 @@ def _agenda_context(request: HttpRequest, viewer: User, *, room: Room | None,
     instances = selectors.agenda(viewer, start, end, room_id=room.pk if room else None)
     days = display.days_of(period, instances, where, now)
 
+    # Another view of the same dates opens on today when today is among them.
+    here = today if period.first <= today <= period.last else period.anchor
+
     def link(**params: Any) -> str:
         return "?" + urlencode({"view": params.get("view", view),
-                                "date": params.get("day", period.anchor).isoformat()})
+                                "date": params.get("day", here).isoformat()})
 
     return {
         "period": period, "days": days, "view": view, "views": views,
@@ -88,6 +91,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     viewer = member_of(request)
     context = _agenda_context(request, viewer, room=None, default_view="month",
                               views=display.VIEWS)
+    context["can_open_hours"] = permissions.can_open_hours(viewer)
     return render(request, "calendar_app/calendar.html", context)
 
 
@@ -163,7 +167,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         "event": event, "room": event.room,
         "room_title": room_selectors.room_title(event.room, viewer),
         "item": item, "chosen": chosen, "occurrence_key": chosen.key if chosen else "",
-        "zone_name": where.key,
+        "zone_name": where.key, "booked_by": selectors.booked_by(event),
         "rule_text": repeat.describe(event.rrule, zones.zone(event.time_zone)),
         "answers": [(value, label, answered[value]) for value, label in Rsvp.Answer.choices],
         "my_answer": selectors.answer_of(event, viewer),

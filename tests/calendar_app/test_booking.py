@@ -449,3 +449,22 @@ def test_weekly_hours_refused_are_shown_as_she_typed_them_and_nothing_is_saved()
         assert typed in page
     assert list(AvailabilityWindow.objects.filter(mentor=mentor).values_list(
         "weekday", "start")) == saved
+
+
+@pytest.mark.django_db
+def test_a_booked_session_says_who_booked_it_and_a_mentor_finds_her_hours(invited):
+    from django.test import Client
+
+    mentor, mentee = MentorFactory(name="Nadia Mentor"), UserFactory(name="Bea Chen")
+    active(mentee, mentor)
+    open_hours(mentor)
+    booking = booking_services.book(booker=mentee, mentor_id=mentor.pk,
+                                    starts_at=first_free(mentor).starts_at)
+    clients = {}
+    for person in (mentor, mentee):
+        clients[person.pk] = Client()
+        clients[person.pk].force_login(person)
+    page = clients[mentee.pk].get(f"/calendar/events/{booking.event_id}/").content.decode()
+    assert "Booked by" in page and "Bea Chen" in page and "Proposed by" not in page
+    assert 'href="/calendar/hours/"' in clients[mentor.pk].get("/calendar/").content.decode()
+    assert 'href="/calendar/hours/"' not in clients[mentee.pk].get("/calendar/").content.decode()
