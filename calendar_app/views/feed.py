@@ -83,9 +83,10 @@ def reminder_label(minutes: int) -> str:
 
 
 def _page(request: HttpRequest, viewer: User, *, token: str = "",
-          status: int = 200) -> HttpResponse:
+          status: int = 200, typed: set[int] | None = None) -> HttpResponse:
+    """`typed`: the reminders she ticked in a form that was refused, shown again."""
     row = calendar_settings.member_calendar_get(viewer)
-    chosen = set(row.reminders or [])
+    chosen = typed if typed is not None else set(row.reminders or [])
     url = feed_url(token) if token else ""
     return render(request, "calendar_app/settings.html", {
         "row": row, "has_feed": bool(row.feed_token_hash), "feed_url": url,
@@ -135,6 +136,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
                                         email=request.POST.get("email") == "on")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _page(request, viewer, status=400)
+        ticked = {int(m) for m in request.POST.getlist("minutes") if m.isdigit()}
+        return _page(request, viewer, status=400, typed=ticked)
     messages.success(request, _("Your reminders are saved."))
     return redirect("calendar_settings")

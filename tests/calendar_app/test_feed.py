@@ -189,9 +189,13 @@ def test_bad_reminders_are_refused_clearly_and_change_nothing(cohort, minutes, e
     response = client.post("/calendar/settings/reminders/", {"minutes": minutes,
                                                              "email": "on"})
     assert response.status_code == 400
-    assert error in response.content.decode()
+    page = response.content.decode()
+    assert error in page
     row = MemberCalendar.objects.get(user=bea)
     assert row.reminders == [1440, 15] and row.reminder_email is True
+    # What she ticked is shown again, to untick one, not the saved choices.
+    for value in (m for m in minutes if m.isdigit() and m != "999"):
+        assert f'value="{value}" checked' in page
 
 
 def test_settings_forms_need_csrf_and_a_known_action(cohort):
