@@ -36,7 +36,7 @@ from calendar_app.models import (
     BookingSettings,
     Event,
 )
-from calendar_app.services.events import _apply, _uid, going
+from calendar_app.services.events import apply_fields, cancel_locked, going, new_uid
 from community.models import User
 from rooms import services as room_services
 
@@ -220,9 +220,9 @@ def book(*, booker: User, mentor_id: int, starts_at: object,
             if not permissions.can_propose(booker, room):
                 raise Http404("No such mentor.")
             moment = timezone.now()
-            event = Event(room=room, created_by=mentor, uid=_uid(), created_at=moment,
+            event = Event(room=room, created_by=mentor, uid=new_uid(), created_at=moment,
                           updated_at=moment, rev=0)
-            _apply(event, _event_fields(settings, slot, _title(mentor, booker)))
+            apply_fields(event, _event_fields(settings, slot, _title(mentor, booker)))
             event.rev = room_services.rev_take(room=room)
             event.save()
             booking = Booking.objects.create(mentor=mentor, booker=booker, event=event,
@@ -257,13 +257,7 @@ def booking_cancel(*, user: User, booking_id: int) -> Booking:
         if booking.event_id is not None:
             event = Event.objects.select_related("room").get(pk=booking.event_id)
             if not event.is_cancelled:
-                moment = timezone.now()
-                event.cancelled_at = moment
-                event.updated_at = moment
-                event.sequence += 1
-                event.rev = room_services.rev_take(room=event.room)
-                event.save(update_fields=["cancelled_at", "updated_at", "sequence", "rev"])
-                publish_change(event, invite="cancel", by=user)
+                cancel_locked(event, user)
     return booking
 
 

@@ -36,12 +36,12 @@ SCHEDULING = ("title", "location", "video_call", "all_day", "time_zone", "start_
               "start_time", "duration", "rrule", "description")
 
 
-def _uid() -> str:
+def new_uid() -> str:
     host = settings.BASE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "cohort"
     return f"{uuid.uuid4()}@{host}"
 
 
-def _apply(event: Event, cleaned: fields.EventFields) -> list[str]:
+def apply_fields(event: Event, cleaned: fields.EventFields) -> list[str]:
     """Copy the cleaned fields onto the event; the names of those that changed."""
     changed = []
     for name in ("title", "description", "location", "video_call", "all_day", "time_zone",
@@ -97,9 +97,9 @@ def event_create(*, user: User, room_id: int, data: Mapping[str, Any]) -> Event:
         if not permissions.can_propose(user, room):
             raise PermissionDenied(_("You cannot add events to this room's calendar."))
         now = timezone.now()
-        event = Event(room=room, created_by=user, uid=_uid(), created_at=now, updated_at=now,
+        event = Event(room=room, created_by=user, uid=new_uid(), created_at=now, updated_at=now,
                       rev=0)
-        _apply(event, cleaned)
+        apply_fields(event, cleaned)
         event.rev = room_services.rev_take(room=room)
         event.save()
         going(event, [user])
@@ -120,7 +120,7 @@ def event_update(*, user: User, event_id: int, data: Mapping[str, Any]) -> Event
     cleaned = fields.clean(data)
     with transaction.atomic():
         event = _locked_event(user, event_id)
-        changed = _apply(event, cleaned)
+        changed = apply_fields(event, cleaned)
         if not changed:
             return event
         scheduling = bool(set(changed) & set(SCHEDULING))
@@ -168,17 +168,23 @@ def event_cancel(*, user: User, event_id: int) -> Event:
     limited(user)
     with transaction.atomic():
         event = _locked_event(user, event_id)
-        now = timezone.now()
-        event.cancelled_at = now
-        event.updated_at = now
-        event.sequence += 1
-        event.rev = room_services.rev_take(room=event.room)
-        event.save(update_fields=["cancelled_at", "updated_at", "sequence", "rev"])
-        # A booked session cancelled from the calendar frees the mentor's time too.
-        Booking.objects.filter(event=event, status=Booking.Status.BOOKED).update(
-            status=Booking.Status.CANCELLED)
-        publish_change(event, invite="cancel", by=user)
+        cancel_locked(event, user)
     return event
+
+
+def cancel_locked(event: Event, user: User) -> None:
+    """Cancel the event, read under its room's lock (the caller's transaction), and the
+    booking it may be."""
+    now = timezone.now()
+    event.cancelled_at = now
+    event.updated_at = now
+    event.sequence += 1
+    event.rev = room_services.rev_take(room=event.room)
+    event.save(update_fields=["cancelled_at", "updated_at", "sequence", "rev"])
+    # A booked session cancelled from the calendar frees the mentor's time too.
+    Booking.objects.filter(event=event, status=Booking.Status.BOOKED).update(
+        status=Booking.Status.CANCELLED)
+    publish_change(event, invite="cancel", by=user)
 
 
 def _occurrence_of(event: Event, recurrence_id: datetime) -> datetime:
@@ -323,7 +329,7 @@ def series_end(*, user: User, event_id: int, recurrence_id: datetime) -> Event |
         if recurrence_id > event.starts_at:
             _end_before(event, recurrence_id, by=user)
             return event
-    event_cancel(user=user, event_id=event_id)
+        cancel_locked(event, user)  # from its first occurrence: all of it
     return None
 
 
@@ -340,7 +346,7 @@ def series_split(*, user: User, event_id: int, recurrence_id: datetime,
             raise ValidationError(_("Only a repeating event has following occurrences."))
         recurrence_id = _occurrence_of(event, recurrence_id)
         if recurrence_id <= event.starts_at:  # from the first: the whole series changes
-            changed = _apply(event, cleaned)
+            changed = apply_fields(event, cleaned)
             event.occurrences.all().delete()
             if changed:
                 event.sequence += 1
@@ -351,9 +357,9 @@ def series_split(*, user: User, event_id: int, recurrence_id: datetime,
             return event
         now = timezone.now()
         _end_before(event, recurrence_id, by=user)
-        following = Event(room=event.room, created_by=event.created_by, uid=_uid(),
+        following = Event(room=event.room, created_by=event.created_by, uid=new_uid(),
                           created_at=now, updated_at=now, split_from=event, rev=0)
-        _apply(following, cleaned)
+        apply_fields(following, cleaned)
         following.rev = room_services.rev_take(room=event.room)
         following.save()
         publish_change(following, invite="request", by=user)
