@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from community import permissions
+from community import hooks, permissions
 from community.audit import audit_record
 from community.models import (
     Block,
@@ -315,6 +315,7 @@ def application_submit(
             raise ValidationError(
                 _("Your application is already waiting for a decision.")) from None
         application.expertise.set([t for t in expertise if t.kind == Topic.Kind.EXPERTISE])
+        hooks.application_submitted(application)
     return application
 
 
@@ -346,6 +347,7 @@ def _decide(
             profile.mentor_capacity = locked.capacity
             profile.save(update_fields=["mentor_capacity"])
             profile.expertise.add(*locked.expertise.all())
+        hooks.application_decided(locked)
         audit_record(
             actor=admin, action="mentor_application.approve" if approve
             else "mentor_application.decline", target=locked, reason=note,

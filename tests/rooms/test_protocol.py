@@ -67,7 +67,7 @@ def test_each_type_travels_one_way_through_its_doors():
     (lambda e: protocol.publish(1, e), {"type": "rooms.read", "room_id": 1,
                                         "last_read_seq": 1, "unread": 0, "mentions": 0},
      "a personal event, sent as a room event"),
-    (lambda e: protocol.publish_to_user(1, e), {"type": "notifications.read", "unread": "3"},
+    (lambda e: protocol.publish_to_user(1, e), {"type": "notifications.read", "ids": None, "unread": "3"},
      "unread must be a whole number"),
     (lambda e: protocol.publish_to_socket("c", e), {"type": "call.left", "room_id": 1,
                                                     "reason": "bored"}, "reason"),
