@@ -56,7 +56,7 @@ def message_sent(*, room: Room, author: User, message_id: int, seq: int, excerpt
                 told.setdefault(user_id, "chat_direct")
     for user_id in _blocked_ids(author, told):
         del told[user_id]
-    url = f"/rooms/{room.pk}/#message-{message_id}"
+    url = f"/rooms/{room.pk}/#message-{seq}"  # the rooms page opens a room at a seq
     for user in User.objects.filter(pk__in=told, is_active=True):
         notify(user=user, kind=told[user.pk], url=url, room_id=room.pk, seq=seq,
                params={"name": author.name, "room": _room_name(room, author),

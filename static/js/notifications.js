@@ -51,6 +51,8 @@ function show() {
   if (roomsKnown) setBadge(roomsBadge, rooms);
   // Each unread thing once: her rooms' messages, then what is about no room.
   const total = rooms + outsideRooms;
+  const dot = /** @type {HTMLElement | null} */ (document.querySelector("[data-nav-dot]"));
+  if (dot) dot.hidden = total + notificationsUnread === 0;
   document.title = total > 0 ? `(${total > 99 ? "99+" : total}) ${baseTitle}` : baseTitle;
 }
 
@@ -156,6 +158,7 @@ function handle(event) {
       show();
       if (event.notification.kind === "call_started") ring(event.notification);
       desktop(event.notification);
+      if (!document.documentElement.dataset.liveOwner) refresh(); // a message came: the Rooms count
       window.dispatchEvent(new CustomEvent("cohort:notification", { detail: event.notification }));
       break;
     case "notifications.read":

@@ -55,7 +55,7 @@ def test_one_email_gathers_what_she_missed_once_the_delay_is_over(pair, sweep):
     assert "2 unread messages" in email.subject
     assert "Ana Ruiz: Are we still on for **Thursday**? <script>x()</script>" in email.body
     assert "your slides are great" in email.body and "== Cohort A ==" in email.body
-    assert f"/rooms/{room.pk}/#message-{first.pk}" in email.body
+    assert f"/rooms/{room.pk}/#message-{first.seq}" in email.body
     assert not email.alternatives  # plain text only: nothing she wrote is ever HTML here
     assert sweep(timedelta(minutes=30)) == 0 and len(mail.outbox) == 1  # never twice
 

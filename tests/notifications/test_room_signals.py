@@ -65,7 +65,7 @@ class TestMessages:
         payload = selectors.notification_payload(notice)
         assert payload["text"] == ("Ana Ruiz mentioned you in Cohort A: "
                                    "“@**Bea Kim** can you look at the slides?”")
-        assert payload["url"] == f"/rooms/{room.pk}/#message-{message.pk}"
+        assert payload["url"] == f"/rooms/{room.pk}/#message-{message.seq}"
         assert payload["room_id"] == room.pk
 
     def test_a_reply_tells_the_author_of_the_message_replied_to(self, group):
