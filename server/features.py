@@ -13,6 +13,8 @@ each other and `rooms` knows no feature.
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
   renderer; `documents.hooks`: a member mentioned in a comment is told (notifications);
   `chat.attachments`: a message shows only its own room's documents.
+- `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
+  requests to answer, quiet mentorships) beside community's own.
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -26,9 +28,11 @@ from calendar_app import selectors as calendar_selectors
 from chat import attachments as chat_attachments
 from chat import catchup as chat_catchup
 from chat import rendering as chat_rendering
+from community import next_steps
 from documents import hooks as documents_hooks
 from documents import rendering as documents_rendering
 from documents import selectors as documents_selectors
+from mentoring import next_steps as mentoring_next_steps
 from rooms import catchup, hooks, services
 from video import selectors as video_selectors
 
@@ -47,6 +51,7 @@ def register() -> None:
     chat_attachments.register(documents_selectors.ids_in_room)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
+    next_steps.register(mentoring_next_steps.home_next_steps)
     _connect_account_signals()
 
 
