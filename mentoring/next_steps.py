@@ -1,6 +1,7 @@
 """Mentoring's next steps on the home page (registered in `community.next_steps`).
 
-- A mentee with no mentor and no request waiting: find a mentor.
+- A mentee (a member, neither mentor nor admin) with no mentor and no request waiting:
+  find a mentor.
 - A mentee whose request waits: it waits (with the mentor's name).
 - A mentor with requests to answer: how many, and where.
 - An admin: the active mentorships that went quiet (`dashboard.inactive_pairs`).
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from community.models import User
+from community.models import Role, User
 from community.next_steps import NextStep
 from mentoring import dashboard, permissions
 from mentoring.models import Mentorship
@@ -31,7 +32,8 @@ def home_next_steps(viewer: User) -> list[NextStep]:
             url=reverse("mentoring") + "#requests-waiting", action=_("Answer the requests"),
             count=received, urgent=True))
     as_mentee = mine.filter(mentee_id=viewer.pk)
-    if not viewer.is_mentor and not as_mentee.filter(status=Mentorship.Status.ACTIVE).exists():
+    has_mentor = as_mentee.filter(status=Mentorship.Status.ACTIVE).exists()
+    if viewer.role == Role.MEMBER and not has_mentor:
         sent = as_mentee.filter(status=Mentorship.Status.PENDING).select_related(
             "mentor").order_by("-created_at").first()
         if sent is not None:
