@@ -26,7 +26,7 @@ class NextStep:
     text: str
     url: str
     action: str  # the link's words
-    count: int | None = None  # shown large beside the title when there is one
+    count: int | None = None  # how many things wait, when the step counts them
     urgent: bool = False  # shown first, as the page's primary action
 
 
