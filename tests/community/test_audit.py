@@ -30,8 +30,10 @@ def recorded_actions() -> list[tuple[str, str, bool]]:
         for path in (ROOT / app).rglob("*.py"):
             tree = ast.parse(path.read_text(), filename=str(path))
             for node in ast.walk(tree):
-                if not (isinstance(node, ast.Call) and getattr(node.func, "id", None)
-                        == "audit_record"):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name != "audit_record":
                     continue
                 where = f"{path.relative_to(ROOT)}:{node.lineno}"
                 action = next((k.value for k in node.keywords if k.arg == "action"), None)
