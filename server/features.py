@@ -18,6 +18,8 @@ each other and `rooms` knows no feature.
   (`notifications.room_signals`); reading the room, or joining the call, reads them.
 - `community.hooks`: a mentor application reaches every admin's notification centre;
   deciding it reads it for all of them.
+- `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
+  requests to answer, quiet mentorships) beside community's own.
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -33,9 +35,11 @@ from chat import catchup as chat_catchup
 from chat import hooks as chat_hooks
 from chat import rendering as chat_rendering
 from community import hooks as community_hooks
+from community import next_steps
 from documents import hooks as documents_hooks
 from documents import rendering as documents_rendering
 from documents import selectors as documents_selectors
+from mentoring import next_steps as mentoring_next_steps
 from rooms import catchup, hooks, services
 from video import hooks as video_hooks
 from video import selectors as video_selectors
@@ -59,6 +63,7 @@ def register() -> None:
     chat_hooks.register_room_read(_room_read)
     video_hooks.register(_call_started, _call_joined)
     community_hooks.register_application(_application_submitted, _application_decided)
+    next_steps.register(mentoring_next_steps.home_next_steps)
     _connect_account_signals()
 
 
