@@ -93,7 +93,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     if (button) {
       button.hidden = joined || !canJoin || Boolean(prejoin && prejoin.isOpen);
       button.textContent = people.length ? t("call-join", { count: people.length }) : t("call-start");
-      button.disabled = joining;
+      button.disabled = joining || joinWhenReady;
     }
     const who = $("prejoin-who");
     if (who) {
@@ -413,6 +413,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     if (joined || joining) return;
     if (!ready) { // the socket is (re)connecting: join once it is back
       joinWhenReady = true;
+      render();
       return;
     }
     joining = true;
