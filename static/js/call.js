@@ -69,7 +69,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       cameraTrack = stream.getVideoTracks()[0] || null;
       join();
     },
-    onCancel: () => render(),
+    onCancel: () => {
+      render();
+      if (button && !button.hidden) button.focus();
+    },
   });
 
   const send = (to, body) => live.request({ type: "call.signal", room_id: roomId, to, ...body })

@@ -166,10 +166,17 @@ export function useSpeaker(media, speakerId) {
 export function watchLevel(track, onLevel) {
   const Context = window.AudioContext || /** @type {any} */ (window).webkitAudioContext;
   if (!Context) return () => {};
-  const context = new Context();
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 1024;
-  context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+  let context;
+  let analyser;
+  try {
+    context = new Context();
+    analyser = context.createAnalyser();
+    analyser.fftSize = 1024;
+    context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+  } catch {
+    if (context) context.close().catch(() => {});
+    return () => {}; // no meter: the call works without it
+  }
   const samples = new Float32Array(analyser.fftSize);
   let shown = 0;
   const timer = setInterval(() => {
