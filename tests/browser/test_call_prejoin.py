@@ -5,7 +5,10 @@ right way round. Chromium with fake camera and microphone."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_call import FRAMES_DECODED, RECORD_CONNECTIONS
@@ -103,15 +106,20 @@ def test_prejoin_preview_level_then_joining_muted_with_camera_off(live_daphne, v
     ana_tile.and_(bea_page.locator(".muted.camera-off")).wait_for()
     assert ana_tile.locator(".face-initials").inner_text() == "AL"
     assert ana_tile.locator(".tile-face").is_visible()
-    ana_page.wait_for_function(f"({FRAMES_DECODED})().then((n) => n > 10)", timeout=20000)
+    ana_page.wait_for_function(f"({FRAMES_DECODED})().then((n) => n > 10)", timeout=40000)
     ana_page.wait_for_function(REMOTE_PICTURE)  # and Ana sees Bea
     screenshot(bea_page, "call-camera-off")
 
     # Ana turns her camera on: Bea's tile shows her picture instead of her initials.
     ana_page.get_by_role("button", name="Turn camera on").click()
-    bea_page.wait_for_function(REMOTE_PICTURE, timeout=20000)
+    bea_page.wait_for_function(REMOTE_PICTURE, timeout=40000)
     assert ana_tile.locator(".tile-face").is_hidden()
-    ana_page.get_by_role("button", name="Turn camera off").wait_for()
+    # And off again: the camera is let go (its light goes out), Bea sees her initials.
+    ana_page.get_by_role("button", name="Turn camera off").click()
+    ana_tile.and_(bea_page.locator(".camera-off")).wait_for()
+    ana_page.get_by_role("button", name="Turn camera on").wait_for()
+    assert ana_page.evaluate("""() => window.__tracks.filter((t) => t.kind === 'video')
+        .every((t) => t.readyState === 'ended')""")
 
     # Her choice is remembered: the next time, the panel starts muted.
     ana_page.get_by_role("button", name="Leave call").click()
@@ -144,16 +152,35 @@ def test_call_link_opens_prejoin_and_cancel_releases_the_camera(live_daphne, vid
     page.locator("#call-prejoin").get_by_text("Ready to join?").wait_for()
 
 
-def test_refused_camera_joins_with_audio_only(live_daphne, video_browser):
-    ana_page, bea_page = pair(live_daphne, video_browser, scripts=(REFUSE,))
+def give_photo(user, media: Path) -> None:
+    """A profile photo where the server process keeps its files (`live_daphne`'s data
+    directory, `test-media` in server/settings_test.py)."""
+    name = f"photos/{user.pk}/20261203000000.jpg"
+    (media / name).parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (96, 96), (200, 120, 40)).save(media / name, "JPEG")
+    user.profile.photo.name = name
+    user.profile.save()
+
+
+def test_refused_camera_joins_with_audio_only(live_daphne, video_browser, tmp_path):
+    ana = MentorFactory(email="ana@example.org", name="Ana Lopez")
+    bea = UserFactory(email="bea@example.org", name="Bea Chen")
+    room = make_room(ana, bea, name="Spring cohort")
+    give_photo(ana, tmp_path / "data" / "test-media")
+    ana_page, bea_page = (open_room(video_browser, live_daphne.url, email, room.pk,
+                                    scripts=(REFUSE,))
+                          for email in ("ana@example.org", "bea@example.org"))
 
     ana_page.get_by_role("button", name="Start a call").click()
     ana_page.get_by_text("does not let the page use your camera").wait_for()
     assert ana_page.get_by_role("switch", name="Camera").is_disabled()
     ana_page.wait_for_function("() => document.getElementById('prejoin-level').value > 0.02")
     screenshot(ana_page, "call-prejoin-no-camera")
+    # No camera: her photo shows in its place.
+    assert ana_page.locator("#prejoin-face .face-photo").evaluate(
+        "(img) => img.complete && img.naturalWidth") == 96
     ana_page.get_by_role("button", name="Join with audio only").click()
-    ana_page.wait_for_selector(".call-tile.local.camera-off .face-initials")
+    ana_page.wait_for_selector(".call-tile.local.camera-off .face-photo")
 
     # Bea refuses both: she may still join, to listen.
     bea_page.evaluate("() => { window.__refuseMic = true; }")
@@ -161,6 +188,13 @@ def test_refused_camera_joins_with_audio_only(live_daphne, video_browser):
     bea_page.get_by_text("does not let the page use your microphone").wait_for()
     bea_page.get_by_role("button", name="Join to listen only").click()
     ana_page.locator(".call-tile.muted.camera-off", has_text="Bea Chen").wait_for()
+    assert ana_page.locator(".call-tile", has_text="Bea Chen").locator(
+        ".face-initials").inner_text() == "BC"
+    # Bea sees Ana's photo on her tile.
+    bea_page.locator(".call-tile", has_text="Ana Lopez").locator(".face-photo").wait_for()
+    bea_page.wait_for_function("""() => [...document.querySelectorAll('.call-tile .face-photo')]
+      .some((img) => img.complete && img.naturalWidth === 96)""")
+    screenshot(bea_page, "call-photo")
 
 
 def test_controls_reachable_at_phone_width_and_screen_not_mirrored(live_daphne, video_browser):
@@ -168,7 +202,7 @@ def test_controls_reachable_at_phone_width_and_screen_not_mirrored(live_daphne, 
     ana_page, bea_page = pair(live_daphne, video_browser, viewport=phone)
     join(ana_page)
     join(bea_page, "Join the call (1)")
-    ana_page.wait_for_function(REMOTE_PICTURE, timeout=20000)
+    ana_page.wait_for_function(REMOTE_PICTURE, timeout=40000)
 
     # Every control is at least 44 px and nothing covers its centre (the footer did).
     for control in ana_page.locator(".call-controls button:visible").all():
