@@ -563,6 +563,11 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   setInterval(() => { if (joined) levels(); }, 500);
 
   // --- Controls -------------------------------------------------------------------------------
+  function say(text) {
+    status.hidden = false;
+    status.textContent = text;
+  }
+
   function openPrejoin() {
     if (joined || joining || !canJoin || !prejoin) return;
     prejoin.open();
@@ -576,6 +581,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     let track = stream.getAudioTracks()[0];
     if (!track) { // she joined without a microphone: ask for it now
       track = await openMic(prefs.micId, false);
+      if (!track) say(t("mic-unavailable"));
       if (!track || !stream) return;
       stream.addTrack(track);
       await replaceOutgoing("audio");
@@ -597,6 +603,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       return;
     }
     const track = await openCamera(prefs.cameraId, false);
+    if (!track) say(t("camera-unavailable"));
     if (!track || !stream || !joined) {
       if (track) track.stop();
       return;

@@ -195,6 +195,8 @@ def test_refused_camera_joins_with_audio_only(live_daphne, video_browser, tmp_pa
     bea_page.wait_for_function("""() => [...document.querySelectorAll('.call-tile .face-photo')]
       .some((img) => img.complete && img.naturalWidth === 96)""")
     screenshot(bea_page, "call-photo")
+    bea_page.get_by_role("button", name="Unmute").click()  # still refused: she is told
+    bea_page.get_by_text("Your microphone could not be opened").wait_for()
 
 
 def test_controls_reachable_at_phone_width_and_screen_not_mirrored(live_daphne, video_browser):
