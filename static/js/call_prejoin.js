@@ -225,7 +225,8 @@ export function setupPrejoin({ t, me, photo = null, onJoin, onCancel }) {
   });
 
   panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") cancelButton.click();
+    // (Escape in a device list closes the list, not the panel.)
+    if (event.key === "Escape" && !(event.target instanceof HTMLSelectElement)) cancelButton.click();
   });
 
   return {
