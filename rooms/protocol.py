@@ -355,6 +355,7 @@ class CallParticipantPayload(Payload):
     peer_id: str  # what signalling addresses: one per joined socket
     user_id: int
     name: str
+    photo: str | None  # her profile photo's address, if she has one
     audio: bool  # microphone on
     video: bool  # camera (or screen) on
     screen: bool  # sharing a screen instead of the camera

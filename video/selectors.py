@@ -26,9 +26,11 @@ def call_summaries(viewer: User, rooms: Sequence[Room]) -> dict[int, dict[str, o
 
 def call_panel(viewer: User, room: Room) -> dict[str, object]:
     """The open room's call as she sees it (None if none, or if she may not see it) and
-    whether she may join it: what the page's call panel starts from."""
+    whether she may join it, and her photo (her face in the pre-join panel): what the
+    page's call panel starts from."""
     return {"call": services.call_for(viewer, room),
-            "can_call": permissions.can_join_call(viewer, room)}
+            "can_call": permissions.can_join_call(viewer, room),
+            "call_photo": services.photo_url(viewer)}
 
 
 def call_catch_up(viewer: User, room_id: int, after_rev: int,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,12 +56,20 @@ def call_payload(call: Call | None) -> protocol.CallPayload | None:
         return None
     participants: list[protocol.CallParticipantPayload] = [{
         "peer_id": p.peer_id, "user_id": p.user_id, "name": p.user.name,
+        "photo": photo_url(p.user),
         "audio": p.audio, "video": p.video, "screen": p.screen,
         "joined_at": p.joined_at.isoformat(),
-    } for p in present(call).select_related("user")]
+    } for p in present(call).select_related("user__profile")]
     return {"id": call.pk, "version": call.version,  # type: ignore[return-value]
             "mode": call.mode, "started_at": call.started_at.isoformat(),
             "participants": participants}
+
+
+def photo_url(user: User) -> str | None:
+    """Where a tile whose camera is off finds her photo. The address checks, for each
+    viewer, that she may see the profile (a tile that may not falls back to initials)."""
+    profile = getattr(user, "profile", None)
+    return reverse("profile_photo", args=[user.pk]) if profile and profile.photo else None
 
 
 def call_for(viewer: User, room: Room) -> protocol.CallPayload | None:

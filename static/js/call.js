@@ -9,11 +9,18 @@
 // this page always offers: its own audio and video first, then one receive-only audio and
 // video transceiver per other participant, named in the offer's `streams`.
 
+import {
+  drawFace, fillDeviceLists, loadPrefs, openCamera, openMedia, openMic, savePrefs, useSpeaker,
+} from "./call_devices.js";
+import { setupPrejoin } from "./call_prejoin.js";
+
 const SPEAKING_LEVEL = 0.03;
 
-// `autoJoin`: the page was opened to join the call (the room's URL with `#call`, as the
-// calendar's "Join call" links it): join once the socket is ready.
-export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin = false }) {
+// "Start a call" / "Join the call" first open the pre-join panel (call_prejoin.js), and so
+// does `autoJoin`: the page was opened to join the call (the room's URL with `#call`, as
+// the calendar's "Join call" and an incoming call's "Join" link it). `photo`: the URL of
+// her profile photo, if she has one.
+export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin = false, photo = null }) {
   const $ = (id) => document.getElementById(id);
   const panel = $("call-panel");
   const grid = $("call-grid");
@@ -22,6 +29,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   const controls = {
     mic: $("call-mic"), camera: $("call-camera"), screen: $("call-screen"),
     leave: $("call-leave"), cameraSelect: $("call-camera-select"), micSelect: $("call-mic-select"),
+    speakerSelect: $("call-speaker-select"), devices: $("call-devices"), deviceLists: $("call-device-lists"),
   };
 
   let call = initialCall; // the room's call as the server last described it
@@ -37,6 +45,9 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   }
   let joined = false;
   let joining = false;
+  let ready = false; // the socket is synced: requests can go
+  let joinWhenReady = false;
+  let prefs = loadPrefs(); // her devices, as the pre-join panel left them
   let peerId = null;
   let mode = null;
   let iceServers = [];
@@ -49,6 +60,20 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   // peer_id -> what arrives from her. Kept apart from the tiles: her media may arrive
   // before the description that names her, and a tile drawn again must still show it.
   const remoteMedia = new Map();
+
+  const prejoin = setupPrejoin({
+    t, me, photo,
+    onJoin: ({ stream: chosen, prefs: chosenPrefs }) => {
+      prefs = chosenPrefs;
+      stream = chosen;
+      cameraTrack = stream.getVideoTracks()[0] || null;
+      join();
+    },
+    onCancel: () => {
+      render();
+      if (button && !button.hidden) button.focus();
+    },
+  });
 
   const send = (to, body) => live.request({ type: "call.signal", room_id: roomId, to, ...body })
     .catch(() => {}); // a peer who just left: nothing to do
@@ -69,9 +94,14 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
         ? t("call-in-progress", { names: people.map((p) => p.name).join(", ") }) : "";
     }
     if (button) {
-      button.hidden = joined || !canJoin;
+      button.hidden = joined || !canJoin || Boolean(prejoin && prejoin.isOpen);
       button.textContent = people.length ? t("call-join", { count: people.length }) : t("call-start");
-      button.disabled = joining;
+      button.disabled = joining || joinWhenReady;
+    }
+    const who = $("prejoin-who");
+    if (who) {
+      who.textContent = people.length
+        ? t("call-in-progress", { names: people.map((p) => p.name).join(", ") }) : t("prejoin-nobody");
     }
     panel.hidden = !joined;
     if (!joined) return;
@@ -86,8 +116,12 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       const local = person.peer_id === peerId;
       const tile = tileFor(person.peer_id, person.name, local);
       tile.querySelector(".tile-name").textContent = local ? t("you", { name: person.name }) : person.name;
+      drawFace(tile.querySelector(".tile-face"), local ? { ...person, photo: person.photo || photo } : person);
       tile.classList.toggle("muted", !person.audio);
-      tile.classList.toggle("camera-off", !person.video);
+      tile.classList.toggle("camera-off", !showsPicture(person, local));
+      tile.classList.toggle("screen", person.screen);
+      // Her own camera shows as in a mirror; her shared screen reads the right way round.
+      if (local) tile.classList.toggle("mirror", !screenTrack);
       tile.querySelector(".tile-state").textContent = [
         person.audio ? "" : t("muted"), person.screen ? t("sharing") : "",
       ].filter(Boolean).join(" · ");
@@ -97,11 +131,21 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     if (mine) {
       controls.mic.setAttribute("aria-pressed", String(!mine.audio));
       controls.mic.textContent = mine.audio ? t("mute") : t("unmute");
-      controls.camera.setAttribute("aria-pressed", String(!mine.video));
-      controls.camera.textContent = mine.video ? t("camera-off") : t("camera-on");
+      const cameraOn = Boolean(cameraTrack);
+      controls.camera.setAttribute("aria-pressed", String(!cameraOn));
+      controls.camera.textContent = cameraOn ? t("camera-off") : t("camera-on");
       controls.screen.setAttribute("aria-pressed", String(mine.screen));
       controls.screen.textContent = mine.screen ? t("stop-sharing") : t("share-screen");
     }
+  }
+
+  // A picture to show: the server says her camera (or screen) is on and frames come in.
+  // Otherwise the tile shows her face (photo or initials), never a black box.
+  function showsPicture(person, local) {
+    if (!person.video) return false;
+    if (local) return Boolean(screenTrack || (cameraTrack && cameraTrack.readyState === "live"));
+    const media = remoteMedia.get(person.peer_id);
+    return Boolean(media && media.getVideoTracks().some((tr) => tr.readyState === "live" && !tr.muted));
   }
 
   function tileFor(id, name, local) {
@@ -115,6 +159,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     video.playsInline = true;
     video.muted = local; // never play her own voice back
     video.srcObject = local ? stream : mediaOf(id);
+    if (!local) useSpeaker(video, prefs.speakerId);
+    const face = document.createElement("div");
+    face.className = "tile-face";
+    face.setAttribute("aria-hidden", "true");
     const caption = document.createElement("figcaption");
     const label = document.createElement("span");
     label.className = "tile-name";
@@ -122,7 +170,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     const state = document.createElement("span");
     state.className = "tile-state";
     caption.append(label, state);
-    tile.append(video, caption);
+    tile.append(face, video, caption);
     grid.append(tile);
     tiles.set(id, tile);
     return tile;
@@ -137,6 +185,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     const media = mediaOf(id);
     for (const old of media.getTracks()) if (old.kind === track.kind) media.removeTrack(old);
     media.addTrack(track);
+    if (track.kind === "video") { // frames start or stop: picture or face
+      track.addEventListener("mute", render);
+      track.addEventListener("unmute", render);
+    }
     const person = participants().find((p) => p.peer_id === id);
     const video = tileFor(id, person ? person.name : "", false).querySelector("video");
     if (video.srcObject !== media) video.srcObject = media;
@@ -144,34 +196,17 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   }
 
   // --- Local media ---------------------------------------------------------------------
-  async function openMedia({ audioId, videoId } = {}) {
-    const wanted = {
-      audio: audioId ? { deviceId: { exact: audioId } } : true,
-      video: videoId ? { deviceId: { exact: videoId } } : { width: 640, height: 480 },
-    };
-    try {
-      return await navigator.mediaDevices.getUserMedia(wanted);
-    } catch {
-      try { // no camera, or she refused it: join with the microphone only
-        return await navigator.mediaDevices.getUserMedia({ audio: wanted.audio });
-      } catch {
-        return new MediaStream();
-      }
-    }
+  function listDevices() {
+    const mic = stream && stream.getAudioTracks()[0];
+    fillDeviceLists(
+      { camera: controls.cameraSelect, mic: controls.micSelect, speaker: controls.speakerSelect },
+      { camera: cameraTrack ? cameraTrack.getSettings().deviceId : prefs.cameraId,
+        mic: mic ? mic.getSettings().deviceId : prefs.micId, speaker: prefs.speakerId });
   }
 
-  async function listDevices() {
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    for (const [select, kind, track] of [
-      [controls.cameraSelect, "videoinput", cameraTrack],
-      [controls.micSelect, "audioinput", stream && stream.getAudioTracks()[0]]]) {
-      const current = track && track.getSettings().deviceId;
-      select.replaceChildren(...devices.filter((d) => d.kind === kind).map((d, i) => {
-        const option = new Option(d.label || `${kind} ${i + 1}`, d.deviceId);
-        option.selected = d.deviceId === current;
-        return option;
-      }));
-    }
+  function remember(changes) {
+    prefs = { ...loadPrefs(), ...changes };
+    savePrefs(prefs);
   }
 
   function outgoing(kind) {
@@ -186,9 +221,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   }
 
   async function switchDevice(kind, deviceId) {
-    const fresh = await openMedia(kind === "audio" ? { audioId: deviceId } : { videoId: deviceId });
-    const track = kind === "audio" ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0];
-    if (!track) return;
+    remember(kind === "audio" ? { micId: deviceId } : { cameraId: deviceId });
+    if (kind === "video" && !cameraTrack) return; // used when she turns the camera on
+    const track = kind === "audio" ? await openMic(deviceId, true) : await openCamera(deviceId, true);
+    if (!track || !stream) return;
     const old = kind === "audio" ? stream.getAudioTracks()[0] : cameraTrack;
     if (old) {
       track.enabled = old.enabled;
@@ -198,6 +234,11 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     stream.addTrack(track);
     if (kind === "video") cameraTrack = track;
     await replaceOutgoing(kind);
+  }
+
+  function switchSpeaker(deviceId) {
+    remember({ speakerId: deviceId });
+    for (const [id, tile] of tiles) if (id !== peerId) useSpeaker(tile.querySelector("video"), deviceId);
   }
 
   // --- Peer to peer: perfect negotiation --------------------------------------------------
@@ -373,12 +414,20 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   // --- Joining and leaving -------------------------------------------------------------------
   async function join() {
     if (joined || joining) return;
+    if (!ready) { // the socket is (re)connecting: join once it is back
+      joinWhenReady = true;
+      render();
+      return;
+    }
     joining = true;
     render();
     try {
       if (!stream) {
-        stream = await openMedia();
+        prefs = loadPrefs();
+        stream = (await openMedia({ micId: prefs.micId, cameraId: prefs.cameraId, video: prefs.video })).stream;
         cameraTrack = stream.getVideoTracks()[0] || null;
+        const mic = stream.getAudioTracks()[0];
+        if (mic) mic.enabled = prefs.audio;
       }
       const result = await live.request({
         type: "call.join", room_id: roomId,
@@ -394,6 +443,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       listDevices();
       connectPeers({ offer: true });
     } catch (error) {
+      stopMedia(); // not in the call: her camera and microphone go off
       status.hidden = false;
       status.textContent = error.detail || t("call-failed");
     } finally {
@@ -464,7 +514,9 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       screenTrack.stop();
       screenTrack = null;
       await replaceOutgoing("video");
-      tiles.get(peerId).querySelector("video").srcObject = stream;
+      const tile = tiles.get(peerId);
+      if (tile) tile.querySelector("video").srcObject = stream;
+      render();
       await setState({ screen: false, video: Boolean(cameraTrack && cameraTrack.enabled) });
       return;
     }
@@ -477,7 +529,9 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     screenTrack = display.getVideoTracks()[0];
     screenTrack.addEventListener("ended", () => { if (screenTrack) toggleScreen(); });
     await replaceOutgoing("video");
-    tiles.get(peerId).querySelector("video").srcObject = new MediaStream([screenTrack]);
+    const tile = tiles.get(peerId);
+    if (tile) tile.querySelector("video").srcObject = new MediaStream([screenTrack]);
+    render();
     await setState({ screen: true, video: true });
   }
 
@@ -509,22 +563,83 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   setInterval(() => { if (joined) levels(); }, 500);
 
   // --- Controls -------------------------------------------------------------------------------
-  button && button.addEventListener("click", join);
+  function say(text) {
+    status.hidden = false;
+    status.textContent = text;
+  }
+
+  function openPrejoin() {
+    if (joined || joining || !canJoin || !prejoin) return;
+    prejoin.open();
+    render();
+  }
+
+  button && button.addEventListener("click", openPrejoin);
   controls.leave.addEventListener("click", leave);
-  controls.mic.addEventListener("click", () => {
-    const track = stream && stream.getAudioTracks()[0];
-    if (!track) return;
-    track.enabled = !track.enabled;
+  controls.mic.addEventListener("click", async () => {
+    if (!stream) return;
+    let track = stream.getAudioTracks()[0];
+    if (!track) { // she joined without a microphone: ask for it now
+      track = await openMic(prefs.micId, false);
+      if (!track) say(t("mic-unavailable"));
+      if (!track || !stream) return;
+      stream.addTrack(track);
+      await replaceOutgoing("audio");
+      listDevices();
+    } else {
+      track.enabled = !track.enabled;
+    }
     setState({ audio: track.enabled });
   });
-  controls.camera.addEventListener("click", () => {
-    if (!cameraTrack) return;
-    cameraTrack.enabled = !cameraTrack.enabled;
-    setState({ video: cameraTrack.enabled });
+  controls.camera.addEventListener("click", async () => {
+    if (!stream) return;
+    if (cameraTrack) { // off means off: the camera's light goes out
+      stream.removeTrack(cameraTrack);
+      cameraTrack.stop();
+      cameraTrack = null;
+      if (!screenTrack) await replaceOutgoing("video");
+      render();
+      setState({ video: Boolean(screenTrack) });
+      return;
+    }
+    const track = await openCamera(prefs.cameraId, false);
+    if (!track) say(t("camera-unavailable"));
+    if (!track || !stream || !joined) {
+      if (track) track.stop();
+      return;
+    }
+    cameraTrack = track;
+    stream.addTrack(track);
+    if (!screenTrack) {
+      await replaceOutgoing("video");
+      const tile = tiles.get(peerId);
+      if (tile) { // the same stream with a new track: show it again
+        const video = tile.querySelector("video");
+        video.srcObject = null;
+        video.srcObject = stream;
+      }
+    }
+    render();
+    listDevices();
+    setState({ video: true });
   });
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) controls.screen.hidden = true; // phones
   controls.screen.addEventListener("click", toggleScreen);
+  controls.devices.addEventListener("click", () => {
+    const open = controls.devices.getAttribute("aria-expanded") !== "true";
+    controls.devices.setAttribute("aria-expanded", String(open));
+    controls.deviceLists.hidden = !open;
+    if (open) listDevices();
+  });
   controls.cameraSelect.addEventListener("change", () => switchDevice("video", controls.cameraSelect.value));
   controls.micSelect.addEventListener("change", () => switchDevice("audio", controls.micSelect.value));
+  controls.speakerSelect.addEventListener("change", () => switchSpeaker(controls.speakerSelect.value));
+  // An incoming call's "Join" on this very page only changes the hash.
+  window.addEventListener("hashchange", () => {
+    if (location.hash !== "#call") return;
+    history.replaceState(null, "", location.pathname + location.search);
+    openPrejoin();
+  });
   // The network changed (new Wi-Fi, a VPN, back online): find a new path.
   const networkChanged = () => {
     for (const link of links.values()) link.restart();
@@ -532,8 +647,15 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   };
   window.addEventListener("online", networkChanged);
   if (navigator.connection) navigator.connection.addEventListener("change", networkChanged);
-  window.addEventListener("pagehide", () => { if (joined) leave(); });
+  window.addEventListener("pagehide", () => {
+    if (joined) leave();
+    else if (prejoin) prejoin.release();
+  });
 
+  if (autoJoin) {
+    history.replaceState(null, "", location.pathname + location.search);
+    openPrejoin();
+  }
   render();
 
   // --- Events from the socket -------------------------------------------------------------------
@@ -572,9 +694,11 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
           status.textContent = t(event.reason === "joined_elsewhere" ? "joined-elsewhere" : "call-ended");
           break;
         case "sync.done":
+          ready = true;
           // After a reconnect the server has taken her out of the call: join again.
-          if (wasJoined || joined) {
+          if (wasJoined || joined || joinWhenReady) {
             wasJoined = false;
+            joinWhenReady = false;
             teardown();
             join();
           } else {
@@ -582,11 +706,6 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
               .then((result) => {
                 if (newer(result.call_id, result.version)) call = result.call;
                 render();
-                if (autoJoin && canJoin && !joined) {
-                  autoJoin = false;
-                  history.replaceState(null, "", location.pathname + location.search);
-                  join();
-                }
               }).catch(() => {});
           }
           break;
@@ -595,6 +714,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       }
     },
     disconnected() {
+      ready = false;
       wasJoined = joined;
     },
     get joined() {

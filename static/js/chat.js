@@ -83,7 +83,7 @@ const live = new LiveConnection({
 });
 const call = openRoomId && document.getElementById("call-panel")
   ? setupCall({ live, roomId: openRoomId, me, t, initialCall: boot.call, canJoin: boot.can_call,
-    autoJoin: location.hash === "#call" })
+    autoJoin: location.hash === "#call", photo: boot.call_photo })
   : null;
 live.connect();
 

@@ -121,6 +121,8 @@ def test_propose_see_it_live_answer_move_and_join_the_call(live_daphne, video_br
     join.wait_for()
     join.click()
     bea_page.wait_for_url(f"{base}/rooms/{room.pk}/")
+    # The call link opens the pre-join panel first.
+    bea_page.locator("#call-prejoin").get_by_role("button", name="Join now").click()
     bea_page.wait_for_selector("#call-panel:not([hidden]) .call-tile.local")
 
 

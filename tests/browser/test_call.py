@@ -57,10 +57,12 @@ def test_two_members_call_each_other(live_daphne, video_browser):
     bea_page = open_room(video_browser, base, "bea@example.org", room.pk)
 
     ana_page.get_by_role("button", name="Start a call").click()
+    ana_page.get_by_role("button", name="Join now").click()  # the pre-join panel
     ana_page.wait_for_selector("#call-panel:not([hidden]) .call-tile.local")
     # Bea is not in the call, yet sees it and who is in it.
-    bea_page.get_by_text("In the call: Ana Lopez").wait_for()
+    bea_page.get_by_text("In the call: Ana Lopez").first.wait_for()
     bea_page.get_by_role("button", name="Join the call (1)").click()
+    bea_page.get_by_role("button", name="Join now").click()
 
     for page in (ana_page, bea_page):
         page.wait_for_function(f"({FRAMES_DECODED})().then((n) => n > 10)", timeout=20000)

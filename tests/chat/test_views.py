@@ -183,6 +183,7 @@ def test_room_features_add_their_state_to_the_page_through_rooms_hooks(client, m
     assert [(r["id"], r["in_call"], r["documents"]) for r in boot["rooms"]] == [
         (room.pk, True, 2)]
     assert boot["call"]["participants"] == [] and boot["can_call"] is True
+    assert boot["call_photo"] is None  # her face in the pre-join panel: initials
     assert boot["documents"] == ["Pair talk notes"]
     client.force_login(ana)
     rooms = client.get(reverse("rooms")).context["boot"]["rooms"]

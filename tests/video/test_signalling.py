@@ -83,6 +83,22 @@ class TestJoining:
         for socket in (a, b, c):
             await socket.disconnect()
 
+    async def test_a_participant_with_a_photo_is_described_with_its_address(self, trio):
+        """A tile whose camera is off shows her photo (or, without one, her initials)."""
+        ana, bea, cleo, room = trio
+
+        def give_photo() -> None:
+            ana.profile.photo.name = f"photos/{ana.pk}/20261203000000.jpg"
+            ana.profile.save()
+        await db(give_photo)()
+        a, b = await synced(ana), await synced(bea)
+        await join(a, room)
+        result = await join(b, room)
+        photos = {p["name"]: p["photo"] for p in result["call"]["participants"]}
+        assert photos == {"Ana": f"/people/{ana.pk}/photo", "Bea": None}
+        for socket in (a, b):
+            await socket.disconnect()
+
     async def test_each_description_of_the_call_is_newer_than_the_last(self, trio):
         """Events and answers may cross on the way: (call id, version) tells which is newer."""
         ana, bea, cleo, room = trio
