@@ -98,6 +98,15 @@ def demo(live_daphne, settings, tmp_path: Path):
     }
 
 
+def _send_invalid(page, button: str) -> None:
+    """Send the form of `button` as typed, past the browser's own checks, so that the
+    server's errors show."""
+    form = page.get_by_role("button", name=button).locator("xpath=ancestor::form")
+    form.evaluate("form => { form.noValidate = true; }")
+    page.get_by_role("button", name=button).click()
+    page.locator(".error, .errors").first.wait_for()
+
+
 def _error_page(page, base: str, path: str, html: bytes, status: int) -> None:
     """Serve `html` (what production answers) at `path` of the live server."""
     page.route(base + path, lambda route: route.fulfill(
@@ -159,6 +168,26 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
         ("/search/?q=promotion", "search", None),
     ]:
         axe.visit(page, base, path, f"mentee: {label}", ready)
+    # Forms answered with errors.
+    page.goto(f"{base}/mentoring/request/{mei.pk}/")
+    _send_invalid(page, "Send my request")
+    axe.check(page, "mentee: a request with errors")
+    page.goto(f"{base}/profile/edit/")
+    page.get_by_label("Years of experience").fill("200")
+    _send_invalid(page, "Save my profile")
+    axe.check(page, "mentee: profile edit with errors")
+    # The same pages in French.
+    page.goto(f"{base}/")
+    page.get_by_label("Language").select_option("fr")
+    page.get_by_role("button", name="Change").click()
+    page.get_by_role("link", name="Accueil").wait_for()
+    for path, label in [("/", "home"), ("/mentoring/find/", "find a mentor"),
+                        (f"/mentoring/{m.pk}/", "a mentorship"), ("/calendar/", "calendar"),
+                        ("/profile/edit/", "profile edit"), (f"/rooms/{pair.pk}/", "a room")]:
+        axe.visit(page, base, path, f"mentee, in French: {label}")
+    page.get_by_label("Langue").select_option("en")
+    page.get_by_role("button", name="Changer").click()
+    page.get_by_role("link", name="Home").wait_for()
     page.set_viewport_size({"width": 390, "height": 844})
     axe.visit(page, base, f"/rooms/{pair.pk}/", "mentee: a room open, phone", ".messages-list li")
     screenshot(page, "90-room-open")
@@ -197,6 +226,16 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
     page.get_by_role("button", name="Preview with these weights").click()
     page.locator(".preview-result").wait_for()
     axe.check(page, "admin: matching preview")
+    page.get_by_label("Same city").fill("-2")
+    page.get_by_role("button", name="Save the weights").click()
+    page.locator(".error").first.wait_for()
+    axe.check(page, "admin: matching with errors")
+    page.goto(f"{base}/manage/invitations/")
+    _send_invalid(page, "Send the invitation")
+    axe.check(page, "admin: invitation with errors")
+    page.goto(f"{base}/manage/topics/")
+    _send_invalid(page, "Add the topic")
+    axe.check(page, "admin: new topic with errors")
     page.goto(f"{base}/manage/topics/{demo['topic'].pk}/")
     page.get_by_role("button", name="Retire…").click()
     page.locator(".confirm").wait_for()
