@@ -58,7 +58,9 @@ def test_merge_shows_what_it_affects_before_it_happens(admin_client):
     for _ in range(3):
         profile_fill(UserFactory(), expertise=[old])
     url = reverse("topic_edit", args=[old.pk])
-    assert "3 profiles list it." in admin_client.get(url).content.decode()
+    page = admin_client.get(url).content.decode()
+    assert "3 profiles list it." in page
+    assert f'<a href="{reverse("topics")}" aria-current="true">Topics</a>' in page
     text = admin_client.post(url, {"action": "merge", "into": new.pk}).content.decode()
     assert "Merge Leadrship into Leadership?" in text
     assert "3 profiles will list Leadership instead of Leadrship" in text
