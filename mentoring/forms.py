@@ -83,8 +83,8 @@ WEIGHT_TEXTS = {
     "topics": (_("Topics in common"), _(
         "Topics the mentee wants to develop that the mentor lists as her expertise or skills.")),
     "keywords": (_("Words in common"), _(
-        "Words shared by what the mentee wants to develop and what the mentor offers, "
-        "in English or French.")),
+        "Words shared by what the mentee wants to develop and the mentor's headline, offer "
+        "and tags, in English or French.")),
     "industry": (_("Same industry"), _("Both work in the same industry.")),
     "languages": (_("A language in common"), _("They speak at least one language in common.")),
     "time_zone": (_("Close time zones"), _(
@@ -92,11 +92,14 @@ WEIGHT_TEXTS = {
         "eight hours apart.")),
     "city": (_("Same city"), _("Both live in the same city.")),
     "experience": (_("Experience gap"), _(
-        "The mentor has at least three more years of experience than the mentee.")),
+        "Counts fully when the mentor has three to twenty more years of experience than "
+        "the mentee, less for a smaller gap.")),
     "capacity": (_("Places left"), _(
-        "Favours mentors with more free places, so that requests spread across mentors.")),
+        "Favours mentors with a larger share of their places free, so that requests "
+        "spread across mentors.")),
     "responsiveness": (_("Quick answers"), _(
-        "Favours mentors who usually answer requests within a day or three.")),
+        "Favours mentors who usually answer requests quickly: most within a day, less "
+        "within three days or a week.")),
 }
 
 
