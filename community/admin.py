@@ -95,8 +95,10 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(AuditedAdmin):
-    list_display = ("name", "name_fr", "kind")
-    list_filter = ("kind",)
+    list_display = ("name", "name_fr", "kind", "retired_at")
+    list_filter = ("kind", "retired_at")
+    # Retiring takes the topic off profiles: only Manage -> Topics does it, with its count.
+    readonly_fields = ("retired_at",)
     search_fields = ("name", "name_fr")
 
 

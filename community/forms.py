@@ -122,9 +122,11 @@ class ProfileForm(forms.ModelForm):
         cast(forms.ChoiceField, self.fields["languages"]).choices = languages.choices()
         cast(forms.ChoiceField, self.fields["time_zone"]).choices = _time_zone_choices()
         cast(forms.ModelMultipleChoiceField, self.fields["expertise"]).queryset = (
-            Topic.objects.filter(kind=Topic.Kind.EXPERTISE))
+            Topic.objects.choosable().filter(kind=Topic.Kind.EXPERTISE))
         cast(forms.ModelMultipleChoiceField, self.fields["skills"]).queryset = (
-            Topic.objects.filter(kind=Topic.Kind.SKILL))
+            Topic.objects.choosable().filter(kind=Topic.Kind.SKILL))
+        cast(forms.ModelMultipleChoiceField, self.fields["wants_topics"]).queryset = (
+            Topic.objects.choosable())
         if not member.is_mentor:
             del self.fields["mentor_capacity"]
             del self.fields["accepting_mentees"]
@@ -154,7 +156,7 @@ class MentorApplicationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelMultipleChoiceField, self.fields["expertise"]).queryset = (
-            Topic.objects.filter(kind=Topic.Kind.EXPERTISE))
+            Topic.objects.choosable().filter(kind=Topic.Kind.EXPERTISE))
 
 
 class DecisionForm(forms.Form):
@@ -212,9 +214,9 @@ class PeopleSearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["expertise"]).queryset = (
-            Topic.objects.filter(kind=Topic.Kind.EXPERTISE))
+            Topic.objects.choosable().filter(kind=Topic.Kind.EXPERTISE))
         cast(forms.ModelChoiceField, self.fields["skill"]).queryset = (
-            Topic.objects.filter(kind=Topic.Kind.SKILL))
+            Topic.objects.choosable().filter(kind=Topic.Kind.SKILL))
         cast(forms.ChoiceField, self.fields["language"]).choices = [
             ("", _("Any")), *languages.choices()]
         cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
@@ -228,3 +230,27 @@ class PeopleSearchForm(forms.Form):
             industry=data.get("industry", "").strip(), city=data.get("city", "").strip(),
             time_zone=data.get("time_zone", ""), language=data.get("language", ""),
             role=data.get("role", ""), open_to_mentees=bool(data.get("open_to_mentees")))
+
+
+class TopicForm(forms.Form):
+    """A new topic of the vocabulary, or new names for one (without `kind`)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Topic.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    name_fr = forms.CharField(label=_("Name in French"), max_length=80, required=False,
+                              help_text=_("Shown to members who read the site in French."))
+
+    def __init__(self, *args: Any, rename: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if rename:
+            del self.fields["kind"]
+
+
+class TopicMergeForm(forms.Form):
+    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Topic.objects.none(),
+                                  empty_label=_("Choose a topic"))
+
+    def __init__(self, *args: Any, topic: Topic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["into"]).queryset = (
+            Topic.objects.choosable().filter(kind=topic.kind).exclude(pk=topic.pk))

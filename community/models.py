@@ -91,8 +91,18 @@ class User(AbstractUser):
         return self.name.split(" ")[0] if self.name else self.email
 
 
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def choosable(self) -> TopicQuerySet:
+        """The topics members may pick: not retired."""
+        return self.filter(retired_at__isnull=True)
+
+
 class Topic(models.Model):
-    """An entry of the vocabulary the admins edit: a field of expertise or a skill."""
+    """An entry of the vocabulary the admins edit: a field of expertise or a skill.
+
+    A retired topic is taken off every profile and out of every list members choose from;
+    the row stays so that decided mentor applications and the audit log still name it.
+    """
 
     class Kind(models.TextChoices):
         EXPERTISE = "expertise", _("Field of expertise")
@@ -101,6 +111,9 @@ class Topic(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=80)
     name_fr = models.CharField(_("name in French"), max_length=80, blank=True)
+    retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]

@@ -121,6 +121,7 @@ rules.add_perm("community.apply_as_mentor", may_apply)
 rules.add_perm("community.block", block)
 rules.add_perm("community.invite", is_admin)
 rules.add_perm("community.review_applications", is_admin)
+rules.add_perm("community.edit_topics", is_admin)
 
 
 def can_view_profile(viewer: Viewer, member: User) -> bool:
@@ -162,6 +163,11 @@ def can_administer(user: Viewer) -> bool:
 
 
 def can_view_audit_log(user: Viewer) -> bool:
+    return bool(is_admin.test(user))
+
+
+def can_edit_topics(user: Viewer) -> bool:
+    """Add, rename, merge and retire the topics of the vocabulary."""
     return bool(is_admin.test(user))
 
 

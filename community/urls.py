@@ -21,6 +21,8 @@ urlpatterns = [
     path("manage/applications/<int:application_id>/decide", views.application_decide,
          name="application_decide"),
     path("manage/audit/", views.audit_log, name="audit_log"),
+    path("manage/topics/", views.topics, name="topics"),
+    path("manage/topics/<int:topic_id>/", views.topic_edit, name="topic_edit"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("api/me", views.api_me, name="api_me"),
 ]

@@ -11,9 +11,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community import audit, next_steps, permissions, search, selectors, services
+from community import audit, next_steps, permissions, search, selectors, services, vocabulary
 from community.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -23,8 +23,10 @@ from community.forms import (
     MentorApplicationForm,
     PeopleSearchForm,
     ProfileForm,
+    TopicForm,
+    TopicMergeForm,
 )
-from community.models import Invitation, MentorApplication, User
+from community.models import Invitation, MentorApplication, Topic, User
 from community.ratelimit import RateLimited
 
 
@@ -298,6 +300,76 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "community/manage/audit.html", {
         "form": form, "page": page, "lines": audit.audit_lines(page.object_list),
         "params": params.urlencode(), "filtered": bool(filters and any(filters.values()))})
+
+
+@require_http_methods(["GET", "POST"])
+def topics(request: HttpRequest) -> HttpResponse:
+    """The vocabulary, with how many profiles use each topic, and a form to add one."""
+    admin = permissions.member_of(request)
+    _require(permissions.can_edit_topics(admin))
+    form = TopicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = vocabulary.topic_create(actor=admin, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("%(name)s is added.") % {"name": topic.name})
+            return redirect("topics")
+    counts = vocabulary.topic_profile_counts()
+    listed = [(t, counts.get(t.pk, 0)) for t in Topic.objects.all()]
+    return render(request, "community/manage/topics.html", {
+        "form": form,
+        "groups": [(label, [row for row in listed if row[0].kind == kind]) for kind, label in (
+            (Topic.Kind.EXPERTISE, _("Fields of expertise")), (Topic.Kind.SKILL, _("Skills")))]})
+
+
+@require_http_methods(["GET", "POST"])
+def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """Rename, merge, retire or bring back one topic. Merging and retiring take it off
+    profiles: the first POST shows what would change, the second (`confirm`) does it."""
+    admin = permissions.member_of(request)
+    _require(permissions.can_edit_topics(admin))
+    topic = get_object_or_404(Topic, pk=topic_id)
+    action = request.POST.get("action", "")
+    rename = TopicForm(request.POST if action == "rename" else None, rename=True,
+                       initial={"name": topic.name, "name_fr": topic.name_fr})
+    merge = TopicMergeForm(request.POST if action == "merge" else None, topic=topic)
+    confirming = None
+    if request.method == "POST":
+        confirm = request.POST.get("confirm") == "yes"
+        try:
+            if action == "rename" and rename.is_valid():
+                vocabulary.topic_rename(actor=admin, topic=topic, **rename.cleaned_data)
+                messages.success(request, _("The topic is renamed."))
+                return redirect("topic_edit", topic.pk)
+            if action == "merge" and merge.is_valid():
+                into = merge.cleaned_data["into"]
+                if not confirm:
+                    confirming = "merge"
+                else:
+                    vocabulary.topic_merge(actor=admin, topic=topic, into=into)
+                    messages.success(request, _("%(old)s is merged into %(new)s.")
+                                     % {"old": topic.name, "new": into.name})
+                    return redirect("topic_edit", into.pk)
+            if action == "retire":
+                if not confirm:
+                    confirming = "retire"
+                else:
+                    vocabulary.topic_retire(actor=admin, topic=topic)
+                    messages.success(request, _("%(name)s is retired.") % {"name": topic.name})
+                    return redirect("topics")
+            if action == "restore":
+                vocabulary.topic_restore(actor=admin, topic=topic)
+                messages.success(request, _("%(name)s can be chosen again.")
+                                 % {"name": topic.name})
+                return redirect("topic_edit", topic.pk)
+        except ValidationError as error:
+            _errors_to_form(merge if action == "merge" else rename, error)
+    return render(request, "community/manage/topic.html", {
+        "topic": topic, "usage": vocabulary.topic_usage(topic), "rename": rename,
+        "merge": merge, "confirming": confirming,
+        "into": merge.cleaned_data.get("into") if confirming == "merge" else None})
 
 
 # --- Signed-out pages -------------------------------------------------------------------

@@ -76,3 +76,55 @@ class CohortForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["mentor"]).queryset = mentors
         cast(forms.ModelMultipleChoiceField, self.fields["mentees"]).queryset = (
             User.objects.filter(is_active=True, role=Role.MEMBER))
+
+
+# What each weight does, said to the admin who tunes it (one sentence each).
+WEIGHT_TEXTS = {
+    "topics": (_("Topics in common"), _(
+        "Topics the mentee wants to develop that the mentor lists as her expertise or skills.")),
+    "keywords": (_("Words in common"), _(
+        "Words shared by what the mentee wants to develop and the mentor's headline, offer "
+        "and tags, in English or French.")),
+    "industry": (_("Same industry"), _("Both work in the same industry.")),
+    "languages": (_("A language in common"), _("They speak at least one language in common.")),
+    "time_zone": (_("Close time zones"), _(
+        "Counts fully in the same time zone, less with each hour apart, not at all from "
+        "eight hours apart.")),
+    "city": (_("Same city"), _("Both live in the same city.")),
+    "experience": (_("Experience gap"), _(
+        "Counts fully when the mentor has three to twenty more years of experience than "
+        "the mentee, less for a smaller gap.")),
+    "capacity": (_("Places left"), _(
+        "Favours mentors with a larger share of their places free, so that requests "
+        "spread across mentors.")),
+    "responsiveness": (_("Quick answers"), _(
+        "Favours mentors who usually answer requests quickly: most within a day, less "
+        "within three days or a week.")),
+}
+
+
+class WeightsForm(forms.Form):
+    """The weights as typed, and the mentee whose recommendations to preview.
+
+    It only parses numbers: `mentoring.services.weights.weights_check` decides what is
+    allowed, for the preview and the save alike."""
+
+    mentee = forms.ModelChoiceField(
+        label=_("Preview for"), required=False, queryset=User.objects.none(),
+        empty_label=_("Choose a mentee"),
+        help_text=_("Her recommendations as she would see them on Find a mentor."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (label, text) in WEIGHT_TEXTS.items():
+            self.fields[name] = forms.FloatField(
+                label=label, help_text=text, widget=forms.NumberInput(
+                    attrs={"step": "any", "min": 0, "max": 10, "inputmode": "decimal"}))
+        cast(forms.ModelChoiceField, self.fields["mentee"]).queryset = User.objects.filter(
+            is_active=True, role=Role.MEMBER).order_by("name")
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in WEIGHT_TEXTS]
+
+    def weights(self) -> dict[str, object]:
+        return {name: self.cleaned_data.get(name) for name in WEIGHT_TEXTS}

@@ -259,8 +259,9 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
 # --- Entry points -----------------------------------------------------------------------
 
 def _ranked(viewer: User, candidates: dict[int, Person], me: Person, viewer_is_mentee: bool,
-            limit: int) -> list[Recommendation]:
-    weights = MatchWeights.current()
+            limit: int, weights: MatchWeights | None = None) -> list[Recommendation]:
+    if weights is None:
+        weights = MatchWeights.current()
     scored = []
     for person in candidates.values():
         mentee, mentor = (me, person) if viewer_is_mentee else (person, me)
@@ -282,8 +283,10 @@ def _ranked(viewer: User, candidates: dict[int, Person], me: Person, viewer_is_m
     return result
 
 
-def mentors_for(mentee: User, *, limit: int = 10) -> list[Recommendation]:
-    """The mentors `mentee` could ask now, best first, each with why."""
+def mentors_for(mentee: User, *, limit: int = 10,
+                weights: MatchWeights | None = None) -> list[Recommendation]:
+    """The mentors `mentee` could ask now, best first, each with why (with `weights`, the
+    admins' preview of unsaved weights; by default the saved ones)."""
     me = _load(Q(user=mentee)).get(mentee.pk)
     if me is None:
         return []
@@ -292,7 +295,7 @@ def mentors_for(mentee: User, *, limit: int = 10) -> list[Recommendation]:
         Q(user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
           paused_at__isnull=True, active_mentees__lt=F("mentor_capacity"))
         & ~Q(user_id__in=excluded), wants=False)
-    return _ranked(mentee, candidates, me, True, limit)
+    return _ranked(mentee, candidates, me, True, limit, weights)
 
 
 def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:

@@ -78,6 +78,11 @@ def can_view_dashboard(user: Viewer) -> bool:
     return _member(user) and user.is_admin  # type: ignore[union-attr]
 
 
+def can_tune_matching(user: Viewer) -> bool:
+    """Change the matching weights and preview any mentee's recommendations with them."""
+    return _member(user) and user.is_admin  # type: ignore[union-attr]
+
+
 def can_see_recommendations(user: Viewer) -> bool:
     return _member(user)
 

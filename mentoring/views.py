@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calendar_app import permissions as calendar_permissions
-from community.models import User
+from community.models import Role, User
 from community.permissions import access_profile, member_of
 from mentoring import dashboard, matching, permissions, selectors
 from mentoring.forms import (
@@ -27,9 +27,11 @@ from mentoring.forms import (
     NoteForm,
     RequestForm,
     SessionForm,
+    WeightsForm,
 )
-from mentoring.models import Mentorship
+from mentoring.models import MatchWeights, Mentorship
 from mentoring.services import cohorts, relationship, requests
+from mentoring.services.weights import weights_check, weights_update
 
 
 def _fail(request: HttpRequest, error: ValidationError) -> None:
@@ -291,3 +293,53 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     for row in dashboard.monthly(24):
         writer.writerow([row["month"], *(row[name] for name in dashboard.SERIES)])
     return response
+
+
+def _preview(mentee: User, weights: MatchWeights, saved: MatchWeights) -> list[dict[str, object]]:
+    """Her top ten with `weights`, each with its place under the saved weights (or None)."""
+    before = {r.user.pk: place for place, r in enumerate(
+        matching.mentors_for(mentee, limit=10, weights=saved), start=1)}
+    return [{"place": place, "recommendation": r, "before": before.get(r.user.pk)}
+            for place, r in enumerate(
+                matching.mentors_for(mentee, limit=10, weights=weights), start=1)]
+
+
+@require_http_methods(["GET", "POST"])
+def matching_weights(request: HttpRequest) -> HttpResponse:
+    """Tune the weights; "preview" ranks one mentee's mentors with them as typed and saves
+    nothing, "save" saves them (bad input changes nothing)."""
+    admin = member_of(request)
+    if not permissions.can_tune_matching(admin):
+        raise PermissionDenied
+    saved = MatchWeights.current()
+    initial: dict[str, object] = {name: getattr(saved, name) for name in MatchWeights.FIELDS}
+    initial["mentee"] = request.GET.get("mentee")
+    form = WeightsForm(request.POST or None, initial=initial)
+    preview, previewed, typed = None, None, False
+    if request.method == "POST" and form.is_valid():
+        mentee = form.cleaned_data["mentee"]
+        try:
+            if request.POST.get("action") == "save":
+                weights_update(actor=admin, values=form.weights())
+                messages.success(request, _("The matching weights are saved."))
+                query = f"?mentee={mentee.pk}" if mentee else ""
+                return redirect(reverse("matching_weights") + query)
+            weights = weights_check(form.weights())
+        except ValidationError as error:
+            for name, errors in (error.error_dict.items() if hasattr(error, "error_dict")
+                                 else [(None, error.error_list)]):
+                for item in errors:
+                    form.add_error(name, item.messages)
+        else:
+            if mentee is None:
+                form.add_error("mentee", _("Choose a mentee to preview her recommendations."))
+            else:
+                preview, previewed, typed = _preview(mentee, weights, saved), mentee, True
+    elif request.method == "GET" and request.GET.get("mentee", "").isdigit():
+        # After a save: her recommendations now.
+        previewed = User.objects.filter(
+            pk=int(request.GET["mentee"]), is_active=True, role=Role.MEMBER).first()
+        if previewed is not None:
+            preview = _preview(previewed, saved, saved)
+    return render(request, "mentoring/manage_weights.html", {
+        "form": form, "preview": preview, "previewed": previewed, "typed": typed})

@@ -175,3 +175,26 @@ class TestBlockAndEdit:
         assert not permissions.can_edit_profile(bea, alice)
         assert not permissions.can_edit_profile(AdminFactory(), alice)
         assert not permissions.can_edit_profile(AnonymousUser(), alice)
+
+
+class TestEditTopics:
+    """The topic vocabulary: admins only, a block changes nothing either way."""
+
+    def test_member_may_not(self, alice):
+        assert not permissions.can_edit_topics(alice)
+        assert not permissions.can_edit_topics(MentorFactory())
+
+    def test_non_member_may_not(self):
+        assert not permissions.can_edit_topics(AnonymousUser())
+        assert not permissions.can_edit_topics(AdminFactory(is_active=False))
+
+    def test_blocked_member_may_not(self, alice, bea):
+        BlockFactory(blocker=bea, blocked=alice)
+        assert not permissions.can_edit_topics(alice)
+
+    def test_admin_may_even_when_blocked(self, alice):
+        admin = AdminFactory()
+        assert permissions.can_edit_topics(admin)
+        BlockFactory(blocker=alice, blocked=admin)
+        assert permissions.can_edit_topics(admin)
+        assert admin.has_perm("community.edit_topics")

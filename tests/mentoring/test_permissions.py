@@ -100,3 +100,18 @@ def test_admin_sees_statuses_and_weights_but_no_note(client, people):
     client.logout()
     client.login(email=people["mentor"].email, password=PASSWORD)
     assert client.get(reverse("admin:mentoring_matchweights_changelist")).status_code == 302
+
+
+def test_tuning_matching_is_for_admins_only(people):
+    from django.contrib.auth.models import AnonymousUser
+
+    admin = people["admin"]
+    assert p.can_tune_matching(admin)
+    BlockFactory(blocker=people["mentee"], blocked=admin)  # a blocked admin keeps the right
+    assert p.can_tune_matching(admin)
+    assert not any(p.can_tune_matching(people[w]) for w in ("mentor", "mentee", "outsider"))
+    BlockFactory(blocker=people["mentor"], blocked=people["outsider"])  # a blocked member
+    assert not p.can_tune_matching(people["outsider"])
+    assert not p.can_tune_matching(AnonymousUser())  # a non-member
+    admin.is_active = False
+    assert not p.can_tune_matching(admin)
