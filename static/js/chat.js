@@ -357,7 +357,7 @@ function renderParts(message) {
   const parts = [el("div", { class: "meta" },
     el("strong", { class: "author", text: message.author.name }), " ",
     el("time", { datetime: message.created_at, text: timeOf(message.created_at) }),
-    message.edited_at ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null)];
+    message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null)];
   if (message.reply_to) {
     parts.push(el("p", { class: "reply-quote" },
       el("strong", { text: message.reply_to.author_name }), ` ${message.reply_to.excerpt}`));

@@ -230,6 +230,8 @@ def test_an_edit_the_picker_and_the_focus_survive_incoming_messages(live_daphne,
     ana_page.locator("#messages").get_by_text(
         "This message was deleted by a moderator.").wait_for()
     assert bea_page.evaluate("window.announced")[-1] == "Ana Lopez: One more"
+    bea_page.locator("li.message.deleted").scroll_into_view_if_needed()
+    screenshot(bea_page, "32-room-deleted-by-a-moderator")
     assert errors == []
 
 
