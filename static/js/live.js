@@ -65,7 +65,6 @@ export class LiveConnection {
     // Backoff with jitter: 0.5 s, 1 s, 2 s ... up to 15 s.
     const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;
-    this.wasConnected = true;
     this.onState("reconnecting");
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
@@ -119,6 +118,7 @@ export class LiveConnection {
     }
     if (frame.type === "sync.done") {
       this.ready = true;
+      this.wasConnected = true; // from now on, a new socket is a reconnection
       this.attempt = 0;
       this.onState("connected");
       for (const frame of this.outbox.values()) this.track(frame);
