@@ -9,7 +9,10 @@ from django.utils import timezone
 
 class Message(models.Model):
     """One message. `seq` numbers the room's messages; `rev` is the room revision of its
-    latest change (creation, edit, deletion or reactions), so changes can be replayed."""
+    latest change (creation, edit, deletion or reactions), so changes can be replayed.
+
+    A deleted message keeps its row and place, with its text emptied, `deleted_at` and
+    `deleted_by` set."""
 
     room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
@@ -25,6 +28,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Who deleted it: its author, or a room's owner or moderator (chat.permissions).
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+")
 
     class Meta:
         ordering = ["room", "seq"]

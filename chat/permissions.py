@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from chat.models import Message
 from community.permissions import Viewer
 from rooms import permissions as room_permissions
@@ -24,13 +26,30 @@ def can_edit(user: Viewer, message: Message) -> bool:
 
 
 def can_delete(user: Viewer, message: Message) -> bool:
-    """The author, or the room's owners and moderators; nothing changes in an archived room."""
+    """Her own message, while she is in the room; someone else's, if she may delete
+    others' (`can_delete_others`). Nothing changes in an archived room. A block changes
+    nothing: she may always take back what she wrote, and cannot silence a moderator."""
     if message.deleted_at is not None or message.room.is_archived:
         return False
     if not room_permissions.can_view_room(user, message.room):
         return False
-    return (message.author_id == user.pk
-            or room_permissions.can_moderate(user, message.room))
+    return message.author_id == user.pk or can_delete_others(user, message.room)
+
+
+def can_delete_others(user: Viewer, room: Room) -> bool:
+    """In a group room, its owners and moderators delete anyone's message. In a
+    one-to-one or direct room nobody deletes the other's words, whatever her role (both
+    members of a mentoring pair own it); nor does an admin who is not in the room."""
+    return (room.kind == Room.Kind.GROUP and not room.is_archived
+            and room_permissions.can_moderate(user, room))
+
+
+def can_delete_others_in(user: Viewer, rooms: Iterable[Room], *,
+                         memberships: Mapping[int, Membership] | None = None) -> set[int]:
+    """`can_delete_others` for all her rooms at once: the ids of those where she does
+    (one query, none if given her memberships by room id)."""
+    groups = [room for room in rooms if room.kind == Room.Kind.GROUP and not room.is_archived]
+    return room_permissions.can_moderate_in(user, groups, memberships=memberships)
 
 
 def can_react(user: Viewer, message: Message) -> bool:

@@ -14,7 +14,7 @@ from chat.rendering import excerpt
 from community.models import User
 from rooms import permissions as room_permissions
 from rooms.models import Membership, Room
-from rooms.protocol import MessagePayload, ReactionPayload, RoomStatePayload
+from rooms.protocol import DeletedBy, MessagePayload, ReactionPayload, RoomStatePayload
 
 HISTORY_MAX = 100
 CATCH_UP_MAX = 500
@@ -67,7 +67,16 @@ def _payload(message: Message, reactions: list[Reaction],
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
+        "deleted_by": _deleted_by(message),
     }
+
+
+def _deleted_by(message: Message) -> DeletedBy | None:
+    """`moderator` when someone other than its author deleted it. Both accounts gone (both
+    ids emptied) reads as `author`: nothing tells them apart then."""
+    if message.deleted_at is None:
+        return None
+    return "author" if message.deleted_by_id == message.author_id else "moderator"
 
 
 def message_get(message_id: int) -> Message:

@@ -173,14 +173,16 @@ def message_edit(*, user: User, message_id: int, text: str) -> Message:
 
 
 def message_delete(*, user: User, message_id: int) -> Message:
-    """Deleted messages keep their place (seq) and lose their content."""
+    """Deleted messages keep their place (seq) and lose their content; who deleted it is
+    kept, so members see whether a moderator did (`deleted_by` in the payload)."""
     with transaction.atomic():
         room, message = _locked_message(user, message_id)
         if not permissions.can_delete(user, message):
             raise PermissionDenied(_("You cannot delete this message."))
         message.rev = room_services.rev_take(room=room)
         message.text, message.html, message.deleted_at = "", "", timezone.now()
-        message.save(update_fields=["rev", "text", "html", "deleted_at"])
+        message.deleted_by = user
+        message.save(update_fields=["rev", "text", "html", "deleted_at", "deleted_by"])
         Reaction.objects.filter(message=message).delete()
         Mention.objects.filter(message=message).delete()
         transaction.on_commit(lambda: _publish_message(message.pk, created=False))

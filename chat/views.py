@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from chat import permissions as chat_permissions
 from chat import selectors
 from community.models import User
 from community.permissions import member_of
@@ -25,6 +26,7 @@ def _room_summaries(viewer: User, *, extras: bool = False) -> list[dict[str, obj
     posting = room_permissions.can_post_in(viewer, rooms, memberships=memberships)
     moderating = room_permissions.can_moderate_in(viewer, rooms, memberships=memberships)
     managing = room_permissions.can_manage_members_in(viewer, rooms, memberships=memberships)
+    deleting = chat_permissions.can_delete_others_in(viewer, rooms, memberships=memberships)
     added = room_hooks.room_summary_extras(viewer, rooms) if extras else {}
     summaries: list[dict[str, object]] = []
     for room in rooms:
@@ -38,7 +40,7 @@ def _room_summaries(viewer: User, *, extras: bool = False) -> list[dict[str, obj
             "unread": state["unread"] if state else 0,
             "mentions": state["mentions"] if state else 0,
             "can_post": room.pk in posting, "can_moderate": room.pk in moderating,
-            "can_manage": room.pk in managing,
+            "can_manage": room.pk in managing, "can_delete_others": room.pk in deleting,
             "muted": bool(memberships[room.pk].muted) if room.pk in memberships else False,
             **added.get(room.pk, {}),
         })

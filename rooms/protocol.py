@@ -88,6 +88,10 @@ class ReplyPayload(Payload):
     excerpt: str
 
 
+# Who deleted a message: its author, or one of the room's owners or moderators.
+DeletedBy = Literal["author", "moderator"]
+
+
 class MessagePayload(Payload):
     id: int
     room_id: int
@@ -103,6 +107,7 @@ class MessagePayload(Payload):
     created_at: str
     edited_at: str | None
     deleted: bool
+    deleted_by: DeletedBy | None
 
 
 class RoomStatePayload(Payload):

@@ -1,6 +1,13 @@
 // The rooms page: room list with badges, the chat pane, members with presence.
 // The browser sends intents and shows what the server sends: message HTML comes
 // sanitised from the server; everything else is set as text.
+//
+// The message list is updated per message (inserted, replaced or removed by id), never
+// redrawn whole: an edit in progress, an open reaction picker and the keyboard focus stay
+// while messages arrive. It is not a live region: each new message from someone else is
+// announced once, in a few words, by a hidden polite region of its own. It is one tab
+// stop (a roving tabindex): the arrows move between messages and into a message's links
+// and actions, Escape comes back.
 
 import { LiveConnection } from "./live.js";
 import { setupCall } from "./call.js";
@@ -33,6 +40,7 @@ let loadingOlder = false;
 let replyTo = null;
 const typing = new Map(); // user_id -> {name, until}
 let unreadLineAt = null; // the read position the "new messages" line is drawn after
+const announced = new Set(); // ids of the messages read out already
 
 // --- Elements ------------------------------------------------------------------------
 const $ = (id) => document.getElementById(id);
@@ -41,6 +49,7 @@ const scroller = $("message-scroller");
 const composer = $("composer");
 const textarea = $("composer-text");
 const stateEl = $("connection-state");
+const announcer = $("chat-announcer");
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -75,10 +84,11 @@ const live = new LiveConnection({
     if (!pending) return;
     if (frame.type === "ack") {
       pendingByClientId.delete(clientId);
+      dropPending(clientId);
     } else if (frame.code !== "rate_limited") {
       pending.error = frame.detail;
+      placePending(clientId, pending);
     }
-    renderMessages();
   },
 });
 const call = openRoomId && document.getElementById("call-panel")
@@ -106,7 +116,7 @@ function handleEvent(event) {
     case "chat.reset":
       if (event.room_id === openRoomId) {
         heldRev = event.rev;
-        messages.clear();
+        clearMessages();
         loadLatest();
       }
       break;
@@ -215,7 +225,7 @@ async function loadLatest() {
   for (const message of result.messages) upsert(message);
   hasOlder = result.messages.length === PAGE;
   hasNewer = false;
-  renderMessages();
+  placed();
   scrollToBottom();
 }
 
@@ -230,7 +240,7 @@ async function loadOlder() {
     const result = await history({ before_seq: oldestSeq });
     for (const message of result.messages) upsert(message);
     hasOlder = result.messages.length === PAGE;
-    renderMessages();
+    placed();
     scroller.scrollTop = scroller.scrollHeight - before;
   } finally {
     loadingOlder = false;
@@ -246,17 +256,17 @@ async function loadNewer() {
   const result = await history({ after_seq: newest });
   for (const message of result.messages) upsert(message);
   hasNewer = result.messages.length === PAGE;
-  renderMessages();
+  placed();
 }
 
 async function jumpTo(lastReadSeq) {
-  messages.clear();
+  clearMessages();
   const result = await history({ after_seq: Math.max(0, lastReadSeq - 3) });
   for (const message of result.messages) upsert(message);
   hasOlder = true;
   hasNewer = result.messages.length === PAGE;
   $("jump-unread").hidden = true;
-  renderMessages();
+  placed();
   markUnreadLine(lastReadSeq);
   const first = list.querySelector(".unread-line");
   if (first) first.scrollIntoView({ block: "start" });
@@ -264,28 +274,39 @@ async function jumpTo(lastReadSeq) {
 
 // The messages around one, that one shown in the middle and marked.
 async function showMessage(seq) {
-  messages.clear();
+  clearMessages();
   const result = await history({ after_seq: Math.max(0, seq - 10) });
   for (const message of result.messages) upsert(message);
   hasOlder = seq > 10;
   hasNewer = result.messages.length === PAGE;
-  renderMessages();
+  placed();
   const item = list.querySelector(`li[data-seq="${seq}"]`);
   if (item) {
     item.classList.add("found");
+    makeCurrent(item);
     item.scrollIntoView({ block: "center" });
   } else {
     scrollToBottom();
   }
 }
 
+// Keep `message` and show it: its item inserted in seq order, or updated in place.
 function upsert(message) {
   const known = messages.get(message.id);
   if (known && known.rev >= message.rev) return false;
   messages.set(message.id, message);
-  if (message.author.id === me.id) pendingByClientId.delete(message.client_id);
+  if (message.author.id === me.id && pendingByClientId.delete(message.client_id)) {
+    dropPending(message.client_id);
+  }
   oldestSeq = oldestSeq === null ? message.seq : Math.min(oldestSeq, message.seq);
+  place(message);
   return true;
+}
+
+function clearMessages() {
+  messages.clear();
+  oldestSeq = null;
+  if (list) for (const item of list.querySelectorAll("li.message[data-seq]")) item.remove();
 }
 
 function applyMessage(event) {
@@ -299,12 +320,16 @@ function applyMessage(event) {
   if (event.room_id !== openRoomId) return;
   heldRev = Math.max(heldRev ?? 0, event.rev);
   if (typing.delete(event.message.author.id)) renderTyping();
-  if (hasNewer && event.type === "chat.message.created") return; // shown when scrolled there
+  if (hasNewer && event.type === "chat.message.created") { // shown when scrolled there
+    announce(event.message);
+    return;
+  }
   const stick = atBottom();
   if (upsert(event.message)) {
-    renderMessages();
+    placed();
     if (stick) scrollToBottom();
   }
+  if (event.type === "chat.message.created") announce(event.message);
   markReadSoon();
 }
 
@@ -313,71 +338,187 @@ function timeOf(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
-function renderMessage(message) {
+const itemOf = (id) => document.getElementById(`m-${id}`);
+
+function renderBody(message) {
+  const body = el("div", { class: "body" });
+  if (message.deleted) {
+    body.textContent = t(message.deleted_by === "moderator" ? "deleted-by-moderator" : "deleted");
+  } else {
+    body.innerHTML = message.html; // sanitised by the server (bleach allow-list)
+  }
+  return body;
+}
+
+// The parts of a message's item, in order. Each control carries `data-key`, so that the
+// focus stays on "the same" control when the item is updated.
+function renderParts(message) {
   const mine = message.author.id === me.id;
   const room = rooms.get(openRoomId) || {};
-  const item = el("li", { class: `message${mine ? " mine" : ""}${message.deleted ? " deleted" : ""}`,
-    id: `m-${message.id}`, "data-seq": message.seq });
-  item.append(el("div", { class: "meta" },
+  const parts = [el("div", { class: "meta" },
     el("strong", { class: "author", text: message.author.name }), " ",
     el("time", { datetime: message.created_at, text: timeOf(message.created_at) }),
-    message.edited_at ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null));
+    message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null)];
   if (message.reply_to) {
-    item.append(el("p", { class: "reply-quote" },
+    parts.push(el("p", { class: "reply-quote" },
       el("strong", { text: message.reply_to.author_name }), ` ${message.reply_to.excerpt}`));
   }
-  const body = el("div", { class: "body" });
-  if (message.deleted) body.textContent = t("deleted");
-  else body.innerHTML = message.html; // sanitised by the server (bleach allow-list)
-  item.append(body);
+  parts.push(renderBody(message));
   if (message.reactions.length) {
     const bar = el("div", { class: "reactions" });
     for (const reaction of message.reactions) {
       const pressed = reaction.user_ids.includes(me.id);
       bar.append(el("button", { type: "button", class: "reaction", "aria-pressed": String(pressed),
-        text: `${reaction.emoji} ${reaction.count}`,
+        "data-key": `reaction:${reaction.emoji}`, text: `${reaction.emoji} ${reaction.count}`,
         onclick: () => react(message.id, reaction.emoji, !pressed) }));
     }
-    item.append(bar);
+    parts.push(bar);
   }
   if (!message.deleted && room.can_post) {
     const actions = el("div", { class: "message-actions" },
-      el("button", { type: "button", class: "link", text: t("reply"), onclick: () => startReply(message) }),
-      el("button", { type: "button", class: "link react-button", text: t("react"), "aria-expanded": "false",
-        onclick: (event) => togglePalette(event.currentTarget, message.id) }));
-    if (mine) actions.append(el("button", { type: "button", class: "link", text: t("edit"), onclick: () => startEdit(message) }));
-    if (mine || room.can_moderate) actions.append(el("button", { type: "button", class: "link", text: t("delete"), onclick: () => remove(message) }));
-    item.append(actions);
+      el("button", { type: "button", class: "link", "data-key": "reply", text: t("reply"),
+        onclick: () => startReply(message.id) }),
+      el("button", { type: "button", class: "link react-button", "data-key": "react", text: t("react"),
+        "aria-expanded": "false", onclick: (event) => togglePalette(event.currentTarget, message.id) }));
+    if (mine) {
+      actions.append(el("button", { type: "button", class: "link", "data-key": "edit", text: t("edit"),
+        onclick: () => startEdit(message.id) }));
+    }
+    if (mine || room.can_delete_others) {
+      actions.append(el("button", { type: "button", class: "link", "data-key": "delete", text: t("delete"),
+        onclick: () => remove(message.id) }));
+    }
+    parts.push(actions);
   }
-  return item;
+  // One tab stop for the whole list: what is inside a message is reached with the arrows.
+  for (const part of parts) {
+    for (const control of part.querySelectorAll("a[href], button, input, select, textarea")) {
+      control.tabIndex = -1;
+    }
+  }
+  return parts;
+}
+
+// Insert the item of `message` in seq order (before the messages being sent), or update
+// its item in place: an edit in progress and an open picker in it are kept (unless the
+// message is gone), and so is the focus.
+function place(message) {
+  if (!list) return;
+  let item = itemOf(message.id);
+  const fresh = !item;
+  if (fresh) {
+    item = el("li", { id: `m-${message.id}`, tabindex: "-1" });
+    const after = [...list.querySelectorAll("li.message")].find((other) =>
+      !other.dataset.seq || Number(other.dataset.seq) > message.seq);
+    list.insertBefore(item, after || null);
+  }
+  item.className = `message${message.author.id === me.id ? " mine" : ""}${message.deleted ? " deleted" : ""}`
+    + (fresh ? "" : [...item.classList].filter((c) => c === "found" || c === "unread-line").map((c) => ` ${c}`).join(""));
+  item.dataset.seq = message.seq;
+  const focused = item.contains(document.activeElement) && document.activeElement !== item
+    ? document.activeElement : null;
+  const focusKey = focused && focused.dataset.key;
+  const editing = item.querySelector(":scope > .body.editing");
+  const keepEditor = editing && !message.deleted && !(message.rev >= Number(editing.dataset.closeAtRev || Infinity));
+  const palette = message.deleted ? null : item.querySelector(":scope > .palette");
+  const parts = renderParts(message);
+  if (keepEditor) parts[parts.findIndex((part) => part.classList.contains("body"))] = editing;
+  if (palette) {
+    parts.push(palette);
+    const button = parts.find((part) => part.classList.contains("message-actions"))?.querySelector(".react-button");
+    if (button) button.setAttribute("aria-expanded", "true");
+  }
+  // Only what changed hands leaves the item: the kept editor and picker never do.
+  for (const child of [...item.children]) if (!parts.includes(child)) child.remove();
+  parts.forEach((part, index) => {
+    if (item.children[index] !== part) item.insertBefore(part, item.children[index] || null);
+  });
+  if (focused && !item.contains(focused)) {
+    const again = focusKey && item.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+    (again || item).focus();
+  }
 }
 
 function renderPending(clientId, pending) {
-  return el("li", { class: "message mine pending", "data-client-id": clientId },
+  return el("li", { class: "message mine pending", "data-client-id": clientId, tabindex: "-1" },
     el("div", { class: "meta" }, el("strong", { class: "author", text: me.name }), " ",
       el("span", { class: pending.error ? "error" : "muted", text: pending.error ? `${t("failed")} ${pending.error}` : t("sending") })),
     el("div", { class: "body", text: pending.text }));
 }
 
-function renderMessages() {
+const pendingItem = (clientId) =>
+  list && [...list.querySelectorAll("li.pending")].find((item) => item.dataset.clientId === clientId);
+
+function placePending(clientId, pending) {
   if (!list) return;
-  const ordered = [...messages.values()].sort((a, b) => a.seq - b.seq);
-  const fragment = document.createDocumentFragment();
-  for (const message of ordered) fragment.append(renderMessage(message));
-  for (const [clientId, pending] of pendingByClientId) fragment.append(renderPending(clientId, pending));
-  list.replaceChildren(fragment);
+  const item = renderPending(clientId, pending);
+  const old = pendingItem(clientId);
+  if (old) old.replaceWith(item);
+  else list.append(item);
+  placed();
+}
+
+function dropPending(clientId) {
+  const item = pendingItem(clientId);
+  if (!item) return;
+  const hadFocus = item.contains(document.activeElement);
+  item.remove();
+  placed();
+  if (hadFocus) currentItem()?.focus();
+}
+
+// After items were placed: the "new messages" line, and one message the Tab key lands on.
+function placed() {
+  if (!list) return;
   if (unreadLineAt !== null) markUnreadLine(unreadLineAt);
+  const items = list.querySelectorAll("li.message");
+  const current = currentItem();
+  if (!current && items.length) makeCurrent(items[items.length - 1]);
+  // While she is elsewhere on the page, Tab comes back to the newest message.
+  else if (current && !list.contains(document.activeElement) && current.dataset.latest) {
+    makeCurrent(items[items.length - 1]);
+  }
+}
+
+function currentItem() {
+  return list && list.querySelector("li.message[tabindex='0']");
+}
+
+function makeCurrent(item) {
+  for (const other of list.querySelectorAll("li.message[tabindex='0']")) {
+    if (other !== item) {
+      other.tabIndex = -1;
+      delete other.dataset.latest;
+    }
+  }
+  item.tabIndex = 0;
+  const items = list.querySelectorAll("li.message");
+  if (item === items[items.length - 1]) item.dataset.latest = "true";
+  else delete item.dataset.latest;
 }
 
 function markUnreadLine(lastReadSeq) {
   unreadLineAt = lastReadSeq;
-  for (const old of list.querySelectorAll(".unread-line")) old.classList.remove("unread-line");
   const first = [...list.querySelectorAll(".message[data-seq]")]
     .find((item) => Number(item.dataset.seq) > lastReadSeq && !item.classList.contains("mine"));
+  for (const old of list.querySelectorAll(".unread-line")) if (old !== first) old.classList.remove("unread-line");
   if (first) {
     first.classList.add("unread-line");
     first.dataset.label = t("new-messages");
   }
+}
+
+// A new message from someone else, read out once: "Nadia: the start of it…".
+function announce(message) {
+  if (!announcer || message.author.id === me.id || message.deleted || announced.has(message.id)) return;
+  announced.add(message.id);
+  const holder = document.createElement("template");
+  holder.innerHTML = message.html; // sanitised by the server; never attached to the page
+  let text = holder.content.textContent.replace(/\s+/g, " ").trim();
+  if (text.length > 120) text = `${text.slice(0, 119)}…`;
+  announcer.append(el("p", { text: t("announce", { name: message.author.name, text }) }));
+  // Older lines are dropped (a removal is not read out), so the region stays small.
+  while (announcer.childElementCount > 3) announcer.firstElementChild.remove();
 }
 
 function renderMembers() {
@@ -397,13 +538,17 @@ async function refreshMembers() {
   }
 }
 
+// Written only when it changes: it is a live region, and the room list page has none.
 function renderTyping() {
+  const holder = $("typing");
+  if (!holder) return;
   const now = Date.now();
   for (const [id, entry] of typing) if (entry.until < now) typing.delete(id);
   const names = [...typing.values()].map((entry) => entry.name);
-  $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? t("typing-one", { name: names[0] }) : t("typing-many");
+  const text = names.length === 0 ? "" : names.length === 1 ? t("typing-one", { name: names[0] }) : t("typing-many");
+  if (holder.textContent !== text) holder.textContent = text;
 }
-setInterval(renderTyping, 1000);
+if (openRoomId) setInterval(renderTyping, 1000);
 
 // --- Scrolling and read state --------------------------------------------------------
 function atBottom() {
@@ -448,7 +593,9 @@ function newClientId() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
-function startReply(message) {
+function startReply(messageId) {
+  const message = messages.get(messageId);
+  if (!message || !textarea) return;
   replyTo = message;
   $("replying").hidden = false;
   $("replying-text").textContent = `${t("replying-to")} ${message.author.name}: ${message.text.slice(0, 80)}`;
@@ -460,34 +607,57 @@ function cancelReply() {
   $("replying").hidden = true;
 }
 
-function startEdit(message) {
-  const item = document.getElementById(`m-${message.id}`);
-  const body = item.querySelector(".body");
+// The editor takes the place of the message's body until it is saved (the body then
+// shows the saved text when its event arrives) or cancelled; nothing else touches it.
+function startEdit(messageId) {
+  const item = itemOf(messageId);
+  const message = messages.get(messageId);
+  if (!item || !message) return;
+  const open = item.querySelector(":scope > .body.editing");
+  if (open) {
+    open.querySelector("textarea").focus();
+    return;
+  }
   const editor = el("textarea", { class: "edit-text", rows: 3, "aria-label": t("edit") });
   editor.value = message.text;
+  const editing = el("div", { class: "body editing" });
+  const close = () => {
+    const latest = messages.get(messageId);
+    if (!editing.isConnected || !latest) return;
+    const hadFocus = editing.contains(document.activeElement);
+    editing.replaceWith(renderBody(latest));
+    if (hadFocus) item.focus();
+  };
   const save = async () => {
     try {
-      await live.request({ type: "chat.edit", message_id: message.id, text: editor.value });
+      const result = await live.request({ type: "chat.edit", message_id: messageId, text: editor.value });
+      // Closed by the edit's own event: the saved text replaces the editor at once.
+      if ((messages.get(messageId)?.rev ?? 0) >= result.rev) close();
+      else editing.dataset.closeAtRev = String(result.rev);
     } catch (error) {
       alert(error.detail || error.code);
     }
   };
-  body.replaceChildren(editor, el("div", { class: "actions" },
+  editing.append(editor, el("div", { class: "actions" },
     el("button", { type: "button", class: "primary", text: t("save"), onclick: save }),
-    el("button", { type: "button", text: t("cancel"), onclick: () => renderMessages() })));
+    el("button", { type: "button", text: t("cancel"), onclick: close })));
   editor.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       save();
-    } else if (event.key === "Escape") renderMessages();
+    } else if (event.key === "Escape") {
+      event.stopPropagation();
+      close();
+    }
   });
+  item.querySelector(":scope > .body").replaceWith(editing);
   editor.focus();
 }
 
-async function remove(message) {
+async function remove(messageId) {
   if (!confirm(t("confirm-delete"))) return;
   try {
-    await live.request({ type: "chat.delete", message_id: message.id });
+    await live.request({ type: "chat.delete", message_id: messageId });
   } catch (error) {
     alert(error.detail || error.code);
   }
@@ -501,15 +671,103 @@ async function react(messageId, emoji, on) {
   }
 }
 
+// The reaction picker of one message at a time. Escape, a choice or a click elsewhere
+// closes it; the first two give the focus back to its React button.
 function togglePalette(button, messageId) {
-  const open = Boolean(button.closest(".message").querySelector(".palette"));
-  document.querySelectorAll(".palette").forEach((palette) => palette.remove());
+  const item = button.closest(".message");
+  const open = Boolean(item.querySelector(":scope > .palette"));
+  closePalettes(false);
   if (open) return;
   const palette = el("div", { class: "palette", role: "group", "aria-label": t("react") },
     ...REACTIONS.map((emoji) => el("button", { type: "button", text: emoji, "aria-label": emoji,
-      onclick: () => { palette.remove(); react(messageId, emoji, true); } })));
-  button.closest(".message").append(palette);
+      onclick: () => {
+        closePalettes(true);
+        react(messageId, emoji, true);
+      } })));
+  palette.addEventListener("keydown", (event) => {
+    const choices = [...palette.querySelectorAll("button")];
+    const at = choices.indexOf(document.activeElement);
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      event.preventDefault();
+      event.stopPropagation();
+      choices[(at + (event.key === "ArrowRight" ? 1 : -1) + choices.length) % choices.length].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      closePalettes(true);
+    } else if (event.key === "ArrowUp" || event.key === "ArrowDown") {
+      event.stopPropagation(); // the picker keeps the focus; the list does not move
+    }
+  });
+  // Tabbing out of it closes it too (its own React button toggles it itself).
+  palette.addEventListener("focusout", (event) => {
+    const to = event.relatedTarget;
+    if (to && !palette.contains(to) && !to.matches(".react-button")) closePalettes(false);
+  });
+  item.append(palette);
+  item.querySelector(".react-button").setAttribute("aria-expanded", "true");
   palette.querySelector("button").focus();
+}
+
+function closePalettes(returnFocus) {
+  for (const palette of document.querySelectorAll(".palette")) {
+    const button = palette.parentElement.querySelector(".react-button");
+    const hadFocus = palette.contains(document.activeElement);
+    palette.remove();
+    if (button) {
+      button.setAttribute("aria-expanded", "false");
+      if (returnFocus || hadFocus) button.focus();
+    }
+  }
+}
+
+document.addEventListener("click", (event) => {
+  if (!event.target.closest(".palette, .react-button")) closePalettes(false);
+});
+
+// --- Keyboard: one tab stop for the list --------------------------------------------
+// On a message: Up/Down (Home/End) move to the previous/next (first/last) message;
+// Right or Enter goes into it. Inside a message: Left/Right move among its links and
+// actions, Up/Down to the next message, Escape back to the message.
+function controlsOf(item) {
+  return [...item.querySelectorAll(
+    ":scope > :not(.editing):not(.palette) :is(a[href], button)")];
+}
+
+function focusItem(item) {
+  if (!item) return;
+  makeCurrent(item);
+  item.focus();
+}
+
+if (list) {
+  list.addEventListener("focusin", (event) => {
+    const item = event.target.closest("li.message");
+    if (item) makeCurrent(item);
+  });
+  list.addEventListener("keydown", (event) => {
+    const item = event.target.closest("li.message");
+    if (!item || event.target.closest(".editing, .palette") || event.altKey || event.ctrlKey || event.metaKey) return;
+    const items = [...list.querySelectorAll("li.message")];
+    const index = items.indexOf(item);
+    const onItem = event.target === item;
+    const controls = controlsOf(item);
+    const at = controls.indexOf(event.target);
+    let next = null;
+    if (event.key === "ArrowUp") {
+      next = items[index - 1];
+      if (!next) loadOlder();
+    } else if (event.key === "ArrowDown") next = items[index + 1];
+    else if (onItem && event.key === "Home") next = items[0];
+    else if (onItem && event.key === "End") next = items[items.length - 1];
+    else if (onItem && (event.key === "ArrowRight" || event.key === "Enter")) next = controls[0];
+    else if (!onItem && event.key === "ArrowRight") next = controls[Math.min(at + 1, controls.length - 1)];
+    else if (!onItem && event.key === "ArrowLeft") next = at > 0 ? controls[at - 1] : item;
+    else if (!onItem && event.key === "Escape") next = item;
+    else return;
+    event.preventDefault();
+    if (next) (next.matches("li.message") ? focusItem(next) : next.focus());
+  });
 }
 
 function submit() {
@@ -522,7 +780,7 @@ function submit() {
   live.sendMessage(frame);
   textarea.value = "";
   cancelReply();
-  renderMessages();
+  placePending(clientId, pendingByClientId.get(clientId));
   scrollToBottom();
 }
 
@@ -549,6 +807,9 @@ if (composer) {
     suggestMentions();
   });
 }
+
+// A room opens ready to write in (unless it opens on one message, a search result).
+if (textarea && !/^#message-\d+$/.test(location.hash)) textarea.focus();
 
 // Files attached from the composer: uploaded to the room's documents, referenced in the text.
 if (composer && openRoomId) {

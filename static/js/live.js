@@ -3,6 +3,10 @@
 // It resumes from the last revision it holds per room (`sync`), resends what was never
 // acknowledged (same client_id: the server stores nothing twice), and checks with a
 // heartbeat that nothing was missed. docs/protocol.md describes every message.
+//
+// The state it reports tells the truth: a ping left unanswered (a network that died
+// without a word, which the browser may not notice for minutes) or the browser going
+// offline gives up the socket at once, says "reconnecting" and opens another.
 
 export class LiveConnection {
   constructor({ url, onEvent, onState, onSendResult, heldRevs }) {
@@ -16,24 +20,40 @@ export class LiveConnection {
     this.requests = new Map(); // request_id -> {resolve, reject, frame}
     this.outbox = new Map(); // client_id -> chat.send frame, until acknowledged
     this.heartbeat = null;
+    this.beatMs = 25000;
     this.pongTimer = null;
+    this.retryTimer = null;
     this.counter = 0;
     this.ready = false;
+    this.wasConnected = false;
+    window.addEventListener("offline", () => this.lost());
+    window.addEventListener("online", () => {
+      if (this.socket || this.retryTimer === null) return;
+      this.attempt = 0; // back now: no reason to wait
+      clearTimeout(this.retryTimer);
+      this.connect();
+    });
   }
 
   connect() {
-    this.onState("connecting");
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.onState(this.wasConnected ? "reconnecting" : "connecting");
     const socket = new WebSocket(this.url);
     this.socket = socket;
-    socket.addEventListener("message", (event) => this.receive(event.data));
+    socket.addEventListener("message", (event) => {
+      if (socket === this.socket) this.receive(event.data);
+    });
     socket.addEventListener("close", (event) => this.closed(socket, event));
   }
 
   closed(socket, event) {
-    if (socket !== this.socket) return;
+    if (socket !== this.socket) return; // one given up already
+    this.socket = null;
     this.ready = false;
     clearInterval(this.heartbeat);
     clearTimeout(this.pongTimer);
+    this.pongTimer = null;
     for (const [id, pending] of this.requests) {
       if (pending.frame.type !== "chat.send") pending.reject({ code: "disconnected" });
       this.requests.delete(id);
@@ -46,7 +66,16 @@ export class LiveConnection {
     const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;
     this.onState("reconnecting");
-    setTimeout(() => this.connect(), delay);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  // The socket is dead though it may not have closed yet (its close can take minutes on a
+  // network that drops silently): stop listening to it and start again now.
+  lost() {
+    const socket = this.socket;
+    if (!socket) return;
+    this.closed(socket, { code: 1006 });
+    socket.close();
   }
 
   receive(data) {
@@ -84,10 +113,12 @@ export class LiveConnection {
     }
     if (frame.type === "pong") {
       clearTimeout(this.pongTimer);
+      this.pongTimer = null;
       this.checkRevs(frame.rooms);
     }
     if (frame.type === "sync.done") {
       this.ready = true;
+      this.wasConnected = true; // from now on, a new socket is a reconnection
       this.attempt = 0;
       this.onState("connected");
       for (const frame of this.outbox.values()) this.track(frame);
@@ -98,7 +129,8 @@ export class LiveConnection {
   hello(frame) {
     this.sync();
     clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => this.ping(), frame.heartbeat_seconds * 1000);
+    this.beatMs = frame.heartbeat_seconds * 1000;
+    this.heartbeat = setInterval(() => this.ping(), this.beatMs);
   }
 
   sync() {
@@ -106,10 +138,14 @@ export class LiveConnection {
   }
 
   ping() {
+    if (this.pongTimer !== null) return; // the last one is still awaited
     this.send({ type: "ping", request_id: this.nextId() });
-    clearTimeout(this.pongTimer);
-    // No answer in 10 s: the connection is dead even if the browser has not noticed.
-    this.pongTimer = setTimeout(() => this.socket && this.socket.close(), 10000);
+    // The pong is due within half the interval (10 s at most): a missed one is told
+    // before the next ping is.
+    this.pongTimer = setTimeout(() => {
+      this.pongTimer = null;
+      this.lost();
+    }, Math.min(10000, this.beatMs / 2));
   }
 
   checkRevs(latest) {

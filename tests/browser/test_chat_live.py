@@ -69,7 +69,7 @@ def test_drop_off_and_come_back(live_daphne, browser):
         page.locator("#connection-state[data-state=connected]").wait_for()
 
     send(ana_page, "Hello **Bea**! Ready for Thursday?")
-    bea_page.get_by_text("Ready for Thursday?").wait_for()
+    bea_page.locator("#messages").get_by_text("Ready for Thursday?").wait_for()
     send(bea_page, "Yes! @**Ana Lopez** I will bring my CV")
     ana_page.locator(".mention", has_text="@Ana Lopez").wait_for()
     assert texts(ana_page) == texts(bea_page) == [
@@ -81,7 +81,7 @@ def test_drop_off_and_come_back(live_daphne, browser):
     ana_page.locator("#connection-state[data-state=reconnecting]").wait_for()
     for i in range(1, 4):
         send(bea_page, f"While you were away {i}")
-    bea_page.get_by_text("While you were away 3").wait_for()
+    bea_page.locator("#messages").get_by_text("While you were away 3").wait_for()
     send(ana_page, "Written while offline")
     ana_page.locator("li.pending", has_text="Written while offline").wait_for()
     screenshot(ana_page, "21-room-reconnecting")
@@ -95,7 +95,7 @@ def test_drop_off_and_come_back(live_daphne, browser):
     ]
     ana_page.locator("#messages li.message:not(.pending)",
                      has_text="Written while offline").wait_for()
-    bea_page.get_by_text("Written while offline").wait_for()
+    bea_page.locator("#messages").get_by_text("Written while offline").wait_for()
     assert texts(ana_page) == expected
     assert texts(bea_page) == expected
     seqs = ana_page.locator("#messages li.message").evaluate_all(

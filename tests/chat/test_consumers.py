@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from chat import services
+from chat import selectors, services
 from chat.models import Message
 from community.models import User
 from rooms import consumers, heartbeat, protocol
@@ -386,7 +386,26 @@ class TestLiveDetails:
         assert updates[1]["message"]["reactions"] == [
             {"emoji": "🎉", "count": 1, "user_ids": [bea.pk]}]
         assert updates[2]["message"]["deleted"] and updates[2]["message"]["text"] == ""
+        assert updates[2]["message"]["deleted_by"] == "author"
         assert [u["rev"] for u in updates] == [2, 3, 4]
+        await a.disconnect()
+        await b.disconnect()
+
+    async def test_a_moderators_deletion_says_so_and_a_member_cannot_delete_hers(self, trio):
+        """Ana owns the group room: she deletes Bea's message, and Bea sees that a
+        moderator did; Bea may not delete Ana's. The event is what history reads."""
+        ana, bea, _cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        ack, _ = await request(b, send_frame(room, "off topic", "b1"))
+        ack_a, _ = await request(a, send_frame(room, "the rules", "a1"))
+        refused, _ = await request(b, {"type": "chat.delete",
+                                       "message_id": ack_a["result"]["message_id"]})
+        assert refused["type"] == "error" and refused["code"] == "forbidden"
+        await request(a, {"type": "chat.delete", "message_id": ack["result"]["message_id"]})
+        event, _ = await receive_until(b, "chat.message.updated")
+        assert event["message"]["deleted"] and event["message"]["deleted_by"] == "moderator"
+        history = await db(lambda: selectors.messages_page(bea, room))()
+        assert history[0] == event["message"] and not history[1]["deleted"]
         await a.disconnect()
         await b.disconnect()
 

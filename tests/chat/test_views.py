@@ -134,6 +134,7 @@ def test_her_room_list_costs_the_same_reads_for_1_and_30_rooms(
     """The rooms page and /api/rooms/ read her rooms, what she may do in each and where a
     call is on in a fixed number of queries: 30 rooms cost what one does. The answers are
     the one-room rules' answers."""
+    from chat import permissions as chat_permissions
     from rooms import permissions
     from video.models import Call
 
@@ -151,9 +152,11 @@ def test_her_room_list_costs_the_same_reads_for_1_and_30_rooms(
     assert sorted(r["id"] for r in listed) == sorted(rooms)
     for summary in listed:
         room = rooms[summary["id"]]
-        assert (summary["can_post"], summary["can_moderate"], summary["can_manage"]) == (
+        assert (summary["can_post"], summary["can_moderate"], summary["can_manage"],
+                summary["can_delete_others"]) == (
             permissions.can_post(ana, room), permissions.can_moderate(ana, room),
-            permissions.can_manage_members(ana, room))
+            permissions.can_manage_members(ana, room),
+            chat_permissions.can_delete_others(ana, room))
     assert {(r["can_post"], r["can_moderate"], r["can_manage"]) for r in listed} == {
         (True, True, True), (True, False, False), (False, False, False),
         (False, True, False)}

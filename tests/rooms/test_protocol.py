@@ -4,12 +4,14 @@ rooms.protocol's doors only."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 from channels.db import database_sync_to_async
+from pydantic import TypeAdapter
 
 from rooms import consumers, protocol
 from server import routing
@@ -41,6 +43,16 @@ def test_every_request_type_is_documented(name: str):
 @pytest.mark.parametrize("name", sorted(protocol.EVENTS))
 def test_every_event_type_is_documented(name: str):
     assert f"`{name}`" in DOCS, f"docs/protocol.md does not mention `{name}`"
+
+
+def test_the_documented_message_is_the_declared_one():
+    """The MESSAGE of docs/protocol.md has exactly the declared fields, of their types: a
+    field added on one side only fails here."""
+    section = DOCS[DOCS.index("### The message (`MESSAGE`)"):]
+    start = section.index("```json") + len("```json")
+    example = json.loads(section[start:section.index("```", start)])
+    TypeAdapter(protocol.MessagePayload).validate_python(example)
+    assert example["deleted_by"] is None
 
 
 def test_the_documented_error_codes_are_the_declared_ones():
