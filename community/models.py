@@ -204,6 +204,7 @@ class Profile(models.Model):
     search_b = models.TextField(default="", editable=False)
     search_c = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    city_key = models.CharField(max_length=80, default="", editable=False, db_index=True)
     want_words = models.TextField(default="", editable=False)  # keywords for matching
     offer_words = models.TextField(default="", editable=False)
 
