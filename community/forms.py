@@ -149,10 +149,19 @@ class MentorApplicationForm(forms.ModelForm):
             "capacity": _("How many mentees you can take at the same time."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, applicant: User, **kwargs: Any) -> None:
+        """Her profile's fields of expertise come ticked: she says them once, and what she
+        ticks here joins her profile when the application is approved."""
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["expertise"]).queryset = (
-            Topic.objects.filter(kind=Topic.Kind.EXPERTISE))
+        expertise = cast(forms.ModelMultipleChoiceField, self.fields["expertise"])
+        expertise.queryset = Topic.objects.filter(kind=Topic.Kind.EXPERTISE)
+        mine = [t.pk for t in applicant.profile.expertise.all() if t.kind == Topic.Kind.EXPERTISE]
+        if mine:
+            expertise.initial = mine
+            expertise.help_text = _("Ticked from your profile. Change them here if you like: "
+                                    "they join your profile when you are approved.")
+        if applicant.profile.mentor_capacity:
+            self.fields["capacity"].initial = applicant.profile.mentor_capacity
 
 
 class DecisionForm(forms.Form):

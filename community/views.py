@@ -145,7 +145,7 @@ def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
 
 def mentor_apply(request: HttpRequest) -> HttpResponse:
     user = permissions.member_of(request)
-    form = MentorApplicationForm(request.POST or None)
+    form = MentorApplicationForm(request.POST or None, applicant=user)
     can_apply = permissions.can_apply_as_mentor(user)
     if request.method == "POST" and can_apply and form.is_valid():
         try:

@@ -193,6 +193,26 @@ class TestApplicationsFlow:
         member.refresh_from_db()
         assert member.is_mentor
 
+    def test_application_form_comes_with_her_profile_expertise_ticked(self, client, member):
+        data, design = TopicFactory(name="Data science"), TopicFactory(name="Design")
+        member.profile.expertise.set([data])
+        page = client.get(reverse("mentor_apply")).content.decode()
+        ticked = re.findall(r'<input type="checkbox" name="expertise" value="(\d+)"[^>]*checked',
+                            page)
+        assert ticked == [str(data.pk)]
+        assert "Ticked from your profile" in page
+        assert f'value="{design.pk}"' in page  # she may add another
+        client.post(reverse("mentor_apply"), {
+            "motivation": "Ten years of data work, happy to share.",
+            "expertise": ticked, "capacity": 2})
+        application = MentorApplication.objects.get(applicant=member)
+        assert list(application.expertise.all()) == [data]
+
+    def test_application_form_without_profile_expertise_ticks_nothing(self, client, member):
+        TopicFactory(name="Data science")
+        page = client.get(reverse("mentor_apply")).content.decode()
+        assert "checked" not in page and "Ticked from your profile" not in page
+
     def test_decline_without_note_changes_nothing(self, admin_client):
         application = ApplicationFactory()
         response = admin_client.post(reverse("application_decide", args=[application.pk]),
