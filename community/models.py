@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community import languages
+from community import languages, time_zones
 
 
 class Role(models.TextChoices):
@@ -117,7 +116,7 @@ class Topic(models.Model):
 
 
 def validate_time_zone(value: str) -> None:
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in time_zones.known():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 

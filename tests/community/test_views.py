@@ -267,6 +267,35 @@ class TestProfilePages:
         assert member.name == "Mira M." and member.profile.tags == ["CTF", "OSINT"]
         assert "Security analyst" in response.content.decode()
 
+    def test_time_zone_is_a_searchable_list_of_current_zones(self, client, member):
+        from community import time_zones
+
+        page = client.get(reverse("profile_edit")).content.decode()
+        field = re.search(r'<input type="text" name="time_zone"[^>]*>', page).group(0)
+        assert 'list="id_time_zone-zones"' in field and "data-zone-guess" in field
+        options = re.findall(r'<option value="([^"]+)"></option>', page.split(
+            '<datalist id="id_time_zone-zones">')[1].split("</datalist>")[0])
+        assert options == time_zones.names()
+        assert "America/Toronto" in options and "US/Eastern" not in options
+        assert "js/zones.js" in page
+
+    def test_time_zone_typed_loosely_is_understood(self, client, member):
+        client.post(reverse("profile_edit"), {
+            "name": "Mira", "time_zone": "  america/new york ", "contact_visibility": "members"})
+        member.profile.refresh_from_db()
+        assert member.profile.time_zone == "America/New_York"
+
+    def test_unknown_time_zone_is_refused_with_a_clear_error(self, client, member):
+        response = client.post(reverse("profile_edit"), {
+            "name": "Mira", "headline": "Changed", "time_zone": "Mars/Olympus_Mons",
+            "contact_visibility": "members"})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "“Mars/Olympus_Mons” is not a time zone we know." in page
+        assert 'value="Mars/Olympus_Mons"' in page  # what she typed stays, to correct
+        member.profile.refresh_from_db()
+        assert member.profile.time_zone == "" and member.profile.headline == ""
+
     def test_edit_profile_rejects_a_bad_photo_with_a_clear_error(self, client, member):
         response = client.post(reverse("profile_edit"), {
             "name": "Mira", "headline": "Changed", "contact_visibility": "members",
