@@ -142,6 +142,9 @@ class ProfileForm(forms.ModelForm):
             "can_offer", "mentor_capacity", "accepting_mentees", "availability",
             "contact_details", "contact_visibility",
         ]
+        help_texts = {
+            "bio": _("Markdown works as in chat: **bold**, *italics*, lists, links."),
+        }
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
             "wants_to_develop": forms.Textarea(attrs={"rows": 3}),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from community import permissions, search, selectors, services
+from community import permissions, rendering, search, selectors, services
 from community.forms import (
     DecisionForm,
     InvitationAcceptForm,
@@ -82,6 +82,7 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "community/profile_detail.html", {
         "member": member,
         "profile": member.profile,
+        "bio_html": rendering.render_bio(member.profile.bio),
         "is_self": viewer.pk == member.pk,
         "show_contact": permissions.can_view_contact_details(viewer, member),
         "can_block": permissions.can_block(viewer, member),
