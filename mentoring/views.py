@@ -91,6 +91,8 @@ def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     is_mentor = user.pk == mentorship.mentor_id
     confirmed_by_me = bool(agreement and (agreement.mentor_confirmed_at if is_mentor
                                           else agreement.mentee_confirmed_at))
+    confirmed_by_other = bool(agreement and (agreement.mentee_confirmed_at if is_mentor
+                                             else agreement.mentor_confirmed_at))
     return render(request, "mentoring/detail.html", {
         "m": mentorship, "is_mentor": is_mentor,
         "other": mentorship.mentee if is_mentor else mentorship.mentor,
@@ -99,6 +101,7 @@ def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "can_work": permissions.can_work_on(user, mentorship),
         "can_end": permissions.can_end(user, mentorship),
         "agreement": agreement, "confirmed_by_me": confirmed_by_me,
+        "confirmed_by_other": confirmed_by_other,
         "agreement_form": AgreementForm(instance=agreement),
         "goals": selectors.goal_list(mentorship), "goal_form": GoalForm(),
         "milestone_form": MilestoneForm(), "session_form": SessionForm(),

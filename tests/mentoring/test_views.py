@@ -102,6 +102,34 @@ def test_goals_and_milestones_through_the_page(client, mentor, mentee):
     assert "Negotiate my salary" in page and 'value="100"' in page
 
 
+def test_agreement_says_whose_confirmation_is_missing(client, mentor, mentee):
+    mentorship = active(mentee, mentor)
+    url = reverse("mentorship_detail", args=[mentorship.pk])
+    relationship.agreement_save(user=mentee, mentorship=mentorship, goals="A raise",
+                                cadence="weekly", duration_months=3)
+    page = login(client, mentee).get(url).content.decode()
+    assert "Waiting for Nadia to confirm" in page and "I confirm this agreement" not in page
+    assert "Waiting for both" not in page
+    client.logout()
+    page = login(client, mentor).get(url).content.decode()
+    assert "Waiting for you to confirm" in page and "I confirm this agreement" in page
+    client.post(reverse("mentorship_action", args=[mentorship.pk, "agreement"]),
+                {"confirm": "1"})
+    page = client.get(url).content.decode()
+    assert "Confirmed by both" in page and "Waiting for" not in page
+
+
+def test_agreement_confirmed_by_neither_names_both(client, mentor, mentee):
+    from mentoring.models import Agreement
+
+    mentorship = active(mentee, mentor)
+    Agreement.objects.create(mentorship=mentorship, goals="A raise", cadence="weekly",
+                             duration_months=3)
+    page = login(client, mentor).get(
+        reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+    assert "Waiting for you and Léa to confirm" in page
+
+
 def test_bad_input_says_so_and_changes_nothing(client, mentor, mentee):
     mentorship = active(mentee, mentor)
     login(client, mentee)
