@@ -29,7 +29,7 @@ def test_time_zone_comes_from_the_browser_and_an_unknown_one_is_refused(live_dap
     page.get_by_role("button", name="Save my profile").click()
     page.get_by_text("“Mars/Olympus_Mons” is not a time zone we know.").wait_for()
     assert page.get_by_label("Time zone").input_value() == "Mars/Olympus_Mons"  # kept
-    screenshot(page, "40-profile-zone-refused")
+    screenshot(page, "50-profile-zone-refused")
 
     page.get_by_label("Time zone").fill("europe/paris")
     page.get_by_role("button", name="Save my profile").click()
@@ -60,4 +60,4 @@ def test_bio_reads_as_formatted_text(live_daphne, browser):
     assert bio.get_by_role("link", name="https://example.org").get_attribute("rel") == (
         "noopener noreferrer nofollow")
     bio.get_by_text("<script>alert(1)</script>").wait_for()  # shown as text, never run
-    screenshot(page, "41-profile-bio-markdown")
+    screenshot(page, "51-profile-bio-markdown")
