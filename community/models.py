@@ -67,6 +67,8 @@ class User(AbstractUser):
     objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         ordering = ["name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
@@ -102,6 +104,8 @@ class Topic(models.Model):
     name_fr = models.CharField(_("name in French"), max_length=80, blank=True)
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint("kind", Lower("name"), name="topic_kind_name_unique"),
@@ -207,6 +211,10 @@ class Profile(models.Model):
     want_words = models.TextField(default="", editable=False)  # keywords for matching
     offer_words = models.TextField(default="", editable=False)
 
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
     def __str__(self) -> str:
         return str(self.user)
 
@@ -246,6 +254,8 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         constraints = [
             # At most one open (not accepted, not revoked) invitation per address.
@@ -278,6 +288,8 @@ class SignupDomain(models.Model):
     domain = models.CharField(_("domain"), max_length=253, unique=True)
 
     class Meta:
+        verbose_name = _("sign-up domain")
+        verbose_name_plural = _("sign-up domains")
         ordering = ["domain"]
 
     def __str__(self) -> str:
@@ -313,6 +325,8 @@ class MentorApplication(models.Model):
     decision_note = models.TextField(_("note to the applicant"), max_length=2000, blank=True)
 
     class Meta:
+        verbose_name = _("mentor application")
+        verbose_name_plural = _("mentor applications")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -334,6 +348,8 @@ class Block(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
         constraints = [
             models.UniqueConstraint("blocker", "blocked", name="block_once"),
             models.CheckConstraint(
@@ -359,8 +375,9 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ["-created_at"]
-        verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action}"

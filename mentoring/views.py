@@ -322,7 +322,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="programme.csv"'
     writer = csv.writer(response)
-    writer.writerow(["month", *dashboard.SERIES])
+    writer.writerow([str(dashboard.LABELS[name]) for name in ("month", *dashboard.SERIES)])
     for row in dashboard.monthly(24):
         writer.writerow([row["month"], *(row[name] for name in dashboard.SERIES)])
     return response

@@ -238,8 +238,24 @@ class TestDashboard:
         response = client.get(reverse("programme_csv"))
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert len(rows) == 24
-        assert sum(int(r["requests_sent"]) for r in rows) == 1
-        assert sum(int(r["requests_accepted"]) for r in rows) == 1
+        assert list(rows[0]) == ["Month", "New members", "Requests sent", "Requests accepted",
+                                 "Requests declined", "Requests expired", "Sessions logged",
+                                 "Goals achieved"]
+        assert sum(int(r["Requests sent"]) for r in rows) == 1
+        assert sum(int(r["Requests accepted"]) for r in rows) == 1
+
+    def test_csv_headers_are_in_her_language(self, client):
+        from django.utils import translation
+
+        from mentoring import dashboard
+
+        login(client, AdminFactory())
+        client.post(reverse("set_language"), {"language": "fr"})
+        header = client.get(reverse("programme_csv")).content.decode().splitlines()[0]
+        with translation.override("fr"):
+            expected = ",".join(str(dashboard.LABELS[n]) for n in ("month", *dashboard.SERIES))
+        assert header == expected
+        assert header.startswith("Mois,") and "requests_sent" not in header
 
     @pytest.mark.parametrize("who", ["member", "mentor"])
     def test_others_are_refused(self, client, who):
