@@ -238,6 +238,7 @@ class PeopleSearchForm(forms.Form):
             Topic.objects.filter(kind=Topic.Kind.SKILL))
         cast(forms.ChoiceField, self.fields["language"]).choices = [
             ("", _("Any")), *languages.choices()]
+        self.fields["time_zone"].widget.attrs["placeholder"] = _("Any")
 
     def filters(self) -> Filters:
         data = self.cleaned_data

@@ -296,6 +296,17 @@ class TestProfilePages:
         member.profile.refresh_from_db()
         assert member.profile.time_zone == "" and member.profile.headline == ""
 
+    def test_people_filter_by_a_zone_typed_or_picked(self, client, member):
+        from tests.community.factories import profile_fill
+
+        profile_fill(UserFactory(name="Tara Toronto"), time_zone="America/Toronto")
+        profile_fill(UserFactory(name="Paula Paris"), time_zone="Europe/Paris")
+        page = client.get(reverse("people"), {"time_zone": "america/toronto"}).content.decode()
+        assert "Tara Toronto" in page and "Paula Paris" not in page
+        assert 'list="id_time_zone-zones"' in page and 'placeholder="Any"' in page
+        page = client.get(reverse("people"), {"time_zone": "Mars/Base"}).content.decode()
+        assert "is not a time zone we know" in page and "Tara Toronto" not in page
+
     def test_edit_profile_rejects_a_bad_photo_with_a_clear_error(self, client, member):
         response = client.post(reverse("profile_edit"), {
             "name": "Mira", "headline": "Changed", "contact_visibility": "members",
