@@ -20,7 +20,10 @@ from community import time_zones
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """The zone called `name`; ValidationError for an unknown one."""
+    """The zone called `name` (as typed in a zone box: case and spaces forgiven);
+    ValidationError for an unknown one."""
+    if isinstance(name, str):
+        name = time_zones.parse(name) or name.strip()
     if not isinstance(name, str) or not name or name not in _known():
         raise ValidationError(_("%(zone)s is not a known time zone.") % {"zone": str(name)[:64]})
     return zoneinfo.ZoneInfo(name)
