@@ -162,8 +162,11 @@ def start() -> int:
     reminders = subprocess.Popen(
         [str(python), str(ROOT / "manage.py"), "calendar_sweep", "--every", "60"],
         cwd=ROOT, env=env)
+    missed = subprocess.Popen(
+        [str(python), str(ROOT / "manage.py"), "notifications_sweep", "--every", "60"],
+        cwd=ROOT, env=env)
     say(f"serving http://{ADDRESS}:{PORT}/ with {chosen} (Ctrl-C stops the server, the task "
-        "worker, the request sweeper and the reminder sweeper)")
+        "worker, the request sweeper, the reminder sweeper and the missed-message sweeper)")
     server = subprocess.Popen(
         server_command(str(python), server=chosen, host=ADDRESS, port=PORT), cwd=ROOT, env=env)
     try:
@@ -171,10 +174,10 @@ def start() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker, sweeper, reminders):
+        for process in (server, worker, sweeper, reminders, missed):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker, sweeper, reminders):
+        for process in (server, worker, sweeper, reminders, missed):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -13,7 +13,7 @@ from chat.models import Mention, Message, Reaction
 from chat.rendering import excerpt
 from community.models import User
 from rooms import permissions as room_permissions
-from rooms.models import Room
+from rooms.models import Membership, Room
 from rooms.protocol import MessagePayload, ReactionPayload, RoomStatePayload
 
 HISTORY_MAX = 100
@@ -116,6 +116,15 @@ def catch_up_events(viewer: User, room_id: int,
     return [{"type": "chat.message.created" if m.seq > held_seq else "chat.message.updated",
              "room_id": room_id, "rev": m.rev, "message": message_payload(m)}
             for m in changed], False
+
+
+def unread_by_room(user: User) -> dict[int, int]:
+    """Others' unread messages per room she has not muted and may post in or read (what
+    the navigation's "Rooms" count adds up): her room states less her muted rooms."""
+    muted = set(Membership.objects.filter(user=user, muted=True)
+                .values_list("room_id", flat=True))
+    return {state["room_id"]: state["unread"] for state in room_states(user)
+            if state["room_id"] not in muted}
 
 
 def room_states(user: User, room_ids: Iterable[int] | None = None) -> list[RoomStatePayload]:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import attachments, permissions, selectors, statements
+from chat import attachments, hooks, permissions, selectors, statements
 from chat.models import Mention, Message, Reaction
 from chat.rendering import excerpt, render_message
 from community.models import User
@@ -91,10 +91,15 @@ def _set_mentions(message: Message, user_ids: list[int], author: User, *,
 
 
 def message_send(
-    *, author: User, room_id: int, text: str, client_id: str, reply_to: int | None = None
+    *, author: User, room_id: int, text: str, client_id: str, reply_to: int | None = None,
+    tell: bool = True,
 ) -> tuple[Message, bool]:
     """Store a message and return it with True, or, for a client_id already stored by
-    this author in this room, the stored message with False (a resend after a lost ack)."""
+    this author in this room, the stored message with False (a resend after a lost ack).
+
+    `tell=False`: whom it is for is not told by the notification centre, because the
+    caller tells them itself (a mentor's welcome comes with "your request is accepted").
+    """
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise ValidationError(_("client_id must be 1 to 64 letters, digits or - _ . :"))
     text = _clean_text(text)
@@ -127,6 +132,10 @@ def message_send(
         ratelimit_hit(f"chat.send:{author.pk}", limit=settings.COHORT_CHAT_SEND_LIMIT,
                       per_seconds=settings.COHORT_CHAT_SEND_WINDOW)
         mentioned = _set_mentions(message, rendered.mentioned_user_ids, author, created=True)
+        if tell:
+            hooks.message_sent(room=room, author=author, message_id=message.pk, seq=message.seq,
+                               excerpt=excerpt(text), mentioned=mentioned,
+                               replied_to=parent.author_id if parent is not None else None)
         # The event is built from what is in hand: nothing is read back after commit.
         _publish(message, selectors.new_message_payload(message, mentioned), created=True)
         protocol.publish_to_user(author.pk, {
@@ -220,6 +229,7 @@ def read_mark(*, user: User, room_id: int, seq: int) -> int:
         except Membership.DoesNotExist:
             raise NotFound from None
         if position.moved:
+            hooks.room_read(user.pk, room_id, position.seq)
             state = selectors.room_states(user, [room_id])[0]
             protocol.publish_to_user(user.pk, {
                 "type": "rooms.read", "room_id": room_id, "last_read_seq": position.seq,

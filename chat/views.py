@@ -39,6 +39,7 @@ def _room_summaries(viewer: User, *, extras: bool = False) -> list[dict[str, obj
             "mentions": state["mentions"] if state else 0,
             "can_post": room.pk in posting, "can_moderate": room.pk in moderating,
             "can_manage": room.pk in managing,
+            "muted": bool(memberships[room.pk].muted) if room.pk in memberships else False,
             **added.get(room.pk, {}),
         })
     return summaries
@@ -117,3 +118,13 @@ def api_members(request: HttpRequest, room_id: int) -> JsonResponse:
         return JsonResponse(NOT_FOUND, status=404)
     return JsonResponse({"room_id": room.pk,
                          "members": room_selectors.member_list(viewer, room)})
+
+
+@require_GET
+def api_rooms_unread(request: HttpRequest) -> JsonResponse:
+    """Others' unread messages per room she has not muted, and their total (the
+    navigation's "Rooms" count)."""
+    viewer = member_of(request)
+    unread = selectors.unread_by_room(viewer)
+    return JsonResponse({"total": sum(unread.values()),
+                         "rooms": {str(room_id): count for room_id, count in unread.items()}})

@@ -1,18 +1,33 @@
-"""The audit trail of admin actions: one function writes it."""
+"""The audit trail of admin actions: one function writes it, one catalogue reads it.
+
+An entry stores its action code, who did it and on what (with their names as they were);
+its sentence is written from `ACTIONS` in the reader's language when the log is shown,
+with the names the actor and the target have now where their rows still exist.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from community.models import AuditEntry, User
+from community.models import AuditEntry, Invitation, MentorApplication, User
 
 
 def audit_record(
     *, actor: User | None, action: str, target: models.Model, reason: str = "", **details: Any
 ) -> AuditEntry:
-    """Write one entry, inside the caller's transaction so it lands only if the action does."""
+    """Write one entry, inside the caller's transaction so it lands only if the action does.
+
+    `action` must have its sentence in `ACTIONS` (a test reads every call of this function).
+    """
     return AuditEntry.objects.create(
         actor=actor,
         actor_repr=(actor.email if actor else "system")[:254],
@@ -23,3 +38,128 @@ def audit_record(
         reason=reason,
         details=details,
     )
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: Promise  # what the log's "What" filter calls it
+    text: Promise  # the sentence: %(actor)s, %(target)s, and %(member)s or %(kind)s
+    prefix: bool = False  # the code is followed by ".<model>" (the Django admin's actions)
+
+    def matches(self, code: str) -> bool:
+        return code == self.code or (self.prefix and code.startswith(self.code + "."))
+
+
+ACTIONS: dict[str, Action] = {action.code: action for action in (
+    Action("invitation.create", _("Invitation sent"), _("%(actor)s invited %(target)s")),
+    Action("invitation.resend", _("Invitation sent again"),
+           _("%(actor)s sent the invitation to %(target)s again")),
+    Action("invitation.revoke", _("Invitation withdrawn"),
+           _("%(actor)s withdrew the invitation to %(target)s")),
+    Action("mentor_application.approve", _("Mentor application approved"),
+           _("%(actor)s approved %(target)s as a mentor")),
+    Action("mentor_application.decline", _("Mentor application declined"),
+           _("%(actor)s declined the mentor application of %(target)s")),
+    Action("room.member_add", _("Member added to a room"),
+           _("%(actor)s added %(member)s to the room %(target)s")),
+    Action("room.member_remove", _("Member removed from a room"),
+           _("%(actor)s removed %(member)s from the room %(target)s")),
+    Action("room.archive", _("Room archived"), _("%(actor)s archived the room %(target)s")),
+    Action("cohort.create", _("Cohort created for a mentor"),
+           _("%(actor)s created the cohort %(target)s")),
+    Action("admin.add", _("Added in the administration"),
+           _("%(actor)s added %(target)s (%(kind)s) in the administration"), prefix=True),
+    Action("admin.change", _("Changed in the administration"),
+           _("%(actor)s changed %(target)s (%(kind)s) in the administration"), prefix=True),
+    Action("admin.delete", _("Deleted in the administration"),
+           _("%(actor)s deleted %(target)s (%(kind)s) in the administration"), prefix=True),
+)}
+
+
+def action_for(code: str) -> Action | None:
+    """The catalogue's entry for a stored action code, or None."""
+    if code in ACTIONS:
+        return ACTIONS[code]
+    head = code.rsplit(".", 1)[0]
+    entry = ACTIONS.get(head)
+    return entry if entry is not None and entry.matches(code) else None
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    entry: AuditEntry
+    sentence: str
+
+
+def _user_name(user: User) -> str:
+    return user.name or user.email
+
+
+def _current_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """The name each target has now, by (target_type, target_id), in one query per type."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        wanted[entry.target_type].add(entry.target_id)
+    names: dict[tuple[str, str], str] = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        queryset = model._default_manager.all()
+        if model is MentorApplication:
+            queryset = queryset.select_related("applicant")
+        try:
+            rows = queryset.in_bulk(list(ids))
+        except (ValueError, TypeError):
+            continue
+        for pk, row in rows.items():
+            if isinstance(row, MentorApplication):
+                name = _user_name(row.applicant)
+            elif isinstance(row, User):
+                name = _user_name(row)
+            elif isinstance(row, Invitation):
+                name = f"{row.name} ({row.email})" if row.name else row.email
+            else:
+                name = str(row)
+            names[(label, str(pk))] = name
+    return names
+
+
+def _kind(label: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
+def audit_lines(entries: Iterable[AuditEntry]) -> list[AuditLine]:
+    """Each entry with its sentence in the active language, in a fixed number of queries."""
+    rows = list(entries)
+    names = _current_names(rows)
+    actors = User.objects.in_bulk({e.actor_id for e in rows if e.actor_id is not None})
+    member_emails = {str(e.details.get("member")) for e in rows
+                     if isinstance(e.details, dict) and e.details.get("member")}
+    members = {u.email: _user_name(u)
+               for u in User.objects.filter(email__in=member_emails)} if member_emails else {}
+    lines = []
+    for entry in rows:
+        actor = actors.get(entry.actor_id) if entry.actor_id is not None else None
+        if actor is not None:
+            actor_name = _user_name(actor)
+        elif entry.actor_repr == "system":
+            actor_name = gettext("Cohort")
+        else:
+            actor_name = entry.actor_repr
+        member = str(entry.details.get("member", "")) if isinstance(entry.details, dict) else ""
+        params = {
+            "actor": actor_name,
+            "target": names.get((entry.target_type, entry.target_id), entry.target_repr),
+            "member": members.get(member, member),
+            "kind": _kind(entry.target_type),
+        }
+        action = action_for(entry.action)
+        sentence = str(action.text) % params if action else f"{actor_name}: {entry.action}"
+        lines.append(AuditLine(entry=entry, sentence=sentence))
+    return lines

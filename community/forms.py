@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community import languages, time_zones
 from community.adapters import domain_allowed
+from community.audit import ACTIONS
 from community.models import MentorApplication, Profile, Role, Topic, User
 from community.search import Filters
 
@@ -210,6 +212,33 @@ class DecisionForm(forms.Form):
         label=_("Note to the applicant"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Optional when approving; required when declining."))
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: who, what, and the days from and to (a GET form)."""
+
+    actor = forms.TypedChoiceField(label=_("Who"), required=False, coerce=int,
+                                   empty_value=None)
+    action = forms.ChoiceField(label=_("What"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, actors: Iterable[User] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["actor"])
+        field.choices = [("", _("Anyone")), *((u.pk, u.name or u.email) for u in actors)]
+        what = cast(forms.ChoiceField, self.fields["action"])
+        what.choices = [("", _("Any action")),
+                        *((code, action.label) for code, action in ACTIONS.items())]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end comes before the start."))
+        return data
 
 
 class PeopleSearchForm(forms.Form):

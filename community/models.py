@@ -237,12 +237,19 @@ class Profile(models.Model):
 
 
 class Invitation(models.Model):
-    """A single-use link to join. Only a hash of the token is stored."""
+    """A single-use link to join.
+
+    Only a hash of the token is stored, and the random seed the token is derived from with
+    the server's secret key (`services.invitation_link`): the database alone gives no link,
+    yet an admin can copy the link she sent. Invitations from before the seed have none;
+    sending one again gives it a seed and a new link.
+    """
 
     email = models.EmailField(_("e-mail address"))
     name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_seed = models.CharField(max_length=64, blank=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -252,6 +259,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # its last e-mail
+    send_count = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         verbose_name = _("invitation")

@@ -8,6 +8,7 @@ object permission, so `user.has_perm("community.view_profile", member)` works), 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import rules
@@ -54,6 +55,17 @@ def blocks_between(user_id: int, other: Any) -> QuerySet[Block]:
     one, to ask for many members in one query)."""
     return Block.objects.filter(Q(blocker_id=user_id, blocked_id=other)
                                 | Q(blocker_id=other, blocked_id=user_id))
+
+
+def blocked_among(user_id: int, others: Iterable[int]) -> set[int]:
+    """Which of `others` she blocked or was blocked by (one query)."""
+    wanted = {int(other) for other in others}
+    if not wanted:
+        return set()
+    rows = Block.objects.filter(Q(blocker_id=user_id, blocked_id__in=wanted)
+                                | Q(blocker_id__in=wanted, blocked_id=user_id))
+    return {blocked if blocker == user_id else blocker
+            for blocker, blocked in rows.values_list("blocker_id", "blocked_id")}
 
 
 def is_blocked_between(first: User, second: User) -> bool:

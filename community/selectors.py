@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from community import permissions
+from community.audit import ACTIONS
 from community.models import AuditEntry, Block, Invitation, MentorApplication, User
 
 
@@ -45,7 +49,36 @@ def invitation_list(viewer: User, *, limit: int = 100) -> QuerySet[Invitation]:
     return Invitation.objects.select_related("invited_by").order_by("-created_at")[:limit]
 
 
-def audit_list(viewer: User, *, limit: int = 200) -> QuerySet[AuditEntry]:
+def _day_start(day: date) -> datetime:
+    """Midnight of `day` on the server's clock (the clock the log's times are shown on)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_list(
+    viewer: User, *, actor_id: int | None = None, action: str = "",
+    date_from: date | None = None, date_to: date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The log, newest first, filtered by who, what (a code of `audit.ACTIONS`) and the days
+    from and to (both included); empty for anyone who may not read it."""
     if not permissions.can_view_audit_log(viewer):
         return AuditEntry.objects.none()
-    return AuditEntry.objects.order_by("-created_at")[:limit]
+    entries = AuditEntry.objects.select_related("actor")
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if action in ACTIONS:
+        entries = entries.filter(Q(action=action) | Q(action__startswith=action + ".")
+                                 if ACTIONS[action].prefix else Q(action=action))
+    if date_from is not None:
+        entries = entries.filter(created_at__gte=_day_start(date_from))
+    if date_to is not None:
+        entries = entries.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
+    return entries.order_by("-created_at", "-pk")
+
+
+def audit_actors(viewer: User) -> QuerySet[User]:
+    """The members who appear as the actor of an entry, by name: the log's "Who" choices."""
+    if not permissions.can_view_audit_log(viewer):
+        return User.objects.none()
+    return User.objects.filter(
+        pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor_id")
+    ).order_by("name", "email")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -19,9 +20,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from community import permissions
+from community import hooks, permissions
 from community.audit import audit_record
 from community.models import (
     Block,
@@ -33,6 +35,7 @@ from community.models import (
     User,
 )
 from community.photos import photo_normalise
+from community.ratelimit import ratelimit_hit
 from community.search import profile_index
 from community.tasks import email_send
 
@@ -90,23 +93,100 @@ def invitation_create(
     problem = _invitation_problem(email, role)
     if problem:
         raise ValidationError(problem)
-    token = secrets.token_urlsafe(32)
+    seed = secrets.token_urlsafe(32)
+    token = _invitation_token(seed)
     now = timezone.now()
     with transaction.atomic():
         Invitation.objects.filter(
             email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
         ).update(revoked_at=now)
         invitation = Invitation.objects.create(
-            email=email, name=name, role=role, token_hash=_token_hash(token), invited_by=admin,
-            created_at=now, expires_at=now + timedelta(days=settings.COHORT_INVITATION_DAYS))
+            email=email, name=name, role=role, token_hash=_token_hash(token), token_seed=seed,
+            invited_by=admin, created_at=now, sent_at=now,
+            expires_at=now + timedelta(days=settings.COHORT_INVITATION_DAYS))
         audit_record(actor=admin, action="invitation.create", target=invitation, role=role)
-        _email_later(to=email, template="invitation", context={
-            "name": name,
-            "inviter": admin.name or admin.email,
-            "link": _absolute(reverse("invitation_accept", args=[token])),
-            "expires": formats.date_format(timezone.localtime(invitation.expires_at)),
-        })
+        _invitation_email(admin=admin, invitation=invitation, token=token)
     return invitation, token
+
+
+def _invitation_token(seed: str) -> str:
+    """The link's token, derived from the stored seed with the server's secret key."""
+    digest = salted_hmac("community.invitation.link", seed, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _invitation_email(*, admin: User, invitation: Invitation, token: str) -> None:
+    _email_later(to=invitation.email, template="invitation", context={
+        "name": invitation.name,
+        "inviter": admin.name or admin.email,
+        "link": _absolute(reverse("invitation_accept", args=[token])),
+        "expires": formats.date_format(timezone.localtime(invitation.expires_at)),
+    })
+
+
+def invitation_link(*, admin: User, invitation: Invitation) -> str | None:
+    """The address of a pending invitation's link, for the admin to copy; None when there
+    is none to give (used, withdrawn, expired, made before links could be copied, or the
+    secret key changed since: sending it again makes a new one)."""
+    if not permissions.can_invite(admin):
+        raise PermissionDenied
+    if invitation.status != "pending" or not invitation.token_seed:
+        return None
+    token = _invitation_token(invitation.token_seed)
+    if _token_hash(token) != invitation.token_hash:
+        return None
+    return _absolute(reverse("invitation_accept", args=[token]))
+
+
+def invitation_resend_after(invitation: Invitation) -> datetime | None:
+    """When the invitation may be e-mailed again, if that is still to come."""
+    if invitation.sent_at is None:
+        return None
+    after = invitation.sent_at + timedelta(minutes=settings.COHORT_INVITATION_RESEND_MINUTES)
+    return after if after > timezone.now() else None
+
+
+def invitation_resend(*, admin: User, invitation: Invitation) -> Invitation:
+    """E-mail a pending or expired invitation again, valid for a full period from now.
+
+    The link stays the same where it can (both e-mails work); an invitation from before
+    copyable links gets a new one. One invitation goes out at most once every
+    COHORT_INVITATION_RESEND_MINUTES, and an admin sends at most
+    COHORT_INVITATION_RESEND_LIMIT an hour (RateLimited): a mailbox is not to be flooded.
+    """
+    if not permissions.can_invite(admin):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at:
+            raise ValidationError(_("This invitation has already been accepted."))
+        if locked.revoked_at:
+            raise ValidationError(_("This invitation was withdrawn: invite the person again."))
+        if User.objects.filter(email__iexact=locked.email).exists():
+            raise ValidationError(_("%(email)s is already a member.") % {"email": locked.email})
+        after = invitation_resend_after(locked)
+        if after is not None:
+            raise ValidationError(
+                _("This invitation was sent a moment ago: you can send it again at %(time)s.")
+                % {"time": formats.time_format(timezone.localtime(after))})
+        ratelimit_hit(f"invitation.resend:{admin.pk}",
+                      limit=settings.COHORT_INVITATION_RESEND_LIMIT, per_seconds=3600)
+        now = timezone.now()
+        token = _invitation_token(locked.token_seed) if locked.token_seed else ""
+        if not token or _token_hash(token) != locked.token_hash:
+            locked.token_seed = secrets.token_urlsafe(32)
+            token = _invitation_token(locked.token_seed)
+            locked.token_hash = _token_hash(token)
+        locked.expires_at = max(locked.expires_at,
+                                now + timedelta(days=settings.COHORT_INVITATION_DAYS))
+        locked.sent_at = now
+        locked.send_count += 1
+        locked.save(update_fields=["token_seed", "token_hash", "expires_at", "sent_at",
+                                   "send_count"])
+        audit_record(actor=admin, action="invitation.resend", target=locked,
+                     count=locked.send_count)
+        _invitation_email(admin=admin, invitation=locked, token=token)
+    return locked
 
 
 @dataclass
@@ -315,6 +395,7 @@ def application_submit(
             raise ValidationError(
                 _("Your application is already waiting for a decision.")) from None
         application.expertise.set([t for t in expertise if t.kind == Topic.Kind.EXPERTISE])
+        hooks.application_submitted(application)
     return application
 
 
@@ -346,6 +427,7 @@ def _decide(
             profile.mentor_capacity = locked.capacity
             profile.save(update_fields=["mentor_capacity"])
             profile.expertise.add(*locked.expertise.all())
+        hooks.application_decided(locked)
         audit_record(
             actor=admin, action="mentor_application.approve" if approve
             else "mentor_application.decline", target=locked, reason=note,

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from community import permissions, rendering, search, selectors, services
+from community import audit, next_steps, permissions, rendering, search, selectors, services
 from community.forms import (
+    AuditFilterForm,
     DecisionForm,
     InvitationAcceptForm,
     InviteCsvForm,
@@ -24,6 +25,7 @@ from community.forms import (
     ProfileForm,
 )
 from community.models import Invitation, MentorApplication, User
+from community.ratelimit import RateLimited
 
 
 def _errors_to_form(form: object, error: ValidationError) -> None:
@@ -47,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "latest_application": selectors.application_latest(user),
         "can_apply": permissions.can_apply_as_mentor(user),
-        "pending_applications": selectors.application_queue(user).count(),
+        "next_steps": next_steps.next_steps_for(user),
         "profile_incomplete": not (user.profile.headline and user.profile.bio),
     }
     return render(request, "community/home.html", context)
@@ -228,10 +230,41 @@ def invitations(request: HttpRequest) -> HttpResponse:
                     admin=permissions.member_of(request), upload=csv_form.cleaned_data["file"])
             except ValidationError as error:
                 _errors_to_form(csv_form, error)
+    admin = permissions.member_of(request)
+    rows = [(invitation, services.invitation_link(admin=admin, invitation=invitation),
+             services.invitation_resend_after(invitation))
+            for invitation in selectors.invitation_list(admin)]
     return render(request, "community/manage/invitations.html", {
-        "invite_form": invite_form, "csv_form": csv_form, "report": report,
-        "invitations": selectors.invitation_list(permissions.member_of(request)),
-    })
+        "invite_form": invite_form, "csv_form": csv_form, "report": report, "rows": rows})
+
+
+@require_POST
+def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    admin = permissions.member_of(request)
+    _require(permissions.can_invite(admin))
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    try:
+        services.invitation_resend(admin=admin, invitation=invitation)
+    except (ValidationError, RateLimited) as error:
+        messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError)
+                       else str(error))
+    else:
+        messages.success(request, _("The invitation is sent again to %(email)s.")
+                         % {"email": invitation.email})
+    return redirect("invitations")
+
+
+@require_GET
+def invitation_withdraw_confirm(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """The confirmation step before withdrawing, as a page: the invitations page opens the
+    same form in a dialog when scripts run."""
+    _require(permissions.can_invite(permissions.member_of(request)))
+    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    if invitation.status != "pending":
+        messages.error(request, _("This invitation cannot be withdrawn any more."))
+        return redirect("invitations")
+    return render(request, "community/manage/invitation_withdraw.html",
+                  {"invitation": invitation})
 
 
 @require_POST
@@ -248,10 +281,24 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return redirect("invitations")
 
 
+@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_view_audit_log(permissions.member_of(request)))
-    return render(request, "community/manage/audit.html",
-                  {"entries": selectors.audit_list(permissions.member_of(request))})
+    """The log in sentences, filtered by who, what and when, 50 entries a page."""
+    viewer = permissions.member_of(request)
+    _require(permissions.can_view_audit_log(viewer))
+    form = AuditFilterForm(request.GET or None, actors=selectors.audit_actors(viewer))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    entries = selectors.audit_list(
+        viewer, actor_id=filters.get("actor"), action=filters.get("action") or "",
+        date_from=filters.get("date_from"), date_to=filters.get("date_to"))
+    if form.is_bound and not form.is_valid():
+        entries = entries.none()
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "community/manage/audit.html", {
+        "form": form, "page": page, "lines": audit.audit_lines(page.object_list),
+        "params": params.urlencode(), "filtered": bool(filters and any(filters.values()))})
 
 
 # --- Signed-out pages -------------------------------------------------------------------

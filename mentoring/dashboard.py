@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import MentorApplication, Role, User
-from mentoring.models import Goal, Mentorship, Session
+from mentoring.models import Agreement, Goal, Mentorship, Milestone, Session
 from mentoring.selectors import answer_hours_median, responded
 
 ACCEPTED = (Mentorship.Status.ACTIVE, Mentorship.Status.ENDED)
@@ -42,9 +44,11 @@ class Totals:
     active_relationships: int
     sessions_logged: int
     goals_achieved: int
+    inactive_relationships: int
 
 
-def totals() -> Totals:
+def totals(*, inactive: int | None = None) -> Totals:
+    """The programme's counts; `inactive` when the caller has just counted the quiet pairs."""
     statuses = Counter(Mentorship.objects.values_list("status", flat=True))
     return Totals(
         members=User.objects.filter(is_active=True).count(),
@@ -60,7 +64,60 @@ def totals() -> Totals:
         active_relationships=statuses[Mentorship.Status.ACTIVE],
         sessions_logged=Session.objects.count(),
         goals_achieved=Goal.objects.filter(achieved_at__isnull=False).count(),
+        inactive_relationships=len(inactive_pairs()) if inactive is None else inactive,
     )
+
+
+@dataclass
+class InactivePair:
+    mentorship: Mentorship
+    last_activity: datetime
+
+
+def _latest(moments: dict[int, datetime], rows: object) -> None:
+    """Keep, per mentorship, the latest of the moments in `rows` ((id, moment, ...) tuples)."""
+    for mentorship_id, *values in rows:  # type: ignore[attr-defined]
+        for value in values:
+            if value is None:
+                continue
+            if not isinstance(value, datetime):  # a day a session was held on
+                value = timezone.make_aware(datetime.combine(value, time.max))
+            if mentorship_id in moments and value > moments[mentorship_id]:
+                moments[mentorship_id] = value
+
+
+def inactive_days() -> int:
+    return int(settings.COHORT_INACTIVE_DAYS)
+
+
+def inactive_pairs() -> list[InactivePair]:
+    """Active mentorships with no sign of life for `COHORT_INACTIVE_DAYS` days, the longest
+    silent first.
+
+    A sign of life is a date, never content: the acceptance, a session held or logged, a
+    goal set or achieved, a milestone added or done, the agreement written or confirmed.
+    Their chat is not read (the dashboard shows counts, not conversations).
+    """
+    active = list(Mentorship.objects.filter(status=Mentorship.Status.ACTIVE)
+                  .select_related("mentor", "mentee"))
+    moments = {m.pk: m.answered_at or m.created_at for m in active}
+    ids = list(moments)
+    _latest(moments, Session.objects.filter(mentorship_id__in=ids).values("mentorship_id")
+            .annotate(held=Max("held_on"), logged=Max("created_at"))
+            .values_list("mentorship_id", "held", "logged"))
+    _latest(moments, Goal.objects.filter(mentorship_id__in=ids).values("mentorship_id")
+            .annotate(made=Max("created_at"), achieved=Max("achieved_at"))
+            .values_list("mentorship_id", "made", "achieved"))
+    _latest(moments, Milestone.objects.filter(goal__mentorship_id__in=ids)
+            .values("goal__mentorship_id")
+            .annotate(made=Max("created_at"), done=Max("done_at"))
+            .values_list("goal__mentorship_id", "made", "done"))
+    _latest(moments, Agreement.objects.filter(mentorship_id__in=ids).values_list(
+        "mentorship_id", "updated_at", "mentor_confirmed_at", "mentee_confirmed_at"))
+    since = timezone.now() - timedelta(days=inactive_days())
+    quiet = [InactivePair(mentorship=m, last_activity=moments[m.pk])
+             for m in active if moments[m.pk] < since]
+    return sorted(quiet, key=lambda pair: pair.last_activity)
 
 
 def _month(moment: date | datetime) -> str:

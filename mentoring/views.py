@@ -311,8 +311,10 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     rows = dashboard.monthly()
     peak = max([1, *(int(str(r["requests_sent"])) for r in rows)])
+    inactive = dashboard.inactive_pairs()
     return render(request, "mentoring/dashboard.html", {
-        "totals": dashboard.totals(), "rows": rows, "peak": peak})
+        "totals": dashboard.totals(inactive=len(inactive)), "rows": rows, "peak": peak,
+        "inactive": inactive, "inactive_days": dashboard.inactive_days()})
 
 
 @require_GET

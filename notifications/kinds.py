@@ -7,10 +7,13 @@ written from this catalogue in the reader's language when it is shown or sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+# Who a kind can reach: every member (a mentee included), mentors, or admins.
+Audience = Literal["member", "mentor", "admin"]
 
 
 @dataclass(frozen=True)
@@ -19,13 +22,26 @@ class Kind:
     label: Promise  # what the preferences page calls it
     text: Promise  # the sentence, with %(name)s parameters
     email_by_default: bool = True
+    audience: Audience = "member"
+    # Its e-mail is the missed-message e-mail (notifications.missed): sent only if it is
+    # still unread after her delay and she has no page open, gathered with the others.
+    missed_email: bool = False
 
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in (
+    Kind("chat_mention", _("Someone mentions you in a room"),
+         _("%(name)s mentioned you in %(room)s: “%(excerpt)s”"), missed_email=True),
+    Kind("chat_direct", _("A message in a mentoring pair or direct conversation"),
+         _("%(name)s wrote in %(room)s: “%(excerpt)s”"), missed_email=True),
+    Kind("chat_reply", _("A reply to your message"),
+         _("%(name)s replied to you in %(room)s: “%(excerpt)s”"), missed_email=True),
+    Kind("call_started", _("A call starts in one of your rooms"),
+         _("%(name)s started a call in %(room)s."), email_by_default=False),
     Kind("request_received", _("A mentee asks you to mentor her"),
-         _("%(mentee)s asked you to be her mentor.")),
+         _("%(mentee)s asked you to be her mentor."), audience="mentor"),
     Kind("request_reminder", _("Reminder of a request waiting for your answer"),
-         _("%(mentee)s is waiting for your answer: her request expires on %(date)s.")),
+         _("%(mentee)s is waiting for your answer: her request expires on %(date)s."),
+         audience="mentor"),
     Kind("request_accepted", _("Your request is accepted"),
          _("%(mentor)s accepted your request. Your mentoring room is open.")),
     Kind("request_declined", _("Your request is declined"),
@@ -33,12 +49,12 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
     Kind("request_question", _("A mentor asks a question before deciding"),
          _("%(mentor)s has a question before deciding on your request.")),
     Kind("request_withdrawn", _("A mentee withdraws her request"),
-         _("%(mentee)s withdrew her request."), email_by_default=False),
+         _("%(mentee)s withdrew her request."), email_by_default=False, audience="mentor"),
     Kind("request_expired", _("A request expires without an answer"),
          _("The request from %(mentee)s to %(mentor)s expired without an answer.")),
     Kind("mentor_paused", _("New requests to you are paused"),
          _("New requests to you are paused because %(count)s went unanswered. "
-           "Reopen them from your profile when you are ready.")),
+           "Reopen them from your profile when you are ready."), audience="mentor"),
     Kind("agreement_proposed", _("A mentoring agreement to confirm"),
          _("%(name)s proposed your mentoring agreement: read it and confirm."),
          email_by_default=False),
@@ -51,7 +67,22 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
          _("%(name)s: “%(title)s”, %(when)s.")),
     Kind("event_reminder", _("Reminders of events you take part in"),
          _("Reminder: “%(title)s” starts %(when)s.")),
+    Kind("mentor_application", _("A member applies to mentor"),
+         _("%(name)s applied to mentor: her application waits for a decision."),
+         audience="admin"),
 )}
+
+CHAT_KINDS = frozenset(code for code, kind in KINDS.items() if kind.missed_email)
+
+
+def reaches(kind: Kind, *, is_mentor: bool, is_admin: bool) -> bool:
+    """Whether this kind can reach a member with these roles (the preferences page lists
+    only those)."""
+    if kind.audience == "mentor":
+        return is_mentor
+    if kind.audience == "admin":
+        return is_admin
+    return True
 
 
 def render(kind: str, params: dict[str, Any]) -> str:

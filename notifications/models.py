@@ -16,6 +16,18 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What it is about, so it is marked read when she acts on that: the room (and, for a
+    # message, its `seq`: reading the room up to it reads the notification), or another
+    # thing named "request:12", "application:3".
+    room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = models.CharField(max_length=60, blank=True)
+    # False: kept only for the missed-message e-mail of a chat kind she wants by e-mail
+    # and not in the app; never shown in her centre.
+    shown = models.BooleanField(default=True)
+    # When a missed-message e-mail carried it (chat kinds only), so none carries it twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -23,6 +35,12 @@ class Notification(models.Model):
             models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
             models.Index(fields=["user"], condition=models.Q(read_at__isnull=True),
                          name="notification_user_unread"),
+            models.Index(fields=["user", "room"], condition=models.Q(read_at__isnull=True),
+                         name="notification_unread_room"),
+            models.Index(fields=["created_at"],
+                         condition=models.Q(read_at__isnull=True, emailed_at__isnull=True,
+                                            room__isnull=False),
+                         name="notification_missed_due"),
         ]
 
     def __str__(self) -> str:
@@ -43,3 +61,31 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+
+class Settings(models.Model):
+    """Her choices that are not per kind."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A mention or direct message still unread this long, with no page of hers open,
+    # is e-mailed (one e-mail gathers them).
+    missed_after_minutes = models.PositiveSmallIntegerField(default=10)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} settings"
+
+
+class RoomEmail(models.Model):
+    """The last missed-message e-mail about one room: at most one per room per hour."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("user", "room", name="room_email_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} room {self.room_id} {self.sent_at}"

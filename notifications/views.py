@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.permissions import member_of
 from notifications import kinds, permissions, selectors, services
+from rooms import selectors as room_selectors
+from rooms import services as room_services
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,19 +41,42 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
+    """Per kind: in the app, by e-mail; the missed-message delay; her muted rooms."""
     user = member_of(request)
     table = selectors.preference_table(user)
+    rooms = room_selectors.mute_list(user)
+    delay = selectors.missed_after_minutes(user)
     if request.method == "POST":
         values = {str(row["code"]): (f"{row['code']}:in_app" in request.POST,
                                 f"{row['code']}:email" in request.POST) for row in table}
+        try:  # absent: as it was
+            chosen = int(request.POST.get("missed_after_minutes", delay))
+        except ValueError:
+            chosen = -1
         try:
-            services.preferences_update(viewer=user, member=user, values=values)
+            with transaction.atomic():
+                services.preferences_update(viewer=user, member=user, values=values)
+                services.settings_update(viewer=user, member=user, missed_after_minutes=chosen)
+                muted = set(request.POST.getlist("muted"))
+                for room in rooms:
+                    if (str(room["id"]) in muted) != room["muted"]:
+                        room_services.room_mute(user=user, room=room["room"],
+                                                muted=not room["muted"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Your notification choices are saved."))
             return redirect("notification_preferences")
-    return render(request, "notifications/preferences.html", {"table": table})
+    delays = [(minutes, _delay_label(minutes)) for minutes in services.MISSED_DELAYS]
+    return render(request, "notifications/preferences.html", {
+        "table": table, "rooms": rooms, "delay": delay, "delays": delays})
+
+
+def _delay_label(minutes: int) -> str:
+    if minutes < 60:
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = minutes // 60
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
 
 
 @require_GET
@@ -57,6 +84,7 @@ def api_list(request: HttpRequest) -> JsonResponse:
     user = member_of(request)
     return JsonResponse({
         "unread": selectors.unread_count(user),
+        "unread_outside_rooms": selectors.unread_count(user, outside_rooms=True),
         "notifications": [selectors.notification_payload(n)
                           for n in selectors.notification_list(user, limit=50)],
     })

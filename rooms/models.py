@@ -57,6 +57,10 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
     last_read_seq = models.PositiveBigIntegerField(default=0)
+    # Muted: its messages count as unread in the room only, never in the navigation; no
+    # notification of its messages or calls and no e-mail (a mention still reaches the
+    # notification centre).
+    muted = models.BooleanField(_("muted"), default=False)
 
     class Meta:
         verbose_name = _("room membership")

@@ -152,6 +152,11 @@ def can_leave(user: Viewer, room: Room) -> bool:
     return True
 
 
+def can_mute(user: Viewer, room: Room) -> bool:
+    """Each member mutes (or unmutes) a room she is in, for herself alone."""
+    return membership_of(user, room) is not None
+
+
 def can_archive(user: Viewer, room: Room) -> bool:
     if room.is_archived or not _active(user):
         return False

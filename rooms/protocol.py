@@ -276,6 +276,7 @@ class NotificationPayload(Payload):
     text: str  # in the recipient's language at the time it was sent
     url: str
     created_at: str
+    room_id: int | None  # the room it is about, if any (a call rings with it)
 
 
 class NotificationCreated(Payload):
@@ -287,9 +288,11 @@ class NotificationCreated(Payload):
 
 
 class NotificationsRead(Payload):
-    """Personal: she read notifications (in any tab); `unread` is her new count."""
+    """Personal: she read notifications (in any tab, or by acting on what they are
+    about); `ids`: which (None: all of them); `unread` is her new count."""
 
     type: Literal["notifications.read"]
+    ids: list[int] | None
     unread: int
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from community.models import User
 from rooms import permissions, statements
-from rooms.models import Connection, Room
+from rooms.models import Connection, Membership, Room
 from rooms.services import PRESENCE_TIMEOUT
 
 Status = Literal["online", "away", "offline"]
@@ -29,6 +29,16 @@ def room_title(room: Room, viewer: User) -> str:
         others = [m.user.name for m in room.memberships.all() if m.user_id != viewer.pk]
         return ", ".join(others) or room.name
     return room.name
+
+
+def mute_list(viewer: User) -> list[dict[str, Any]]:
+    """Her rooms not archived, each with its title and whether she muted it (the
+    notification preferences page)."""
+    rooms = list(room_list(viewer).filter(archived_at__isnull=True))
+    muted = set(Membership.objects.filter(user=viewer, muted=True)
+                .values_list("room_id", flat=True))
+    return [{"id": room.pk, "room": room, "title": room_title(room, viewer),
+             "muted": room.pk in muted} for room in rooms]
 
 
 def room_ids_of(user: User | int) -> list[int]:

@@ -125,6 +125,13 @@ def room_leave(*, user: User, room: Room) -> None:
         _leave(Membership.objects.get(room=room, user=user), "left")
 
 
+def room_mute(*, user: User, room: Room, muted: bool) -> None:
+    """Mute (or unmute) a room for her alone; a non-member's request is refused."""
+    if not permissions.can_mute(user, room):
+        raise PermissionDenied
+    Membership.objects.filter(room=room, user=user).update(muted=bool(muted))
+
+
 def room_archive(*, actor: User, room: Room) -> Room:
     """Archived rooms stay readable and take no new writes."""
     if not permissions.can_archive(actor, room):

@@ -9,5 +9,6 @@ urlpatterns = [
          name="room_member_remove"),
     path("rooms/<int:room_id>/leave", views.room_leave, name="room_leave"),
     path("rooms/<int:room_id>/archive", views.room_archive, name="room_archive"),
+    path("rooms/<int:room_id>/mute", views.room_mute, name="room_mute"),
     path("people/<int:user_id>/message", views.direct_open, name="direct_open"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -103,6 +104,23 @@ def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
         return redirect("room_manage", room.pk)
     messages.success(request, _("You left %(room)s.") % {"room": room.name})
     return redirect("rooms")
+
+
+@require_POST
+def room_mute(request: HttpRequest, room_id: int) -> HttpResponse:
+    """`muted=1` mutes, anything else unmutes; back to `next` (a path of this site)."""
+    viewer = community_permissions.member_of(request)
+    room = permissions.access_room(viewer, room_id)
+    muted = request.POST.get("muted") == "1"
+    services.room_mute(user=viewer, room=room, muted=muted)
+    title = selectors.room_title(room, viewer)
+    messages.success(request, (_("%(room)s is muted.") if muted else _("%(room)s is unmuted."))
+                     % {"room": title})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or \
+            not target.startswith("/"):
+        target = f"/rooms/{room.pk}/"
+    return redirect(target)
 
 
 @require_POST

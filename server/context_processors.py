@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from chat.selectors import unread_by_room
 from community.adapters import signup_open
 from notifications.selectors import unread_count
 
@@ -13,8 +14,10 @@ def site(request: HttpRequest) -> dict[str, object]:
 
 
 def notifications(request: HttpRequest) -> dict[str, object]:
-    """The unread count in the navigation (one indexed count per page)."""
+    """The unread counts in the navigation: notifications (one indexed count) and others'
+    messages in the rooms she has not muted (one query over her rooms)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"notifications_unread": unread_count(user)}
+    return {"notifications_unread": unread_count(user),
+            "rooms_unread": sum(unread_by_room(user).values())}

@@ -13,6 +13,13 @@ each other and `rooms` knows no feature.
 - `documents.rendering`: documents render Markdown (text previews, comments) with chat's
   renderer; `documents.hooks`: a member mentioned in a comment is told (notifications);
   `chat.attachments`: a message shows only its own room's documents.
+- `chat.hooks`, `video.hooks`: a message for her (a mention, a reply, a message in a pair
+  or direct room) and a call starting in her room reach her notification centre
+  (`notifications.room_signals`); reading the room, or joining the call, reads them.
+- `community.hooks`: a mentor application reaches every admin's notification centre;
+  deciding it reads it for all of them.
+- `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
+  requests to answer, quiet mentorships) beside community's own.
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -25,11 +32,16 @@ from calendar_app import hooks as calendar_hooks
 from calendar_app import selectors as calendar_selectors
 from chat import attachments as chat_attachments
 from chat import catchup as chat_catchup
+from chat import hooks as chat_hooks
 from chat import rendering as chat_rendering
+from community import hooks as community_hooks
+from community import next_steps
 from documents import hooks as documents_hooks
 from documents import rendering as documents_rendering
 from documents import selectors as documents_selectors
+from mentoring import next_steps as mentoring_next_steps
 from rooms import catchup, hooks, services
+from video import hooks as video_hooks
 from video import selectors as video_selectors
 
 
@@ -47,6 +59,11 @@ def register() -> None:
     chat_attachments.register(documents_selectors.ids_in_room)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
+    chat_hooks.register_message_sent(_message_sent)
+    chat_hooks.register_room_read(_room_read)
+    video_hooks.register(_call_started, _call_joined)
+    community_hooks.register_application(_application_submitted, _application_decided)
+    next_steps.register(mentoring_next_steps.home_next_steps)
     _connect_account_signals()
 
 
@@ -105,6 +122,53 @@ def _calendar_email_wanted(member: Any, kind: str) -> bool:
     from notifications import selectors as notification_selectors
 
     return notification_selectors.preference_for(member, kind)[1]
+
+
+def _message_sent(**facts: Any) -> None:
+    from notifications import room_signals
+
+    room_signals.message_sent(**facts)
+
+
+def _room_read(user_id: int, room_id: int, seq: int) -> None:
+    from notifications import services as notifications
+
+    notifications.room_read(user_id=user_id, room_id=room_id, seq=seq)
+
+
+def _call_started(room: Any, caller: Any) -> None:
+    from notifications import room_signals
+
+    room_signals.call_started(room=room, caller=caller)
+
+
+def _call_joined(user_id: int, room_id: int) -> None:
+    from notifications import services as notifications
+
+    notifications.call_joined(user_id=user_id, room_id=room_id)
+
+
+def _application_submitted(application: Any) -> None:
+    """Every admin is told a member applies to mentor."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from community.models import Role, User
+    from notifications import services as notifications
+
+    admins = User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+    for admin in admins.exclude(pk=application.applicant_id)[:50]:
+        notifications.notify(user=admin, kind="mentor_application",
+                             params={"name": application.applicant.name},
+                             url=reverse("applications_queue"),
+                             subject=f"application:{application.pk}")
+
+
+def _application_decided(application: Any) -> None:
+    """An admin decided: every admin's notice of it is read."""
+    from notifications import services as notifications
+
+    notifications.subject_done(subject=f"application:{application.pk}")
 
 
 def _account_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:

@@ -307,12 +307,19 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 
 COHORT_INVITATION_DAYS = env.int("COHORT_INVITATION_DAYS", default=14)
+# An invitation is e-mailed again at most once in this many minutes; an admin sends at
+# most COHORT_INVITATION_RESEND_LIMIT again in an hour.
+COHORT_INVITATION_RESEND_MINUTES = env.int("COHORT_INVITATION_RESEND_MINUTES", default=10)
+COHORT_INVITATION_RESEND_LIMIT = env.int("COHORT_INVITATION_RESEND_LIMIT", default=30)
 # Chat messages one member may send per window (every server process counts in the cache).
 # Mentorship requests: days to answer, the reminder that many days before the end, and
 # how many unanswered requests in a row pause a mentor's new requests.
 COHORT_REQUEST_DAYS = env.int("COHORT_REQUEST_DAYS", default=14)
 COHORT_REQUEST_REMINDER_DAYS = env.int("COHORT_REQUEST_REMINDER_DAYS", default=3)
 COHORT_PAUSE_AFTER_EXPIRED = env.int("COHORT_PAUSE_AFTER_EXPIRED", default=3)
+# An active mentorship with no sign of life (session, goal, milestone, agreement) for this
+# many days is shown to the admins as inactive.
+COHORT_INACTIVE_DAYS = env.int("COHORT_INACTIVE_DAYS", default=30)
 COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
 COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
 # A member whose last socket closed is announced offline only if she has not come back

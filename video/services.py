@@ -25,7 +25,7 @@ from rooms import services as room_services
 from rooms.models import Connection, Membership, Room
 from rooms.permissions import access_room
 from rooms.services import PRESENCE_TIMEOUT
-from video import permissions
+from video import hooks, permissions
 from video.models import Call, Participant
 
 MAX_SDP_BYTES = 48 * 1024
@@ -181,6 +181,7 @@ def call_join(*, user: User, room_id: Any, channel_name: str, audio: bool = True
             members = room.memberships.count()
             mode = Call.Mode.P2P if members <= settings.COHORT_CALL_P2P_MAX else Call.Mode.RELAY
             call = Call.objects.create(room=room, mode=mode)
+            hooks.call_started(room, user)
         mine = present(call).filter(user=user).first()
         if mine is not None:  # her other tab gives up its seat
             mine.left_at = timezone.now()
@@ -202,6 +203,7 @@ def call_join(*, user: User, room_id: Any, channel_name: str, audio: bool = True
         participant = Participant.objects.create(
             call=call, user=user, channel_name=channel_name, peer_id=secrets.token_urlsafe(12),
             audio=bool(audio), video=bool(video))
+        hooks.call_joined(user.pk, room.pk)
         _announce(call, locked)
     return participant, call
 

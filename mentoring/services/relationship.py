@@ -14,7 +14,7 @@ from community.models import User
 from mentoring import permissions
 from mentoring.models import Agreement, Goal, Mentorship, Milestone, PrivateNote, Session
 from mentoring.services.requests import _lock_mentor, mentor_stats_refresh
-from notifications.services import notify
+from notifications.services import notify, subject_done
 from rooms.models import Room
 from rooms.services import room_archive
 
@@ -57,7 +57,8 @@ def agreement_save(
         agreement.save()
         notify(user=_other(user, mentorship), kind="agreement_proposed",
                params={"name": user.name},
-               url=reverse("mentorship_detail", args=[mentorship.pk]))
+               url=reverse("mentorship_detail", args=[mentorship.pk]),
+               subject=f"agreement:{mentorship.pk}")
     return agreement
 
 
@@ -68,7 +69,9 @@ def agreement_confirm(*, user: User, mentorship: Mentorship) -> Agreement:
         raise ValidationError(_("There is no agreement to confirm yet."))
     field = "mentor_confirmed_at" if user.pk == mentorship.mentor_id else "mentee_confirmed_at"
     setattr(agreement, field, timezone.now())
-    agreement.save(update_fields=[field])
+    with transaction.atomic():
+        agreement.save(update_fields=[field])
+        subject_done(subject=f"agreement:{mentorship.pk}", user_id=user.pk)
     return agreement
 
 

@@ -20,7 +20,7 @@ from chat.services import message_send
 from community.models import Profile, User
 from mentoring import permissions, selectors
 from mentoring.models import Mentorship
-from notifications.services import notify
+from notifications.services import notify, subject_done
 from rooms.services import room_create_one_to_one, room_open_direct
 
 NOTE_MAX = 2000
@@ -37,6 +37,11 @@ def _text(value: object, *, field: str, required: bool) -> str:
 
 def _url(mentorship: Mentorship) -> str:
     return reverse("mentorship_detail", args=[mentorship.pk])
+
+
+def _subject(mentorship: Mentorship) -> str:
+    """What her request's notifications are about: answering it reads them."""
+    return f"request:{mentorship.pk}"
 
 
 def _lock_mentor(mentor_id: int) -> Profile:
@@ -88,7 +93,7 @@ def request_send(*, mentee: User, mentor: User, note: str) -> Mentorship:
             raise ValidationError(_("You already have a request or a mentorship with %(name)s.")
                                   % {"name": mentor.name}) from None
         notify(user=mentor, kind="request_received", params={"mentee": mentee.name},
-               url=_url(mentorship))
+               url=_url(mentorship), subject=_subject(mentorship))
     return mentorship
 
 
@@ -118,8 +123,9 @@ def request_accept(*, mentor: User, mentorship_id: int, message: str = "") -> Me
                                "you would like to work on first.") % {
                                    "name": mentorship.mentee.get_short_name()}
         message_send(author=mentor, room_id=mentorship.room.pk, text=welcome,
-                     client_id=f"mentorship-{mentorship.pk}-welcome")
+                     client_id=f"mentorship-{mentorship.pk}-welcome", tell=False)
         mentor_stats_refresh(mentor.pk)
+        subject_done(subject=_subject(mentorship), user_id=mentor.pk)
         notify(user=mentorship.mentee, kind="request_accepted", params={"mentor": mentor.name},
                url=reverse("room", args=[mentorship.room.pk]))
     return mentorship
@@ -139,6 +145,7 @@ def request_decline(*, mentor: User, mentorship_id: int, message: str = "") -> M
             "the right mentor soon.")
         mentorship.save()
         mentor_stats_refresh(mentor.pk)
+        subject_done(subject=_subject(mentorship), user_id=mentor.pk)
         notify(user=mentorship.mentee, kind="request_declined", params={"mentor": mentor.name},
                url=_url(mentorship))
     return mentorship
@@ -154,11 +161,12 @@ def request_ask(*, mentor: User, mentorship_id: int, question: str) -> Mentorshi
         room = room_open_direct(user=mentor, other=mentorship.mentee)
         now = timezone.now()
         message_send(author=mentor, room_id=room.pk, text=question,
-                     client_id=f"mentorship-{mentorship.pk}-q-{now.timestamp():.0f}")
+                     client_id=f"mentorship-{mentorship.pk}-q-{now.timestamp():.0f}", tell=False)
         mentorship.question_room = room
         mentorship.question_at = mentorship.question_at or now
         mentorship.save(update_fields=["question_room", "question_at"])
         mentor_stats_refresh(mentor.pk)
+        subject_done(subject=_subject(mentorship), user_id=mentor.pk)
         notify(user=mentorship.mentee, kind="request_question", params={"mentor": mentor.name},
                url=reverse("room", args=[room.pk]))
     return mentorship
@@ -219,7 +227,7 @@ def requests_sweep(*, now: datetime | None = None) -> tuple[int, int]:
             row.save(update_fields=["reminded_at"])
             notify(user=row.mentor, kind="request_reminder",
                    params={"mentee": row.mentee.name, "date": f"{row.expires_at:%Y-%m-%d}"},
-                   url=_url(row))
+                   url=_url(row), subject=_subject(row))
             reminded += 1
     for pk in pending.filter(expires_at__lte=now).values_list("pk", flat=True):
         with transaction.atomic():

@@ -202,6 +202,7 @@ function openRoom(state) {
       jump.onclick = () => jumpTo(state.last_read_seq);
     }
     if (state.unread) markUnreadLine(state.last_read_seq);
+    markReadSoon(); // opening the room reads what she sees (and what told her of it)
   });
 }
 

@@ -1,50 +1,230 @@
-// The unread count in the navigation, kept live on every page.
+// The signals on every page: the unread counts in the navigation and the tab title, an
+// incoming call's ring, and desktop notifications while the tab is in the background.
 //
 // The rooms page already holds a socket (chat.js) and re-broadcasts its events; any other
-// page opens its own at `/ws/personal/`, which carries her personal events and no room's
-// (the badge needs no message). After each (re)connection the count is read again over
-// HTTP, so an event missed while offline never leaves a wrong number.
+// page opens its own at `/ws/personal/`, which carries her personal events and no room's.
+// Counts are read over HTTP after each (re)connection, after a notification, when the tab
+// comes back to the front and every minute while it is in front (another page hears no
+// group-room message live), so a missed event never leaves a wrong number for long. On the
+// rooms page, messages and read positions update the "Rooms" count as they come.
 
 import { LiveConnection } from "./live.js";
 
+const RING_SECONDS = 30;
+const REFRESH_MS = 60000;
 const badge = document.querySelector("[data-notifications-unread]");
+const roomsBadge = document.querySelector("[data-rooms-unread]");
+const ringArea = document.querySelector("[data-ring-area]");
+const ringTemplate = /** @type {HTMLTemplateElement | null} */ (document.getElementById("ring-template"));
+const me = Number(document.body.dataset.userId || 0);
+const baseTitle = document.title;
+const SIGNAL_KINDS = new Set(["chat_mention", "chat_direct", "chat_reply", "call_started"]);
 
-function show(count) {
-  if (!badge) return;
-  badge.querySelector("[data-count]").textContent = String(count);
-  badge.hidden = count === 0;
+let notificationsUnread = badge ? Number(badge.querySelector("[data-count]").textContent) || 0 : 0;
+let outsideRooms = 0; // unread notifications about no room (requests, events...)
+/** @type {Map<number, number>} others' unread messages per room she has not muted */
+let roomsUnread = new Map();
+let roomsKnown = false;
+/** @type {Map<number, {element: HTMLElement, id: number, timer: number}>} rings by room */
+const rings = new Map();
+
+function csrf() {
+  const input = /** @type {HTMLInputElement | null} */ (document.querySelector("[name=csrfmiddlewaretoken]"));
+  return input ? input.value : "";
 }
 
+function setBadge(element, count) {
+  if (!element) return;
+  element.querySelector("[data-count]").textContent = count > 99 ? "99+" : String(count);
+  element.hidden = count === 0;
+}
+
+function roomsTotal() {
+  let total = 0;
+  for (const count of roomsUnread.values()) total += count;
+  return total;
+}
+
+function show() {
+  setBadge(badge, notificationsUnread);
+  const rooms = roomsKnown ? roomsTotal() : Number(roomsBadge?.querySelector("[data-count]").textContent) || 0;
+  if (roomsKnown) setBadge(roomsBadge, rooms);
+  // Each unread thing once: her rooms' messages, then what is about no room.
+  const total = rooms + outsideRooms;
+  const dot = /** @type {HTMLElement | null} */ (document.querySelector("[data-nav-dot]"));
+  if (dot) dot.hidden = total + notificationsUnread === 0;
+  document.title = total > 0 ? `(${total > 99 ? "99+" : total}) ${baseTitle}` : baseTitle;
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  return response.ok ? response.json() : null;
+}
+
+let refreshing = null;
+let refreshAgain = false;
 async function refresh() {
-  const response = await fetch("/api/notifications", { headers: { Accept: "application/json" } });
-  if (response.ok) show((await response.json()).unread);
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      const [notes, rooms] = await Promise.all([getJson("/api/notifications"), getJson("/api/rooms/unread")]);
+      if (notes) {
+        notificationsUnread = notes.unread;
+        outsideRooms = notes.unread_outside_rooms;
+      }
+      if (rooms) {
+        roomsUnread = new Map(Object.entries(rooms.rooms).map(([id, count]) => [Number(id), count]));
+        roomsKnown = true;
+      }
+      show();
+    } catch {
+      // Offline: the next connection reads them again.
+    } finally {
+      refreshing = null;
+      if (refreshAgain) {
+        refreshAgain = false;
+        refresh();
+      }
+    }
+  })();
+  return refreshing;
 }
 
+// --- The ring --------------------------------------------------------------------------------
+function ringStop(roomId) {
+  const ring = rings.get(roomId);
+  if (!ring) return;
+  clearTimeout(ring.timer);
+  ring.element.remove();
+  rings.delete(roomId);
+}
+
+function markRead(ids) {
+  const body = new URLSearchParams();
+  for (const id of ids) body.append("id", String(id));
+  fetch("/api/notifications/read", {
+    method: "POST", body, headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
+  }).catch(() => {});
+}
+
+function ring(notification) {
+  if (!ringArea || !ringTemplate || notification.room_id === null) return;
+  // On the room's own page its call panel already offers to join.
+  if (location.pathname === `/rooms/${notification.room_id}/`) return;
+  ringStop(notification.room_id);
+  const element = /** @type {HTMLElement} */ (ringTemplate.content.firstElementChild.cloneNode(true));
+  element.querySelector("[data-ring-text]").textContent = notification.text;
+  const join = /** @type {HTMLAnchorElement} */ (element.querySelector("[data-ring-join]"));
+  join.href = notification.url;
+  element.querySelector("[data-ring-dismiss]").addEventListener("click", () => {
+    ringStop(notification.room_id);
+    markRead([notification.id]);
+  });
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") ringStop(notification.room_id);
+  });
+  ringArea.append(element);
+  const timer = window.setTimeout(() => ringStop(notification.room_id), RING_SECONDS * 1000);
+  rings.set(notification.room_id, { element, id: notification.id, timer });
+}
+
+// --- Desktop notifications (asked for from the preferences page, never on load) -------------
+function desktop(notification) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  if (!document.hidden || !SIGNAL_KINDS.has(notification.kind)) return;
+  try {
+    const shown = new Notification(document.title.replace(/^\(\S+\) /, ""), {
+      body: notification.text, tag: `cohort-${notification.id}`,
+    });
+    shown.addEventListener("click", () => {
+      window.focus();
+      location.assign(notification.url || "/notifications/");
+      shown.close();
+    });
+  } catch {
+    // Some browsers allow them only from a service worker: the badge and the ring remain.
+  }
+}
+
+// --- Events ---------------------------------------------------------------------------------
 function handle(event) {
-  if (event.type === "notification.created" || event.type === "notifications.read") {
-    show(event.unread);
-    if (event.type === "notification.created") {
+  switch (event.type) {
+    case "notification.created":
+      notificationsUnread = event.unread;
+      if (event.notification.room_id === null) outsideRooms += 1;
+      show();
+      if (event.notification.kind === "call_started") ring(event.notification);
+      desktop(event.notification);
+      if (!document.documentElement.dataset.liveOwner) refresh(); // a message came: the Rooms count
       window.dispatchEvent(new CustomEvent("cohort:notification", { detail: event.notification }));
-    }
-  } else if (event.type === "sync.done") {
-    refresh();
+      break;
+    case "notifications.read":
+      notificationsUnread = event.unread;
+      for (const [roomId, ringing] of rings) {
+        if (event.ids === null || event.ids.includes(ringing.id)) ringStop(roomId);
+      }
+      show();
+      refresh(); // how many are about no room
+      break;
+    case "rooms.read":
+      if (roomsUnread.has(event.room_id)) {
+        roomsUnread.set(event.room_id, event.unread);
+        show();
+      }
+      break;
+    case "chat.message.created":
+      if (roomsKnown && roomsUnread.has(event.room_id) && event.message.author.id !== me) {
+        roomsUnread.set(event.room_id, roomsUnread.get(event.room_id) + 1);
+        show();
+      }
+      break;
+    case "rooms.joined":
+    case "rooms.removed":
+    case "sync.done":
+      refresh();
+      break;
+    default:
   }
 }
 
 function start() {
   if (document.documentElement.dataset.liveOwner) {
-    window.addEventListener("cohort:live", (e) => handle(e.detail));
-    return;
+    window.addEventListener("cohort:live", (e) => handle(/** @type {CustomEvent} */ (e).detail));
+  } else {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const live = new LiveConnection({
+      url: `${scheme}://${location.host}/ws/personal/`,
+      heldRevs: () => ({}),
+      onState: () => {},
+      onEvent: handle,
+      onSendResult: () => {},
+    });
+    live.connect();
   }
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const live = new LiveConnection({
-    url: `${scheme}://${location.host}/ws/personal/`,
-    heldRevs: () => ({}),
-    onState: () => {},
-    onEvent: handle,
-    onSendResult: () => {},
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refresh();
   });
-  live.connect();
+  window.setInterval(() => {
+    if (!document.hidden) refresh();
+  }, REFRESH_MS);
+  // The desktop-notification switch, where a page offers it (notification preferences).
+  const ask = /** @type {HTMLButtonElement | null} */ (document.querySelector("[data-desktop-ask]"));
+  const state = document.querySelector("[data-desktop-state]");
+  if (ask && state) {
+    const say = () => {
+      const permission = "Notification" in window ? Notification.permission : "unsupported";
+      state.textContent = state.dataset[permission] || "";
+      ask.hidden = permission !== "default";
+    };
+    say();
+    ask.addEventListener("click", async () => {
+      await Notification.requestPermission();
+      say();
+    });
+  }
 }
 
 // Module scripts run in document order: chat.js (if any) has marked the page by now.

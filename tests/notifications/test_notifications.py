@@ -13,7 +13,7 @@ from django.urls import reverse
 from notifications import services
 from notifications.models import Notification
 from rooms import protocol
-from tests.community.factories import PASSWORD, AdminFactory, UserFactory
+from tests.community.factories import PASSWORD, AdminFactory, MentorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_default_is_in_app_and_email(django_capture_on_commit_callbacks):
 
 
 def test_preferences_per_kind_turn_each_channel_off(client, django_capture_on_commit_callbacks):
-    user = UserFactory()
+    user = MentorFactory()
     client.login(email=user.email, password=PASSWORD)
     client.post(reverse("notification_preferences"), {
         "request_received:in_app": "on", "request_expired:in_app": "on",

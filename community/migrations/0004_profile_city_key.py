@@ -15,7 +15,7 @@ def city_keys_fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0002_profile_matching_and_search'),
+        ('community', '0003_invitation_resend_and_link'),
     ]
 
     operations = [
