@@ -11,17 +11,11 @@ import itertools
 import zoneinfo
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from calendar_app import fields, recurrence, repeat, zones
-
-
-@cache
-def zone_choices() -> tuple[tuple[str, str], ...]:
-    return tuple((z, z.replace("_", " ")) for z in zones.names())
 
 
 def _day(value: object) -> date | None:

@@ -16,32 +16,27 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from community import time_zones
+
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """The zone called `name`; ValidationError for an unknown one."""
+    """The zone called `name` (as typed in a zone box: case and spaces forgiven);
+    ValidationError for an unknown one."""
+    if isinstance(name, str):
+        name = time_zones.parse(name) or name.strip()
     if not isinstance(name, str) or not name or name not in _known():
         raise ValidationError(_("%(zone)s is not a known time zone.") % {"zone": str(name)[:64]})
     return zoneinfo.ZoneInfo(name)
 
 
-def _known() -> set[str]:
-    global _KNOWN
-    if _KNOWN is None:
-        _KNOWN = zoneinfo.available_timezones()
-    return _KNOWN
-
-
-_KNOWN: set[str] | None = None
-
-
-LEGACY = ("Etc/", "SystemV/", "posix/", "right/", "US/", "Canada/", "Brazil/", "Chile/",
-          "Mexico/")
+def _known() -> frozenset[str]:
+    return time_zones.known()
 
 
 def names() -> list[str]:
-    """The zones a member picks from (Region/City), the same list on every form; old
-    aliases such as US/Eastern are still read, not offered."""
-    return sorted(z for z in _known() if "/" in z and not z.startswith(LEGACY)) + ["UTC"]
+    """The zones a member picks from (Region/City), the same list on every form of Cohort
+    (community.time_zones)."""
+    return time_zones.names()
 
 
 def zone_name_of(user: object) -> str:

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from community import permissions
 from community.audit import audit_record
@@ -79,9 +80,10 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     inlines = [ProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "name", "password")}),
-        ("Role", {"fields": ("role", "is_active", "is_staff", "is_superuser")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Role"), {"fields": ("role", "is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         """The admin role is what opens the Django admin: keep is_staff in step with it."""
         obj.is_staff = obj.role == Role.ADMIN or obj.is_superuser

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -11,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from community import languages
+from community import languages, time_zones
 from community.adapters import domain_allowed
 from community.audit import ACTIONS
 from community.models import MentorApplication, Profile, Role, Topic, User
@@ -68,9 +67,47 @@ class InviteCsvForm(forms.Form):
                     "name, email, role (member, mentor or admin)."))
 
 
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())
-                          if "/" in z and not z.startswith(("Etc/", "SystemV/"))]
+class ZoneInput(forms.TextInput):
+    """A text box that searches the list of zones (an `<input list>` and its `<datalist>`,
+    no script needed); with `guess`, static/js/zones.js fills an empty one with the
+    browser's zone."""
+
+    template_name = "community/widgets/zone_input.html"
+
+    def __init__(self, *, guess: bool = False) -> None:
+        attrs = {"autocomplete": "off", "spellcheck": "false", "class": "zone-input"}
+        if guess:
+            attrs["data-zone-guess"] = ""
+        super().__init__(attrs)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["list"] = f"{widget['attrs'].get('id') or name}-zones"
+        widget["zone_names"] = time_zones.names()
+        return context
+
+
+class ZoneField(forms.CharField):
+    """An IANA time zone typed or picked from the list; case and spaces are forgiven, an
+    unknown zone is refused with a message that says what to do."""
+
+    def __init__(self, *, guess: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("widget", ZoneInput(guess=guess))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        typed = super().clean(value)
+        if not typed:
+            return ""
+        zone = time_zones.parse(typed) or (typed if typed in time_zones.known() else None)
+        if zone is None:
+            raise forms.ValidationError(
+                _("“%(typed)s” is not a time zone we know. Type a region or a city and pick "
+                  "a zone from the list, for example America/Toronto."),
+                code="unknown_zone", params={"typed": typed[:64]})
+        return zone
 
 
 class TagsField(forms.CharField):
@@ -95,7 +132,9 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Words or short phrases, separated by commas."))
     languages = forms.MultipleChoiceField(
         label=_("Languages I speak"), required=False, widget=forms.CheckboxSelectMultiple)
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    time_zone = ZoneField(
+        label=_("Time zone"), required=False, guess=True,
+        help_text=_("Type to search the list: Montréal and Toronto are America/Toronto."))
 
     class Meta:
         model = Profile
@@ -105,6 +144,9 @@ class ProfileForm(forms.ModelForm):
             "can_offer", "mentor_capacity", "accepting_mentees", "availability",
             "contact_details", "contact_visibility",
         ]
+        help_texts = {
+            "bio": _("Markdown works as in chat: **bold**, *italics*, lists, links."),
+        }
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
             "wants_to_develop": forms.Textarea(attrs={"rows": 3}),
@@ -120,7 +162,6 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].initial = member.name
         cast(forms.ChoiceField, self.fields["languages"]).choices = languages.choices()
-        cast(forms.ChoiceField, self.fields["time_zone"]).choices = _time_zone_choices()
         cast(forms.ModelMultipleChoiceField, self.fields["expertise"]).queryset = (
             Topic.objects.choosable().filter(kind=Topic.Kind.EXPERTISE))
         cast(forms.ModelMultipleChoiceField, self.fields["skills"]).queryset = (
@@ -153,10 +194,19 @@ class MentorApplicationForm(forms.ModelForm):
             "capacity": _("How many mentees you can take at the same time."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, applicant: User, **kwargs: Any) -> None:
+        """Her profile's fields of expertise come ticked: she says them once, and what she
+        ticks here joins her profile when the application is approved."""
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["expertise"]).queryset = (
-            Topic.objects.choosable().filter(kind=Topic.Kind.EXPERTISE))
+        expertise = cast(forms.ModelMultipleChoiceField, self.fields["expertise"])
+        expertise.queryset = Topic.objects.choosable().filter(kind=Topic.Kind.EXPERTISE)
+        mine = [t.pk for t in applicant.profile.expertise.all() if t.kind == Topic.Kind.EXPERTISE]
+        if mine:
+            expertise.initial = mine
+            expertise.help_text = _("Ticked from your profile. Change them here if you like: "
+                                    "they join your profile when you are approved.")
+        if applicant.profile.mentor_capacity:
+            self.fields["capacity"].initial = applicant.profile.mentor_capacity
 
 
 class DecisionForm(forms.Form):
@@ -204,7 +254,7 @@ class PeopleSearchForm(forms.Form):
         label=_("Skill"), required=False, queryset=Topic.objects.none(), empty_label=_("Any"))
     industry = forms.CharField(label=_("Industry"), required=False, max_length=80)
     city = forms.CharField(label=_("City"), required=False, max_length=80)
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    time_zone = ZoneField(label=_("Time zone"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[
         ("", _("Everyone")), (Role.MENTOR, _("Mentors")), (Role.MEMBER, _("Members")),
@@ -219,8 +269,7 @@ class PeopleSearchForm(forms.Form):
             Topic.objects.choosable().filter(kind=Topic.Kind.SKILL))
         cast(forms.ChoiceField, self.fields["language"]).choices = [
             ("", _("Any")), *languages.choices()]
-        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
-            ("", _("Any")), *_time_zone_choices()[1:]]
+        self.fields["time_zone"].widget.attrs["placeholder"] = _("Any")
 
     def filters(self) -> Filters:
         data = self.cleaned_data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community import languages
+from community import languages, time_zones
 
 
 class Role(models.TextChoices):
@@ -68,6 +67,8 @@ class User(AbstractUser):
     objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         ordering = ["name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
@@ -116,6 +117,8 @@ class Topic(models.Model):
     objects = TopicQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint("kind", Lower("name"), name="topic_kind_name_unique"),
@@ -130,7 +133,7 @@ class Topic(models.Model):
 
 
 def validate_time_zone(value: str) -> None:
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in time_zones.known():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
@@ -217,8 +220,13 @@ class Profile(models.Model):
     search_b = models.TextField(default="", editable=False)
     search_c = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    city_key = models.CharField(max_length=80, default="", editable=False, db_index=True)
     want_words = models.TextField(default="", editable=False)  # keywords for matching
     offer_words = models.TextField(default="", editable=False)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
         return str(self.user)
@@ -268,6 +276,8 @@ class Invitation(models.Model):
     send_count = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         constraints = [
             # At most one open (not accepted, not revoked) invitation per address.
@@ -300,6 +310,8 @@ class SignupDomain(models.Model):
     domain = models.CharField(_("domain"), max_length=253, unique=True)
 
     class Meta:
+        verbose_name = _("sign-up domain")
+        verbose_name_plural = _("sign-up domains")
         ordering = ["domain"]
 
     def __str__(self) -> str:
@@ -335,6 +347,8 @@ class MentorApplication(models.Model):
     decision_note = models.TextField(_("note to the applicant"), max_length=2000, blank=True)
 
     class Meta:
+        verbose_name = _("mentor application")
+        verbose_name_plural = _("mentor applications")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -356,6 +370,8 @@ class Block(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
         constraints = [
             models.UniqueConstraint("blocker", "blocked", name="block_once"),
             models.CheckConstraint(
@@ -381,8 +397,9 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ["-created_at"]
-        verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action}"

@@ -6,7 +6,8 @@ whenever the profile changes. On PostgreSQL they also feed a stored `tsvector` b
 both the English and the French configurations over accent-free text, so "negociations"
 finds "Négociation" and "mentoring" finds "mentor"; a GIN index keeps it fast. Elsewhere
 every word of the query must start a word of one of the texts (accents and case ignored)
-and the rank counts where.
+and the rank counts where. The city filter compares a stored accent-free, lower-case key
+(`city_key`), so "Montreal" finds "Montréal" on both databases.
 Contact details are never indexed: no search can reveal them.
 """
 
@@ -46,6 +47,12 @@ def normalise(text: str) -> str:
     """Lower case without accents: "Négociation" -> "negociation"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def city_key(city: str) -> str:
+    """The form of a city the filter compares, on every database: "  Montréal " and
+    "MONTREAL" are both "montreal"."""
+    return " ".join(normalise(city).split())[:80]
 
 
 def stem(word: str) -> str:
@@ -95,6 +102,7 @@ def profile_index(profile: Profile) -> None:
     values: dict[str, object] = {
         f"search_{key}": f" {' '.join(keywords(text))} " for key, text in texts.items()}
     values.update(match_words(profile))
+    values["city_key"] = city_key(profile.city)
     if connection.vendor == "postgresql":
         vector: Any = None
         for key, text in texts.items():
@@ -138,7 +146,7 @@ def _filtered(members: QuerySet[User], filters: Filters) -> QuerySet[User]:
     if filters.industry:
         members = members.filter(profile__industry__iexact=filters.industry)
     if filters.city:
-        members = members.filter(profile__city__iexact=filters.city)
+        members = members.filter(profile__city_key=city_key(filters.city))
     if filters.time_zone:
         members = members.filter(profile__time_zone=filters.time_zone)
     if filters.language:

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community import audit, next_steps, permissions, search, selectors, services, vocabulary
+from community import (
+    audit,
+    next_steps,
+    permissions,
+    rendering,
+    search,
+    selectors,
+    services,
+    vocabulary,
+)
 from community.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -86,6 +95,7 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "community/profile_detail.html", {
         "member": member,
         "profile": member.profile,
+        "bio_html": rendering.render_bio(member.profile.bio),
         "is_self": viewer.pk == member.pk,
         "show_contact": permissions.can_view_contact_details(viewer, member),
         "can_block": permissions.can_block(viewer, member),
@@ -149,7 +159,7 @@ def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
 
 def mentor_apply(request: HttpRequest) -> HttpResponse:
     user = permissions.member_of(request)
-    form = MentorApplicationForm(request.POST or None)
+    form = MentorApplicationForm(request.POST or None, applicant=user)
     can_apply = permissions.can_apply_as_mentor(user)
     if request.method == "POST" and can_apply and form.is_valid():
         try:

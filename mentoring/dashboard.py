@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from community.models import MentorApplication, Role, User
 from mentoring.models import Agreement, Goal, Mentorship, Milestone, Session
@@ -20,6 +21,13 @@ from mentoring.selectors import answer_hours_median, responded
 ACCEPTED = (Mentorship.Status.ACTIVE, Mentorship.Status.ENDED)
 SERIES = ("members_joined", "requests_sent", "requests_accepted", "requests_declined",
           "requests_expired", "sessions_logged", "goals_achieved")
+# What each series is called where people read it (the page's table, the CSV's header).
+LABELS = {
+    "month": _("Month"), "members_joined": _("New members"), "requests_sent": _("Requests sent"),
+    "requests_accepted": _("Requests accepted"), "requests_declined": _("Requests declined"),
+    "requests_expired": _("Requests expired"), "sessions_logged": _("Sessions logged"),
+    "goals_achieved": _("Goals achieved"),
+}
 
 
 @dataclass
@@ -122,7 +130,7 @@ def _months(count: int) -> list[str]:
     today = timezone.localdate()
     year, month = today.year, today.month
     months = []
-    for _ in range(count):
+    for _month in range(count):
         months.append(f"{year:04}-{month:02}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return list(reversed(months))

@@ -58,6 +58,16 @@ class EndForm(forms.Form):
     reason = forms.CharField(
         label=_("Anything the programme team should know (only they will read it)"),
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    archive_room = forms.BooleanField(
+        label=_("Archive our room"), required=False,
+        help_text=_("Its messages, documents and calendar stay readable for both of you; "
+                    "nobody can post in it any more."))
+
+    def __init__(self, *args: Any, can_archive: bool = False, **kwargs: Any) -> None:
+        """Offer to archive the room only to whom the rooms app lets archive it."""
+        super().__init__(*args, **kwargs)
+        if not can_archive:
+            del self.fields["archive_room"]
 
 
 class CohortForm(forms.Form):

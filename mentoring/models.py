@@ -56,6 +56,8 @@ class Mentorship(models.Model):
         _("reason, for the programme team only"), max_length=2000, blank=True)
 
     class Meta:
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -97,6 +99,10 @@ class Agreement(models.Model):
     mentor_confirmed_at = models.DateTimeField(null=True, blank=True)
     mentee_confirmed_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
     def __str__(self) -> str:
         return f"agreement {self.mentorship_id}"
 
@@ -114,6 +120,8 @@ class Goal(models.Model):
     achieved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -128,6 +136,8 @@ class Milestone(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -144,6 +154,8 @@ class PrivateNote(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("private note")
+        verbose_name_plural = _("private notes")
         constraints = [models.UniqueConstraint("mentorship", "author", name="note_per_author")]
 
     def __str__(self) -> str:
@@ -167,6 +179,8 @@ class Session(models.Model):
                                    null=True, blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:

@@ -7,6 +7,8 @@ urlpatterns = [
     path("mentoring/find/", views.find_mentor, name="find_mentor"),
     path("mentoring/request/<int:user_id>/", views.request_new, name="mentorship_request"),
     path("mentoring/<int:mentorship_id>/", views.mentorship_detail, name="mentorship_detail"),
+    path("mentoring/<int:mentorship_id>/end/confirm/", views.mentorship_end_confirm,
+         name="mentorship_end_confirm"),
     path("mentoring/<int:mentorship_id>/<slug:action>", views.mentorship_action,
          name="mentorship_action"),
     path("mentoring/cohorts/new/", views.cohort_new, name="cohort_new"),

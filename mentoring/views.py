@@ -32,6 +32,7 @@ from mentoring.forms import (
 from mentoring.models import MatchWeights, Mentorship
 from mentoring.services import cohorts, relationship, requests
 from mentoring.services.weights import weights_check, weights_update
+from rooms import permissions as room_permissions
 
 
 def _fail(request: HttpRequest, error: ValidationError) -> None:
@@ -93,6 +94,8 @@ def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     is_mentor = user.pk == mentorship.mentor_id
     confirmed_by_me = bool(agreement and (agreement.mentor_confirmed_at if is_mentor
                                           else agreement.mentee_confirmed_at))
+    confirmed_by_other = bool(agreement and (agreement.mentee_confirmed_at if is_mentor
+                                             else agreement.mentor_confirmed_at))
     return render(request, "mentoring/detail.html", {
         "m": mentorship, "is_mentor": is_mentor,
         "other": mentorship.mentee if is_mentor else mentorship.mentor,
@@ -101,15 +104,41 @@ def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "can_work": permissions.can_work_on(user, mentorship),
         "can_end": permissions.can_end(user, mentorship),
         "agreement": agreement, "confirmed_by_me": confirmed_by_me,
+        "confirmed_by_other": confirmed_by_other,
         "agreement_form": AgreementForm(instance=agreement),
         "goals": selectors.goal_list(mentorship), "goal_form": GoalForm(),
         "milestone_form": MilestoneForm(), "session_form": SessionForm(),
         "sessions": selectors.session_list(mentorship),
         "note_form": NoteForm(initial={"text": note.text if note else ""}),
-        "end_form": EndForm(),
+        "end_form": EndForm(can_archive=_can_archive_room(user, mentorship)),
         "can_book": not is_mentor and calendar_permissions.can_book(user, mentorship.mentor),
         "opens_hours": is_mentor and calendar_permissions.can_open_hours(user),
     })
+
+
+def _can_archive_room(user: User, mentorship: Mentorship) -> bool:
+    """Whether ending may also archive the pair's room: the rooms app's rule, for her."""
+    room = mentorship.room if mentorship.room_id is not None else None
+    return room is not None and room_permissions.can_archive(user, room)
+
+
+@require_POST
+def mentorship_end_confirm(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    """The step between "End the mentorship" and the end itself: what will happen, said
+    once more, with a button that ends it and a way back. Nothing changes here."""
+    user = member_of(request)
+    mentorship = permissions.access_mentorship(user, mentorship_id)
+    if not permissions.can_end(user, mentorship):
+        messages.error(request, _("This mentorship cannot be ended now."))
+        return redirect("mentorship_detail", mentorship.pk)
+    is_mentor = user.pk == mentorship.mentor_id
+    form = EndForm(request.POST, can_archive=_can_archive_room(user, mentorship))
+    return render(request, "mentoring/end_confirm.html", {
+        "m": mentorship, "form": form, "is_mentor": is_mentor,
+        "other": mentorship.mentee if is_mentor else mentorship.mentor,
+        "outcome": (dict(Mentorship.Outcome.choices).get(form.cleaned_data["outcome"])
+                    if form.is_valid() else None),
+    }, status=200 if form.is_valid() else 400)
 
 
 # --- Actions on one mentorship (POST /mentoring/<id>/<action>) ----------------------------
@@ -210,11 +239,19 @@ def _session(request: HttpRequest, user: User, m: Mentorship) -> str | None:
 
 
 def _end(request: HttpRequest, user: User, m: Mentorship) -> str | None:
-    form = EndForm(request.POST)
+    """The confirmed end (from mentorship_end_confirm's page)."""
+    if request.POST.get("confirmed") != "1":
+        raise ValidationError(_("Confirm that you want to end the mentorship."))
+    form = EndForm(request.POST, can_archive=_can_archive_room(user, m))
     if not form.is_valid():
         raise ValidationError(_("Choose how it ended."))
     relationship.mentorship_end(user=user, mentorship=m, **form.cleaned_data)
-    messages.success(request, _("The mentorship has ended. Thank you for the time you gave it."))
+    if form.cleaned_data.get("archive_room"):
+        messages.success(request, _("The mentorship has ended and your room is archived. "
+                                    "Thank you for the time you gave it."))
+    else:
+        messages.success(request, _("The mentorship has ended. Thank you for the time you "
+                                    "gave it."))
     return reverse("find_mentor") if user.pk == m.mentee_id else None
 
 
@@ -289,7 +326,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="programme.csv"'
     writer = csv.writer(response)
-    writer.writerow(["month", *dashboard.SERIES])
+    writer.writerow([str(dashboard.LABELS[name]) for name in ("month", *dashboard.SERIES)])
     for row in dashboard.monthly(24):
         writer.writerow([row["month"], *(row[name] for name in dashboard.SERIES)])
     return response

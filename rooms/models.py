@@ -33,6 +33,8 @@ class Room(models.Model):
     last_rev = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -61,6 +63,8 @@ class Membership(models.Model):
     muted = models.BooleanField(_("muted"), default=False)
 
     class Meta:
+        verbose_name = _("room membership")
+        verbose_name_plural = _("room memberships")
         constraints = [models.UniqueConstraint("room", "user", name="membership_once")]
         indexes = [models.Index(fields=["user", "room"])]
 
@@ -84,6 +88,10 @@ class Connection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections")
     state = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("connection")
+        verbose_name_plural = _("connections")
 
     def __str__(self) -> str:
         return f"{self.user} {self.state}"

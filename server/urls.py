@@ -18,6 +18,9 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
+handler400 = "server.errors.bad_request"
+handler500 = "server.errors.server_error"
+
 admin.site.site_header = _("Cohort administration")
 admin.site.site_title = "Cohort"
 

@@ -182,7 +182,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
 
 def _form_page(request: HttpRequest, context: dict[str, Any], status: int = 200
                ) -> HttpResponse:
-    context.setdefault("zones", event_form.zone_choices())
+    context.setdefault("zone_names", zones.names())
     context.setdefault("repeats", [
         ("none", _("Does not repeat")), ("daily", _("Every day")),
         ("weekly", _("Every week")), ("biweekly", _("Every 2 weeks")),

@@ -15,6 +15,8 @@ from mentoring import permissions
 from mentoring.models import Agreement, Goal, Mentorship, Milestone, PrivateNote, Session
 from mentoring.services.requests import _lock_mentor, mentor_stats_refresh
 from notifications.services import notify, subject_done
+from rooms.models import Room
+from rooms.services import room_archive
 
 
 def _other(user: User, mentorship: Mentorship) -> User:
@@ -151,9 +153,12 @@ def session_log(
 
 
 def mentorship_end(
-    *, user: User, mentorship: Mentorship, outcome: str, reason: str = ""
+    *, user: User, mentorship: Mentorship, outcome: str, reason: str = "",
+    archive_room: bool = False,
 ) -> Mentorship:
-    """End without blame. The reason goes to the programme team only; the place frees up."""
+    """End without blame. The reason goes to the programme team only; the place frees up.
+    With `archive_room`, the pair's room is archived in the same transaction, by the rooms
+    service and its permission check (PermissionDenied leaves the mentorship active)."""
     if outcome not in Mentorship.Outcome.values:
         raise ValidationError({"outcome": _("Choose how it ended.")})
     with transaction.atomic():
@@ -173,4 +178,8 @@ def mentorship_end(
         url = (reverse("find_mentor") if other.pk == mentorship.mentee_id
                else reverse("mentorship_detail", args=[mentorship.pk]))
         notify(user=other, kind="mentorship_ended", params={"name": user.name}, url=url)
+        if archive_room and mentorship.room_id is not None:
+            room = Room.objects.get(pk=mentorship.room_id)
+            if not room.is_archived:
+                room_archive(actor=user, room=room)
     return mentorship

@@ -334,8 +334,14 @@ function applyMessage(event) {
 }
 
 // --- Rendering -----------------------------------------------------------------------
+/**
+ * The time of a message in the page's language, not the browser's: a French page reads
+ * 14:05, an English one 2:05 PM.
+ * @param {string} iso
+ */
 function timeOf(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const lang = document.documentElement.lang || undefined;
+  return new Date(iso).toLocaleTimeString(lang, { hour: "numeric", minute: "2-digit" });
 }
 
 const itemOf = (id) => document.getElementById(`m-${id}`);

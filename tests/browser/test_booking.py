@@ -48,7 +48,7 @@ def test_hours_booked_seen_cancelled_and_a_past_one_said_to_have_happened(live_d
 
     # Nadia: settings, then three days of hours in the week editor.
     nadia_page.goto(f"{base}/calendar/hours/")
-    nadia_page.get_by_label("My time zone").select_option("Europe/Paris")
+    nadia_page.get_by_label("My time zone").fill("Europe/Paris")
     nadia_page.get_by_label("Length of a session (minutes)").fill("60")
     nadia_page.get_by_label("Minimum notice (hours)").fill("1")
     nadia_page.get_by_role("button", name="Save settings").click()

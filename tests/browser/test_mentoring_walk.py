@@ -105,8 +105,8 @@ def test_find_ask_accept_and_work_on_a_goal(live_daphne, browser):
     lea.get_by_role("heading", name="Negotiate a 10% raise").wait_for()
     lea.get_by_placeholder("New milestone").fill("Research salary ranges")
     lea.get_by_role("button", name="Add milestone").click()
-    lea.get_by_role("button", name="☐ Research salary ranges").click()
-    lea.get_by_role("button", name="☑ Research salary ranges").wait_for()
+    lea.get_by_role("button", name="Research salary ranges", pressed=False).click()
+    lea.get_by_role("button", name="Research salary ranges", pressed=True).wait_for()
     assert lea.locator("progress").first.get_attribute("value") == "100"
     screenshot(lea, "36-mentorship")
 

@@ -137,6 +137,21 @@ def test_the_form_says_what_is_wrong_keeps_what_she_typed_and_stores_nothing(
     assert Event.objects.count() == 1
 
 
+def test_the_zone_is_a_box_that_searches_the_one_list_and_forgives_case(circle):
+    from community import time_zones
+
+    _ana, bea, room, _event = circle
+    page = client_of(bea).get(f"/rooms/{room.pk}/calendar/new/").content.decode()
+    box = re.search(r'<input type="text" id="ev-zone" name="time_zone"[^>]*>', page).group(0)
+    assert 'list="ev-zone-zones"' in box
+    listed = re.findall(r'<option value="([^"]+)"></option>',
+                        page.split('<datalist id="ev-zone-zones">')[1].split("</datalist>")[0])
+    assert listed == time_zones.names()
+    assert client_of(bea).post(f"/rooms/{room.pk}/calendar/new/", new_event_post(
+        title="Typed zone", time_zone=" america/new york ")).status_code == 302
+    assert Event.objects.get(title="Typed zone").time_zone == "America/New_York"
+
+
 def test_a_monthly_event_on_the_second_tuesday_is_proposed_from_the_form(circle):
     _ana, bea, room, _event = circle
     answer = client_of(bea).post(f"/rooms/{room.pk}/calendar/new/", new_event_post(

@@ -72,6 +72,26 @@ def test_filters_combine_with_keywords(viewer):
     assert _names(viewer, "data", industry="banking", language="en") == ["Ana", "Bo"]
 
 
+def test_city_filter_ignores_accents_case_and_spaces(viewer):
+    _member("Ana", city="Montréal")
+    _member("Bea", city="  MONTREAL ")
+    _member("Cy", city="Québec")
+    _member("Di", city="Montréal-Nord")
+    assert _names(viewer, city="Montreal") == ["Ana", "Bea"]
+    assert _names(viewer, city="montréal") == ["Ana", "Bea"]
+    assert _names(viewer, city="QUEBEC") == ["Cy"]
+    assert _names(viewer, city="Montr") == []  # the whole city, not a prefix
+
+
+def test_city_filter_follows_a_changed_city(viewer):
+    from community import services
+
+    ana = _member("Ana", city="Toronto")
+    services.profile_update(viewer=ana, member=ana, name="Ana", values={"city": "Montréal"})
+    assert _names(viewer, city="montreal") == ["Ana"]
+    assert _names(viewer, city="toronto") == []
+
+
 def test_open_to_mentees_leaves_out_full_paused_and_closed_mentors(viewer):
     from django.utils import timezone
 

@@ -193,6 +193,26 @@ class TestApplicationsFlow:
         member.refresh_from_db()
         assert member.is_mentor
 
+    def test_application_form_comes_with_her_profile_expertise_ticked(self, client, member):
+        data, design = TopicFactory(name="Data science"), TopicFactory(name="Design")
+        member.profile.expertise.set([data])
+        page = client.get(reverse("mentor_apply")).content.decode()
+        ticked = re.findall(r'<input type="checkbox" name="expertise" value="(\d+)"[^>]*checked',
+                            page)
+        assert ticked == [str(data.pk)]
+        assert "Ticked from your profile" in page
+        assert f'value="{design.pk}"' in page  # she may add another
+        client.post(reverse("mentor_apply"), {
+            "motivation": "Ten years of data work, happy to share.",
+            "expertise": ticked, "capacity": 2})
+        application = MentorApplication.objects.get(applicant=member)
+        assert list(application.expertise.all()) == [data]
+
+    def test_application_form_without_profile_expertise_ticks_nothing(self, client, member):
+        TopicFactory(name="Data science")
+        page = client.get(reverse("mentor_apply")).content.decode()
+        assert "checked" not in page and "Ticked from your profile" not in page
+
     def test_decline_without_note_changes_nothing(self, admin_client):
         application = ApplicationFactory()
         response = admin_client.post(reverse("application_decide", args=[application.pk]),
@@ -246,6 +266,46 @@ class TestProfilePages:
         member.refresh_from_db()
         assert member.name == "Mira M." and member.profile.tags == ["CTF", "OSINT"]
         assert "Security analyst" in response.content.decode()
+
+    def test_time_zone_is_a_searchable_list_of_current_zones(self, client, member):
+        from community import time_zones
+
+        page = client.get(reverse("profile_edit")).content.decode()
+        field = re.search(r'<input type="text" name="time_zone"[^>]*>', page).group(0)
+        assert 'list="id_time_zone-zones"' in field and "data-zone-guess" in field
+        options = re.findall(r'<option value="([^"]+)"></option>', page.split(
+            '<datalist id="id_time_zone-zones">')[1].split("</datalist>")[0])
+        assert options == time_zones.names()
+        assert "America/Toronto" in options and "US/Eastern" not in options
+        assert "js/zones.js" in page
+
+    def test_time_zone_typed_loosely_is_understood(self, client, member):
+        client.post(reverse("profile_edit"), {
+            "name": "Mira", "time_zone": "  america/new york ", "contact_visibility": "members"})
+        member.profile.refresh_from_db()
+        assert member.profile.time_zone == "America/New_York"
+
+    def test_unknown_time_zone_is_refused_with_a_clear_error(self, client, member):
+        response = client.post(reverse("profile_edit"), {
+            "name": "Mira", "headline": "Changed", "time_zone": "Mars/Olympus_Mons",
+            "contact_visibility": "members"})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "“Mars/Olympus_Mons” is not a time zone we know." in page
+        assert 'value="Mars/Olympus_Mons"' in page  # what she typed stays, to correct
+        member.profile.refresh_from_db()
+        assert member.profile.time_zone == "" and member.profile.headline == ""
+
+    def test_people_filter_by_a_zone_typed_or_picked(self, client, member):
+        from tests.community.factories import profile_fill
+
+        profile_fill(UserFactory(name="Tara Toronto"), time_zone="America/Toronto")
+        profile_fill(UserFactory(name="Paula Paris"), time_zone="Europe/Paris")
+        page = client.get(reverse("people"), {"time_zone": "america/toronto"}).content.decode()
+        assert "Tara Toronto" in page and "Paula Paris" not in page
+        assert 'list="id_time_zone-zones"' in page and 'placeholder="Any"' in page
+        page = client.get(reverse("people"), {"time_zone": "Mars/Base"}).content.decode()
+        assert "is not a time zone we know" in page and "Tara Toronto" not in page
 
     def test_edit_profile_rejects_a_bad_photo_with_a_clear_error(self, client, member):
         response = client.post(reverse("profile_edit"), {

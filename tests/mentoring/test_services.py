@@ -279,6 +279,31 @@ class TestRelationship:
         assert mentor.profile.active_mentees == 0
         pending(mentee, mentor)  # the pair may start again later
 
+    def test_ending_can_archive_the_room_at_the_same_time(
+            self, mentor, mentee, django_capture_on_commit_callbacks):
+        m = active(mentee, mentor)
+        with django_capture_on_commit_callbacks(execute=True):
+            relationship.mentorship_end(user=mentee, mentorship=m, outcome="goals_met",
+                                        archive_room=True)
+        m.room.refresh_from_db()
+        assert m.room.is_archived
+
+    def test_ending_without_archiving_leaves_the_room_open(self, mentor, mentee):
+        m = active(mentee, mentor)
+        relationship.mentorship_end(user=mentor, mentorship=m, outcome="goals_met")
+        m.room.refresh_from_db()
+        assert not m.room.is_archived
+
+    def test_who_may_not_archive_the_room_ends_nothing(self, mentor, mentee):
+        m = active(mentee, mentor)
+        Membership.objects.filter(room=m.room, user=mentee).update(role=Membership.Role.MEMBER)
+        with pytest.raises(PermissionDenied):
+            relationship.mentorship_end(user=mentee, mentorship=m, outcome="goals_met",
+                                        archive_room=True)
+        m.refresh_from_db()
+        m.room.refresh_from_db()
+        assert m.status == "active" and not m.room.is_archived
+
 
 class TestCohorts:
     def test_a_mentor_creates_her_cohort_and_owns_the_room(self, mentor):

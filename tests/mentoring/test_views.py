@@ -102,6 +102,99 @@ def test_goals_and_milestones_through_the_page(client, mentor, mentee):
     assert "Negotiate my salary" in page and 'value="100"' in page
 
 
+def test_agreement_says_whose_confirmation_is_missing(client, mentor, mentee):
+    mentorship = active(mentee, mentor)
+    url = reverse("mentorship_detail", args=[mentorship.pk])
+    relationship.agreement_save(user=mentee, mentorship=mentorship, goals="A raise",
+                                cadence="weekly", duration_months=3)
+    page = login(client, mentee).get(url).content.decode()
+    assert "Waiting for Nadia to confirm" in page and "I confirm this agreement" not in page
+    assert "Waiting for both" not in page
+    client.logout()
+    page = login(client, mentor).get(url).content.decode()
+    assert "Waiting for you to confirm" in page and "I confirm this agreement" in page
+    client.post(reverse("mentorship_action", args=[mentorship.pk, "agreement"]),
+                {"confirm": "1"})
+    page = client.get(url).content.decode()
+    assert "Confirmed by both" in page and "Waiting for" not in page
+
+
+def test_agreement_confirmed_by_neither_names_both(client, mentor, mentee):
+    from mentoring.models import Agreement
+
+    mentorship = active(mentee, mentor)
+    Agreement.objects.create(mentorship=mentorship, goals="A raise", cadence="weekly",
+                             duration_months=3)
+    page = login(client, mentor).get(
+        reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+    assert "Waiting for you and Léa to confirm" in page
+
+
+class TestEnding:
+    def test_ending_asks_for_confirmation_first(self, client, mentor, mentee):
+        mentorship = active(mentee, mentor)
+        login(client, mentee)
+        detail = client.get(reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+        assert "Archive our room" in detail
+        page = client.post(reverse("mentorship_end_confirm", args=[mentorship.pk]), {
+            "outcome": "goals_met", "reason": "All done", "archive_room": "on"}).content.decode()
+        assert "End your mentorship with Nadia Mentor?" in page
+        assert "Archived: it stays readable" in page and "Goals met" in page
+        assert 'name="confirmed" value="1"' in page and "<script" not in page.split("<main")[1]
+        mentorship.refresh_from_db()
+        assert mentorship.status == "active"  # nothing changed yet
+
+    def test_the_confirmed_end_ends_and_archives_the_room(self, client, mentor, mentee):
+        mentorship = active(mentee, mentor)
+        login(client, mentee)
+        response = client.post(reverse("mentorship_action", args=[mentorship.pk, "end"]), {
+            "confirmed": "1", "outcome": "goals_met", "reason": "", "archive_room": "on"},
+            follow=True)
+        assert "your room is archived" in response.content.decode()
+        mentorship.refresh_from_db()
+        mentorship.room.refresh_from_db()
+        assert mentorship.status == "ended" and mentorship.room.is_archived
+
+    def test_an_unconfirmed_end_changes_nothing(self, client, mentor, mentee):
+        mentorship = active(mentee, mentor)
+        login(client, mentee)
+        response = client.post(reverse("mentorship_action", args=[mentorship.pk, "end"]), {
+            "outcome": "goals_met", "archive_room": "on"}, follow=True)
+        assert "Confirm that you want to end the mentorship." in response.content.decode()
+        mentorship.refresh_from_db()
+        mentorship.room.refresh_from_db()
+        assert mentorship.status == "active" and not mentorship.room.is_archived
+
+    def test_without_an_outcome_the_form_comes_back_with_the_error(self, client, mentor,
+                                                                   mentee):
+        mentorship = active(mentee, mentor)
+        response = login(client, mentee).post(
+            reverse("mentorship_end_confirm", args=[mentorship.pk]), {"reason": "x"})
+        assert response.status_code == 400
+        assert "This field is required." in response.content.decode()
+
+    def test_no_archive_offer_to_whom_may_not_archive_the_room(self, client, mentor, mentee):
+        from rooms.models import Membership
+
+        mentorship = active(mentee, mentor)
+        Membership.objects.filter(room=mentorship.room, user=mentee).update(
+            role=Membership.Role.MEMBER)
+        login(client, mentee)
+        detail = client.get(reverse("mentorship_detail", args=[mentorship.pk])).content.decode()
+        assert "End this mentorship" in detail and "Archive our room" not in detail
+        client.post(reverse("mentorship_action", args=[mentorship.pk, "end"]), {
+            "confirmed": "1", "outcome": "goals_met", "archive_room": "on"})
+        mentorship.refresh_from_db()
+        mentorship.room.refresh_from_db()
+        assert mentorship.status == "ended" and not mentorship.room.is_archived
+
+    def test_outsiders_cannot_reach_the_confirmation(self, client, mentor, mentee):
+        mentorship = active(mentee, mentor)
+        response = login(client, UserFactory()).post(
+            reverse("mentorship_end_confirm", args=[mentorship.pk]), {"outcome": "goals_met"})
+        assert response.status_code == 404
+
+
 def test_bad_input_says_so_and_changes_nothing(client, mentor, mentee):
     mentorship = active(mentee, mentor)
     login(client, mentee)
@@ -145,8 +238,24 @@ class TestDashboard:
         response = client.get(reverse("programme_csv"))
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert len(rows) == 24
-        assert sum(int(r["requests_sent"]) for r in rows) == 1
-        assert sum(int(r["requests_accepted"]) for r in rows) == 1
+        assert list(rows[0]) == ["Month", "New members", "Requests sent", "Requests accepted",
+                                 "Requests declined", "Requests expired", "Sessions logged",
+                                 "Goals achieved"]
+        assert sum(int(r["Requests sent"]) for r in rows) == 1
+        assert sum(int(r["Requests accepted"]) for r in rows) == 1
+
+    def test_csv_headers_are_in_her_language(self, client):
+        from django.utils import translation
+
+        from mentoring import dashboard
+
+        login(client, AdminFactory())
+        client.post(reverse("set_language"), {"language": "fr"})
+        header = client.get(reverse("programme_csv")).content.decode().splitlines()[0]
+        with translation.override("fr"):
+            expected = ",".join(str(dashboard.LABELS[n]) for n in ("month", *dashboard.SERIES))
+        assert header == expected
+        assert header.startswith("Mois,") and "requests_sent" not in header
 
     @pytest.mark.parametrize("who", ["member", "mentor"])
     def test_others_are_refused(self, client, who):

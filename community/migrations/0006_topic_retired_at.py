@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0003_invitation_resend_and_link'),
+        ('community', '0005_verbose_names'),
     ]
 
     operations = [
