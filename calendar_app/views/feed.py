@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -45,7 +45,14 @@ def _ics_response(body: bytes, filename: str, *, attachment: bool) -> HttpRespon
 @login_not_required
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    owner = permissions.access_feed(calendar_settings.token_hash(token))
+    """A wrong, revoked or replaced secret: one fixed plain-text 404 (a calendar program
+    shows no page, and the answer must not differ by so much as a token)."""
+    try:
+        owner = permissions.access_feed(calendar_settings.token_hash(token))
+    except Http404:
+        response = HttpResponseNotFound(b"Not found\n", content_type="text/plain; charset=utf-8")
+        response["Cache-Control"] = NO_STORE
+        return response
     rows = selectors.feed_rows(owner)
     body = ics_feed.feed_bytes(rows, selectors.events_for_feed, reader=owner,
                           answers=selectors.answers_of(owner, rows), name=settings.SITE_NAME)

@@ -260,9 +260,10 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
     assert expired.status_code == 403
     _error_page(page, base, "/expired-form/", expired.content, 403)
     axe.check(page, "error: expired form")
-    for response, heading in ((not_found, "Page not found"), (forbidden, "Not allowed"),
-                              (broken, "Something went wrong"),
-                              (expired, "This form has expired")):
+    for response, heading in ((not_found, "We cannot find this page"),
+                              (forbidden, "You cannot do this here"),
+                              (broken, "Something went wrong on our side"),
+                              (expired, "Your form has expired")):
         assert f"<h1>{heading}</h1>" in response.content.decode()
     page.context.close()
 

@@ -114,14 +114,15 @@ def test_retire_takes_it_off_profiles_and_lists_but_not_off_decided_applications
     assert list(decided.expertise.all()) == [topic]
     assert list(waiting.expertise.all()) == [kept]
     assert not profile_search(admin, query="flash").exists()
-    for form in (ProfileForm(member=member), MentorApplicationForm(), PeopleSearchForm()):
+    for form in (ProfileForm(member=member), MentorApplicationForm(applicant=member),
+                 PeopleSearchForm()):
         field = form.fields["expertise"]
         assert topic not in field.queryset and kept in field.queryset  # type: ignore[attr-defined]
     assert topic not in ProfileForm(member=member).fields["wants_topics"].queryset  # type: ignore[attr-defined]
     assert AuditEntry.objects.get(action="topic.retire").details["profiles"] == 1
     # Brought back, it can be chosen again; profiles do not get it back.
     vocabulary.topic_restore(actor=admin, topic=topic)
-    assert topic in MentorApplicationForm().fields["expertise"].queryset  # type: ignore[attr-defined]
+    assert topic in MentorApplicationForm(applicant=member).fields["expertise"].queryset  # type: ignore[attr-defined]
     assert list(member.profile.expertise.all()) == [kept]
     assert AuditEntry.objects.filter(action="topic.restore").exists()
 
