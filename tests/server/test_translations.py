@@ -56,3 +56,13 @@ def test_catalogue_is_complete_and_compiled(path):
         if "msgid_plural" not in entry:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], (
                 f"{entry['msgid']!r} is not compiled: run compilemessages")
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_a_room_is_a_salle_everywhere_in_french(path):
+    """One word for "room": a member who reads « salon » on one page and « salle » on
+    another wonders whether they are two things."""
+    stray = [entry["msgid"] for entry in entries(path)
+             if any(word in value.lower() for key, value in entry.items()
+                    if key.startswith("msgstr") for word in ("salon", "chambre"))]
+    assert stray == []
