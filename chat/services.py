@@ -168,6 +168,7 @@ def message_edit(*, user: User, message_id: int, text: str) -> Message:
         message.text, message.html, message.edited_at = text, rendered.html, timezone.now()
         message.save(update_fields=["rev", "text", "html", "edited_at"])
         _set_mentions(message, rendered.mentioned_user_ids, user)
+        hooks.message_changed(room.pk, message.seq, excerpt(text))
         transaction.on_commit(lambda: _publish_message(message.pk, created=False))
     return message
 
@@ -185,6 +186,7 @@ def message_delete(*, user: User, message_id: int) -> Message:
         message.save(update_fields=["rev", "text", "html", "deleted_at", "deleted_by"])
         Reaction.objects.filter(message=message).delete()
         Mention.objects.filter(message=message).delete()
+        hooks.message_changed(room.pk, message.seq, None)
         transaction.on_commit(lambda: _publish_message(message.pk, created=False))
     return message
 

@@ -26,6 +26,7 @@ class Kind:
     # Its e-mail is the missed-message e-mail (notifications.missed): sent only if it is
     # still unread after her delay and she has no page open, gathered with the others.
     missed_email: bool = False
+    email_possible: bool = True  # False: told in the app only (a ring is over in 30 s)
 
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in (
@@ -36,7 +37,8 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
     Kind("chat_reply", _("A reply to your message"),
          _("%(name)s replied to you in %(room)s: “%(excerpt)s”"), missed_email=True),
     Kind("call_started", _("A call starts in one of your rooms"),
-         _("%(name)s started a call in %(room)s."), email_by_default=False),
+         _("%(name)s started a call in %(room)s."), email_by_default=False,
+         email_possible=False),
     Kind("request_received", _("A mentee asks you to mentor her"),
          _("%(mentee)s asked you to be her mentor."), audience="mentor"),
     Kind("request_reminder", _("Reminder of a request waiting for your answer"),

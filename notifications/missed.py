@@ -1,13 +1,15 @@
 """Missed-message e-mails, as Zulip sends them.
 
 A mention, a reply or a message in a pair or direct room that is still unread after her
-delay (`Settings.missed_after_minutes`, 10 by default), while no page of hers is open, is
+delay (`Settings.missed_after_minutes`, 10 by default), while no page of hers is open and
+active (an idle tab does not count), is
 e-mailed: one e-mail gathers everything due, with each message's text (plain text) and a
 link to it. Never a second e-mail about the same room within an hour (what comes in
 meanwhile waits for the next one), nothing she has read by then, nothing from a room she
 muted or may no longer see, no kind whose e-mail she turned off, nothing older than a day.
 Each notification is e-mailed at most once: it is claimed under a row lock, in the
-transaction that queues the e-mail.
+transaction that queues the e-mail (`emailed_at`), and what will never be e-mailed is
+settled the same way, so the sweep reads only what may still go.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from community.models import User
@@ -27,8 +29,8 @@ from notifications import kinds, selectors
 from notifications.models import Notification, RoomEmail
 from notifications.services import MISSED_DELAYS
 from rooms import permissions as room_permissions
-from rooms.models import Membership
-from rooms.selectors import presence_of
+from rooms.models import Connection, Membership
+from rooms.services import PRESENCE_TIMEOUT
 
 ONE_EMAIL_PER_ROOM = timedelta(hours=1)
 TOO_OLD = timedelta(days=1)
@@ -41,17 +43,24 @@ def _due(now: datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(
         read_at__isnull=True, emailed_at__isnull=True, room__isnull=False,
         kind__in=kinds.CHAT_KINDS, created_at__lte=now - shortest,
-        created_at__gt=now - TOO_OLD)
+        created_at__gt=now - TOO_OLD, user__is_active=True)
 
 
 def missed_sweep(now: datetime | None = None) -> int:
-    """Send the missed-message e-mails that are due; returns how many were queued."""
+    """Send the missed-message e-mails that are due; returns how many were queued.
+
+    Members with a page open and active are left for a later sweep (an idle tab does not
+    count: a tab left open overnight must not swallow her mentions); the others are taken
+    oldest first, at most 500 a sweep.
+    """
     now = now or timezone.now()
-    user_ids = list(_due(now).order_by().values_list("user_id", flat=True)
-                    .distinct()[:MAX_MEMBERS_PER_SWEEP])
-    online = presence_of(user_ids)
+    online = Connection.objects.filter(state=Connection.State.ACTIVE,
+                                       seen_at__gte=now - PRESENCE_TIMEOUT).values("user_id")
+    user_ids = list(_due(now).exclude(user_id__in=online).values("user_id")
+                    .annotate(first=Min("created_at")).order_by("first")
+                    .values_list("user_id", flat=True)[:MAX_MEMBERS_PER_SWEEP])
     sent = 0
-    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(pk__in=online):
+    for user in User.objects.filter(pk__in=user_ids):
         sent += _send_to(user, now)
     return sent
 
@@ -59,16 +68,18 @@ def missed_sweep(now: datetime | None = None) -> int:
 def _send_to(user: User, now: datetime) -> int:
     delay = timedelta(minutes=selectors.missed_after_minutes(user))
     wanted = [kind for kind in sorted(kinds.CHAT_KINDS) if selectors.preference_for(user, kind)[1]]
-    if not wanted:
-        return 0
     with transaction.atomic():
+        mine = _due(now).filter(user=user)
+        # What will never be e-mailed is settled now, so no sweep reads it again: kinds
+        # she wants in the app only, rooms she muted or may no longer see.
+        muted = Membership.objects.filter(user=user, muted=True).values("room_id")
+        mine.filter(Q(room__in=muted) | ~Q(kind__in=wanted)
+                    | ~Q(room__in=room_permissions.rooms_visible_to(user))
+                    ).update(emailed_at=now)
         recent = RoomEmail.objects.filter(user=user, sent_at__gt=now - ONE_EMAIL_PER_ROOM)
-        muted = Membership.objects.filter(user=user, muted=True)
         rows = list(
-            _due(now).filter(user=user, kind__in=wanted, created_at__lte=now - delay,
-                             room__in=room_permissions.rooms_visible_to(user))
+            mine.filter(emailed_at__isnull=True, created_at__lte=now - delay)
             .exclude(room__in=recent.values("room_id"))
-            .exclude(room__in=muted.values("room_id"))
             .select_related("room").select_for_update(skip_locked=True, of=("self",))
             .order_by("created_at", "id")[:MAX_MESSAGES_PER_EMAIL])
         if not rows:

@@ -26,7 +26,8 @@ class Notification(models.Model):
     # False: kept only for the missed-message e-mail of a chat kind she wants by e-mail
     # and not in the app; never shown in her centre.
     shown = models.BooleanField(default=True)
-    # When a missed-message e-mail carried it (chat kinds only), so none carries it twice.
+    # When the missed-message sweep settled it (chat kinds only): e-mailed, or found never
+    # to be (e-mail off for its kind, a muted room); so no e-mail carries it twice.
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,14 +13,15 @@ message (a mention outranks a reply, which outranks a direct message).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from community.models import User
 from community.permissions import blocked_among
-from notifications import selectors
+from notifications import kinds, selectors
 from notifications.models import Notification, Preference
-from notifications.services import notify
 from rooms import protocol
 from rooms.models import Membership, Room
 
@@ -56,35 +57,74 @@ def message_sent(*, room: Room, author: User, message_id: int, seq: int, excerpt
                 told.setdefault(user_id, "chat_direct")
     for user_id in _blocked_ids(author, told):
         del told[user_id]
-    url = f"/rooms/{room.pk}/#message-{seq}"  # the rooms page opens a room at a seq
-    for user in User.objects.filter(pk__in=told, is_active=True):
-        notify(user=user, kind=told[user.pk], url=url, room_id=room.pk, seq=seq,
-               params={"name": author.name, "room": _room_name(room, author),
-                       "excerpt": excerpt})
+    _tell(room, told, url=f"/rooms/{room.pk}/#message-{seq}", seq=seq,  # opened at its seq
+          params={"name": author.name, "room": _room_name(room, author), "excerpt": excerpt})
 
 
-def call_started(*, room: Room, caller: User) -> None:
-    """Ring every other member who has not muted the room: one row each, in a few queries
-    whatever the room's size (a group of 200 rings in one insert)."""
-    member_ids = set(Membership.objects.filter(room=room, muted=False)
-                     .exclude(user_id=caller.pk).values_list("user_id", flat=True))
-    member_ids -= _blocked_ids(caller, member_ids)
-    off = set(Preference.objects.filter(user_id__in=member_ids, kind="call_started",
-                                        in_app=False).values_list("user_id", flat=True))
-    users = list(User.objects.filter(pk__in=member_ids - off, is_active=True))
-    if not users:
+def _tell(room: Room, told: dict[int, str], *, url: str, params: dict[str, str],
+          seq: int | None = None) -> None:
+    """One notification per member, each of her kind, as her preferences say (what
+    `notify` does for one), in a fixed number of queries however many are told: a
+    message may mention the whole room."""
+    if not told:
         return
-    params = {"name": caller.name, "room": room.name or str(room.get_kind_display())}
-    url = f"/rooms/{room.pk}/#call"
+    saved = {(row.user_id, row.kind): (row.in_app, row.email) for row in Preference.objects
+             .filter(user_id__in=told, kind__in=set(told.values()))}
+    active = set(User.objects.filter(pk__in=told, is_active=True).values_list("pk", flat=True))
+    rows = []
+    for user_id, kind in told.items():
+        entry = kinds.KINDS[kind]
+        in_app, email = saved.get((user_id, kind), (True, entry.email_by_default))
+        if user_id in active and (in_app or (entry.missed_email and email)):
+            # A chat kind wanted by e-mail only is kept unshown, for the missed-message
+            # e-mail alone (notifications.missed).
+            rows.append(Notification(user_id=user_id, kind=kind, params=params, url=url,
+                                     room=room, seq=seq, shown=in_app))
     # Both backends give the new rows' ids back (Django's bulk_create with RETURNING).
-    rows = Notification.objects.bulk_create([
-        Notification(user=user, kind="call_started", params=params, url=url, room=room)
-        for user in users])
-    unread = _unread_counts([user.pk for user in users])
+    rows = [row for row in Notification.objects.bulk_create(rows) if row.shown]
+    unread = _unread_counts([row.user_id for row in rows])
     for row in rows:
         protocol.publish_to_user(row.user_id, protocol.NotificationCreated(
             type="notification.created", notification=selectors.notification_payload(row),
             unread=unread.get(row.user_id, 0)))
+
+
+def message_changed(*, room_id: int, seq: int, excerpt: str | None) -> None:
+    """A message was edited (`excerpt`: its new text) or deleted (None): what told of it
+    says what it says now, or is gone, in every tab of hers."""
+    about = Notification.objects.filter(room_id=room_id, seq=seq, kind__in=kinds.CHAT_KINDS)
+    if excerpt is not None:
+        for row in about:
+            row.params = {**row.params, "excerpt": excerpt}
+            row.save(update_fields=["params"])
+        return
+    gone = list(about.values_list("pk", "user_id"))
+    if not gone:
+        return
+    about.delete()
+    users = sorted({user_id for _pk, user_id in gone})
+    unread = _unread_counts(users)
+    for user_id in users:
+        protocol.publish_to_user(user_id, protocol.NotificationsRead(
+            type="notifications.read", ids=[pk for pk, owner in gone if owner == user_id],
+            unread=unread.get(user_id, 0)))
+
+
+RING_AGAIN_AFTER = timedelta(minutes=2)
+
+
+def call_started(*, room: Room, caller: User) -> None:
+    """Ring every other member who has not muted the room: one row each, in a few queries
+    whatever the room's size (a group of 200 rings in one insert). A room that rang less
+    than two minutes ago does not ring again (a call left and started again at once)."""
+    if Notification.objects.filter(room=room, kind="call_started",
+                                   created_at__gt=timezone.now() - RING_AGAIN_AFTER).exists():
+        return
+    member_ids = set(Membership.objects.filter(room=room, muted=False)
+                     .exclude(user_id=caller.pk).values_list("user_id", flat=True))
+    member_ids -= _blocked_ids(caller, member_ids)
+    _tell(room, dict.fromkeys(member_ids, "call_started"), url=f"/rooms/{room.pk}/#call",
+          params={"name": caller.name, "room": room.name or str(room.get_kind_display())})
 
 
 def _unread_counts(user_ids: list[int]) -> dict[int, int]:

@@ -29,8 +29,10 @@ def preference_table(user: User) -> list[dict[str, object]]:
             continue
         row = saved.get(code)
         table.append({"code": code, "label": kind.label, "missed_email": kind.missed_email,
+                      "email_possible": kind.email_possible,
                       "in_app": row.in_app if row else True,
-                      "email": row.email if row else kind.email_by_default})
+                      "email": kind.email_possible and (row.email if row
+                                                        else kind.email_by_default)})
     return table
 
 

@@ -15,7 +15,8 @@ each other and `rooms` knows no feature.
   `chat.attachments`: a message shows only its own room's documents.
 - `chat.hooks`, `video.hooks`: a message for her (a mention, a reply, a message in a pair
   or direct room) and a call starting in her room reach her notification centre
-  (`notifications.room_signals`); reading the room, or joining the call, reads them.
+  (`notifications.room_signals`); reading the room, or joining the call, reads them;
+  an edit rewrites their excerpt, a deletion takes them away.
 - `community.hooks`: a mentor application reaches every admin's notification centre;
   deciding it reads it for all of them.
 - `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
@@ -61,6 +62,7 @@ def register() -> None:
     hooks.register_room_page(video_selectors.call_panel)
     chat_hooks.register_message_sent(_message_sent)
     chat_hooks.register_room_read(_room_read)
+    chat_hooks.register_message_changed(_message_changed)
     video_hooks.register(_call_started, _call_joined)
     community_hooks.register_application(_application_submitted, _application_decided)
     next_steps.register(mentoring_next_steps.home_next_steps)
@@ -128,6 +130,12 @@ def _message_sent(**facts: Any) -> None:
     from notifications import room_signals
 
     room_signals.message_sent(**facts)
+
+
+def _message_changed(room_id: int, seq: int, excerpt: str | None) -> None:
+    from notifications import room_signals
+
+    room_signals.message_changed(room_id=room_id, seq=seq, excerpt=excerpt)
 
 
 def _room_read(user_id: int, room_id: int, seq: int) -> None:

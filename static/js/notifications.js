@@ -123,9 +123,7 @@ function ring(notification) {
     ringStop(notification.room_id);
     markRead([notification.id]);
   });
-  element.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") ringStop(notification.room_id);
-  });
+
   ringArea.append(element);
   const timer = window.setTimeout(() => ringStop(notification.room_id), RING_SECONDS * 1000);
   rings.set(notification.room_id, { element, id: notification.id, timer });
@@ -204,6 +202,16 @@ function start() {
     });
     live.connect();
   }
+  // The ring takes no focus (she may be typing): its live region reads it out, and
+  // Escape dismisses it from anywhere but a field or an open dialog of the page's own.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !rings.size) return;
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (!target.closest("[data-ring-area]") && target.closest("input, textarea, select, dialog, [role=dialog]")) return;
+    const [roomId, newest] = [...rings.entries()].pop();
+    ringStop(roomId);
+    markRead([newest.id]);
+  });
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) refresh();
   });

@@ -47,7 +47,7 @@ def test_a_mention_on_another_page_and_a_call_that_rings(live_daphne, video_brow
     nadia_page.get_by_role("button", name="Start a call").click()
     nadia_page.get_by_role("button", name="Join now").click()
     nadia_page.wait_for_selector("#call-panel:not([hidden]) .call-tile.local")
-    ring = lea_page.get_by_role("alertdialog", name="Incoming call")
+    ring = lea_page.get_by_role("group", name="Incoming call")
     ring.get_by_text("Nadia Haddad started a call in Cohort A.").wait_for()
     badge.get_by_text("2").wait_for()
     screenshot(lea_page, "61-signals-ring")
@@ -66,15 +66,17 @@ def test_a_mention_on_another_page_and_a_call_that_rings(live_daphne, video_brow
 def test_a_dismissed_ring_goes_away_and_is_read(live_daphne, video_browser):
     base = live_daphne.url
     nadia = UserFactory(email="nadia@example.org", name="Nadia Haddad")
+    amara = UserFactory(email="amara@example.org", name="Amara Obi")
     lea = UserFactory(email="lea@example.org", name="Léa Martin")
-    room = make_room(nadia, lea, name="Cohort B")
+    first = make_room(nadia, lea, name="Cohort B")
+    second = make_room(amara, lea, name="Cohort C")
     lea_page = video_browser.new_context(viewport={"width": 390, "height": 800}).new_page()
     sign_in(lea_page, base, "lea@example.org")
     lea_page.goto(f"{base}/calendar/")
-    nadia_page = open_room(video_browser, base, "nadia@example.org", room.pk)
+    nadia_page = open_room(video_browser, base, "nadia@example.org", first.pk)
     nadia_page.get_by_role("button", name="Start a call").click()
     nadia_page.get_by_role("button", name="Join now").click()
-    ring = lea_page.get_by_role("alertdialog", name="Incoming call")
+    ring = lea_page.get_by_role("group", name="Incoming call")
     ring.wait_for()
     screenshot(lea_page, "62-signals-ring-phone")
     # At phone width the menu is folded: its button shows a dot while anything is unread.
@@ -84,6 +86,15 @@ def test_a_dismissed_ring_goes_away_and_is_read(live_daphne, video_browser):
     ring.wait_for(state="detached")
     dot.wait_for(state="hidden")
     assert lea_page.locator("[data-notifications-unread]").is_hidden()
+    # The ring takes no focus; Escape dismisses it from wherever she is.
+    amara_page = open_room(video_browser, base, "amara@example.org", second.pk)
+    amara_page.get_by_role("button", name="Start a call").click()
+    amara_page.get_by_role("button", name="Join now").click()
+    ring.get_by_text("Amara Obi started a call in Cohort C.").wait_for()
+    assert lea_page.evaluate("!document.activeElement.closest('[data-ring-area]')")
+    lea_page.keyboard.press("Escape")
+    ring.wait_for(state="detached")
+    dot.wait_for(state="hidden")
 
 
 def test_she_mutes_a_room_and_chooses_her_delay(live_daphne, browser):

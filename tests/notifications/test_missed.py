@@ -121,3 +121,24 @@ def test_the_command_sweeps_once(pair, django_capture_on_commit_callbacks, capsy
         call_command("notifications_sweep")
     assert "1 missed-message e-mails sent" in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_an_idle_tab_left_open_does_not_swallow_her_mentions(pair, sweep):
+    ana, bea, room = pair
+    room_services.connection_open(user=bea, channel_name="bea-tab")
+    room_services.connection_touch(channel_name="bea-tab", state="idle")
+    send(ana, room, "while you were away from the tab", "a")
+    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
+        room_services.connection_touch(channel_name="bea-tab", state="idle")  # heartbeats
+        assert sweep(timedelta(0)) == 1
+
+
+def test_what_will_never_be_emailed_is_settled_and_not_read_again(pair, sweep):
+    from notifications.models import Notification
+
+    ana, bea, room = pair
+    services.preferences_update(viewer=bea, member=bea, values={"chat_direct": (True, False)})
+    send(ana, room, "in the app only", "a")
+    assert sweep(timedelta(minutes=11)) == 0
+    assert Notification.objects.get(user=bea).emailed_at is not None  # settled: never read again
+    assert Notification.objects.get(user=bea).read_at is None  # still unread in her centre

@@ -3,6 +3,8 @@ reading the room (or joining the call, or answering the request) reads the notic
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -285,3 +287,70 @@ class TestPreferences:
             "unread": 0}
         notice.refresh_from_db()
         assert notice.read_at is None
+
+
+class TestChangesAfterwards:
+    def test_a_deleted_message_takes_its_notice_away_in_every_tab(self, group, monkeypatch):
+        ana, bea, _cy, room = group
+        message = send(ana, room, "@**Bea Kim** my password is hunter2", "a")
+        sent = []
+        monkeypatch.setattr(protocol, "publish_to_user",
+                            lambda user_id, event: sent.append((user_id, event)))
+        chat_services.message_delete(user=ana, message_id=message.pk)
+        assert kinds_of(bea) == [] and selectors.unread_count(bea) == 0
+        assert not Notification.objects.filter(user=bea).exists()  # nor in any e-mail
+        [(user_id, read)] = [(u, e) for u, e in sent if e["type"] == "notifications.read"]
+        assert user_id == bea.pk and read["unread"] == 0 and len(read["ids"]) == 1
+
+    def test_an_edit_rewrites_what_the_notice_quotes(self, group):
+        ana, bea, _cy, room = group
+        message = send(ana, room, "@**Bea Kim** the secret plan", "a")
+        chat_services.message_edit(user=ana, message_id=message.pk,
+                                   text="@**Bea Kim** see you at 5")
+        [notice] = selectors.notification_list(bea)
+        text = selectors.notification_payload(notice)["text"]
+        assert "see you at 5" in text and "secret" not in text
+
+    def test_mentioning_many_costs_the_same_queries_as_mentioning_few(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        author = UserFactory(name="Ana Ruiz")
+        others = [UserFactory(name=f"Member {i:02d}") for i in range(30)]
+        room = make_room(author, *others)
+
+        def queries(count: int, client_id: str) -> int:
+            text = " ".join(f"@**{user.name}**" for user in others[:count]) + " hello"
+            with CaptureQueriesContext(connection) as captured:
+                send(author, room, text, client_id)
+            return len(captured)
+
+        few, many = queries(3, "few"), queries(30, "many")
+        assert many <= few + 2  # the mentions' rows are one insert, whoever is named
+        assert all(kinds_of(user) == ["chat_mention"] for user in others[3:])
+
+
+class TestRingOnce:
+    def test_a_call_started_again_at_once_does_not_ring_again(self, group):
+        import time_machine
+        from django.utils import timezone
+
+        ana, bea, _cy, room = group
+        room_services.connection_open(user=ana, channel_name="ana-tab")
+        video_services.call_join(user=ana, room_id=room.pk, channel_name="ana-tab")
+        video_services.call_leave(user=ana, room_id=room.pk, channel_name="ana-tab")
+        video_services.call_join(user=ana, room_id=room.pk, channel_name="ana-tab")
+        assert kinds_of(bea) == ["call_started"]
+        video_services.call_leave(user=ana, room_id=room.pk, channel_name="ana-tab")
+        with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+            room_services.connection_touch(channel_name="ana-tab")
+            video_services.call_join(user=ana, room_id=room.pk, channel_name="ana-tab")
+        assert kinds_of(bea) == ["call_started", "call_started"]
+
+    def test_a_call_is_told_in_the_app_only(self, group, client):
+        _ana, bea, _cy, _room = group
+        [row] = [r for r in selectors.preference_table(bea) if r["code"] == "call_started"]
+        assert row["email_possible"] is False and row["email"] is False
+        client.login(email=bea.email, password=PASSWORD)
+        page = client.get(reverse("notification_preferences")).content.decode()
+        assert 'name="call_started:email"' not in page and 'name="call_started:in_app"' in page
