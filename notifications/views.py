@@ -17,6 +17,8 @@ from notifications import kinds, permissions, selectors, services
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 
+MAX_IDS = 500  # ids read at once by the API (without any: all of hers)
+
 
 @require_http_methods(["GET", "POST"])
 def centre(request: HttpRequest) -> HttpResponse:
@@ -98,4 +100,7 @@ def api_read(request: HttpRequest) -> JsonResponse:
         ids = [int(i) for i in request.POST.getlist("id")] or None
     except ValueError:
         return JsonResponse({"error": "bad_request", "detail": "id must be integers"}, status=400)
+    if ids is not None and len(ids) > MAX_IDS:
+        return JsonResponse({"error": "bad_request",
+                             "detail": f"at most {MAX_IDS} ids at once"}, status=400)
     return JsonResponse({"unread": services.notifications_read(user=user, ids=ids)})

@@ -354,3 +354,12 @@ class TestRingOnce:
         client.login(email=bea.email, password=PASSWORD)
         page = client.get(reverse("notification_preferences")).content.decode()
         assert 'name="call_started:email"' not in page and 'name="call_started:in_app"' in page
+
+
+def test_reading_more_than_500_ids_at_once_is_refused_and_reads_nothing(group, client):
+    ana, bea, _cy, room = group
+    send(ana, room, "@**Bea Kim** hello", "a")
+    client.login(email=bea.email, password=PASSWORD)
+    answer = client.post(reverse("api_notifications_read"), {"id": list(range(1, 502))})
+    assert answer.status_code == 400 and "at most 500" in answer.json()["detail"]
+    assert selectors.unread_count(bea) == 1
