@@ -33,7 +33,7 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
     Kind("chat_mention", _("Someone mentions you in a room"),
          _("%(name)s mentioned you in %(room)s: “%(excerpt)s”"), missed_email=True),
     Kind("chat_direct", _("A message in a mentoring pair or direct conversation"),
-         _("%(name)s wrote in %(room)s: “%(excerpt)s”"), missed_email=True),
+         _("%(name)s wrote to you: “%(excerpt)s”"), missed_email=True),
     Kind("chat_reply", _("A reply to your message"),
          _("%(name)s replied to you in %(room)s: “%(excerpt)s”"), missed_email=True),
     Kind("call_started", _("A call starts in one of your rooms"),

@@ -3,11 +3,12 @@
 Chat and video call these through their hooks (wired in server.features), inside the
 writer's transaction. Who is told:
 - a mention: the member mentioned, even in a room she muted;
-- a message in a mentoring pair or direct room: the others, unless muted;
+- a message in a mentoring pair or direct room: the other, unless muted (then only if
+  it mentions her), always as a direct message;
 - a reply: the author of the message replied to, unless muted;
 - a call: every other member of the room, unless muted.
 Never anyone who blocked the author, or was blocked by her, and each member once per
-message (a mention outranks a reply, which outranks a direct message).
+message (in a group room a mention outranks a reply).
 """
 
 from __future__ import annotations
@@ -47,14 +48,17 @@ def message_sent(*, room: Room, author: User, message_id: int, seq: int, excerpt
     members = dict(Membership.objects.filter(room=room).exclude(user_id=author.pk)
                    .values_list("user_id", "muted"))
     told: dict[int, str] = {}
-    for user_id in mentioned & set(members):
-        told[user_id] = "chat_mention"
-    if replied_to is not None and replied_to in members and not members[replied_to]:
-        told.setdefault(replied_to, "chat_reply")
     if pair:
+        # Between two people every message is for her: one kind, "wrote to you" (a
+        # mention or a reply says nothing more); a muted pair tells only of a mention.
         for user_id, muted in members.items():
-            if not muted:
-                told.setdefault(user_id, "chat_direct")
+            if not muted or user_id in mentioned:
+                told[user_id] = "chat_direct"
+    else:
+        for user_id in mentioned & set(members):
+            told[user_id] = "chat_mention"
+        if replied_to is not None and replied_to in members and not members[replied_to]:
+            told.setdefault(replied_to, "chat_reply")
     for user_id in _blocked_ids(author, told):
         del told[user_id]
     _tell(room, told, url=f"/rooms/{room.pk}/#message-{seq}", seq=seq,  # opened at its seq

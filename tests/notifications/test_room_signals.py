@@ -82,12 +82,14 @@ class TestMessages:
     def test_every_message_of_a_pair_tells_the_other_once(self, kind):
         ana, bea = UserFactory(name="Ana Ruiz"), UserFactory(name="Bea Kim")
         room = make_room(ana, bea, kind=kind, name="Ana and Bea")
-        send(ana, room, "Are we still on for Thursday? @**Bea Kim**", "a")
-        assert kinds_of(bea) == ["chat_mention"]  # a mention outranks the direct message
-        send(ana, room, "I moved it to 5 pm", "b")
-        assert kinds_of(bea) == ["chat_direct", "chat_mention"] and kinds_of(ana) == []
+        first = send(ana, room, "Are we still on for Thursday? @**Bea Kim**", "a")
+        assert kinds_of(bea) == ["chat_direct"]  # between two, every message is for her
+        send(ana, room, "I moved it to 5 pm", "b", reply_to=first.pk)
+        send(bea, room, "Fine by me", "c", reply_to=first.pk)
+        assert kinds_of(bea) == ["chat_direct", "chat_direct"] and kinds_of(ana) == [
+            "chat_direct"]
         text = selectors.notification_payload(selectors.notification_list(bea)[0])["text"]
-        assert "I moved it to 5 pm" in text
+        assert text == "Ana Ruiz wrote to you: “I moved it to 5 pm”"
 
     def test_a_muted_room_tells_her_only_of_a_mention(self):
         ana, bea = UserFactory(name="Ana Ruiz"), UserFactory(name="Bea Kim")
@@ -97,7 +99,7 @@ class TestMessages:
         send(ana, room, "nor this", "b", reply_to=first.pk)
         assert kinds_of(bea) == []
         send(ana, room, "@**Bea Kim** but this one", "c")
-        assert kinds_of(bea) == ["chat_mention"]
+        assert kinds_of(bea) == ["chat_direct"]
 
     def test_nobody_is_told_across_a_block(self, group):
         ana, bea, _cy, room = group
