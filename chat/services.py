@@ -167,8 +167,12 @@ def message_edit(*, user: User, message_id: int, text: str) -> Message:
         message.rev = room_services.rev_take(room=room)
         message.text, message.html, message.edited_at = text, rendered.html, timezone.now()
         message.save(update_fields=["rev", "text", "html", "edited_at"])
-        _set_mentions(message, rendered.mentioned_user_ids, user)
+        before = set(message.mention_rows.values_list("user_id", flat=True))
+        added = _set_mentions(message, rendered.mentioned_user_ids, user) - before
         hooks.message_changed(room.pk, message.seq, excerpt(text))
+        if added and room.kind == Room.Kind.GROUP:  # as Zulip does: a mention added is told
+            hooks.message_sent(room=room, author=user, message_id=message.pk, seq=message.seq,
+                               excerpt=excerpt(text), mentioned=added, replied_to=None)
         transaction.on_commit(lambda: _publish_message(message.pk, created=False))
     return message
 

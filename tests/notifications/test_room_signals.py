@@ -313,6 +313,13 @@ class TestChangesAfterwards:
         text = selectors.notification_payload(notice)["text"]
         assert "see you at 5" in text and "secret" not in text
 
+    def test_a_mention_added_by_an_edit_is_told_once(self, group):
+        ana, bea, cy, room = group
+        message = send(ana, room, "@**Bea Kim** the plan", "a")
+        chat_services.message_edit(user=ana, message_id=message.pk,
+                                   text="@**Bea Kim** @**Cy Lee** the plan")
+        assert kinds_of(bea) == ["chat_mention"] and kinds_of(cy) == ["chat_mention"]
+
     def test_mentioning_many_costs_the_same_queries_as_mentioning_few(self):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
