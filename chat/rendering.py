@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import bleach
+from django.utils.html import strip_tags
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -186,3 +187,9 @@ def excerpt(text: str, length: int = 120) -> str:
         lambda match: "📎 " + re.sub(r"\\(.)", r"\1", match.group(1)), text)
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+def plain_excerpt(rendered: str, length: int = 120) -> str:
+    """A one-line plain-text preview of a rendered message (what she would read: no
+    Markdown marks), for notices and e-mails."""
+    return excerpt(html.unescape(strip_tags(rendered)), length)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from chat import attachments, hooks, permissions, selectors, statements
 from chat.models import Mention, Message, Reaction
-from chat.rendering import excerpt, render_message
+from chat.rendering import excerpt, plain_excerpt, render_message
 from community.models import User
 from community.ratelimit import ratelimit_hit
 from rooms import permissions as room_permissions
@@ -134,7 +134,7 @@ def message_send(
         mentioned = _set_mentions(message, rendered.mentioned_user_ids, author, created=True)
         if tell:
             hooks.message_sent(room=room, author=author, message_id=message.pk, seq=message.seq,
-                               excerpt=excerpt(text), mentioned=mentioned,
+                               excerpt=plain_excerpt(rendered.html), mentioned=mentioned,
                                replied_to=parent.author_id if parent is not None else None)
         # The event is built from what is in hand: nothing is read back after commit.
         _publish(message, selectors.new_message_payload(message, mentioned), created=True)
@@ -169,10 +169,11 @@ def message_edit(*, user: User, message_id: int, text: str) -> Message:
         message.save(update_fields=["rev", "text", "html", "edited_at"])
         before = set(message.mention_rows.values_list("user_id", flat=True))
         added = _set_mentions(message, rendered.mentioned_user_ids, user) - before
-        hooks.message_changed(room.pk, message.seq, excerpt(text))
+        hooks.message_changed(room.pk, message.seq, plain_excerpt(rendered.html))
         if added and room.kind == Room.Kind.GROUP:  # as Zulip does: a mention added is told
             hooks.message_sent(room=room, author=user, message_id=message.pk, seq=message.seq,
-                               excerpt=excerpt(text), mentioned=added, replied_to=None)
+                               excerpt=plain_excerpt(rendered.html), mentioned=added,
+                               replied_to=None)
         transaction.on_commit(lambda: _publish_message(message.pk, created=False))
     return message
 

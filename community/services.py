@@ -92,7 +92,8 @@ def invitation_create(
     role = (role or Role.MEMBER).strip().lower()
     problem = _invitation_problem(email, role)
     if problem:
-        raise ValidationError(problem)
+        raise ValidationError(_("%(email)s cannot be invited: %(problem)s.")
+                              % {"email": email, "problem": problem})
     seed = secrets.token_urlsafe(32)
     token = _invitation_token(seed)
     now = timezone.now()

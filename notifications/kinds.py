@@ -27,6 +27,8 @@ class Kind:
     # still unread after her delay and she has no page open, gathered with the others.
     missed_email: bool = False
     email_possible: bool = True  # False: told in the app only (a ring is over in 30 s)
+    # The sentence when it names no room (a pair's or a direct room's call: "is calling you").
+    text_without_room: Promise | None = None
 
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in (
@@ -38,7 +40,7 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
          _("%(name)s replied to you in %(room)s: “%(excerpt)s”"), missed_email=True),
     Kind("call_started", _("A call starts in one of your rooms"),
          _("%(name)s started a call in %(room)s."), email_by_default=False,
-         email_possible=False),
+         email_possible=False, text_without_room=_("%(name)s is calling you.")),
     Kind("request_received", _("A mentee asks you to mentor her"),
          _("%(mentee)s asked you to be her mentor."), audience="mentor"),
     Kind("request_reminder", _("Reminder of a request waiting for your answer"),
@@ -92,7 +94,10 @@ def render(kind: str, params: dict[str, Any]) -> str:
     entry = KINDS.get(kind)
     if entry is None:
         return kind
+    text = entry.text
+    if entry.text_without_room is not None and not params.get("room"):
+        text = entry.text_without_room
     try:
-        return str(entry.text) % params
+        return str(text) % params
     except (KeyError, TypeError, ValueError):
         return str(entry.label)

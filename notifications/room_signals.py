@@ -127,8 +127,10 @@ def call_started(*, room: Room, caller: User) -> None:
     member_ids = set(Membership.objects.filter(room=room, muted=False)
                      .exclude(user_id=caller.pk).values_list("user_id", flat=True))
     member_ids -= _blocked_ids(caller, member_ids)
+    pair = room.kind in (Room.Kind.ONE_TO_ONE, Room.Kind.DIRECT)  # "is calling you"
     _tell(room, dict.fromkeys(member_ids, "call_started"), url=f"/rooms/{room.pk}/#call",
-          params={"name": caller.name, "room": room.name or str(room.get_kind_display())})
+          params={"name": caller.name,
+                  "room": "" if pair else room.name or str(room.get_kind_display())})
 
 
 def _unread_counts(user_ids: list[int]) -> dict[int, int]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,7 +29,9 @@ def centre(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_read(user=user)
         return redirect("notifications")
-    items = [(n, kinds.render(n.kind, n.params)) for n in selectors.notification_list(user)]
+    minute_ago = timezone.now() - timedelta(minutes=1)  # "just now", not "0 minutes ago"
+    items = [(n, kinds.render(n.kind, n.params), n.created_at > minute_ago)
+             for n in selectors.notification_list(user)]
     return render(request, "notifications/centre.html", {"items": items})
 
 

@@ -93,6 +93,17 @@ async function refresh() {
   return refreshing;
 }
 
+/** The notification as /api/notifications writes it, in this page's language. */
+async function inPageLanguage(notification) {
+  try {
+    const list = await getJson("/api/notifications");
+    const mine = list && list.notifications.find((n) => n.id === notification.id);
+    return mine || notification;
+  } catch {
+    return notification;
+  }
+}
+
 // --- The ring --------------------------------------------------------------------------------
 function ringStop(roomId) {
   const ring = rings.get(roomId);
@@ -154,8 +165,11 @@ function handle(event) {
       notificationsUnread = event.unread;
       if (event.notification.room_id === null) outsideRooms += 1;
       show();
-      if (event.notification.kind === "call_started") ring(event.notification);
-      desktop(event.notification);
+      // The event's text is in the language of whoever caused it: read it in this page's.
+      inPageLanguage(event.notification).then((notification) => {
+        if (notification.kind === "call_started") ring(notification);
+        desktop(notification);
+      });
       if (!document.documentElement.dataset.liveOwner) refresh(); // a message came: the Rooms count
       window.dispatchEvent(new CustomEvent("cohort:notification", { detail: event.notification }));
       break;

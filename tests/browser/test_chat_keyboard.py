@@ -78,9 +78,7 @@ class Wire:
 
 def console_errors(page, into: list[str]) -> None:
     def seen(message) -> None:
-        # The site has no favicon yet (base.html): Chromium asks for one on every page.
-        if message.type == "error" and not message.location.get("url", "").endswith(
-                "/favicon.ico"):
+        if message.type == "error":
             into.append(f"{page.url}: {message.text}")
 
     page.on("console", seen)

@@ -53,7 +53,8 @@ def test_one_email_gathers_what_she_missed_once_the_delay_is_over(pair, sweep):
     [email] = mail.outbox
     assert email.to == ["bea@example.org"]
     assert "2 unread messages" in email.subject
-    assert "Ana Ruiz: Are we still on for **Thursday**? <script>x()</script>" in email.body
+    # What she would read in the room, as plain text: no Markdown marks, no markup run.
+    assert "Ana Ruiz: Are we still on for Thursday? <script>x()</script>" in email.body
     assert "your slides are great" in email.body and "== Cohort A ==" in email.body
     assert f"/rooms/{room.pk}/#message-{first.seq}" in email.body
     assert not email.alternatives  # plain text only: nothing she wrote is ever HTML here

@@ -66,7 +66,7 @@ class TestMessages:
         assert notice.kind == "chat_mention" and kinds_of(cy) == [] and kinds_of(ana) == []
         payload = selectors.notification_payload(notice)
         assert payload["text"] == ("Ana Ruiz mentioned you in Cohort A: "
-                                   "“@**Bea Kim** can you look at the slides?”")
+                                   "“@Bea Kim can you look at the slides?”")
         assert payload["url"] == f"/rooms/{room.pk}/#message-{message.seq}"
         assert payload["room_id"] == room.pk
 
@@ -291,6 +291,15 @@ class TestPreferences:
         assert notice.read_at is None
 
 
+class TestWhatTheNoticeQuotes:
+    def test_the_excerpt_is_what_she_reads_not_the_markdown(self, group):
+        ana, bea, _cy, room = group
+        send(ana, room, "@**Bea Kim** bring **three** projects & <b>notes</b>", "a")
+        text = selectors.notification_payload(selectors.notification_list(bea)[0])["text"]
+        assert text == ("Ana Ruiz mentioned you in Cohort A: "
+                        "“@Bea Kim bring three projects & <b>notes</b>”")
+
+
 class TestChangesAfterwards:
     def test_a_deleted_message_takes_its_notice_away_in_every_tab(self, group, monkeypatch):
         ana, bea, _cy, room = group
@@ -355,6 +364,14 @@ class TestRingOnce:
             room_services.connection_touch(channel_name="ana-tab")
             video_services.call_join(user=ana, room_id=room.pk, channel_name="ana-tab")
         assert kinds_of(bea) == ["call_started", "call_started"]
+
+    def test_a_call_between_two_says_she_is_calling_you(self):
+        ana, bea = UserFactory(name="Ana Ruiz"), UserFactory(name="Bea Kim")
+        room = make_room(ana, bea, kind=Room.Kind.ONE_TO_ONE, name="Ana & Bea")
+        room_services.connection_open(user=ana, channel_name="ana-tab")
+        video_services.call_join(user=ana, room_id=room.pk, channel_name="ana-tab")
+        [notice] = selectors.notification_list(bea)
+        assert selectors.notification_payload(notice)["text"] == "Ana Ruiz is calling you."
 
     def test_a_call_is_told_in_the_app_only(self, group, client):
         _ana, bea, _cy, _room = group

@@ -53,7 +53,10 @@ def test_catalogue_is_complete_and_compiled(path):
     assert catalogue.ngettext("one", "many", 1) == "one"
     assert catalogue.plural(7) == 1 and catalogue.plural(1) == 0, "use nplurals=2; plural=(n > 1)"
     for entry in entries(path):
-        if "msgid_plural" not in entry:
+        if "msgctxt" in entry and "msgid_plural" not in entry:
+            assert catalogue.pgettext(entry["msgctxt"], entry["msgid"]) == entry["msgstr"], (
+                f"{entry['msgid']!r} ({entry['msgctxt']}) is not compiled: run compilemessages")
+        elif "msgid_plural" not in entry:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], (
                 f"{entry['msgid']!r} is not compiled: run compilemessages")
 
