@@ -4,11 +4,14 @@
   find a mentor.
 - A mentee whose request waits: it waits (with the mentor's name).
 - A mentor with requests to answer: how many, and where.
+- A mentor or mentee whose active mentorship has an agreement waiting for her
+  confirmation: read it and confirm.
 - An admin: the active mentorships that went quiet (`dashboard.inactive_pairs`).
 """
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +34,18 @@ def home_next_steps(viewer: User) -> list[NextStep]:
                           received) % {"count": received},
             url=reverse("mentoring") + "#requests-waiting", action=_("Answer the requests"),
             count=received, urgent=True))
+    waiting = (mine.filter(status=Mentorship.Status.ACTIVE, agreement__isnull=False)
+               .filter(Q(mentor_id=viewer.pk, agreement__mentor_confirmed_at__isnull=True)
+                       | Q(mentee_id=viewer.pk, agreement__mentee_confirmed_at__isnull=True))
+               .select_related("mentor", "mentee").first())
+    if waiting is not None:
+        other = waiting.mentee if waiting.mentor_id == viewer.pk else waiting.mentor
+        steps.append(NextStep(
+            key="agreement", title=_("Your mentoring agreement"),
+            text=_("The agreement with %(name)s waits for your confirmation.")
+            % {"name": other.name},
+            url=reverse("mentorship_detail", args=[waiting.pk]),
+            action=_("Read it and confirm"), urgent=True))
     as_mentee = mine.filter(mentee_id=viewer.pk)
     has_mentor = as_mentee.filter(status=Mentorship.Status.ACTIVE).exists()
     if viewer.role == Role.MEMBER and not has_mentor:

@@ -100,7 +100,7 @@ def test_next_steps_invitations_and_the_audit_log(live_daphne, browser):
 
     # Copy its link: the clipboard holds the link of the e-mail.
     joy_row.get_by_role("button", name="Copy link").click()
-    admin.get_by_text("The link for joy@example.org is copied.").wait_for(state="attached")
+    admin.get_by_text("The link for joy@example.org is copied.").wait_for()  # seen, not only heard
     assert admin.evaluate("() => navigator.clipboard.readText()") == link
     fits_the_phone(admin)
 

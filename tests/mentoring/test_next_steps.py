@@ -54,6 +54,19 @@ class TestMentee:
         assert "Nadia has your request" in page
         assert reverse("mentorship_detail", args=[mentorship.pk]) in page
 
+    def test_an_agreement_proposed_to_her_waits_until_she_confirms(self, client):
+        mentee, mentor = UserFactory(), MentorFactory(name="Nadia Haddad")
+        mentorship = active(mentee, mentor)
+        relationship.agreement_save(user=mentor, mentorship=mentorship,
+                                    goals="Prepare my promotion case", cadence="weekly",
+                                    duration_months=6)
+        assert keys(mentee) == ["agreement"] and keys(mentor) == []
+        page = home(client, mentee)
+        assert "The agreement with Nadia Haddad waits for your confirmation." in page
+        assert reverse("mentorship_detail", args=[mentorship.pk]) in page
+        relationship.agreement_confirm(user=mentee, mentorship=mentorship)
+        assert keys(mentee) == []
+
     def test_with_a_mentor_nothing_to_find(self):
         mentee = UserFactory()
         active(mentee, MentorFactory())
