@@ -64,6 +64,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if postgres or settings.REDIS_URL:
             pytest.skip("Pure (no database, cache or channel layer): runs in the embedded "
                         "configuration only")
+    if item.get_closest_marker("markup") and (postgres or settings.REDIS_URL):
+        pytest.skip("Markup (what a page says to people and tools): the same on every "
+                    "backend, checked in the embedded configuration only")
     if item.get_closest_marker("postgres") and not postgres:
         pytest.skip("PostgreSQL-only: runs in the PostgreSQL configuration (DATABASE_URL)")
     if item.get_closest_marker("redis"):

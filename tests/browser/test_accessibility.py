@@ -23,7 +23,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_community_walk import sign_in
 from tests.community.factories import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 AXE = Axe()
 
