@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Mentorship(models.Model):
@@ -179,8 +180,8 @@ class Session(models.Model):
                                    null=True, blank=True, related_name="+")
 
     class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("a mentoring meeting", "session")
+        verbose_name_plural = pgettext_lazy("mentoring meetings", "sessions")
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
