@@ -61,47 +61,50 @@ async function getJson(url) {
   return response.ok ? response.json() : null;
 }
 
+/** @type {Array<{id: number}>} the latest notifications read, in this page's language */
+let latestNotes = [];
+
+async function readCounts() {
+  try {
+    const [notes, rooms] = await Promise.all([getJson("/api/notifications"), getJson("/api/rooms/unread")]);
+    if (notes) {
+      notificationsUnread = notes.unread;
+      outsideRooms = notes.unread_outside_rooms;
+      latestNotes = notes.notifications;
+    }
+    if (rooms) {
+      roomsUnread = new Map(Object.entries(rooms.rooms).map(([id, count]) => [Number(id), count]));
+      roomsKnown = true;
+    }
+    show();
+  } catch {
+    // Offline: the next connection reads them again.
+  }
+}
+
 let refreshing = null;
 let refreshAgain = false;
-async function refresh() {
+/** Read the counts again; resolves once a read that started after this call is done. */
+function refresh() {
   if (refreshing) {
     refreshAgain = true;
     return refreshing;
   }
   refreshing = (async () => {
-    try {
-      const [notes, rooms] = await Promise.all([getJson("/api/notifications"), getJson("/api/rooms/unread")]);
-      if (notes) {
-        notificationsUnread = notes.unread;
-        outsideRooms = notes.unread_outside_rooms;
-      }
-      if (rooms) {
-        roomsUnread = new Map(Object.entries(rooms.rooms).map(([id, count]) => [Number(id), count]));
-        roomsKnown = true;
-      }
-      show();
-    } catch {
-      // Offline: the next connection reads them again.
-    } finally {
-      refreshing = null;
-      if (refreshAgain) {
-        refreshAgain = false;
-        refresh();
-      }
-    }
-  })();
+    do {
+      refreshAgain = false;
+      await readCounts();
+    } while (refreshAgain);
+  })().finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }
 
 /** The notification as /api/notifications writes it, in this page's language. */
 async function inPageLanguage(notification) {
-  try {
-    const list = await getJson("/api/notifications");
-    const mine = list && list.notifications.find((n) => n.id === notification.id);
-    return mine || notification;
-  } catch {
-    return notification;
-  }
+  await refresh();
+  return latestNotes.find((n) => n.id === notification.id) || notification;
 }
 
 // --- The ring --------------------------------------------------------------------------------
@@ -165,12 +168,12 @@ function handle(event) {
       notificationsUnread = event.unread;
       if (event.notification.room_id === null) outsideRooms += 1;
       show();
-      // The event's text is in the language of whoever caused it: read it in this page's.
+      // The event's text is in the language of whoever caused it: read it in this page's
+      // (the same read brings the Rooms count, which other pages hear no message for).
       inPageLanguage(event.notification).then((notification) => {
         if (notification.kind === "call_started") ring(notification);
         desktop(notification);
       });
-      if (!document.documentElement.dataset.liveOwner) refresh(); // a message came: the Rooms count
       window.dispatchEvent(new CustomEvent("cohort:notification", { detail: event.notification }));
       break;
     case "notifications.read":
