@@ -92,6 +92,15 @@ class User(AbstractUser):
         return self.name.split(" ")[0] if self.name else self.email
 
 
+def validate_synonyms(value: object) -> None:
+    if not isinstance(value, list) or any(
+        not isinstance(word, str) or not word.strip() or len(word) > 80 for word in value
+    ):
+        raise ValidationError(_("Each entry is a word or phrase of at most 80 characters."))
+    if len(value) > 30:
+        raise ValidationError(_("At most 30 entries."))
+
+
 class TopicQuerySet(models.QuerySet["Topic"]):
     def choosable(self) -> TopicQuerySet:
         """The topics members may pick: not retired."""
@@ -112,6 +121,12 @@ class Topic(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=80)
     name_fr = models.CharField(_("name in French"), max_length=80, blank=True)
+    synonyms = models.JSONField(
+        _("other words for it"), default=list, blank=True, validators=[validate_synonyms],
+        help_text=_("Words or phrases members may write instead of the name, in English."))
+    synonyms_fr = models.JSONField(
+        _("other words for it in French"), default=list, blank=True,
+        validators=[validate_synonyms])
     retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
 
     objects = TopicQuerySet.as_manager()
@@ -189,6 +204,9 @@ class Profile(models.Model):
     wants_topics = models.ManyToManyField(
         Topic, blank=True, related_name="wanted_by", verbose_name=_("topics I want to develop"))
     can_offer = models.TextField(_("what I can offer"), max_length=2000, blank=True)
+    any_language = models.BooleanField(
+        _("a mentor who does not speak my languages is fine"), default=False,
+        help_text=_("Off: only mentors who speak one of your languages are recommended."))
     mentor_capacity = models.PositiveSmallIntegerField(
         _("mentees I can take"), default=0, validators=[MaxValueValidator(50)])
     accepting_mentees = models.BooleanField(
@@ -223,6 +241,9 @@ class Profile(models.Model):
     city_key = models.CharField(max_length=80, default="", editable=False, db_index=True)
     want_words = models.TextField(default="", editable=False)  # keywords for matching
     offer_words = models.TextField(default="", editable=False)
+    # Topics recognised in her free text: {"topic id": "the words as she wrote them"}.
+    want_found = models.JSONField(default=dict, editable=False)
+    offer_found = models.JSONField(default=dict, editable=False)
 
     class Meta:
         verbose_name = _("profile")

@@ -321,3 +321,59 @@ def pair_reasons(viewer: User, other: User) -> list[str]:
     return reasons(viewer_is_mentee, mentee, mentor, factors(mentee, mentor),
                    MatchWeights.current(), wording)
 
+
+
+# --- A whole pool, for matching rounds ---------------------------------------------------
+
+@dataclass
+class Pool:
+    """Every mentee of a round against every mentor, scored with one set of weights.
+
+    `scores[i][j]` is the fit of `mentees[i]` with `mentors[j]`, or None where the pair may
+    not be proposed (a block either way, an open mentorship already, no shared language).
+    """
+
+    mentees: list[Person]
+    mentors: list[Person]
+    scores: list[list[float | None]]
+    weights: MatchWeights
+
+    def reasons(self, i: int, j: int, *, viewer_is_mentee: bool = False) -> list[str]:
+        """Why `mentees[i]` and `mentors[j]` fit, in the active language."""
+        mentee, mentor = self.mentees[i], self.mentors[j]
+        wording = _wording([mentee, mentor], mentee.wants & mentor.offers)
+        return reasons(viewer_is_mentee, mentee, mentor, factors(mentee, mentor),
+                       self.weights, wording)
+
+
+def _pairs_excluded(ids: set[int]) -> set[tuple[int, int]]:
+    """Pairs among `ids` never proposed: blocks either way and open mentorships."""
+    pairs: set[tuple[int, int]] = set()
+    for first, second in Block.objects.filter(
+            blocker_id__in=ids, blocked_id__in=ids).values_list("blocker_id", "blocked_id"):
+        pairs.update(((first, second), (second, first)))
+    for mentor, mentee in Mentorship.objects.filter(
+            mentor_id__in=ids, mentee_id__in=ids, status__in=Mentorship.OPEN).values_list(
+            "mentor_id", "mentee_id"):
+        pairs.update(((mentor, mentee), (mentee, mentor)))
+    return pairs
+
+
+def pool(mentee_ids: list[int], mentor_ids: list[int],
+         weights: MatchWeights | None = None) -> Pool:
+    """Score every pair of `mentee_ids` x `mentor_ids` (members who left are dropped)."""
+    weights = weights or MatchWeights.current()
+    mentees = _load(Q(user_id__in=mentee_ids, user__is_active=True), offers=False)
+    mentors = _load(Q(user_id__in=mentor_ids, user__is_active=True), wants=False)
+    excluded = _pairs_excluded(set(mentees) | set(mentors))
+    rows: list[list[float | None]] = []
+    for mentee in mentees.values():
+        row: list[float | None] = []
+        for mentor in mentors.values():
+            if mentee.id == mentor.id or (mentee.id, mentor.id) in excluded:
+                row.append(None)
+                continue
+            row.append(score(factors(mentee, mentor), weights))
+        rows.append(row)
+    return Pool(mentees=list(mentees.values()), mentors=list(mentors.values()), scores=rows,
+                weights=weights)

@@ -21,25 +21,11 @@ from django.utils import timezone
 from calendar_app.services import booking as booking_services
 from calendar_app.services import events as event_services
 from chat.services import message_send
+from community import default_vocabulary
 from community.models import Profile, Role, Topic, User, Visibility
 from community.search import profiles_reindex
 from mentoring.services import cohorts, relationship, requests
 from rooms.models import Room
-
-EXPERTISE = [
-    ("Software engineering", "Génie logiciel"), ("Data science", "Science des données"),
-    ("Cybersecurity", "Cybersécurité"), ("Product management", "Gestion de produit"),
-    ("UX design", "Design UX"), ("Cloud infrastructure", "Infrastructure infonuagique"),
-    ("Engineering leadership", "Leadership en ingénierie"), ("Entrepreneurship", "Entrepreneuriat"),
-]
-SKILLS = [
-    ("Python", "Python"), ("JavaScript", "JavaScript"),
-    ("Machine learning", "Apprentissage automatique"),
-    ("Public speaking", "Prise de parole en public"), ("Negotiation", "Négociation"),
-    ("Career change", "Réorientation de carrière"), ("Kubernetes", "Kubernetes"),
-    ("Team management", "Gestion d'équipe"), ("Salary negotiation", "Négociation salariale"),
-    ("Accessibility", "Accessibilité"),
-]
 
 PEOPLE: list[dict[str, Any]] = [
     {"email": "admin@cohort.example", "name": "Amélie Tremblay", "role": Role.ADMIN,
@@ -124,9 +110,10 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(9)
         with transaction.atomic():
             topics = {}
-            for kind, names in ((Topic.Kind.EXPERTISE, EXPERTISE), (Topic.Kind.SKILL, SKILLS)):
-                for name, name_fr in names:
-                    topics[name] = Topic.objects.create(kind=kind, name=name, name_fr=name_fr)
+            for default in default_vocabulary.TOPICS:
+                topics[default.name] = Topic.objects.create(
+                    kind=default.kind, name=default.name, name_fr=default.name_fr,
+                    synonyms=list(default.synonyms), synonyms_fr=list(default.synonyms_fr))
             people = {p["email"]: self._person(p, password, topics) for p in PEOPLE}
             self._rooms(people)
             profiles_reindex()
