@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from community import permissions
+from community import matchtext, permissions
 from community.models import Profile, Role, Topic, User
 
 CONFIGS = ("english", "french")
@@ -88,20 +88,54 @@ def profile_texts(profile: Profile) -> dict[str, str]:
     }
 
 
-def match_words(profile: Profile) -> dict[str, str]:
-    """The keywords matching compares: what she wants to develop, what she offers."""
-    offer = " ".join([profile.headline, profile.can_offer, *profile.tags])
-    return {"want_words": " ".join(keywords(profile.wants_to_develop)),
-            "offer_words": " ".join(keywords(offer))}
+# The free-text fields matching reads, on each side, in the order explanations prefer.
+WANT_FIELDS = ("wants_to_develop",)
+OFFER_FIELDS = ("can_offer", "headline", "tags")
 
 
-def profile_index(profile: Profile) -> None:
-    """Refresh the stored search texts (and the PostgreSQL vector) of one profile."""
+def field_text(profile: Profile, name: str) -> str:
+    value = getattr(profile, name)
+    return ", ".join(value) if name == "tags" else value
+
+
+def topic_vocabulary() -> matchtext.Vocabulary:
+    """Every topic members may pick, by its names and synonyms in both languages."""
+    rows = Topic.objects.choosable().values_list("pk", "name", "name_fr", "synonyms",
+                                                 "synonyms_fr")
+    return matchtext.Vocabulary.build(
+        (pk, [name, name_fr, *(synonyms or []), *(synonyms_fr or [])])
+        for pk, name, name_fr, synonyms, synonyms_fr in rows)
+
+
+def _found(profile: Profile, fields: tuple[str, ...],
+           vocabulary: matchtext.Vocabulary) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name in fields:
+        for topic_id, quote in matchtext.topics_in(field_text(profile, name), vocabulary).items():
+            found.setdefault(str(topic_id), [name, quote])
+    return found
+
+
+def match_words(profile: Profile, vocabulary: matchtext.Vocabulary | None = None
+                ) -> dict[str, object]:
+    """What matching compares, from her free text: the stems of what she wants to develop
+    and of what she offers, and the topics each side names (with the words she used)."""
+    vocabulary = vocabulary or topic_vocabulary()
+    offer = " ".join(field_text(profile, name) for name in OFFER_FIELDS)
+    return {"want_words": " ".join(matchtext.terms(profile.wants_to_develop)),
+            "offer_words": " ".join(matchtext.terms(offer)),
+            "want_found": _found(profile, WANT_FIELDS, vocabulary),
+            "offer_found": _found(profile, OFFER_FIELDS, vocabulary)}
+
+
+def profile_index(profile: Profile, vocabulary: matchtext.Vocabulary | None = None) -> None:
+    """Refresh the stored search texts (and the PostgreSQL vector) of one profile, and what
+    matching reads from her free text (`vocabulary` saves rereading the topics)."""
     texts = profile_texts(profile)
     # Padded with spaces so that the fallback matches the start of words: " nego".
     values: dict[str, object] = {
         f"search_{key}": f" {' '.join(keywords(text))} " for key, text in texts.items()}
-    values.update(match_words(profile))
+    values.update(match_words(profile, vocabulary))
     values["city_key"] = city_key(profile.city)
     if connection.vendor == "postgresql":
         vector: Any = None
@@ -116,10 +150,11 @@ def profile_index(profile: Profile) -> None:
 def profiles_reindex() -> int:
     """Rebuild every profile's search texts (after an upgrade or a bulk import)."""
     count = 0
+    vocabulary = topic_vocabulary()
     profiles = Profile.objects.select_related("user").prefetch_related(
         "expertise", "skills", "wants_topics")
     for profile in profiles.iterator(chunk_size=500):
-        profile_index(profile)
+        profile_index(profile, vocabulary)
         count += 1
     return count
 

@@ -1,54 +1,30 @@
 """Recommendations: who fits whom, scored from what two profiles have in common, and why.
 
-Every factor is a number between 0 and 1 multiplied by its weight (`MatchWeights`, tuned
-by the admins). A recommendation keeps the factors that counted, so the page can say why
-in the reader's language. Candidates are loaded in a handful of bulk queries and scored
-in Python: a community of 5,000 members takes tens of milliseconds (benchmarks/matching.py).
+What she wants to develop comes first. It is read from the topics she picked and from her
+own words: `community.matchtext` finds topics in free text by name or synonym, in English
+and French, and `relevance` weights the words two texts share by how rare they are (TF-IDF).
+Every other factor is a number between 0 and 1 multiplied by its weight (`MatchWeights`,
+tuned by the admins); the same city or industry counts only as far as the mentor offers
+what she wants, so it can never lift a mentor who offers nothing she asked for.
 
-Mentors that are full, paused or closed to requests, members on either side of a block and
-pairs that already have a request or a mentorship are never recommended. A mentor's free
-places count, so requests spread across mentors instead of piling onto the most popular.
+Some things are not weighed but ruled out: a mentor who is full, paused or closed to
+requests, members on either side of a block, a pair with an open request or mentorship,
+and a mentor who speaks none of her languages (unless she said any language is fine).
+Candidates are loaded in a handful of bulk queries and scored in Python
+(benchmarks/matching.py). `explain` turns the factors into sentences.
 """
 
 from __future__ import annotations
 
 import math
-import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import lru_cache
 
 from django.db.models import F, Q
-from django.utils import timezone
-from django.utils.translation import get_language, ngettext
-from django.utils.translation import gettext as _
 
-from community import languages, search
-from community.models import Block, Profile, Role, Topic, User
+from community.models import Block, Role, User
+from mentoring import explain, relevance
 from mentoring.models import MatchWeights, Mentorship
-
-
-@dataclass
-class Person:
-    """What matching needs from one profile, loaded in bulk."""
-
-    id: int
-    name: str
-    industry: str  # case-folded for comparing
-    city: str
-    time_zone: str
-    languages: frozenset[str]
-    years: int | None
-    want_words: frozenset[str]
-    offer_words: frozenset[str]
-    utc_offset: float | None = None  # hours, today
-    shown_industry: str = ""  # as she wrote them, for explanations
-    shown_city: str = ""
-    capacity: int = 0
-    active: int = 0
-    answer_hours: float | None = None
-    offers: set[int] = field(default_factory=set)  # expertise and skill topic ids
-    wants: set[int] = field(default_factory=set)  # topics she wants to develop
+from mentoring.people import Person, allowed, apart, excluded, load
 
 
 @dataclass
@@ -56,78 +32,12 @@ class Recommendation:
     user: User
     score: float
     reasons: list[str]
-
-
-@lru_cache(maxsize=1024)
-def _utc_offset_hours(zone: str, day: str) -> float | None:
-    try:
-        now = datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-    offset = now.utcoffset()
-    return offset.total_seconds() / 3600 if offset is not None else None
-
-
-def _apart(first: Person, second: Person) -> float | None:
-    if first.utc_offset is None or second.utc_offset is None:
-        return None
-    gap = abs(first.utc_offset - second.utc_offset)
-    return min(gap, 24 - gap)
-
-
-def _load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Person]:
-    """People matching `users` (a filter on Profile), with the topic sets asked for.
-
-    Scoring compares what the mentee wants with what the mentor offers, so candidates
-    need only one of the two sets: loading just that halves the rows read.
-    """
-    day = timezone.now().date().isoformat()
-    rows = Profile.objects.filter(users).values_list(
-        "user_id", "user__name", "industry", "city", "time_zone", "languages",
-        "years_experience", "want_words", "offer_words", "mentor_capacity", "active_mentees",
-        "answer_hours", "pk")
-    people: dict[int, Person] = {}
-    by_profile: dict[int, Person] = {}
-    for (uid, name, industry, city, tz, langs, years, want, offer, capacity, active,
-         hours, pk) in rows:
-        person = Person(
-            id=uid, name=name, industry=industry.strip().casefold(),
-            city=city.strip().casefold(), time_zone=tz, languages=frozenset(langs or ()),
-            years=years, want_words=frozenset(want.split()), offer_words=frozenset(offer.split()),
-            shown_industry=industry.strip(), shown_city=city.strip(),
-            capacity=capacity, active=active, answer_hours=hours,
-            utc_offset=_utc_offset_hours(tz, day) if tz else None)
-        people[uid] = person
-        by_profile[pk] = person
-    if not by_profile:
-        return people
-    # A subquery, not a list of thousands of ids: the database joins, Python does not.
-    profiles = Profile.objects.filter(users).values("pk")
-    tables = ([(Profile.expertise.through, "offers"), (Profile.skills.through, "offers")]
-              if offers else []) + ([(Profile.wants_topics.through, "wants")] if wants else [])
-    for through, attr in tables:
-        links = through._default_manager.filter(profile_id__in=profiles)
-        for profile_id, topic_id in links.values_list("profile_id", "topic_id"):
-            getattr(by_profile[profile_id], attr).add(topic_id)
-    return people
-
-
-def _excluded(viewer: User) -> set[int]:
-    """Members never recommended to `viewer`: herself, blocks either way, open pairs."""
-    excluded = {viewer.pk}
-    for blocker, blocked in Block.objects.filter(
-            Q(blocker=viewer) | Q(blocked=viewer)).values_list("blocker_id", "blocked_id"):
-        excluded.update((blocker, blocked))
-    for mentor, mentee in Mentorship.objects.filter(
-            Q(mentor=viewer) | Q(mentee=viewer), status__in=Mentorship.OPEN).values_list(
-            "mentor_id", "mentee_id"):
-        excluded.update((mentor, mentee))
-    return excluded
+    why: list = field(default_factory=list)  # explain.Reason, each with what it states
 
 
 # --- Factors (each between 0 and 1) ----------------------------------------------------
 
-def _overlap(wanted: frozenset[str] | set[int], offered: frozenset[str] | set[int]) -> float:
+def _overlap(wanted: set[int], offered: set[int]) -> float:
     if not wanted or not offered:
         return 0.0
     shared = len(wanted & offered)
@@ -155,15 +65,22 @@ def _responsiveness(hours: float | None) -> float:
     return 1.0 if hours <= 24 else 0.7 if hours <= 72 else 0.4 if hours <= 168 else 0.1
 
 
-def factors(mentee: Person, mentor: Person) -> dict[str, float]:
-    """Each factor of one pair, between 0 and 1."""
+def factors(mentee: Person, mentor: Person, words: float | None = None) -> dict[str, float]:
+    """Each factor of one pair, between 0 and 1. `words` is the TF-IDF similarity of her
+    wants with his offers, computed in bulk by the caller (alone, it is fitted on the pair).
+    """
+    if words is None:
+        words = relevance.similarities(mentee.want_words, [mentor.offer_words])[0][0]
+    topics = min(1.0, _overlap(set(mentee.wants), set(mentor.offers)))
+    keywords = min(1.0, max(0.0, words))
+    wanted = max(topics, keywords)  # how much of what she wants he offers
     return {
-        "topics": min(1.0, _overlap(mentee.wants, mentor.offers)),
-        "keywords": min(1.0, _overlap(mentee.want_words, mentor.offer_words)),
-        "industry": float(bool(mentee.industry) and mentee.industry == mentor.industry),
+        "topics": topics,
+        "keywords": keywords,
+        "industry": wanted * float(bool(mentee.industry) and mentee.industry == mentor.industry),
         "languages": float(bool(mentee.languages & mentor.languages)),
-        "time_zone": _time_zone(_apart(mentee, mentor)),
-        "city": float(bool(mentee.city) and mentee.city == mentor.city),
+        "time_zone": _time_zone(apart(mentee, mentor)),
+        "city": wanted * float(bool(mentee.city) and mentee.city == mentor.city),
         "experience": _experience(mentee.years, mentor.years),
         "capacity": (max(0, mentor.capacity - mentor.active) / mentor.capacity
                      if mentor.capacity else 0.0),
@@ -175,111 +92,45 @@ def score(values: dict[str, float], weights: MatchWeights) -> float:
     return sum(getattr(weights, name) * value for name, value in values.items())
 
 
-# --- Explanations ----------------------------------------------------------------------
-
-@dataclass
-class Wording:
-    """What explanations name, loaded once for a whole page of recommendations."""
-
-    topics: dict[int, str]  # topic id -> name in the active language
-    written: dict[int, dict[str, str]]  # user id -> stem -> the word as she wrote it
-
-
-def _wording(people: list[Person], topic_ids: set[int]) -> Wording:
-    """Two queries for any number of recommendations: topic names, and profile texts so
-    that a shared stem ("negotiat") is shown as written ("negotiation")."""
-    topics = {t.pk: str(t) for t in Topic.objects.filter(pk__in=topic_ids)}
-    written: dict[int, dict[str, str]] = {}
-    rows = Profile.objects.filter(user_id__in=[p.id for p in people]).values_list(
-        "user_id", "headline", "can_offer", "tags", "wants_to_develop")
-    for user_id, headline, offer, tags, want in rows:
-        found: dict[str, str] = {}
-        for word in search.words(" ".join([headline, offer, *(tags or []), want])):
-            found.setdefault(search.stem(word), word)
-        written[user_id] = found
-    return Wording(topics=topics, written=written)
-
-
-def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
-            values: dict[str, float], weights: MatchWeights, wording: Wording) -> list[str]:
-    """Plain sentences for the factors that counted most, in the active language."""
-    said: list[tuple[float, str]] = []
-
-    def say(name: str, text: str) -> None:
-        said.append((getattr(weights, name) * values[name], text))
-
-    shared_topics = mentee.wants & mentor.offers
-    if shared_topics:
-        topics = ", ".join(sorted(wording.topics[t] for t in shared_topics
-                                  if t in wording.topics)[:3])
-        say("topics", _("She offers %(topics)s, which you want to develop") % {"topics": topics}
-            if viewer_is_mentee else
-            _("She wants to develop %(topics)s, which you offer") % {"topics": topics})
-    shared_words = mentee.want_words & mentor.offer_words
-    if shared_words:
-        source = wording.written.get(mentor.id if viewer_is_mentee else mentee.id, {})
-        words = ", ".join(sorted(source.get(stem, stem) for stem in shared_words)[:3])
-        say("keywords", _("What she offers mentions %(words)s") % {"words": words}
-            if viewer_is_mentee else
-            _("What she wants to develop mentions %(words)s") % {"words": words})
-    shared_languages = sorted(mentee.languages & mentor.languages)
-    if shared_languages:
-        names = ", ".join(str(languages.NAMES.get(code, code)) for code in shared_languages[:2])
-        if (get_language() or "").startswith("fr"):
-            names = names.lower()  # "vous parlez toutes deux français"
-        say("languages", _("You both speak %(languages)s") % {"languages": names})
-    hours = _apart(mentee, mentor)
-    if hours is not None and hours <= 3:
-        whole = round(hours)
-        say("time_zone", _("Same time zone") if whole == 0 else
-            ngettext("%(n)s hour apart", "%(n)s hours apart", whole) % {"n": whole})
-    if values["city"]:
-        say("city", _("Both in %(city)s") % {"city": mentor.shown_city})
-    if values["industry"]:
-        say("industry", _("Both work in %(industry)s") % {"industry": mentor.shown_industry})
-    if values["experience"] >= 0.99 and mentor.years is not None and mentee.years is not None:
-        gap = mentor.years - mentee.years
-        say("experience", ngettext("%(n)s year more experience than you",
-                                   "%(n)s years more experience than you", gap) % {"n": gap}
-            if viewer_is_mentee else
-            ngettext("You have %(n)s more year of experience",
-                     "You have %(n)s more years of experience", gap) % {"n": gap})
-    if viewer_is_mentee:
-        places = mentor.capacity - mentor.active
-        if places > 0:
-            say("capacity", ngettext("%(n)s place left", "%(n)s places left", places)
-                % {"n": places})
-        if mentor.answer_hours is not None and mentor.answer_hours <= 72:
-            say("responsiveness", _("Usually answers within a day")
-                if mentor.answer_hours <= 24 else _("Usually answers within three days"))
-    said.sort(key=lambda pair: -pair[0])
-    return [text for weight, text in said[:6] if weight > 0]
+def _rank_key(values: dict[str, float], total: float, uid: int) -> tuple[int, float, int]:
+    """Mentors offering something she wants come before any who offer nothing she wants,
+    whatever else they share."""
+    return (0 if values["topics"] or values["keywords"] else 1, -total, uid)
 
 
 # --- Entry points -----------------------------------------------------------------------
 
-def _ranked(viewer: User, candidates: dict[int, Person], me: Person, viewer_is_mentee: bool,
+def _ranked(candidates: dict[int, Person], me: Person, viewer_is_mentee: bool,
             limit: int, weights: MatchWeights | None = None) -> list[Recommendation]:
     if weights is None:
         weights = MatchWeights.current()
+    people = list(candidates.values())
+    if viewer_is_mentee:
+        people = [p for p in people if allowed(me, p)]
+        words, weighting = relevance.similarities(me.want_words, [p.offer_words for p in people])
+    else:
+        people = [p for p in people if allowed(p, me)]
+        words, weighting = relevance.similarities(me.offer_words, [p.want_words for p in people])
     scored = []
-    for person in candidates.values():
+    for person, similarity in zip(people, words, strict=True):
         mentee, mentor = (me, person) if viewer_is_mentee else (person, me)
-        values = factors(mentee, mentor)
-        scored.append((score(values, weights), person.id, values))
-    scored.sort(key=lambda row: (-row[0], row[1]))
+        values = factors(mentee, mentor, similarity)
+        total = score(values, weights)
+        scored.append((_rank_key(values, total, person.id), total, person, values))
+    scored.sort(key=lambda row: row[0])
     top = scored[:limit]
-    users = User.objects.select_related("profile").in_bulk([uid for _score, uid, _values in top])
-    chosen = [candidates[uid] for _score, uid, _values in top]
-    shared = (me.wants if viewer_is_mentee else me.offers)
-    topic_ids = {t for p in chosen for t in (p.offers if viewer_is_mentee else p.wants)} & shared
-    wording = _wording(chosen, topic_ids)
+    users = User.objects.select_related("profile").in_bulk([row[2].id for row in top])
+    chosen = [row[2] for row in top]
+    wording = explain.wording([me, *chosen], {
+        t for p in chosen for t in (me.wants.keys() & p.offers.keys() if viewer_is_mentee
+                                    else p.wants.keys() & me.offers.keys())})
     result = []
-    for (total, uid, values), person in zip(top, chosen, strict=True):
+    for _key, total, person, values in top:
         mentee, mentor = (me, person) if viewer_is_mentee else (person, me)
-        result.append(Recommendation(
-            user=users[uid], score=round(total, 3),
-            reasons=reasons(viewer_is_mentee, mentee, mentor, values, weights, wording)))
+        why = explain.reasons(viewer_is_mentee, mentee, mentor, values, weights, wording,
+                              weighting)
+        result.append(Recommendation(user=users[person.id], score=round(total, 3),
+                                     reasons=[r.text for r in why], why=why))
     return result
 
 
@@ -287,40 +138,43 @@ def mentors_for(mentee: User, *, limit: int = 10,
                 weights: MatchWeights | None = None) -> list[Recommendation]:
     """The mentors `mentee` could ask now, best first, each with why (with `weights`, the
     admins' preview of unsaved weights; by default the saved ones)."""
-    me = _load(Q(user=mentee)).get(mentee.pk)
+    me = load(Q(user=mentee)).get(mentee.pk)
     if me is None:
         return []
-    excluded = _excluded(mentee)
-    candidates = _load(
+    candidates = load(
         Q(user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
           paused_at__isnull=True, active_mentees__lt=F("mentor_capacity"))
-        & ~Q(user_id__in=excluded), wants=False)
-    return _ranked(mentee, candidates, me, True, limit, weights)
+        & ~Q(user_id__in=excluded(mentee)), wants=False)
+    return _ranked(candidates, me, True, limit, weights)
 
 
 def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:
     """Members who would gain most from `mentor`, best first, each with why."""
-    me = _load(Q(user=mentor)).get(mentor.pk)
+    me = load(Q(user=mentor)).get(mentor.pk)
     if me is None:
         return []
-    excluded = _excluded(mentor)
-    candidates = _load(Q(user__is_active=True, user__role=Role.MEMBER) & ~Q(user_id__in=excluded),
-                       offers=False)
-    return _ranked(mentor, candidates, me, False, limit)
+    candidates = load(Q(user__is_active=True, user__role=Role.MEMBER)
+                      & ~Q(user_id__in=excluded(mentor)), offers=False)
+    return _ranked(candidates, me, False, limit)
 
 
-def pair_reasons(viewer: User, other: User) -> list[str]:
+def pair_why(viewer: User, other: User) -> list[explain.Reason]:
     """Why `viewer` and `other` fit, for a profile page (mentee viewing a mentor or back)."""
-    people = _load(Q(user_id__in=[viewer.pk, other.pk]))
+    people = load(Q(user_id__in=[viewer.pk, other.pk]))
     if viewer.pk not in people or other.pk not in people:
         return []
     viewer_is_mentee = other.is_mentor and not viewer.is_mentor
     mentee, mentor = ((people[viewer.pk], people[other.pk]) if viewer_is_mentee
                       else (people[other.pk], people[viewer.pk]))
-    wording = _wording([mentee, mentor], mentee.wants & mentor.offers)
-    return reasons(viewer_is_mentee, mentee, mentor, factors(mentee, mentor),
-                   MatchWeights.current(), wording)
+    words, weighting = relevance.similarities(mentee.want_words, [mentor.offer_words])
+    wording = explain.wording([mentee, mentor], mentee.wants.keys() & mentor.offers.keys())
+    return explain.reasons(viewer_is_mentee, mentee, mentor,
+                           factors(mentee, mentor, words[0]), MatchWeights.current(),
+                           wording, weighting)
 
+
+def pair_reasons(viewer: User, other: User) -> list[str]:
+    return [reason.text for reason in pair_why(viewer, other)]
 
 
 # --- A whole pool, for matching rounds ---------------------------------------------------
@@ -330,20 +184,29 @@ class Pool:
     """Every mentee of a round against every mentor, scored with one set of weights.
 
     `scores[i][j]` is the fit of `mentees[i]` with `mentors[j]`, or None where the pair may
-    not be proposed (a block either way, an open mentorship already, no shared language).
+    not be proposed: a block either way, an open mentorship already, no shared language, or
+    he offers nothing of what she asked for.
     """
 
     mentees: list[Person]
     mentors: list[Person]
     scores: list[list[float | None]]
     weights: MatchWeights
+    words: list[list[float]] = field(default_factory=list)  # TF-IDF similarity per pair
+    weighting: relevance.Weighting | None = None
+
+    def factors(self, i: int, j: int) -> dict[str, float]:
+        return factors(self.mentees[i], self.mentors[j], self.words[i][j])
+
+    def why(self, i: int, j: int, *, viewer_is_mentee: bool = False) -> list[explain.Reason]:
+        mentee, mentor = self.mentees[i], self.mentors[j]
+        wording = explain.wording([mentee, mentor], mentee.wants.keys() & mentor.offers.keys())
+        return explain.reasons(viewer_is_mentee, mentee, mentor, self.factors(i, j),
+                               self.weights, wording, self.weighting)
 
     def reasons(self, i: int, j: int, *, viewer_is_mentee: bool = False) -> list[str]:
         """Why `mentees[i]` and `mentors[j]` fit, in the active language."""
-        mentee, mentor = self.mentees[i], self.mentors[j]
-        wording = _wording([mentee, mentor], mentee.wants & mentor.offers)
-        return reasons(viewer_is_mentee, mentee, mentor, factors(mentee, mentor),
-                       self.weights, wording)
+        return [reason.text for reason in self.why(i, j, viewer_is_mentee=viewer_is_mentee)]
 
 
 def _pairs_excluded(ids: set[int]) -> set[tuple[int, int]]:
@@ -363,17 +226,26 @@ def pool(mentee_ids: list[int], mentor_ids: list[int],
          weights: MatchWeights | None = None) -> Pool:
     """Score every pair of `mentee_ids` x `mentor_ids` (members who left are dropped)."""
     weights = weights or MatchWeights.current()
-    mentees = _load(Q(user_id__in=mentee_ids, user__is_active=True), offers=False)
-    mentors = _load(Q(user_id__in=mentor_ids, user__is_active=True), wants=False)
-    excluded = _pairs_excluded(set(mentees) | set(mentors))
+    mentees = list(load(Q(user_id__in=mentee_ids, user__is_active=True), offers=False).values())
+    mentors = list(load(Q(user_id__in=mentor_ids, user__is_active=True), wants=False).values())
+    never = _pairs_excluded({p.id for p in mentees} | {p.id for p in mentors})
+    weighting = relevance.Weighting.fit([m.offer_words for m in mentors]) if mentors else None
+    words = (weighting.similarities([m.want_words for m in mentees]).tolist()
+             if weighting and mentees else [[0.0] * len(mentors) for _m in mentees])
     rows: list[list[float | None]] = []
-    for mentee in mentees.values():
+    for i, mentee in enumerate(mentees):
         row: list[float | None] = []
-        for mentor in mentors.values():
-            if mentee.id == mentor.id or (mentee.id, mentor.id) in excluded:
+        for j, mentor in enumerate(mentors):
+            if (mentee.id == mentor.id or (mentee.id, mentor.id) in never
+                    or not allowed(mentee, mentor)):
                 row.append(None)
                 continue
-            row.append(score(factors(mentee, mentor), weights))
+            values = factors(mentee, mentor, words[i][j])
+            if (mentee.wants or mentee.want_words) and not (
+                    values["topics"] or values["keywords"]):
+                row.append(None)  # he offers nothing she asked for: better the waitlist
+                continue
+            row.append(score(values, weights))
         rows.append(row)
-    return Pool(mentees=list(mentees.values()), mentors=list(mentors.values()), scores=rows,
-                weights=weights)
+    return Pool(mentees=mentees, mentors=mentors, scores=rows, weights=weights, words=words,
+                weighting=weighting)

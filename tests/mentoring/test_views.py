@@ -17,6 +17,7 @@ from tests.community.factories import (
     MentorFactory,
     TopicFactory,
     UserFactory,
+    profile_fill,
 )
 from tests.mentoring.factories import active, pending
 
@@ -40,8 +41,8 @@ def mentee():
 
 def test_find_a_mentor_shows_recommendations_with_reasons(client, mentor, mentee):
     topic = TopicFactory(name="Negotiation")
-    mentor.profile.expertise.set([topic])
-    mentee.profile.wants_topics.set([topic])
+    profile_fill(mentor, expertise=[topic], languages=["en"])
+    profile_fill(mentee, wants_topics=[topic], languages=["en"])
     text = login(client, mentee).get(reverse("find_mentor")).content.decode()
     assert "Nadia Mentor" in text
     assert "She offers Negotiation, which you want to develop" in text

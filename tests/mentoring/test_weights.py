@@ -73,12 +73,14 @@ def test_only_admins_save():
 
 @pytest.fixture
 def pair():
-    """Léa wants negotiation; Nadia offers it, Olga shares Léa's city only."""
+    """Léa wants negotiation; both offer it, Nadia in Léa's time zone, Olga in her city."""
     negotiation = TopicFactory(name="Negotiation")
     lea = profile_fill(UserFactory(name="Léa Mentee"), wants_topics=[negotiation],
-                       city="Montréal")
-    nadia = profile_fill(MentorFactory(name="Nadia Mentor"), expertise=[negotiation])
-    olga = profile_fill(MentorFactory(name="Olga Mentor"), city="Montréal")
+                       city="Montréal", time_zone="America/Toronto", languages=["en"])
+    nadia = profile_fill(MentorFactory(name="Nadia Mentor"), expertise=[negotiation],
+                         time_zone="America/Toronto", languages=["en"])
+    olga = profile_fill(MentorFactory(name="Olga Mentor"), expertise=[negotiation],
+                        city="Montréal", languages=["en"])
     return lea, nadia, olga
 
 

@@ -1,0 +1,129 @@
+"""The people matching compares, loaded in a handful of bulk queries, and who may be
+recommended to whom at all."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from django.db.models import Q
+from django.utils import timezone
+
+from community.models import Block, Profile, User
+from mentoring.models import Mentorship
+
+
+@dataclass
+class Person:
+    """What matching needs from one profile, loaded in bulk."""
+
+    id: int
+    name: str
+    industry: str  # case-folded for comparing
+    city: str
+    time_zone: str
+    languages: frozenset[str]
+    years: int | None
+    want_words: str  # stems, space-separated (community.matchtext.terms)
+    offer_words: str
+    any_language: bool = False
+    utc_offset: float | None = None  # hours, today
+    shown_industry: str = ""  # as she wrote them, for explanations
+    shown_city: str = ""
+    capacity: int = 0
+    active: int = 0
+    answer_hours: float | None = None
+    # topic id -> where it comes from: "expertise" or "skills" (picked) or the free-text
+    # field that names it ("can_offer", "headline", "tags"); wants: "wants_topics" or
+    # "wants_to_develop". Quotes keep the words she wrote for topics found in her text.
+    offers: dict[int, str] = field(default_factory=dict)
+    wants: dict[int, str] = field(default_factory=dict)
+    offer_quotes: dict[int, str] = field(default_factory=dict)
+    want_quotes: dict[int, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1024)
+def _utc_offset_hours(zone: str, day: str) -> float | None:
+    try:
+        now = datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    offset = now.utcoffset()
+    return offset.total_seconds() / 3600 if offset is not None else None
+
+
+def apart(first: Person, second: Person) -> float | None:
+    """Hours between their clocks today (None if a time zone is unknown)."""
+    if first.utc_offset is None or second.utc_offset is None:
+        return None
+    gap = abs(first.utc_offset - second.utc_offset)
+    return min(gap, 24 - gap)
+
+
+def load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Person]:
+    """People matching `users` (a filter on Profile), with the topic sets asked for.
+
+    Scoring compares what the mentee wants with what the mentor offers, so candidates
+    need only one of the two sets: loading just that halves the rows read.
+    """
+    day = timezone.now().date().isoformat()
+    rows = Profile.objects.filter(users).values_list(
+        "user_id", "user__name", "industry", "city", "time_zone", "languages",
+        "years_experience", "want_words", "offer_words", "mentor_capacity", "active_mentees",
+        "answer_hours", "pk", "any_language", "want_found", "offer_found")
+    people: dict[int, Person] = {}
+    by_profile: dict[int, Person] = {}
+    for (uid, name, industry, city, tz, langs, years, want, offer, capacity, active,
+         hours, pk, any_language, want_found, offer_found) in rows:
+        person = Person(
+            id=uid, name=name, industry=industry.strip().casefold(),
+            city=city.strip().casefold(), time_zone=tz, languages=frozenset(langs or ()),
+            years=years, want_words=want, offer_words=offer, any_language=any_language,
+            shown_industry=industry.strip(), shown_city=city.strip(),
+            capacity=capacity, active=active, answer_hours=hours,
+            utc_offset=_utc_offset_hours(tz, day) if tz else None)
+        if offers:
+            for topic, (source, quote) in (offer_found or {}).items():
+                person.offers[int(topic)] = source
+                person.offer_quotes[int(topic)] = quote
+        if wants:
+            for topic, (source, quote) in (want_found or {}).items():
+                person.wants[int(topic)] = source
+                person.want_quotes[int(topic)] = quote
+        people[uid] = person
+        by_profile[pk] = person
+    if not by_profile:
+        return people
+    # A subquery, not a list of thousands of ids: the database joins, Python does not.
+    # A picked topic is said as picked, even when her text names it too.
+    profiles = Profile.objects.filter(users).values("pk")
+    tables = ([(Profile.expertise.through, "offers", "expertise"),
+               (Profile.skills.through, "offers", "skills")] if offers else []) + (
+        [(Profile.wants_topics.through, "wants", "wants_topics")] if wants else [])
+    for through, attr, source in tables:
+        links = through._default_manager.filter(profile_id__in=profiles)
+        for profile_id, topic_id in links.values_list("profile_id", "topic_id"):
+            person = by_profile[profile_id]
+            if getattr(person, attr).get(topic_id) not in ("expertise", "skills"):
+                getattr(person, attr)[topic_id] = source
+    return people
+
+
+def excluded(viewer: User) -> set[int]:
+    """Members never recommended to `viewer`: herself, blocks either way, open pairs."""
+    excluded = {viewer.pk}
+    for blocker, blocked in Block.objects.filter(
+            Q(blocker=viewer) | Q(blocked=viewer)).values_list("blocker_id", "blocked_id"):
+        excluded.update((blocker, blocked))
+    for mentor, mentee in Mentorship.objects.filter(
+            Q(mentor=viewer) | Q(mentee=viewer), status__in=Mentorship.OPEN).values_list(
+            "mentor_id", "mentee_id"):
+        excluded.update((mentor, mentee))
+    return excluded
+
+
+def allowed(mentee: Person, mentor: Person) -> bool:
+    """The rule no weight can change: they share a language, or she said any is fine."""
+    return bool(mentee.languages & mentor.languages) or mentee.any_language
