@@ -241,9 +241,12 @@ class Profile(models.Model):
     city_key = models.CharField(max_length=80, default="", editable=False, db_index=True)
     want_words = models.TextField(default="", editable=False)  # keywords for matching
     offer_words = models.TextField(default="", editable=False)
-    # Topics recognised in her free text: {"topic id": "the words as she wrote them"}.
+    # Topics recognised in her free text: {"topic id": [field, "the words as she wrote them"]},
+    # and the same as "id:field id:field" for scoring without parsing JSON.
     want_found = models.JSONField(default=dict, editable=False)
     offer_found = models.JSONField(default=dict, editable=False)
+    want_found_ids = models.TextField(default="", editable=False)
+    offer_found_ids = models.TextField(default="", editable=False)
 
     class Meta:
         verbose_name = _("profile")

@@ -122,10 +122,13 @@ def match_words(profile: Profile, vocabulary: matchtext.Vocabulary | None = None
     and of what she offers, and the topics each side names (with the words she used)."""
     vocabulary = vocabulary or topic_vocabulary()
     offer = " ".join(field_text(profile, name) for name in OFFER_FIELDS)
+    want_found = _found(profile, WANT_FIELDS, vocabulary)
+    offer_found = _found(profile, OFFER_FIELDS, vocabulary)
     return {"want_words": " ".join(matchtext.terms(profile.wants_to_develop)),
             "offer_words": " ".join(matchtext.terms(offer)),
-            "want_found": _found(profile, WANT_FIELDS, vocabulary),
-            "offer_found": _found(profile, OFFER_FIELDS, vocabulary)}
+            "want_found": want_found, "offer_found": offer_found,
+            "want_found_ids": " ".join(f"{t}:{f}" for t, (f, _q) in want_found.items()),
+            "offer_found_ids": " ".join(f"{t}:{f}" for t, (f, _q) in offer_found.items())}
 
 
 def profile_index(profile: Profile, vocabulary: matchtext.Vocabulary | None = None) -> None:

@@ -42,13 +42,20 @@ class Wording:
 
 
 def wording(people: list[Person], topic_ids: set[int]) -> Wording:
-    """Two queries for any number of recommendations: topic names and profile texts."""
+    """Two queries for any number of recommendations: topic names and profile texts (the
+    words each wrote for the topics found in her text are filled in on `people`)."""
     topics = {t.pk: str(t) for t in Topic.objects.filter(pk__in=topic_ids)}
     texts: dict[int, dict[str, str]] = {}
-    for profile in Profile.objects.filter(user_id__in=[p.id for p in people]).only(
-            "user_id", "wants_to_develop", *OFFER_FIELDS):
+    by_id = {p.id: p for p in people}
+    for profile in Profile.objects.filter(user_id__in=list(by_id)).only(
+            "user_id", "wants_to_develop", "want_found", "offer_found", *OFFER_FIELDS):
         texts[profile.user_id] = {name: field_text(profile, name)
                                   for name in ("wants_to_develop", *OFFER_FIELDS)}
+        person = by_id[profile.user_id]
+        for found, quotes in ((profile.want_found, person.want_quotes),
+                              (profile.offer_found, person.offer_quotes)):
+            for topic, (_source, quote) in (found or {}).items():
+                quotes[int(topic)] = quote
     return Wording(topics=topics, texts=texts)
 
 

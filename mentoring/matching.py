@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from community.models import Block, Role, User
 from mentoring import explain, relevance
 from mentoring.models import MatchWeights, Mentorship
-from mentoring.people import Person, allowed, apart, excluded, load
+from mentoring.people import Person, allowed, apart, excluded, load, speaks_with
 
 
 @dataclass
@@ -141,10 +141,12 @@ def mentors_for(mentee: User, *, limit: int = 10,
     me = load(Q(user=mentee)).get(mentee.pk)
     if me is None:
         return []
-    candidates = load(
-        Q(user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
-          paused_at__isnull=True, active_mentees__lt=F("mentor_capacity"))
-        & ~Q(user_id__in=excluded(mentee)), wants=False)
+    mentors = (Q(user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
+                 paused_at__isnull=True, active_mentees__lt=F("mentor_capacity"))
+               & ~Q(user_id__in=excluded(mentee)))
+    if not me.any_language:
+        mentors &= speaks_with(me)
+    candidates = load(mentors, wants=False)
     return _ranked(candidates, me, True, limit, weights)
 
 
@@ -154,6 +156,7 @@ def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:
     if me is None:
         return []
     candidates = load(Q(user__is_active=True, user__role=Role.MEMBER)
+                      & (speaks_with(me) | Q(any_language=True))
                       & ~Q(user_id__in=excluded(mentor)), offers=False)
     return _ranked(candidates, me, False, limit)
 

@@ -72,7 +72,7 @@ def load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Pers
     rows = Profile.objects.filter(users).values_list(
         "user_id", "user__name", "industry", "city", "time_zone", "languages",
         "years_experience", "want_words", "offer_words", "mentor_capacity", "active_mentees",
-        "answer_hours", "pk", "any_language", "want_found", "offer_found")
+        "answer_hours", "pk", "any_language", "want_found_ids", "offer_found_ids")
     people: dict[int, Person] = {}
     by_profile: dict[int, Person] = {}
     for (uid, name, industry, city, tz, langs, years, want, offer, capacity, active,
@@ -85,13 +85,13 @@ def load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Pers
             capacity=capacity, active=active, answer_hours=hours,
             utc_offset=_utc_offset_hours(tz, day) if tz else None)
         if offers:
-            for topic, (source, quote) in (offer_found or {}).items():
+            for item in offer_found.split():
+                topic, _sep, source = item.partition(":")
                 person.offers[int(topic)] = source
-                person.offer_quotes[int(topic)] = quote
         if wants:
-            for topic, (source, quote) in (want_found or {}).items():
+            for item in want_found.split():
+                topic, _sep, source = item.partition(":")
                 person.wants[int(topic)] = source
-                person.want_quotes[int(topic)] = quote
         people[uid] = person
         by_profile[pk] = person
     if not by_profile:
@@ -109,6 +109,15 @@ def load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Pers
             if getattr(person, attr).get(topic_id) not in ("expertise", "skills"):
                 getattr(person, attr)[topic_id] = source
     return people
+
+
+def speaks_with(person: Person) -> Q:
+    """Profiles sharing a language with `person` (a first cut in the database; the JSON
+    text holds each code in quotes)."""
+    shared = Q(pk__in=[])
+    for code in person.languages:
+        shared |= Q(languages__icontains=f'"{code}"')
+    return shared
 
 
 def excluded(viewer: User) -> set[int]:
