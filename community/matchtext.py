@@ -54,7 +54,8 @@ years time times day days make making go going know knowing understand understan
 aussi fait faire veux veut voudrais aimerais aime souhaite souhaiterais apprendre ameliorer
 mieux aider aide besoin devenir progresser competence competences chose choses beaucoup peu
 tout tous toute toutes autre autres travail travailler an ans annee annees savoir comprendre
-nouveau nouvelle
+nouveau nouvelle people person everyone anything everything stuff part step steps kind
+gens personne personnes quelqu quelque etape etapes partie
 """)
 
 STOP_WORDS = GRAMMAR | FILLER

@@ -91,16 +91,25 @@ class CohortForm(forms.Form):
 # What each weight does, said to the admin who tunes it (one sentence each).
 WEIGHT_TEXTS = {
     "topics": (_("Topics in common"), _(
-        "Topics the mentee wants to develop that the mentor lists as her expertise or skills.")),
+        "Topics the mentee wants to develop, picked or named in her own words (synonyms "
+        "included, English or French), that the mentor offers, picked or named in her "
+        "offer, headline or tags.")),
     "keywords": (_("Words in common"), _(
         "Words shared by what the mentee wants to develop and the mentor's headline, offer "
-        "and tags, in English or French.")),
-    "industry": (_("Same industry"), _("Both work in the same industry.")),
-    "languages": (_("A language in common"), _("They speak at least one language in common.")),
+        "and tags, in English or French; the rarer a word among the mentors, the more it "
+        "counts.")),
+    "industry": (_("Same industry"), _(
+        "Both work in the same industry; counts only as far as the mentor offers what the "
+        "mentee wants.")),
+    "languages": (_("A language in common"), _(
+        "They speak at least one language in common. A mentor with none is never "
+        "recommended, unless the mentee said any language is fine.")),
     "time_zone": (_("Close time zones"), _(
-        "Counts fully in the same time zone, less with each hour apart, not at all from "
-        "eight hours apart.")),
-    "city": (_("Same city"), _("Both live in the same city.")),
+        "Counts fully up to two hours apart, less with each hour after that, not at all "
+        "from eight hours apart.")),
+    "city": (_("Same city"), _(
+        "Both live in the same city; counts only as far as the mentor offers what the "
+        "mentee wants.")),
     "experience": (_("Experience gap"), _(
         "Counts fully when the mentor has three to twenty more years of experience than "
         "the mentee, less for a smaller gap.")),

@@ -56,7 +56,10 @@ def _experience(mentee_years: int | None, mentor_years: int | None) -> float:
 
 
 def _time_zone(hours: float | None) -> float:
-    return 0.3 if hours is None else max(0.0, 1 - hours / 8)
+    """Fully up to two hours apart (a shared working day), then less, nothing from eight."""
+    if hours is None:
+        return 0.3
+    return 1.0 if hours <= 2 else max(0.0, 1 - (hours - 2) / 6)
 
 
 def _responsiveness(hours: float | None) -> float:

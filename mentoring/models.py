@@ -195,10 +195,10 @@ class MatchWeights(models.Model):
     keywords = models.FloatField(_("words in common (want / offer)"), default=2.0)
     industry = models.FloatField(_("same industry"), default=1.0)
     languages = models.FloatField(_("a language in common"), default=1.5)
-    time_zone = models.FloatField(_("close time zones"), default=1.0)
+    time_zone = models.FloatField(_("close time zones"), default=2.0)
     city = models.FloatField(_("same city"), default=0.5)
     experience = models.FloatField(_("a useful experience gap"), default=1.0)
-    capacity = models.FloatField(_("places the mentor has left"), default=1.0)
+    capacity = models.FloatField(_("places the mentor has left"), default=0.5)
     responsiveness = models.FloatField(_("how quickly the mentor answers"), default=0.5)
 
     FIELDS = ("topics", "keywords", "industry", "languages", "time_zone", "city", "experience",

@@ -24,10 +24,13 @@ def test_tune_a_weight_preview_save_and_rename_a_topic(live_daphne, browser):
     base = live_daphne.url
     negotiation = TopicFactory(name="Negociation", name_fr="Négociation")
     profile_fill(UserFactory(email="lea@example.org", name="Léa Martin"),
-                 wants_topics=[negotiation], city="Montréal", languages=["fr"])
+                 wants_topics=[negotiation], city="Montréal", languages=["fr"],
+                 time_zone="America/Toronto")
     profile_fill(MentorFactory(name="Nadia Haddad", capacity=3), expertise=[negotiation],
-                 languages=["en"], headline="Salary negotiation coach")
-    profile_fill(MentorFactory(name="Olga Petrova"), city="Montréal", languages=["fr"])
+                 languages=["en", "fr"], headline="Salary negotiation coach",
+                 time_zone="America/Toronto")
+    profile_fill(MentorFactory(name="Olga Petrova"), city="Montréal", languages=["fr"],
+                 expertise=[negotiation])
     AdminFactory(email="ada@example.org", name="Ada Admin")
 
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -66,7 +69,7 @@ def test_tune_a_weight_preview_save_and_rename_a_topic(live_daphne, browser):
     # The topic is misspelt: she renames it, after seeing who uses it.
     page.get_by_role("link", name="Topics").click()
     page.get_by_role("link", name="Negociation").click()
-    page.get_by_text("2 profiles list it.").wait_for()
+    page.get_by_text("3 profiles list it.").wait_for()
     screenshot(page, "81-manage-topic")
     page.get_by_role("textbox", name="Name", exact=True).fill("Negotiation")
     page.get_by_role("button", name="Save the names").click()
@@ -80,7 +83,7 @@ def test_tune_a_weight_preview_save_and_rename_a_topic(live_daphne, browser):
     # Retiring it asks first, saying how many profiles lose it; she cancels.
     page.get_by_role("link", name="Negotiation").click()
     page.get_by_role("button", name="Retire…").click()
-    page.get_by_text("Negotiation will be taken off 2 profiles").wait_for()
+    page.get_by_text("Negotiation will be taken off 3 profiles").wait_for()
     screenshot(page, "83-manage-topic-retire")
     page.get_by_role("link", name="Cancel").click()
     page.get_by_role("button", name="Yes, retire").wait_for(state="detached")

@@ -88,7 +88,7 @@ def test_excludes_full_paused_closed_blocked_and_connected_mentors(mentee, negot
 
 def test_mentors_near_capacity_rank_lower_and_weights_change_the_order(mentee, negotiation):
     busy = profile_fill(MentorFactory(name="Busy", capacity=4), expertise=[negotiation],
-                        active_mentees=3, languages=["fr"], time_zone="America/Toronto")
+                        active_mentees=3, languages=["fr"], answer_hours=6)
     free = profile_fill(MentorFactory(name="Free", capacity=4), expertise=[negotiation],
                         languages=["fr"])
     assert [r.user for r in matching.mentors_for(mentee)] == [free, busy]

@@ -86,8 +86,8 @@ def pair():
 
 def test_page_explains_each_weight_and_lists_mentees(client, pair):
     text = login(client, AdminFactory()).get(reverse("matching_weights")).content.decode()
-    assert "Both live in the same city." in text
-    assert "Topics the mentee wants to develop that the mentor lists" in text
+    assert "Both live in the same city; counts only as far as the mentor offers" in text
+    assert "Topics the mentee wants to develop, picked or named in her own words" in text
     assert 'value="0.5"' in text and "Léa Mentee" in text
     assert 'aria-describedby="id_city_helptext"' in text
 
