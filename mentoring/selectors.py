@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from community.models import User
+from community.models import Profile, Role, User
 from mentoring import permissions
-from mentoring.models import Agreement, Goal, Mentorship, Milestone, PrivateNote, Session
+from mentoring.models import (
+    Agreement,
+    Goal,
+    Mentorship,
+    Milestone,
+    PrivateNote,
+    Proposal,
+    Session,
+)
 
 
 def responded(mentorships: QuerySet[Mentorship]) -> QuerySet[Mentorship]:
@@ -101,3 +110,49 @@ def milestone_for(user: User, milestone_id: int) -> Milestone:
     if milestone is None or not permissions.can_view_mentorship(user, milestone.goal.mentorship):
         raise Http404
     return milestone
+
+
+# --- Matching rounds (the programme team's pages, and her proposals) ----------------------
+
+def free_places() -> dict[int, int]:
+    """Mentors a round may propose, with their free places: active mentors accepting mentees,
+    not paused, less their active mentees and the proposals still waiting for answers."""
+    waiting = Counter(Proposal.objects.filter(status__in=Proposal.WAITING).values_list(
+        "mentor_id", flat=True))
+    rows = Profile.objects.filter(
+        user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
+        paused_at__isnull=True, active_mentees__lt=F("mentor_capacity")).values_list(
+        "user_id", "mentor_capacity", "active_mentees")
+    places = {uid: capacity - active - waiting[uid] for uid, capacity, active in rows}
+    return {uid: n for uid, n in places.items() if n > 0}
+
+
+def busy_mentees() -> set[int]:
+    """Members with an open mentorship (as a mentee) or a proposal waiting for answers."""
+    busy = set(Mentorship.objects.filter(status__in=Mentorship.OPEN).values_list(
+        "mentee_id", flat=True))
+    busy.update(Proposal.objects.filter(status__in=Proposal.WAITING).values_list(
+        "mentee_id", flat=True))
+    return busy
+
+
+def waitlist() -> list[Proposal]:
+    """Mentees a sent round left without a mentor (none found, dropped, declined, expired)
+    and still without one: each one's latest proposal, the longest waiting first."""
+    latest: dict[int, int] = {}
+    for pk, mentee_id in Proposal.objects.filter(
+            round__status="sent").order_by("round_id", "pk").values_list("pk", "mentee_id"):
+        latest[mentee_id] = pk
+    busy = busy_mentees()
+    rows = [p for p in Proposal.objects.filter(pk__in=latest.values()).select_related(
+        "mentee", "mentor", "round").order_by("round__sent_at", "mentee__name")
+        if p.waitlisted and p.mentee_id not in busy and p.mentee.is_active
+        and p.mentee.role == Role.MEMBER]
+    return rows
+
+
+def my_proposals(user: User) -> list[Proposal]:
+    """Pairs proposed to her by the programme team that still wait for an answer."""
+    return list(permissions.proposals_visible_to(user).filter(
+        status__in=Proposal.WAITING).select_related("mentee__profile", "mentor__profile")
+        .order_by("expires_at"))
