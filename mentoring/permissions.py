@@ -101,7 +101,7 @@ def can_answer_proposal(user: Viewer, proposal: Proposal) -> bool:
         return False
     answered = (Proposal.Status.MENTEE_ACCEPTED if user.pk == proposal.mentee_id
                 else Proposal.Status.MENTOR_ACCEPTED)
-    return bool(proposal.status != answered
+    return bool(proposal.status != answered and proposal.mentor is not None
                 and not is_blocked_between(proposal.mentee, proposal.mentor))
 
 

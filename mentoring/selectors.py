@@ -11,10 +11,11 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from community.models import Profile, Role, User
-from mentoring import permissions
+from mentoring import matching, permissions
 from mentoring.models import (
     Agreement,
     Goal,
+    MatchingRound,
     Mentorship,
     Milestone,
     PrivateNote,
@@ -156,3 +157,46 @@ def my_proposals(user: User) -> list[Proposal]:
     return list(permissions.proposals_visible_to(user).filter(
         status__in=Proposal.WAITING).select_related("mentee__profile", "mentor__profile")
         .order_by("expires_at"))
+
+
+@dataclass
+class RoundRow:
+    """One mentee of a round, and the mentors she could be given instead (a draft only)."""
+
+    proposal: Proposal
+    choices: list[tuple[int, str, float]]  # mentor id, name, fit with her
+
+
+def round_rows(round_: MatchingRound, *, choices_per_row: int = 12) -> list[RoundRow]:
+    """Every proposal of the round, pairs by mentee name. In a draft, each row lists the
+    mentors still holding a free place in it that the pool allows for her, best fit first."""
+    proposals = list(round_.proposals.select_related("mentee", "mentor").order_by(
+        "mentee__name", "pk"))
+    if round_.status != MatchingRound.Status.DRAFT or not proposals:
+        return [RoundRow(p, []) for p in proposals]
+    taken = Counter(p.mentor_id for p in proposals if p.status == Proposal.Status.PROPOSED)
+    left = {uid: n - taken[uid] for uid, n in free_places().items() if n > taken[uid]}
+    if not left:
+        return [RoundRow(p, []) for p in proposals]
+    pool = matching.pool([p.mentee_id for p in proposals], sorted(left))
+    at = {person.id: i for i, person in enumerate(pool.mentees)}
+    rows = []
+    for p in proposals:
+        i = at.get(p.mentee_id)
+        options = [] if i is None else sorted(
+            ((mentor.id, mentor.name, round(fit, 2))
+             for mentor, fit in zip(pool.mentors, pool.scores[i], strict=True)
+             if fit is not None and mentor.id != p.mentor_id),
+            key=lambda option: (-option[2], option[1]))
+        rows.append(RoundRow(p, options[:choices_per_row]))
+    return rows
+
+
+def proposal_reasons(viewer: User, proposal: Proposal) -> list[str]:
+    """Why the pair fits, said to `viewer` (one of the two), in her language."""
+    if proposal.mentor_id is None:
+        return []
+    pool = matching.pool([proposal.mentee_id], [proposal.mentor_id])
+    if not pool.mentees or not pool.mentors:
+        return []
+    return pool.reasons(0, 0, viewer_is_mentee=viewer.pk == proposal.mentee_id)

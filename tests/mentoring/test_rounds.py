@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from community.models import AuditEntry
-from notifications.models import Notification
 from mentoring import matching, selectors
 from mentoring.models import MatchingRound, Mentorship, Proposal
 from mentoring.services import rounds
+from notifications.models import Notification
 from rooms.services import room_create_group
 from tests.community.factories import AdminFactory, BlockFactory, MentorFactory, UserFactory
 from tests.mentoring.factories import active
