@@ -263,3 +263,29 @@ class TestSendAndAnswer:
         with pytest.raises(ValidationError, match="can no longer be proposed"):
             rounds.round_send(actor=admin, round_=round_)
         assert proposal_of(round_, mentee).status == Proposal.Status.PROPOSED
+
+
+def test_the_waitlist_is_matched_before_newcomers(admin, fixed_scores):
+    waiting, newcomer = UserFactory(name="Wendy"), UserFactory(name="Nora")
+    first_mentor = MentorFactory(capacity=1)
+    fixed_scores[waiting.pk, first_mentor.pk] = 9.0
+    fixed_scores[newcomer.pk, first_mentor.pk] = 1.0
+    first = rounds.round_start(actor=admin)
+    rounds.proposal_drop(actor=admin, proposal=proposal_of(first, waiting))
+    rounds.proposal_swap(actor=admin, proposal=proposal_of(first, newcomer), mentor=first_mentor)
+    rounds.round_send(actor=admin, round_=first)
+    assert [p.mentee for p in selectors.waitlist()] == [waiting]
+    rounds.proposal_answer(user=first_mentor, proposal=proposal_of(first, newcomer),
+                           accept=False)
+    # Both wait now. One place left, and a new member who fits it far better: the
+    # waitlist still comes first.
+    later = UserFactory(name="Zara")
+    second_mentor = MentorFactory(capacity=1)
+    MentorFactory._meta.model.objects.filter(pk=first_mentor.pk).update(is_active=False)
+    fixed_scores[later.pk, second_mentor.pk] = 50.0
+    fixed_scores[waiting.pk, second_mentor.pk] = 1.0
+    fixed_scores[newcomer.pk, second_mentor.pk] = 1.0
+    second = rounds.round_start(actor=admin)
+    assert proposal_of(second, later).mentor is None
+    assert proposal_of(second, waiting).mentor == second_mentor or \
+        proposal_of(second, newcomer).mentor == second_mentor
