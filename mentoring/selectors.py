@@ -142,7 +142,8 @@ def waitlist() -> list[Proposal]:
     and still without one: each one's latest proposal, the longest waiting first."""
     latest: dict[int, int] = {}
     for pk, mentee_id in Proposal.objects.filter(
-            round__status="sent").order_by("round_id", "pk").values_list("pk", "mentee_id"):
+            round__status=MatchingRound.Status.SENT).order_by("round_id", "pk").values_list(
+            "pk", "mentee_id"):
         latest[mentee_id] = pk
     busy = busy_mentees()
     rows = [p for p in Proposal.objects.filter(pk__in=latest.values()).select_related(
