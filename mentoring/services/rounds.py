@@ -105,7 +105,7 @@ def round_start(*, actor: User, cohort: Room | None = None) -> MatchingRound:
         raise ValidationError({"cohort": _("Choose a cohort that is still open.")})
     mentee_ids = _mentee_ids(cohort)
     if not mentee_ids:
-        raise ValidationError(_("Every member of this cohort already has a mentor or a "
+        raise ValidationError(_("Every member to match already has a mentor or a "
                                 "proposal waiting for answers: there is nobody to match."))
     places = selectors.free_places()
     pool = matching.pool(mentee_ids, sorted(places))
