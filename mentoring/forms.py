@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Role, User
 from mentoring.models import Agreement, Mentorship
+from rooms.models import Room
 
 
 class RequestForm(forms.Form):
@@ -147,3 +148,18 @@ class WeightsForm(forms.Form):
 
     def weights(self) -> dict[str, object]:
         return {name: self.cleaned_data.get(name) for name in WEIGHT_TEXTS}
+
+
+class RoundStartForm(forms.Form):
+    """Whom a new matching round is for: a cohort (a group room still open) or everyone."""
+
+    cohort = forms.ModelChoiceField(
+        label=_("Match the members of"), required=False, queryset=Room.objects.none(),
+        empty_label=_("The whole community"),
+        help_text=_("Mentees: members with no mentor and no proposal waiting. Mentors: those "
+                    "open to mentees, with free places."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["cohort"]).queryset = Room.objects.filter(
+            kind=Room.Kind.GROUP, archived_at__isnull=True).order_by("name")

@@ -216,3 +216,91 @@ class MatchWeights(models.Model):
     def current(cls) -> MatchWeights:
         weights, _created = cls.objects.get_or_create(pk=1)
         return weights
+
+
+class MatchingRound(models.Model):
+    """An admin's proposal of one mentor per mentee, for a cohort or the whole community.
+
+    A draft is solved once (mentoring.services.rounds), then edited pair by pair; sending
+    it asks both members of every pair. `total_fit` is the sum of the pairs' scores.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+
+    cohort = models.ForeignKey(
+        "rooms.Room", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("cohort"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    total_fit = models.FloatField(_("overall fit"), default=0.0)
+
+    class Meta:
+        verbose_name = _("matching round")
+        verbose_name_plural = _("matching rounds")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(_("Matching round %(n)s") % {"n": self.pk})
+
+
+class Proposal(models.Model):
+    """One mentee of a round and the mentor proposed to her; no mentor: she waits (waitlist).
+
+    proposed -> dropped (by the admin, in the draft) or sent -> accepted by one side ->
+    both accepted (the mentorship is created), or declined / expired.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        DROPPED = "dropped", _("Dropped")
+        SENT = "sent", _("Waiting for both answers")
+        MENTEE_ACCEPTED = "mentee_accepted", _("Accepted by the mentee")
+        MENTOR_ACCEPTED = "mentor_accepted", _("Accepted by the mentor")
+        ACCEPTED = "accepted", _("Accepted by both")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    WAITING = (Status.SENT, Status.MENTEE_ACCEPTED, Status.MENTOR_ACCEPTED)
+    UNMATCHED = (Status.DROPPED, Status.DECLINED, Status.EXPIRED)
+
+    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="proposals")
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+")
+    score = models.FloatField(_("fit"), default=0.0)
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+")
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proposed pair")
+        verbose_name_plural = _("proposed pairs")
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint("round", "mentee", name="proposal_one_per_mentee"),
+        ]
+        indexes = [models.Index(fields=["mentee", "status"]),
+                   models.Index(fields=["mentor", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} → {self.mentor_id} ({self.status})"
+
+    @property
+    def waitlisted(self) -> bool:
+        """She has no mentor from this round: none found, dropped, declined or expired."""
+        return self.mentor_id is None or self.status in self.UNMATCHED

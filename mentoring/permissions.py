@@ -12,7 +12,7 @@ from django.http import Http404
 
 from community.models import User
 from community.permissions import Viewer, can_contact, is_blocked_between, is_member
-from mentoring.models import Mentorship
+from mentoring.models import Mentorship, Proposal
 
 
 def _member(user: Viewer) -> bool:
@@ -81,6 +81,45 @@ def can_view_dashboard(user: Viewer) -> bool:
 def can_tune_matching(user: Viewer) -> bool:
     """Change the matching weights and preview any mentee's recommendations with them."""
     return _member(user) and user.is_admin  # type: ignore[union-attr]
+
+
+def can_run_matching_round(user: Viewer) -> bool:
+    """Start a matching round, change its pairs and send it: the programme's admins."""
+    return _member(user) and user.is_admin  # type: ignore[union-attr]
+
+
+def can_view_proposal(user: Viewer, proposal: Proposal) -> bool:
+    """A sent proposal is seen by its mentee and its mentor; a draft by nobody but admins."""
+    return bool(_member(user) and proposal.mentor_id is not None
+                and user.pk in (proposal.mentee_id, proposal.mentor_id)
+                and proposal.status not in (Proposal.Status.PROPOSED, Proposal.Status.DROPPED))
+
+
+def can_answer_proposal(user: Viewer, proposal: Proposal) -> bool:
+    """Accept or decline: either member of a sent pair, once, without a block between them."""
+    if not can_view_proposal(user, proposal) or proposal.status not in Proposal.WAITING:
+        return False
+    answered = (Proposal.Status.MENTEE_ACCEPTED if user.pk == proposal.mentee_id
+                else Proposal.Status.MENTOR_ACCEPTED)
+    return bool(proposal.status != answered and proposal.mentor is not None
+                and not is_blocked_between(proposal.mentee, proposal.mentor))
+
+
+def proposals_visible_to(user: Viewer) -> QuerySet[Proposal]:
+    if not _member(user):
+        return Proposal.objects.none()
+    return Proposal.objects.filter(Q(mentor_id=user.pk) | Q(mentee_id=user.pk)).exclude(
+        status__in=[Proposal.Status.PROPOSED, Proposal.Status.DROPPED]).exclude(
+        mentor__isnull=True)
+
+
+def access_proposal(user: Viewer, proposal_id: int) -> Proposal:
+    """A proposal sent to `user`; one Http404 for missing, draft and someone else's."""
+    try:
+        return proposals_visible_to(user).select_related(
+            "mentor__profile", "mentee__profile", "round").get(pk=proposal_id)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def can_see_recommendations(user: Viewer) -> bool:

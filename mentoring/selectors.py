@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from community.models import User
-from mentoring import permissions
-from mentoring.models import Agreement, Goal, Mentorship, Milestone, PrivateNote, Session
+from community.models import Profile, Role, User
+from mentoring import matching, permissions
+from mentoring.models import (
+    Agreement,
+    Goal,
+    MatchingRound,
+    Mentorship,
+    Milestone,
+    PrivateNote,
+    Proposal,
+    Session,
+)
 
 
 def responded(mentorships: QuerySet[Mentorship]) -> QuerySet[Mentorship]:
@@ -101,3 +111,93 @@ def milestone_for(user: User, milestone_id: int) -> Milestone:
     if milestone is None or not permissions.can_view_mentorship(user, milestone.goal.mentorship):
         raise Http404
     return milestone
+
+
+# --- Matching rounds (the programme team's pages, and her proposals) ----------------------
+
+def free_places() -> dict[int, int]:
+    """Mentors a round may propose, with their free places: active mentors accepting mentees,
+    not paused, less their active mentees and the proposals still waiting for answers."""
+    waiting = Counter(Proposal.objects.filter(status__in=Proposal.WAITING).values_list(
+        "mentor_id", flat=True))
+    rows = Profile.objects.filter(
+        user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
+        paused_at__isnull=True, active_mentees__lt=F("mentor_capacity")).values_list(
+        "user_id", "mentor_capacity", "active_mentees")
+    places = {uid: capacity - active - waiting[uid] for uid, capacity, active in rows}
+    return {uid: n for uid, n in places.items() if n > 0}
+
+
+def busy_mentees() -> set[int]:
+    """Members with an open mentorship (as a mentee) or a proposal waiting for answers."""
+    busy = set(Mentorship.objects.filter(status__in=Mentorship.OPEN).values_list(
+        "mentee_id", flat=True))
+    busy.update(Proposal.objects.filter(status__in=Proposal.WAITING).values_list(
+        "mentee_id", flat=True))
+    return busy
+
+
+def waitlist() -> list[Proposal]:
+    """Mentees a sent round left without a mentor (none found, dropped, declined, expired)
+    and still without one: each one's latest proposal, the longest waiting first."""
+    latest: dict[int, int] = {}
+    for pk, mentee_id in Proposal.objects.filter(
+            round__status=MatchingRound.Status.SENT).order_by("round_id", "pk").values_list(
+            "pk", "mentee_id"):
+        latest[mentee_id] = pk
+    busy = busy_mentees()
+    rows = [p for p in Proposal.objects.filter(pk__in=latest.values()).select_related(
+        "mentee", "mentor", "round").order_by("round__sent_at", "mentee__name")
+        if p.waitlisted and p.mentee_id not in busy and p.mentee.is_active
+        and p.mentee.role == Role.MEMBER]
+    return rows
+
+
+def my_proposals(user: User) -> list[Proposal]:
+    """Pairs proposed to her by the programme team that still wait for an answer."""
+    return list(permissions.proposals_visible_to(user).filter(
+        status__in=Proposal.WAITING).select_related("mentee__profile", "mentor__profile")
+        .order_by("expires_at"))
+
+
+@dataclass
+class RoundRow:
+    """One mentee of a round, and the mentors she could be given instead (a draft only)."""
+
+    proposal: Proposal
+    choices: list[tuple[int, str, float]]  # mentor id, name, fit with her
+
+
+def round_rows(round_: MatchingRound, *, choices_per_row: int = 12) -> list[RoundRow]:
+    """Every proposal of the round, pairs by mentee name. In a draft, each row lists the
+    mentors still holding a free place in it that the pool allows for her, best fit first."""
+    proposals = list(round_.proposals.select_related("mentee", "mentor").order_by(
+        "mentee__name", "pk"))
+    if round_.status != MatchingRound.Status.DRAFT or not proposals:
+        return [RoundRow(p, []) for p in proposals]
+    taken = Counter(p.mentor_id for p in proposals if p.status == Proposal.Status.PROPOSED)
+    left = {uid: n - taken[uid] for uid, n in free_places().items() if n > taken[uid]}
+    if not left:
+        return [RoundRow(p, []) for p in proposals]
+    pool = matching.pool([p.mentee_id for p in proposals], sorted(left))
+    at = {person.id: i for i, person in enumerate(pool.mentees)}
+    rows = []
+    for p in proposals:
+        i = at.get(p.mentee_id)
+        options = [] if i is None else sorted(
+            ((mentor.id, mentor.name, round(fit, 2))
+             for mentor, fit in zip(pool.mentors, pool.scores[i], strict=True)
+             if fit is not None and mentor.id != p.mentor_id),
+            key=lambda option: (-option[2], option[1]))
+        rows.append(RoundRow(p, options[:choices_per_row]))
+    return rows
+
+
+def proposal_reasons(viewer: User, proposal: Proposal) -> list[str]:
+    """Why the pair fits, said to `viewer` (one of the two), in her language."""
+    if proposal.mentor_id is None:
+        return []
+    pool = matching.pool([proposal.mentee_id], [proposal.mentor_id])
+    if not pool.mentees or not pool.mentors:
+        return []
+    return pool.reasons(0, 0, viewer_is_mentee=viewer.pk == proposal.mentee_id)

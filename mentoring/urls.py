@@ -15,4 +15,8 @@ urlpatterns = [
     path("manage/programme/", views.dashboard_page, name="programme_dashboard"),
     path("manage/programme.csv", views.dashboard_csv, name="programme_csv"),
     path("manage/matching/", views.matching_weights, name="matching_weights"),
+    path("manage/matching/rounds/", views.matching_rounds, name="matching_rounds"),
+    path("manage/matching/rounds/<int:round_id>/", views.matching_round, name="matching_round"),
+    path("mentoring/proposals/<int:proposal_id>/answer", views.proposal_answer,
+         name="proposal_answer"),
 ]

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,11 +27,12 @@ from mentoring.forms import (
     MilestoneForm,
     NoteForm,
     RequestForm,
+    RoundStartForm,
     SessionForm,
     WeightsForm,
 )
-from mentoring.models import MatchWeights, Mentorship
-from mentoring.services import cohorts, relationship, requests
+from mentoring.models import MatchingRound, MatchWeights, Mentorship, Proposal
+from mentoring.services import cohorts, relationship, requests, rounds
 from mentoring.services.weights import weights_check, weights_update
 from rooms import permissions as room_permissions
 
@@ -55,8 +57,13 @@ def find_mentor(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = member_of(request)
+    proposals = [{"p": p, "is_mentee": p.mentee_id == user.pk,
+                  "other": p.mentor if p.mentee_id == user.pk else p.mentee,
+                  "reasons": selectors.proposal_reasons(user, p),
+                  "can_answer": permissions.can_answer_proposal(user, p)}
+                 for p in selectors.my_proposals(user)]
     return render(request, "mentoring/home.html", {
-        "mine": selectors.my_mentoring(user),
+        "mine": selectors.my_mentoring(user), "proposals": proposals,
         "can_create_cohort": permissions.can_create_cohort(user)})
 
 
@@ -380,3 +387,102 @@ def matching_weights(request: HttpRequest) -> HttpResponse:
             preview = _preview(previewed, saved, saved)
     return render(request, "mentoring/manage_weights.html", {
         "form": form, "preview": preview, "previewed": previewed, "typed": typed})
+
+
+# --- Matching rounds ----------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def matching_rounds(request: HttpRequest) -> HttpResponse:
+    """The rounds so far, the waitlist, and a form that starts a round (solved at once)."""
+    admin = member_of(request)
+    if not permissions.can_run_matching_round(admin):
+        raise PermissionDenied
+    form = RoundStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = rounds.round_start(actor=admin, cohort=form.cleaned_data["cohort"])
+        except ValidationError as error:
+            _fail(request, error)
+        else:
+            messages.success(request, _("The round is ready as a draft: check the pairs, "
+                                        "then send them."))
+            return redirect("matching_round", round_.pk)
+    listed = MatchingRound.objects.select_related("cohort", "created_by").annotate(
+        pairs=Count("proposals", filter=Q(proposals__mentor__isnull=False)
+                    & ~Q(proposals__status__in=Proposal.UNMATCHED)),
+        mentees=Count("proposals"))[:50]
+    return render(request, "mentoring/rounds.html", {
+        "form": form, "rounds": listed, "waitlist": selectors.waitlist()})
+
+
+def _round_action(request: HttpRequest, admin: User, round_: MatchingRound) -> str:
+    """Swap, drop or send (confirmed); returns what to tell her."""
+    action = request.POST.get("action")
+    if action == "send":
+        if request.POST.get("confirmed") != "1":
+            raise ValidationError(_("Confirm that you want to send the proposals."))
+        rounds.round_send(actor=admin, round_=round_)
+        return _("The proposals are sent: each mentee and mentor is asked to accept.")
+    proposal = get_object_or_404(Proposal, pk=_int(request.POST.get("proposal")), round=round_)
+    if action == "drop":
+        rounds.proposal_drop(actor=admin, proposal=proposal)
+        return _("The pair is dropped: %(name)s is on the waitlist.") % {
+            "name": proposal.mentee.name}
+    if action == "swap":
+        mentor = User.objects.filter(pk=_int(request.POST.get("mentor") or 0)).first()
+        if mentor is None:
+            raise ValidationError(_("Choose a mentor."))
+        rounds.proposal_swap(actor=admin, proposal=proposal, mentor=mentor)
+        return _("%(mentor)s is now proposed to %(mentee)s.") % {
+            "mentor": mentor.name, "mentee": proposal.mentee.name}
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+def matching_round(request: HttpRequest, round_id: int) -> HttpResponse:
+    """One round: its pairs with their fit and reasons, its waitlist; in a draft, swap or
+    drop a pair and send them all (after a confirmation)."""
+    admin = member_of(request)
+    if not permissions.can_run_matching_round(admin):
+        raise PermissionDenied
+    round_ = get_object_or_404(MatchingRound.objects.select_related("cohort", "created_by"),
+                               pk=round_id)
+    if request.method == "POST":
+        try:
+            messages.success(request, _round_action(request, admin, round_))
+        except ValidationError as error:
+            _fail(request, error)
+        anchor = f"#p{request.POST.get('proposal')}" if request.POST.get("proposal") else ""
+        return redirect(reverse("matching_round", args=[round_.pk]) + anchor)
+    rows = selectors.round_rows(round_)
+    pairs = [r for r in rows if not r.proposal.waitlisted]
+    waiting = [r for r in rows if r.proposal.waitlisted]
+    return render(request, "mentoring/round.html", {
+        "round": round_, "pairs": pairs, "waiting": waiting,
+        "draft": round_.status == MatchingRound.Status.DRAFT,
+        "confirming": request.GET.get("confirm") == "send" and bool(pairs)})
+
+
+@require_POST
+def proposal_answer(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Her answer to a pair the programme team proposed."""
+    user = member_of(request)
+    proposal = permissions.access_proposal(user, proposal_id)
+    accept = request.POST.get("answer") == "accept"
+    other = proposal.mentor if user.pk == proposal.mentee_id else proposal.mentee
+    assert other is not None  # a sent proposal has its mentor
+    try:
+        proposal = rounds.proposal_answer(user=user, proposal=proposal, accept=accept)
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect(reverse("mentoring") + "#proposals")
+    if proposal.status == Proposal.Status.ACCEPTED and proposal.mentorship is not None:
+        messages.success(request, _("You both accepted: your mentorship with %(name)s starts "
+                                    "and your room is open.") % {"name": other.name})
+        return redirect("room", proposal.mentorship.room_id)
+    if accept:
+        messages.success(request, _("You accepted. We will tell you when %(name)s answers.")
+                         % {"name": other.name})
+    else:
+        messages.success(request, _("You declined the proposal. Thank you for answering."))
+    return redirect(reverse("mentoring") + "#proposals")

@@ -56,6 +56,11 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
          _("%(mentee)s withdrew her request."), email_by_default=False, audience="mentor"),
     Kind("request_expired", _("A request expires without an answer"),
          _("The request from %(mentee)s to %(mentor)s expired without an answer.")),
+    Kind("match_proposed", _("The programme team proposes a mentoring pair"),
+         _("The programme team proposes that you and %(name)s work together: "
+           "accept or decline on your mentoring page.")),
+    Kind("match_declined", _("A proposed pair is declined"),
+         _("%(name)s declined the pair the programme team proposed.")),
     Kind("mentor_paused", _("New requests to you are paused"),
          _("New requests to you are paused because %(count)s went unanswered. "
            "Reopen them from your profile when you are ready."), audience="mentor"),

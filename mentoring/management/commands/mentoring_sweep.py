@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from community.sweeping import SweepCommand
 from mentoring.services.requests import requests_sweep
+from mentoring.services.rounds import proposals_sweep
 
 
 class Command(SweepCommand):
@@ -11,5 +12,7 @@ class Command(SweepCommand):
 
     def sweep(self) -> tuple[bool, str]:
         reminded, expired = requests_sweep()
-        return bool(reminded or expired), (
-            f"cohort: {reminded} reminders sent, {expired} requests expired.")
+        proposals = proposals_sweep()
+        return bool(reminded or expired or proposals), (
+            f"cohort: {reminded} reminders sent, {expired} requests expired, "
+            f"{proposals} proposed pairs expired.")
