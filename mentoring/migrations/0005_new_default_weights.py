@@ -16,7 +16,7 @@ def follow_new_defaults(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0003_verbose_names'),
+        ('mentoring', '0004_matching_rounds'),
     ]
 
     operations = [
