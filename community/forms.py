@@ -281,8 +281,36 @@ class PeopleSearchForm(forms.Form):
             role=data.get("role", ""), open_to_mentees=bool(data.get("open_to_mentees")))
 
 
+class WordsField(forms.CharField):
+    """Words or phrases, one per line (commas separate them too); the service trims them,
+    drops repeats and checks them against the rest of the vocabulary."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "true"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [w.strip() for line in text.splitlines() for w in line.split(",") if w.strip()]
+
+
+def words_fields() -> dict[str, WordsField]:
+    return {
+        "synonyms": WordsField(
+            label=_("Other words for it, in English"), required=False,
+            help_text=_("One word or phrase per line: what members may write instead of the "
+                        "name, such as “coding” for Software engineering.")),
+        "synonyms_fr": WordsField(
+            label=_("Other words for it, in French"), required=False,
+            help_text=_("One word or phrase per line, such as “programmation”.")),
+    }
+
+
 class TopicForm(forms.Form):
-    """A new topic of the vocabulary, or new names for one (without `kind`)."""
+    """A new topic of the vocabulary (with its other words), or new names for one."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Topic.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=80)
@@ -293,6 +321,16 @@ class TopicForm(forms.Form):
         super().__init__(*args, **kwargs)
         if rename:
             del self.fields["kind"]
+        else:
+            self.fields.update(words_fields())
+
+
+class TopicSynonymsForm(forms.Form):
+    """The other words of one topic, in both languages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(words_fields())
 
 
 class TopicMergeForm(forms.Form):
