@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from community import languages, time_zones
+from community import languages, permissions, time_zones
 from community.adapters import domain_allowed
 from community.audit import ACTIONS
 from community.models import MentorApplication, Profile, Role, Topic, User
@@ -140,12 +140,14 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = [
             "pronouns", "headline", "bio", "expertise", "skills", "tags", "industry", "city",
-            "time_zone", "languages", "years_experience", "wants_to_develop", "wants_topics",
-            "can_offer", "mentor_capacity", "accepting_mentees", "availability",
+            "time_zone", "languages", "any_language", "years_experience", "wants_to_develop",
+            "wants_topics", "can_offer", "mentor_capacity", "accepting_mentees", "availability",
             "contact_details", "contact_visibility",
         ]
         help_texts = {
             "bio": _("Markdown works as in chat: **bold**, *italics*, lists, links."),
+            "any_language": _("Unticked, only mentors who speak one of your languages are "
+                              "recommended to you."),
         }
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
@@ -171,6 +173,8 @@ class ProfileForm(forms.ModelForm):
         if not member.is_mentor:
             del self.fields["mentor_capacity"]
             del self.fields["accepting_mentees"]
+        if not permissions.can_seek_mentor(member):
+            del self.fields["any_language"]
         if not self.instance.photo:
             del self.fields["remove_photo"]
         self.order_fields(["name", "photo_upload", "remove_photo", "pronouns", "headline"])
