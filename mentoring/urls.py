@@ -14,5 +14,6 @@ urlpatterns = [
     path("mentoring/cohorts/new/", views.cohort_new, name="cohort_new"),
     path("manage/programme/", views.dashboard_page, name="programme_dashboard"),
     path("manage/programme.csv", views.dashboard_csv, name="programme_csv"),
+    path("manage/programme-fit.csv", views.dashboard_fit_csv, name="programme_fit_csv"),
     path("manage/matching/", views.matching_weights, name="matching_weights"),
 ]
