@@ -171,10 +171,11 @@ def _words_free(words: dict[str, list[str]], *, other_than: Iterable[int] = ()) 
         for taken in (topic.name, topic.name_fr, *topic.synonyms, *topic.synonyms_fr):
             field = wanted.get(_key(taken)) if taken else None
             if field is not None:
-                errors.setdefault(field, []).append(
-                    _("“%(word)s” already stands for the topic %(topic)s.")
-                    % {"word": next(w for w in words[field] if _key(w) == _key(taken)),
-                       "topic": topic.name})
+                message = _("“%(word)s” already stands for the topic %(topic)s.") % {
+                    "word": next(w for w in words[field] if _key(w) == _key(taken)),
+                    "topic": topic.name}
+                if message not in errors.setdefault(field, []):
+                    errors[field].append(message)
     if errors:
         raise ValidationError(errors)
 
