@@ -70,6 +70,8 @@ ACTIONS: dict[str, Action] = {action.code: action for action in (
            _("%(actor)s created the cohort %(target)s")),
     Action("topic.add", _("Topic added"), _("%(actor)s added the topic %(target)s")),
     Action("topic.rename", _("Topic renamed"), _("%(actor)s renamed the topic %(target)s")),
+    Action("topic.synonyms", _("Other words for a topic changed"),
+           _("%(actor)s changed the other words for the topic %(target)s")),
     Action("topic.merge", _("Topics merged"),
            _("%(actor)s merged another topic into %(target)s")),
     Action("topic.retire", _("Topic retired"), _("%(actor)s retired the topic %(target)s")),

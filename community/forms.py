@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from community import languages, time_zones
+from community import languages, permissions, time_zones
 from community.adapters import domain_allowed
 from community.audit import ACTIONS
 from community.models import MentorApplication, Profile, Role, Topic, User
@@ -140,12 +140,14 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = [
             "pronouns", "headline", "bio", "expertise", "skills", "tags", "industry", "city",
-            "time_zone", "languages", "years_experience", "wants_to_develop", "wants_topics",
-            "can_offer", "mentor_capacity", "accepting_mentees", "availability",
+            "time_zone", "languages", "any_language", "years_experience", "wants_to_develop",
+            "wants_topics", "can_offer", "mentor_capacity", "accepting_mentees", "availability",
             "contact_details", "contact_visibility",
         ]
         help_texts = {
             "bio": _("Markdown works as in chat: **bold**, *italics*, lists, links."),
+            "any_language": _("Unticked, only mentors who speak one of your languages are "
+                              "recommended to you."),
         }
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
@@ -171,6 +173,8 @@ class ProfileForm(forms.ModelForm):
         if not member.is_mentor:
             del self.fields["mentor_capacity"]
             del self.fields["accepting_mentees"]
+        if not permissions.can_seek_mentor(member):
+            del self.fields["any_language"]
         if not self.instance.photo:
             del self.fields["remove_photo"]
         self.order_fields(["name", "photo_upload", "remove_photo", "pronouns", "headline"])
@@ -281,8 +285,36 @@ class PeopleSearchForm(forms.Form):
             role=data.get("role", ""), open_to_mentees=bool(data.get("open_to_mentees")))
 
 
+class WordsField(forms.CharField):
+    """Words or phrases, one per line (commas separate them too); the service trims them,
+    drops repeats and checks them against the rest of the vocabulary."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "true"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [w.strip() for line in text.splitlines() for w in line.split(",") if w.strip()]
+
+
+def words_fields() -> dict[str, WordsField]:
+    return {
+        "synonyms": WordsField(
+            label=_("Other words for it, in English"), required=False,
+            help_text=_("One word or phrase per line: what members may write instead of the "
+                        "name, such as “coding” for Software engineering.")),
+        "synonyms_fr": WordsField(
+            label=_("Other words for it, in French"), required=False,
+            help_text=_("One word or phrase per line, such as “programmation”.")),
+    }
+
+
 class TopicForm(forms.Form):
-    """A new topic of the vocabulary, or new names for one (without `kind`)."""
+    """A new topic of the vocabulary (with its other words), or new names for one."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Topic.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=80)
@@ -293,6 +325,16 @@ class TopicForm(forms.Form):
         super().__init__(*args, **kwargs)
         if rename:
             del self.fields["kind"]
+        else:
+            self.fields.update(words_fields())
+
+
+class TopicSynonymsForm(forms.Form):
+    """The other words of one topic, in both languages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(words_fields())
 
 
 class TopicMergeForm(forms.Form):

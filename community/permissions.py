@@ -112,6 +112,12 @@ def may_apply(user: Viewer) -> bool:
         applicant_id=user.pk, status=MentorApplication.Status.PENDING).exists()
 
 
+@rules.predicate
+def seeks_mentors(user: Viewer) -> bool:
+    """Mentors are recommended to her: any member who is not a mentor herself."""
+    return _member(user) and not user.is_mentor  # type: ignore[union-attr]
+
+
 block = is_member & ~is_self & target_is_active
 
 rules.add_perm("community.view_profile", view_profile)
@@ -143,6 +149,11 @@ def can_edit_profile(viewer: Viewer, member: User) -> bool:
 
 def can_apply_as_mentor(user: Viewer) -> bool:
     return bool(may_apply.test(user))
+
+
+def can_seek_mentor(user: Viewer) -> bool:
+    """May ask for mentorship, and so set what she needs of a mentor (`any_language`)."""
+    return bool(seeks_mentors.test(user))
 
 
 def can_block(user: Viewer, other: User) -> bool:

@@ -314,6 +314,7 @@ PROFILE_FIELDS = (
     "contact_visibility",
 )
 MENTOR_FIELDS = ("mentor_capacity", "accepting_mentees")
+MENTEE_FIELDS = ("any_language",)  # what she needs of a mentor: members who may ask for one
 
 
 def profile_update(
@@ -331,7 +332,8 @@ def profile_update(
     """Save what the member changed. Unknown keys are refused; nothing is saved on error."""
     if not permissions.can_edit_profile(viewer, member):
         raise PermissionDenied
-    allowed = PROFILE_FIELDS + (MENTOR_FIELDS if member.is_mentor else ())
+    allowed = (PROFILE_FIELDS + (MENTOR_FIELDS if member.is_mentor else ())
+               + (MENTEE_FIELDS if permissions.can_seek_mentor(member) else ()))
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(fields)s")

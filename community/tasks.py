@@ -10,6 +10,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from community import search
+
 
 @task()
 def email_send(*, to: str, template: str, context: dict[str, Any], language: str) -> None:
@@ -28,3 +30,10 @@ def email_send(*, to: str, template: str, context: dict[str, Any], language: str
         from_email=None,
         recipient_list=[to],
     )
+
+
+@task()
+def profiles_reindex() -> int:
+    """Recompute every profile's search texts and matching words: after the vocabulary's
+    other words change, any profile may now mention (or no longer mention) a topic."""
+    return search.profiles_reindex()

@@ -34,6 +34,7 @@ from community.forms import (
     ProfileForm,
     TopicForm,
     TopicMergeForm,
+    TopicSynonymsForm,
 )
 from community.models import Invitation, MentorApplication, Topic, User
 from community.ratelimit import RateLimited
@@ -336,14 +337,18 @@ def topics(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
-    """Rename, merge, retire or bring back one topic. Merging and retiring take it off
-    profiles: the first POST shows what would change, the second (`confirm`) does it."""
+    """Rename, change its other words, merge, retire or bring back one topic. Merging and
+    retiring take it off profiles: the first POST shows what would change, the second
+    (`confirm`) does it."""
     admin = permissions.member_of(request)
     _require(permissions.can_edit_topics(admin))
     topic = get_object_or_404(Topic, pk=topic_id)
     action = request.POST.get("action", "")
     rename = TopicForm(request.POST if action == "rename" else None, rename=True,
                        initial={"name": topic.name, "name_fr": topic.name_fr})
+    words = TopicSynonymsForm(request.POST if action == "synonyms" else None,
+                              initial={"synonyms": topic.synonyms,
+                                       "synonyms_fr": topic.synonyms_fr})
     merge = TopicMergeForm(request.POST if action == "merge" else None, topic=topic)
     confirming = None
     if request.method == "POST":
@@ -352,6 +357,11 @@ def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
             if action == "rename" and rename.is_valid():
                 vocabulary.topic_rename(actor=admin, topic=topic, **rename.cleaned_data)
                 messages.success(request, _("The topic is renamed."))
+                return redirect("topic_edit", topic.pk)
+            if action == "synonyms" and words.is_valid():
+                vocabulary.topic_synonyms_set(actor=admin, topic=topic, **words.cleaned_data)
+                messages.success(request, _("The other words are saved. Recommendations "
+                                            "take them into account in a moment."))
                 return redirect("topic_edit", topic.pk)
             if action == "merge" and merge.is_valid():
                 into = merge.cleaned_data["into"]
@@ -375,10 +385,10 @@ def topic_edit(request: HttpRequest, topic_id: int) -> HttpResponse:
                                  % {"name": topic.name})
                 return redirect("topic_edit", topic.pk)
         except ValidationError as error:
-            _errors_to_form(merge if action == "merge" else rename, error)
+            _errors_to_form({"merge": merge, "synonyms": words}.get(action, rename), error)
     return render(request, "community/manage/topic.html", {
         "topic": topic, "usage": vocabulary.topic_usage(topic), "rename": rename,
-        "merge": merge, "confirming": confirming,
+        "words": words, "merge": merge, "confirming": confirming,
         "into": merge.cleaned_data.get("into") if confirming == "merge" else None})
 
 

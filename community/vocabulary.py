@@ -4,10 +4,16 @@ Topic names are part of each profile's search texts (`community.search.profile_t
 so a change re-indexes the profiles that list the topic, inside the same transaction:
 a search never finds a profile by a name it no longer shows. Every change is audited.
 Merging and retiring take the topic off profiles: the page shows `topic_usage` first.
+
+A topic's other words (`synonyms`, `synonyms_fr`) let matching recognise it in what members
+write. Any profile's text may contain them, so a change to them re-indexes every profile,
+in the task worker after the commit (`community.tasks.profiles_reindex`): the admin's page
+answers at once. A word means one topic only: it may not be another topic's name or word.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,10 +22,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import permissions
+from community import permissions, tasks
 from community.audit import audit_record
 from community.models import MentorApplication, Profile, Topic, User
-from community.search import profile_index
+from community.search import normalise, profile_index
+
+# Each language's list of other words: at most this many, each at most this long.
+SYNONYMS_MAX = 30
+SYNONYM_LENGTH = 80
 
 # The three ways a profile lists a topic, by the name of the Profile field.
 PROFILE_FIELDS = ("expertise", "skills", "wants_topics")
@@ -108,16 +118,89 @@ def _unique(kind: str, name: str, *, other_than: int | None = None) -> None:
             % {"name": existing.name}]})
 
 
-def topic_create(*, actor: User, kind: str, name: str, name_fr: str = "") -> Topic:
+def _key(word: str) -> str:
+    """What two words must share to be the same word: case, accents and spacing ignored."""
+    return " ".join(normalise(word).split())
+
+
+def _clean_words(field: str, words: Iterable[str], *, own: Iterable[str]) -> list[str]:
+    """`words` trimmed, without blanks, repeats (in any case) or the topic's own names."""
+    seen = {_key(name) for name in own if name}
+    kept: list[str] = []
+    for raw in words:
+        word = " ".join(str(raw).split())
+        if not word or _key(word) in seen:
+            continue
+        if len(word) > SYNONYM_LENGTH:
+            raise ValidationError({field: [
+                _("“%(word)s…” is too long: each word or phrase has at most %(n)s characters.")
+                % {"word": word[:30], "n": SYNONYM_LENGTH}]})
+        seen.add(_key(word))
+        kept.append(word)
+    if len(kept) > SYNONYMS_MAX:
+        raise ValidationError({field: [
+            _("At most %(n)s words or phrases in each language (there are %(count)s).")
+            % {"n": SYNONYMS_MAX, "count": len(kept)}]})
+    return kept
+
+
+def _clean_synonyms(synonyms: Iterable[str], synonyms_fr: Iterable[str], *, name: str,
+                    name_fr: str) -> tuple[list[str], list[str]]:
+    own = (name, name_fr)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, list[str]] = {}
+    for field, words in (("synonyms", synonyms), ("synonyms_fr", synonyms_fr)):
+        try:
+            cleaned[field] = _clean_words(field, words, own=own)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned["synonyms"], cleaned["synonyms_fr"]
+
+
+def _words_free(words: dict[str, list[str]], *, other_than: Iterable[int] = ()) -> None:
+    """Refuse a word that already names or is another word of another topic (of any kind,
+    retired or not: bringing a topic back must not make a word ambiguous)."""
+    wanted = {_key(word): field for field, listed in words.items() for word in listed}
+    if not wanted:
+        return
+    errors: dict[str, list[str]] = {}
+    for topic in Topic.objects.exclude(pk__in=list(other_than)).only(
+            "name", "name_fr", "synonyms", "synonyms_fr"):
+        for taken in (topic.name, topic.name_fr, *topic.synonyms, *topic.synonyms_fr):
+            field = wanted.get(_key(taken)) if taken else None
+            if field is not None:
+                message = _("“%(word)s” already stands for the topic %(topic)s.") % {
+                    "word": next(w for w in words[field] if _key(w) == _key(taken)),
+                    "topic": topic.name}
+                if message not in errors.setdefault(field, []):
+                    errors[field].append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _reindex_all_later() -> None:
+    """Every profile's matching words, in the task worker once this transaction commits."""
+    transaction.on_commit(lambda: tasks.profiles_reindex.enqueue())
+
+
+def topic_create(*, actor: User, kind: str, name: str, name_fr: str = "",
+                 synonyms: Iterable[str] = (), synonyms_fr: Iterable[str] = ()) -> Topic:
     _allowed(actor)
     if kind not in Topic.Kind.values:
         raise ValidationError({"kind": [_("Choose a field of expertise or a skill.")]})
     name, name_fr = _clean_names(name, name_fr)
+    words, words_fr = _clean_synonyms(synonyms, synonyms_fr, name=name, name_fr=name_fr)
     with transaction.atomic():
         _unique(kind, name)
-        topic = Topic.objects.create(kind=kind, name=name, name_fr=name_fr)
+        _words_free({"synonyms": words, "synonyms_fr": words_fr})
+        topic = Topic.objects.create(kind=kind, name=name, name_fr=name_fr, synonyms=words,
+                                     synonyms_fr=words_fr)
         audit_record(actor=actor, action="topic.add", target=topic, kind=kind,
-                     name=name, name_fr=name_fr)
+                     name=name, name_fr=name_fr, synonyms=words, synonyms_fr=words_fr)
+        if words or words_fr:
+            _reindex_all_later()
     return topic
 
 
@@ -138,6 +221,26 @@ def topic_rename(*, actor: User, topic: Topic, name: str, name_fr: str) -> Topic
     return topic
 
 
+def topic_synonyms_set(*, actor: User, topic: Topic, synonyms: Iterable[str],
+                       synonyms_fr: Iterable[str]) -> Topic:
+    """Replace the topic's other words in both languages; bad input changes nothing."""
+    _allowed(actor)
+    with transaction.atomic():
+        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        words, words_fr = _clean_synonyms(synonyms, synonyms_fr, name=topic.name,
+                                          name_fr=topic.name_fr)
+        if (words, words_fr) == (topic.synonyms, topic.synonyms_fr):
+            return topic
+        _words_free({"synonyms": words, "synonyms_fr": words_fr}, other_than=[topic.pk])
+        before = {"synonyms": topic.synonyms, "synonyms_fr": topic.synonyms_fr}
+        topic.synonyms, topic.synonyms_fr = words, words_fr
+        topic.save(update_fields=["synonyms", "synonyms_fr"])
+        audit_record(actor=actor, action="topic.synonyms", target=topic, before=before,
+                     after={"synonyms": words, "synonyms_fr": words_fr})
+        _reindex_all_later()
+    return topic
+
+
 def topic_merge(*, actor: User, topic: Topic, into: Topic) -> Topic:
     """Every profile and application that lists `topic` lists `into` instead; `topic` goes."""
     _allowed(actor)
@@ -155,6 +258,13 @@ def topic_merge(*, actor: User, topic: Topic, into: Topic) -> Topic:
         if into.retired_at is not None:
             raise ValidationError({"into": [_("%(name)s is retired; bring it back first.")
                                             % {"name": into.name}]})
+        # What members wrote for the old topic still means something: its names and other
+        # words become other words of the topic it merges into.
+        words = _merged_words("synonyms", into.synonyms, [topic.name, *topic.synonyms],
+                              own=(into.name, into.name_fr))
+        words_fr = _merged_words("synonyms_fr", into.synonyms_fr,
+                                 [topic.name_fr, *topic.synonyms_fr],
+                                 own=(into.name, into.name_fr))
         affected = _profile_ids([topic.pk])
         moved = topic_usage(topic)
         links = [getattr(Profile, name).through for name in PROFILE_FIELDS]
@@ -168,11 +278,30 @@ def topic_merge(*, actor: User, topic: Topic, into: Topic) -> Topic:
                               for owner_id in rows.filter(topic_id=topic.pk)
                               .values_list(owner, flat=True) if owner_id not in already])
         audit_record(actor=actor, action="topic.merge", target=into,
-                     merged={"id": topic.pk, "name": topic.name, "name_fr": topic.name_fr},
-                     profiles=moved.profiles)
+                     merged={"id": topic.pk, "name": topic.name, "name_fr": topic.name_fr,
+                             "synonyms": topic.synonyms, "synonyms_fr": topic.synonyms_fr},
+                     profiles=moved.profiles,
+                     before={"synonyms": into.synonyms, "synonyms_fr": into.synonyms_fr},
+                     after={"synonyms": words, "synonyms_fr": words_fr})
         topic.delete()  # its remaining links go with it
+        if (words, words_fr) != (into.synonyms, into.synonyms_fr):
+            into.synonyms, into.synonyms_fr = words, words_fr
+            into.save(update_fields=["synonyms", "synonyms_fr"])
+            _reindex_all_later()
         _reindex(affected)
     return into
+
+
+def _merged_words(field: str, kept: list[str], added: list[str], *,
+                  own: Iterable[str]) -> list[str]:
+    """`kept` then `added`, without repeats; too many for one list refuses the merge."""
+    try:
+        return _clean_words(field, [*kept, *added], own=own)
+    except ValidationError as error:
+        raise ValidationError({"into": [
+            _("Together the two topics would have more than %(n)s other words in one "
+              "language: remove some from either topic first.") % {"n": SYNONYMS_MAX}]}
+        ) from error
 
 
 def topic_retire(*, actor: User, topic: Topic) -> Topic:

@@ -1,12 +1,15 @@
 """The programme's health for its admins: counts and monthly trends, never content.
 
-Nothing here reads a message, note, goal title or document: only dates and statuses.
+Nothing here reads a message, note, goal title or document: only dates and statuses
+(and, for the fit of pairs, what matching reads of their profiles).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -15,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import MentorApplication, Role, User
-from mentoring.models import Agreement, Goal, Mentorship, Milestone, Session
+from mentoring import matching
+from mentoring.models import Agreement, Goal, MatchWeights, Mentorship, Milestone, Session
 from mentoring.selectors import answer_hours_median, responded
 
 ACCEPTED = (Mentorship.Status.ACTIVE, Mentorship.Status.ENDED)
@@ -165,3 +169,96 @@ def monthly(count: int = 12) -> list[dict[str, object]]:
           .values_list("achieved_at", flat=True))
     return [{"month": month, **{name: series[name][month] for name in SERIES}}
             for month in months]
+
+
+# --- How well the pairs fit, by how they turned out -------------------------------------
+
+# The groups of the fit table, in the order shown: continuing pairs, then each ending.
+FIT_GROUPS = {
+    "continuing": _("Continuing"),
+    Mentorship.Outcome.GOALS_MET.value: _("Ended: goals met"),
+    Mentorship.Outcome.NOT_A_FIT.value: _("Ended: not a good fit"),
+    "unknown": _("Ended: no outcome given"),
+}
+
+
+@dataclass
+class FitGroup:
+    key: str
+    pairs: int  # mentorships in the group
+    scored: int  # of which both members are still here to be scored
+    median: float | None
+    average: float | None
+    factors: dict[str, float] = field(default_factory=dict)  # factor -> average, 0 to 1
+
+    @property
+    def label(self) -> str:
+        return str(FIT_GROUPS[self.key])
+
+
+@dataclass
+class FitReport:
+    groups: list[FitGroup]
+    weights: MatchWeights
+    # True when the pairs that ended as not a good fit score as high as continuing ones:
+    # the weights may not reflect what makes pairs work.
+    misfits_score_as_high: bool | None  # None: not enough pairs to compare
+
+    def group(self, key: str) -> FitGroup:
+        return next(g for g in self.groups if g.key == key)
+
+
+def _group_key(status: str, outcome: str) -> str:
+    if status == Mentorship.Status.ACTIVE:
+        return "continuing"
+    return outcome if outcome in FIT_GROUPS else "unknown"
+
+
+def fit_by_outcome() -> FitReport:
+    """Today's fit, with today's weights, of every accepted pair, grouped by how it went.
+
+    Ending "not a good fit" changes no weight by itself: this shows the admins whether the
+    pairs that did not work would still be recommended, so that they tune the weights.
+    One pool holds every person concerned (two queries per side, whatever the number of
+    pairs). The pool leaves open pairs unscored (they are never proposed again), so each
+    pair is scored here from its factors with the pool's weights: every group alike.
+    A continuing pair's mentor counts her mentee's place as free, as it was when they
+    were matched: otherwise being together would lower their own fit.
+    Members who left are not in the pool: their pairs count but are not scored.
+    """
+    rows = list(Mentorship.objects.filter(status__in=ACCEPTED).values_list(
+        "mentee_id", "mentor_id", "status", "outcome"))
+    pool = matching.pool(sorted({r[0] for r in rows}), sorted({r[1] for r in rows}))
+    mentees = {person.id: person for person in pool.mentees}
+    mentors = {person.id: person for person in pool.mentors}
+    counts: Counter[str] = Counter()
+    fits: dict[str, list[float]] = {key: [] for key in FIT_GROUPS}
+    sums: dict[str, Counter[str]] = {key: Counter() for key in FIT_GROUPS}
+    for mentee_id, mentor_id, status, outcome in rows:
+        key = _group_key(status, outcome)
+        counts[key] += 1
+        mentee, mentor = mentees.get(mentee_id), mentors.get(mentor_id)
+        if mentee is None or mentor is None:
+            continue
+        if status == Mentorship.Status.ACTIVE:
+            mentor = dataclasses.replace(mentor, active=max(0, mentor.active - 1))
+        values = matching.factors(mentee, mentor)
+        fits[key].append(matching.score(values, pool.weights))
+        sums[key].update(values)
+    groups = []
+    for key in FIT_GROUPS:
+        if key == "unknown" and not counts[key]:
+            continue  # every ending has had an outcome since outcomes exist
+        scored = fits[key]
+        groups.append(FitGroup(
+            key=key, pairs=counts[key], scored=len(scored),
+            median=statistics.median(scored) if scored else None,
+            average=statistics.fmean(scored) if scored else None,
+            factors={name: value / len(scored) for name, value in sums[key].items()}
+            if scored else {}))
+    by_key = {g.key: g for g in groups}
+    misfits, continuing = by_key[Mentorship.Outcome.NOT_A_FIT], by_key["continuing"]
+    compare = None
+    if misfits.median is not None and continuing.median is not None:
+        compare = misfits.median >= continuing.median
+    return FitReport(groups=groups, weights=pool.weights, misfits_score_as_high=compare)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("mentoring/cohorts/new/", views.cohort_new, name="cohort_new"),
     path("manage/programme/", views.dashboard_page, name="programme_dashboard"),
     path("manage/programme.csv", views.dashboard_csv, name="programme_csv"),
+    path("manage/programme-fit.csv", views.dashboard_fit_csv, name="programme_fit_csv"),
     path("manage/matching/", views.matching_weights, name="matching_weights"),
     path("manage/matching/rounds/", views.matching_rounds, name="matching_rounds"),
     path("manage/matching/rounds/<int:round_id>/", views.matching_round, name="matching_round"),

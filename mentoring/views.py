@@ -19,6 +19,7 @@ from community.models import Role, User
 from community.permissions import access_profile, member_of
 from mentoring import dashboard, matching, permissions, selectors
 from mentoring.forms import (
+    WEIGHT_TEXTS,
     AgreementForm,
     AnswerForm,
     CohortForm,
@@ -321,9 +322,15 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     rows = dashboard.monthly()
     peak = max([1, *(int(str(r["requests_sent"])) for r in rows)])
     inactive = dashboard.inactive_pairs()
+    fit = dashboard.fit_by_outcome()
     return render(request, "mentoring/dashboard.html", {
         "totals": dashboard.totals(inactive=len(inactive)), "rows": rows, "peak": peak,
-        "inactive": inactive, "inactive_days": dashboard.inactive_days()})
+        "inactive": inactive, "inactive_days": dashboard.inactive_days(), "fit": fit,
+        "fit_factors": [
+            (label, [g.factors.get(name) for g in fit.groups])
+            for name, (label, _text) in WEIGHT_TEXTS.items()],
+        "misfits": fit.group(Mentorship.Outcome.NOT_A_FIT),
+        "continuing": fit.group("continuing")})
 
 
 @require_GET
@@ -336,6 +343,24 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow([str(dashboard.LABELS[name]) for name in ("month", *dashboard.SERIES)])
     for row in dashboard.monthly(24):
         writer.writerow([row["month"], *(row[name] for name in dashboard.SERIES)])
+    return response
+
+
+@require_GET
+def dashboard_fit_csv(request: HttpRequest) -> HttpResponse:
+    """The fit table of the dashboard: one row per group, figures unrounded."""
+    if not permissions.can_view_dashboard(member_of(request)):
+        raise PermissionDenied
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="programme-fit.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("Group"), _("Pairs"), _("Pairs scored"), _("Median fit"),
+                     _("Average fit"), *(str(label) for label, _text in WEIGHT_TEXTS.values())])
+    for group in dashboard.fit_by_outcome().groups:
+        figures = [group.median, group.average, *(group.factors.get(name)
+                                                  for name in WEIGHT_TEXTS)]
+        writer.writerow([group.label, group.pairs, group.scored,
+                         *("" if value is None else round(value, 4) for value in figures)])
     return response
 
 

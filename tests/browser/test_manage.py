@@ -36,7 +36,7 @@ def test_tune_a_weight_preview_save_and_rename_a_topic(live_daphne, browser):
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(page, base, "ada@example.org")
     page.get_by_role("link", name="Manage").click()
-    page.get_by_role("link", name="Matching").click()
+    page.get_by_role("link", name="Matching", exact=True).click()
     page.get_by_role("heading", name="Matching", level=1).wait_for()
 
     # She makes the city count a lot and tries it on Léa before saving.

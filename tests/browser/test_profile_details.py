@@ -32,14 +32,18 @@ def test_time_zone_comes_from_the_browser_and_an_unknown_one_is_refused(live_dap
     screenshot(page, "50-profile-zone-refused")
 
     page.get_by_label("Time zone").fill("europe/paris")
+    # Beside her languages, she says a mentor who speaks none of them is fine.
+    page.get_by_label("A mentor who does not speak my languages is fine").check()
     page.get_by_role("button", name="Save my profile").click()
     page.get_by_text("Your profile is saved.").wait_for()
     mira.profile.refresh_from_db()
-    assert mira.profile.time_zone == "Europe/Paris"
+    assert mira.profile.time_zone == "Europe/Paris" and mira.profile.any_language
 
     # A zone she chose is never replaced by her browser's.
     page.goto(f"{base}/profile/edit/")
     assert page.get_by_label("Time zone").input_value() == "Europe/Paris"
+    assert page.get_by_label("A mentor who does not speak my languages is fine").is_checked()
+    screenshot(page, "52-profile-any-language")
 
 
 def test_bio_reads_as_formatted_text(live_daphne, browser):

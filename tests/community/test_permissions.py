@@ -177,6 +177,25 @@ class TestBlockAndEdit:
         assert not permissions.can_edit_profile(AnonymousUser(), alice)
 
 
+class TestSeekMentor:
+    """Who says what she needs of a mentor ("any language is fine"): whoever is not one."""
+
+    def test_member_may_a_mentor_may_not(self, alice):
+        assert permissions.can_seek_mentor(alice)
+        assert not permissions.can_seek_mentor(MentorFactory())
+
+    def test_non_member_may_not(self):
+        assert not permissions.can_seek_mentor(AnonymousUser())
+        assert not permissions.can_seek_mentor(UserFactory(is_active=False))
+
+    def test_blocked_member_still_may(self, alice, bea):
+        BlockFactory(blocker=bea, blocked=alice)
+        assert permissions.can_seek_mentor(alice)
+
+    def test_admin_may(self):
+        assert permissions.can_seek_mentor(AdminFactory())
+
+
 class TestEditTopics:
     """The topic vocabulary: admins only, a block changes nothing either way."""
 

@@ -304,6 +304,17 @@ class TestProfiles:
         assert member.profile.headline == ""
         assert member.role == Role.MEMBER
 
+    def test_any_language_is_hers_to_set_unless_she_is_a_mentor(self):
+        member, mentor = UserFactory(), MentorFactory()
+        services.profile_update(viewer=member, member=member, values={"any_language": True})
+        member.profile.refresh_from_db()
+        assert member.profile.any_language
+        with pytest.raises(ValidationError):
+            services.profile_update(viewer=mentor, member=mentor,
+                                    values={"headline": "changed", "any_language": True})
+        mentor.profile.refresh_from_db()
+        assert not mentor.profile.any_language and mentor.profile.headline == ""
+
     def test_nobody_else_edits_a_profile(self):
         member = UserFactory()
         with pytest.raises(PermissionDenied):

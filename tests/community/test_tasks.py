@@ -28,3 +28,20 @@ def test_invitation_waits_in_the_queue_until_the_worker_sends_it(database_queue)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     assert [m.to for m in mail.outbox] == [["queued@example.org"]]
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_changing_other_words_queues_one_reindex_of_every_profile(database_queue):
+    from django_tasks_db.models import DBTaskResult
+
+    from community import vocabulary
+    from tests.community.factories import TopicFactory, UserFactory
+
+    UserFactory.create_batch(2)
+    admin = AdminFactory()
+    topic = TopicFactory(name="Software engineering")
+    vocabulary.topic_synonyms_set(actor=admin, topic=topic, synonyms=["coding"], synonyms_fr=[])
+    queued = DBTaskResult.objects.get()
+    assert queued.status == "READY" and queued.task_path == "community.tasks.profiles_reindex"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL" and queued.return_value == 3

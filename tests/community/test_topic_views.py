@@ -30,7 +30,7 @@ def test_list_counts_profiles_and_adds_a_topic(admin_client):
     profile_fill(UserFactory(), wants_topics=[topic])
     profile_fill(MentorFactory(), expertise=[topic])
     text = admin_client.get(reverse("topics")).content.decode()
-    assert "Negotiation" in text and '<td class="num">2</td>' in text
+    assert "Negotiation" in text and 'data-label="Profiles">2</td>' in text
     response = admin_client.post(reverse("topics"), {
         "kind": "skill", "name": "Public speaking", "name_fr": "Prise de parole"}, follow=True)
     assert "Public speaking is added." in response.content.decode()
@@ -88,6 +88,49 @@ def test_retire_asks_first_then_brings_back(admin_client):
     assert topic.retired_at is None
 
 
+def test_other_words_are_saved_listed_and_a_clash_is_shown(admin_client):
+    TopicFactory(name="Data science", synonyms=["analytics"])
+    topic = TopicFactory(name="Software engineering", name_fr="Génie logiciel")
+    url = reverse("topic_edit", args=[topic.pk])
+    response = admin_client.post(url, {
+        "action": "synonyms", "synonyms": "coding\n  Coding \nwriting code, code review",
+        "synonyms_fr": "programmation\n"}, follow=True)
+    page = response.content.decode()
+    assert "The other words are saved." in page
+    topic.refresh_from_db()
+    assert topic.synonyms == ["coding", "writing code", "code review"]
+    assert topic.synonyms_fr == ["programmation"]
+    assert "coding\nwriting code\ncode review</textarea>" in page
+    listed = admin_client.get(reverse("topics")).content.decode()
+    assert "coding, writing code, code review" in listed and "programmation" in listed
+    assert AuditEntry.objects.filter(action="topic.synonyms").count() == 1
+    # A word of another topic: the page says which, and nothing changes.
+    page = admin_client.post(url, {"action": "synonyms", "synonyms": "coding\nanalytics",
+                                   "synonyms_fr": ""}).content.decode()
+    assert "“analytics” already stands for the topic Data science." in page
+    topic.refresh_from_db()
+    assert topic.synonyms == ["coding", "writing code", "code review"]
+
+
+def test_a_new_topic_with_other_words_and_a_long_list_is_cut_short(admin_client):
+    response = admin_client.post(reverse("topics"), {
+        "kind": "skill", "name": "Public speaking", "name_fr": "Prise de parole",
+        "synonyms": "presenting\ntalks\nkeynotes\nconference talks\nstorytelling on stage",
+        "synonyms_fr": "parler en public"}, follow=True)
+    page = response.content.decode()
+    assert "Public speaking is added." in page
+    assert ">presenting, talks, keynotes, conference talks, storytelling…<" in page
+    assert "parler en public" in page
+    assert Topic.objects.get(name="Public speaking").synonyms_fr == ["parler en public"]
+
+
+def test_merge_confirmation_says_the_words_move(admin_client):
+    old, new = TopicFactory(name="Coding"), TopicFactory(name="Software engineering")
+    text = admin_client.post(reverse("topic_edit", args=[old.pk]),
+                             {"action": "merge", "into": new.pk}).content.decode()
+    assert ("Coding and its other words become other words for Software engineering" in text)
+
+
 @pytest.mark.parametrize("who", ["member", "mentor", "blocked member"])
 def test_members_are_refused(client, who):
     user = MentorFactory() if who == "mentor" else UserFactory()
@@ -99,10 +142,20 @@ def test_members_are_refused(client, who):
     assert client.post(reverse("topics"), {"kind": "skill", "name": "Go"}).status_code == 403
     assert client.post(reverse("topic_edit", args=[topic.pk]),
                        {"action": "retire", "confirm": "yes"}).status_code == 403
+    assert client.post(reverse("topic_edit", args=[topic.pk]),
+                       {"action": "synonyms", "synonyms": "swf"}).status_code == 403
+    assert client.post(reverse("topics"), {"kind": "skill", "name": "Go",
+                                           "synonyms": "golang"}).status_code == 403
     topic.refresh_from_db()
-    assert topic.retired_at is None and Topic.objects.count() == 1
+    assert topic.retired_at is None and Topic.objects.count() == 1 and topic.synonyms == []
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client):
     response = client.get(reverse("topics"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+    topic = TopicFactory(name="Flash")
+    response = client.post(reverse("topic_edit", args=[topic.pk]),
+                           {"action": "synonyms", "synonyms": "swf"})
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    topic.refresh_from_db()
+    assert topic.synonyms == []

@@ -267,6 +267,40 @@ class TestProfilePages:
         assert member.name == "Mira M." and member.profile.tags == ["CTF", "OSINT"]
         assert "Security analyst" in response.content.decode()
 
+    def test_any_language_is_saved_next_to_the_languages(self, client, member, monkeypatch):
+        from community import services as community_services
+
+        indexed: list[int] = []
+        index = community_services.profile_index
+        monkeypatch.setattr(community_services, "profile_index",
+                            lambda profile: (indexed.append(profile.pk), index(profile)))
+        page = client.get(reverse("profile_edit")).content.decode()
+        assert page.index('name="languages"') < page.index('name="any_language"') \
+            < page.index('name="years_experience"')
+        assert "A mentor who does not speak my languages is fine" in page
+        client.post(reverse("profile_edit"), {
+            "name": "Mira", "languages": ["fr"], "any_language": "on",
+            "contact_visibility": "members"})
+        member.profile.refresh_from_db()
+        assert member.profile.any_language and member.profile.languages == ["fr"]
+        assert indexed == [member.profile.pk]
+        client.post(reverse("profile_edit"), {"name": "Mira", "contact_visibility": "members"})
+        member.profile.refresh_from_db()
+        assert not member.profile.any_language
+
+    def test_a_mentor_is_not_asked_about_mentors_languages(self, client):
+        from tests.community.factories import MentorFactory
+
+        mentor = MentorFactory()
+        client.force_login(mentor)
+        page = client.get(reverse("profile_edit")).content.decode()
+        assert 'name="any_language"' not in page and 'name="mentor_capacity"' in page
+        client.post(reverse("profile_edit"), {
+            "name": "Maya", "any_language": "on", "contact_visibility": "members",
+            "mentor_capacity": "2"})
+        mentor.profile.refresh_from_db()
+        assert not mentor.profile.any_language and mentor.profile.mentor_capacity == 2
+
     def test_time_zone_is_a_searchable_list_of_current_zones(self, client, member):
         from community import time_zones
 

@@ -133,3 +133,141 @@ def test_profile_counts_for_the_list(admin):
     profile_fill(UserFactory(), wants_topics=[topic])
     counts = vocabulary.topic_profile_counts()
     assert counts[topic.pk] == 2 and unused.pk not in counts
+
+
+# --- Other words (synonyms) --------------------------------------------------------------
+
+@pytest.fixture
+def reindexed(monkeypatch):
+    """Counts every full re-index the task worker runs (the immediate backend in tests)."""
+    calls: list[int] = []
+
+    def count() -> int:
+        calls.append(1)
+        return 0
+
+    monkeypatch.setattr("community.search.profiles_reindex", count)
+    return calls
+
+
+def test_other_words_are_trimmed_deduplicated_audited_and_reindex_everyone(
+        admin, reindexed, django_capture_on_commit_callbacks):
+    topic = TopicFactory(name="Software engineering", name_fr="Génie logiciel")
+    with django_capture_on_commit_callbacks(execute=True):
+        vocabulary.topic_synonyms_set(
+            actor=admin, topic=topic,
+            synonyms=["  coding ", "Coding", "writing   code", "", "software ENGINEERING"],
+            synonyms_fr=["programmation", "Programmation", "génie LOGICIEL"])
+    topic.refresh_from_db()
+    assert topic.synonyms == ["coding", "writing code"]
+    assert topic.synonyms_fr == ["programmation"]
+    entry = AuditEntry.objects.get(action="topic.synonyms")
+    assert entry.details["before"] == {"synonyms": [], "synonyms_fr": []}
+    assert entry.details["after"]["synonyms"] == ["coding", "writing code"]
+    assert len(reindexed) == 1
+    # Saving the same words again changes nothing and re-indexes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        vocabulary.topic_synonyms_set(actor=admin, topic=topic, synonyms=["coding", "writing code"],
+                                      synonyms_fr=["programmation"])
+    assert AuditEntry.objects.filter(action="topic.synonyms").count() == 1
+    assert len(reindexed) == 1
+
+
+def test_a_word_of_another_topic_is_refused_naming_it(admin, reindexed,
+                                                      django_capture_on_commit_callbacks):
+    TopicFactory(name="Data science", synonyms=["analytics"], synonyms_fr=["données"])
+    TopicFactory(name="SQL", kind=Topic.Kind.SKILL)
+    topic = TopicFactory(name="Business intelligence", synonyms=["BI"])
+    for words, words_fr, field, message in (
+        (["dashboards", "Analytics"], [], "synonyms",
+         "“Analytics” already stands for the topic Data science."),
+        ([], ["Données"], "synonyms_fr", "“Données” already stands for the topic Data science."),
+        (["sql"], [], "synonyms", "“sql” already stands for the topic SQL."),
+    ):
+        with django_capture_on_commit_callbacks(execute=True), \
+                pytest.raises(ValidationError) as error:
+            vocabulary.topic_synonyms_set(actor=admin, topic=topic, synonyms=words,
+                                          synonyms_fr=words_fr)
+        assert error.value.message_dict[field] == [message]
+    topic.refresh_from_db()
+    assert topic.synonyms == ["BI"] and topic.synonyms_fr == []
+    assert not AuditEntry.objects.exists() and not reindexed
+
+
+def test_too_many_or_too_long_words_change_nothing(admin):
+    topic = TopicFactory(name="Leadership", synonyms=["management"])
+    with pytest.raises(ValidationError) as error:
+        vocabulary.topic_synonyms_set(actor=admin, topic=topic,
+                                      synonyms=[f"word {n}" for n in range(31)], synonyms_fr=[])
+    assert error.value.message_dict["synonyms"] == [
+        "At most 30 words or phrases in each language (there are 31)."]
+    with pytest.raises(ValidationError) as error:
+        vocabulary.topic_synonyms_set(actor=admin, topic=topic, synonyms=[],
+                                      synonyms_fr=["x" * 81])
+    assert "at most 80 characters" in error.value.message_dict["synonyms_fr"][0]
+    # Thirty words of eighty characters are fine.
+    vocabulary.topic_synonyms_set(actor=admin, topic=topic,
+                                  synonyms=[f"{n:02} " + "w" * 77 for n in range(30)],
+                                  synonyms_fr=[])
+    topic.refresh_from_db()
+    assert len(topic.synonyms) == 30
+    topic.full_clean()  # the model's own validator agrees
+
+
+def test_a_member_cannot_change_other_words():
+    topic = TopicFactory(name="Cloud")
+    with pytest.raises(PermissionDenied):
+        vocabulary.topic_synonyms_set(actor=UserFactory(), topic=topic, synonyms=["aws"],
+                                      synonyms_fr=[])
+    topic.refresh_from_db()
+    assert topic.synonyms == [] and not AuditEntry.objects.exists()
+
+
+def test_a_new_topic_comes_with_its_other_words(admin, reindexed,
+                                                django_capture_on_commit_callbacks):
+    TopicFactory(name="Presenting skills", kind=Topic.Kind.SKILL, synonyms=["slides"])
+    with django_capture_on_commit_callbacks(execute=True):
+        topic = vocabulary.topic_create(actor=admin, kind=Topic.Kind.SKILL, name="Public speaking",
+                                        name_fr="Prise de parole",
+                                        synonyms=["presenting", "talks"],
+                                        synonyms_fr=["parler en public"])
+    assert (topic.synonyms, topic.synonyms_fr) == (["presenting", "talks"], ["parler en public"])
+    assert AuditEntry.objects.get(action="topic.add").details["synonyms"] == [
+        "presenting", "talks"]
+    assert len(reindexed) == 1
+    with pytest.raises(ValidationError) as error:
+        vocabulary.topic_create(actor=admin, kind=Topic.Kind.SKILL, name="Keynotes",
+                                synonyms=["Slides"])
+    assert error.value.message_dict["synonyms"] == [
+        "“Slides” already stands for the topic Presenting skills."]
+    assert not Topic.objects.filter(name="Keynotes").exists()
+
+
+def test_merge_moves_the_names_and_other_words_into_the_target(
+        admin, reindexed, django_capture_on_commit_callbacks):
+    old = TopicFactory(name="Coding", name_fr="Codage", synonyms=["programming", "Software dev"],
+                       synonyms_fr=["programmation"])
+    new = TopicFactory(name="Software engineering", name_fr="Génie logiciel",
+                       synonyms=["software dev"], synonyms_fr=[])
+    member = profile_fill(UserFactory(), expertise=[old])
+    with django_capture_on_commit_callbacks(execute=True):
+        vocabulary.topic_merge(actor=admin, topic=old, into=new)
+    new.refresh_from_db()
+    assert new.synonyms == ["software dev", "Coding", "programming"]
+    assert new.synonyms_fr == ["Codage", "programmation"]
+    assert list(member.profile.expertise.all()) == [new]
+    entry = AuditEntry.objects.get(action="topic.merge")
+    assert entry.details["merged"]["synonyms"] == ["programming", "Software dev"]
+    assert entry.details["after"]["synonyms"] == new.synonyms
+    assert len(reindexed) == 1
+
+
+def test_merge_that_would_exceed_the_limit_is_refused(admin):
+    old = TopicFactory(name="Old", synonyms=[f"old {n}" for n in range(20)])
+    new = TopicFactory(name="New", synonyms=[f"new {n}" for n in range(20)])
+    with pytest.raises(ValidationError) as error:
+        vocabulary.topic_merge(actor=admin, topic=old, into=new)
+    assert "more than 30 other words" in error.value.message_dict["into"][0]
+    assert Topic.objects.filter(pk=old.pk).exists()
+    new.refresh_from_db()
+    assert len(new.synonyms) == 20 and not AuditEntry.objects.exists()

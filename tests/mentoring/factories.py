@@ -14,3 +14,24 @@ def pending(mentee: User, mentor: User, note: str = "Hello, would you mentor me?
 def active(mentee: User, mentor: User) -> Mentorship:
     mentorship = pending(mentee, mentor)
     return request_accept(mentor=mentor, mentorship_id=mentorship.pk)
+
+
+def pair_ended(*, city: bool = False, language: bool = True, outcome: str | None = None,
+               left: bool = False) -> Mentorship:
+    """A mentorship whose two profiles share a city and a language, or not; ended with
+    `outcome` ("" for an ending from before outcomes were asked), or still active."""
+    from mentoring.services.relationship import mentorship_end
+    from tests.community.factories import MentorFactory, UserFactory, profile_fill
+
+    mentee = profile_fill(UserFactory(), city="Montréal", languages=["fr"])
+    mentor = profile_fill(MentorFactory(), city="Montréal" if city else "Paris",
+                          languages=["fr"] if language else ["de"])
+    mentorship = active(mentee, mentor)
+    if outcome is not None:
+        mentorship_end(user=mentee, mentorship=mentorship, outcome=outcome or "goals_met")
+        if outcome == "":
+            Mentorship.objects.filter(pk=mentorship.pk).update(outcome="")
+    if left:
+        mentee.is_active = False
+        mentee.save(update_fields=["is_active"])
+    return mentorship

@@ -19,7 +19,7 @@ from tests.community.factories import (
     UserFactory,
     profile_fill,
 )
-from tests.mentoring.factories import active, pending
+from tests.mentoring.factories import active, pair_ended, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -258,12 +258,101 @@ class TestDashboard:
         assert header == expected
         assert header.startswith("Mois,") and "requests_sent" not in header
 
-    @pytest.mark.parametrize("who", ["member", "mentor"])
+    @pytest.mark.parametrize("who", ["member", "mentor", "blocked member"])
     def test_others_are_refused(self, client, who):
-        user = UserFactory() if who == "member" else MentorFactory()
+        user = MentorFactory() if who == "mentor" else UserFactory()
+        if who == "blocked member":
+            BlockFactory(blocker=AdminFactory(), blocked=user)
         login(client, user)
         assert client.get(reverse("programme_dashboard")).status_code == 403
         assert client.get(reverse("programme_csv")).status_code == 403
+        assert client.get(reverse("programme_fit_csv")).status_code == 403
+
+    def test_signed_out_visitor_is_sent_to_sign_in(self, client):
+        for name in ("programme_dashboard", "programme_fit_csv"):
+            response = client.get(reverse(name))
+            assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+class TestFitByOutcome:
+    """The dashboard compares today's fit of the pairs that continue with those that ended."""
+
+    @staticmethod
+    def weights(**values):
+        from mentoring.models import MatchWeights
+
+        zero = dict.fromkeys(MatchWeights.FIELDS, 0.0)
+        MatchWeights.objects.update_or_create(pk=1, defaults={**zero, **values})
+
+    pair = staticmethod(pair_ended)
+
+    def fit_table(self, client):
+        import re
+
+        page = client.get(reverse("programme_dashboard")).content.decode()
+        table = page.split('<table class="fit">')[1].split("</table>")[0]
+        rows = {}
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            cells = [re.sub(r"<[^>]+>", "", c).strip()
+                     for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            rows[cells[0]] = cells[1:]
+        return page, rows
+
+    def test_groups_with_their_fit_and_factors(self, client):
+        self.weights(languages=1.0, city=1.0)
+        self.pair(city=True)  # continuing, fit 2
+        self.pair()  # continuing, fit 1
+        self.pair(city=True, left=True)  # continuing, her mentee left: counted, not scored
+        self.pair(city=True, outcome="goals_met")  # fit 2
+        self.pair(language=False, outcome="not_a_fit")  # fit 0
+        self.pair(city=True, language=False, outcome="not_a_fit")  # fit 1
+        self.pair(outcome="")  # ended before outcomes were asked: fit 1
+        login(client, AdminFactory())
+        page, rows = self.fit_table(client)
+        assert rows[""] == ["Continuing", "Ended: goals met", "Ended: not a good fit",
+                            "Ended: no outcome given"]
+        assert rows["Pairs"] == ["3 (2 scored)", "1", "2", "1"]
+        assert rows["Median fit"] == ["1.50", "2.00", "0.50", "1.00"]
+        assert rows["Average fit"] == ["1.50", "2.00", "0.50", "1.00"]
+        assert rows["A language in common"] == ["1.00", "1.00", "0.00", "1.00"]
+        assert rows["Same city"] == ["0.50", "1.00", "0.50", "0.00"]
+        assert ("Pairs that ended as not a good fit score lower than continuing ones "
+                "(median 0.50, against 1.50).") in page
+        assert f'href="{reverse("matching_weights")}"' in page
+        # The same table as a CSV, unrounded.
+        response = client.get(reverse("programme_fit_csv"))
+        assert response["Content-Disposition"] == 'attachment; filename="programme-fit.csv"'
+        lines = list(csv.reader(io.StringIO(response.content.decode())))
+        assert lines[0][:5] == ["Group", "Pairs", "Pairs scored", "Median fit",
+                                "Average fit"]
+        assert lines[3][:5] == ["Ended: not a good fit", "2", "2", "0.5", "0.5"]
+
+    def test_a_warning_when_misfits_score_as_high_as_continuing_pairs(self, client):
+        self.weights(city=1.0)
+        self.pair(city=True)  # continuing, fit 1
+        self.pair()  # continuing, fit 0
+        self.pair(city=True, outcome="not_a_fit")  # fit 1: what they share did not help
+        login(client, AdminFactory())
+        page, rows = self.fit_table(client)
+        assert rows["Pairs"] == ["2", "0", "1"]  # no "no outcome" column when none
+        assert rows["Median fit"] == ["0.50", "—", "1.00"]
+        assert ("Pairs that ended as not a good fit score as high as continuing ones "
+                "(median 1.00, against 0.50): the weights may not reflect what makes pairs "
+                "work.") in page
+
+    def test_a_continuing_pair_is_not_marked_down_for_the_place_it_takes(self, client):
+        self.weights(capacity=1.0)
+        self.pair()  # her mentor has two places, one taken by this very mentee
+        login(client, AdminFactory())
+        _page, rows = self.fit_table(client)
+        assert rows["Median fit"][0] == "1.00" and rows["Places left"][0] == "1.00"
+
+    def test_nothing_to_compare_yet(self, client):
+        self.pair(outcome="goals_met")
+        login(client, AdminFactory())
+        page, rows = self.fit_table(client)
+        assert rows["Pairs"] == ["0", "1", "0"]
+        assert "Once some pairs have ended as not a good fit while others continue" in page
 
 
 def test_cohort_page_for_a_mentor(client, mentor):
