@@ -229,20 +229,20 @@ def fit_by_outcome() -> FitReport:
     rows = list(Mentorship.objects.filter(status__in=ACCEPTED).values_list(
         "mentee_id", "mentor_id", "status", "outcome"))
     pool = matching.pool(sorted({r[0] for r in rows}), sorted({r[1] for r in rows}))
-    mentees = {person.id: person for person in pool.mentees}
-    mentors = {person.id: person for person in pool.mentors}
+    mentees = {person.id: (i, person) for i, person in enumerate(pool.mentees)}
+    mentors = {person.id: (j, person) for j, person in enumerate(pool.mentors)}
     counts: Counter[str] = Counter()
     fits: dict[str, list[float]] = {key: [] for key in FIT_GROUPS}
     sums: dict[str, Counter[str]] = {key: Counter() for key in FIT_GROUPS}
     for mentee_id, mentor_id, status, outcome in rows:
         key = _group_key(status, outcome)
         counts[key] += 1
-        mentee, mentor = mentees.get(mentee_id), mentors.get(mentor_id)
-        if mentee is None or mentor is None:
+        if mentee_id not in mentees or mentor_id not in mentors:
             continue
+        (i, mentee), (j, mentor) = mentees[mentee_id], mentors[mentor_id]
         if status == Mentorship.Status.ACTIVE:
             mentor = dataclasses.replace(mentor, active=max(0, mentor.active - 1))
-        values = matching.factors(mentee, mentor)
+        values = matching.factors(mentee, mentor, pool.words[i][j])
         fits[key].append(matching.score(values, pool.weights))
         sums[key].update(values)
     groups = []

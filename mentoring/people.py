@@ -112,9 +112,11 @@ def load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Pers
 
 
 def speaks_with(person: Person) -> Q:
-    """Profiles sharing a language with `person` (a first cut in the database; the JSON
-    text holds each code in quotes)."""
-    shared = Q(pk__in=[])
+    """Profiles `person` could talk with: sharing a language, or listing none (a first cut
+    in the database; the JSON text holds each code in quotes)."""
+    if not person.languages:
+        return Q()
+    shared = Q(languages=[])
     for code in person.languages:
         shared |= Q(languages__icontains=f'"{code}"')
     return shared
@@ -134,5 +136,7 @@ def excluded(viewer: User) -> set[int]:
 
 
 def allowed(mentee: Person, mentor: Person) -> bool:
-    """The rule no weight can change: they share a language, or she said any is fine."""
-    return bool(mentee.languages & mentor.languages) or mentee.any_language
+    """The rule no weight can change: they share a language, or she said any is fine.
+    Someone who listed no language at all is not ruled out on languages she did not say."""
+    return (bool(mentee.languages & mentor.languages) or mentee.any_language
+            or not mentee.languages or not mentor.languages)

@@ -18,14 +18,18 @@ def active(mentee: User, mentor: User) -> Mentorship:
 
 def pair_ended(*, city: bool = False, language: bool = True, outcome: str | None = None,
                left: bool = False) -> Mentorship:
-    """A mentorship whose two profiles share a city and a language, or not; ended with
-    `outcome` ("" for an ending from before outcomes were asked), or still active."""
+    """A mentorship whose two profiles share a city and a language, or not (and always the
+    topic she wants, so that a shared city counts); ended with `outcome` ("" for an ending
+    from before outcomes were asked), or still active."""
+    from community.models import Topic
     from mentoring.services.relationship import mentorship_end
     from tests.community.factories import MentorFactory, UserFactory, profile_fill
 
-    mentee = profile_fill(UserFactory(), city="Montréal", languages=["fr"])
+    topic, _created = Topic.objects.get_or_create(kind=Topic.Kind.SKILL, name="Negotiation")
+    mentee = profile_fill(UserFactory(), city="Montréal", languages=["fr"],
+                          wants_topics=[topic])
     mentor = profile_fill(MentorFactory(), city="Montréal" if city else "Paris",
-                          languages=["fr"] if language else ["de"])
+                          languages=["fr"] if language else ["de"], skills=[topic])
     mentorship = active(mentee, mentor)
     if outcome is not None:
         mentorship_end(user=mentee, mentorship=mentorship, outcome=outcome or "goals_met")
