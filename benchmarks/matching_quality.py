@@ -9,7 +9,8 @@ dropped first), a community of `--members` people with `--planted` pairs and the
 (tests/mentoring/generated.py), then one table: for each group of planted mentees, how often
 the planted mentor is first / in the top 3 / in the top 10 (Cohort / baseline), and how often
 the mentee is in her mentor's top 5. `--misses` prints that many planted mentees Cohort did
-not put first, with what the mentor it chose instead wrote. Connections go to 127.0.0.1 only.
+not put first, with what the mentor it chose instead wrote, and as many planted mentors whose
+mentee is not in their top 5, with the member put first instead. Connections go to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -57,13 +58,19 @@ def child(args: argparse.Namespace) -> None:
               f"  she wrote: {miss.mentee_text!r}\n"
               f"  first instead{decoy}: {miss.top_mentor}\n"
               f"  because: {' / '.join(miss.top_reasons)}")
+    for back in result["mentor_misses"][:args.misses]:
+        where = f"#{back.position}" if back.position else "not in the top 10"
+        print(f"\n- mentor side: {back.mentor}\n"
+              f"  planted mentee ({back.kind}, {back.topic}) {where}: {back.mentee_text!r}\n"
+              f"  first instead: {back.top_mentee}\n"
+              f"  because: {' / '.join(back.top_reasons)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--members", type=int, default=800)
-    parser.add_argument("--planted", type=int, default=40)
+    parser.add_argument("--planted", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--misses", type=int, default=5)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

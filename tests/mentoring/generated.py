@@ -71,9 +71,10 @@ OTHER_LANGUAGES = ["es", "pt", "ar", "hi", "ja", "de", "sw", "zh-hans"]
 MENTEE_KINDS = ("picked", "free_text", "french")
 DECOY_KINDS = ("no_language", "full", "paused", "closed", "blocked", "open_mentorship",
                "local", "far", "related")
-# Always planted around each mentee; the ineligible ones rotate.
-DECOYS_ALWAYS = ("local", "far", "related", "no_language")
-DECOYS_ROTATING = ("full", "paused", "closed", "blocked", "open_mentorship")
+# Planted around every mentee; one of the others rotates (background mentors add more of
+# those: many share no language with a given mentee, some are full, paused or closed).
+DECOYS_ALWAYS = ("local", "far", "related")
+DECOYS_ROTATING = ("no_language", "full", "paused", "closed", "blocked", "open_mentorship")
 INELIGIBLE = {"full", "paused", "closed", "blocked", "open_mentorship"}
 
 
@@ -140,7 +141,7 @@ class _Clock:
         return [z for z in ZONES if self.apart(zone, z) >= hours]
 
 
-def community_generate(*, members: int = 800, planted: int = 40, seed: int = 7) -> Generated:
+def community_generate(*, members: int = 800, planted: int = 50, seed: int = 7) -> Generated:
     """Create about `members` people including `planted` pairs and their decoys."""
     return _Builder(random.Random(seed), _Clock()).build(members, planted)
 
@@ -239,8 +240,10 @@ class _Builder:
             wants_picked = set()
         else:  # picked: topics chosen, a short note
             wants_picked = set(wants)
+            about = rng.choice(phrases.WANT_EN[rng.choice(wants)]) if wants else ""
             text = rng.choice(["", "", "Open to anything.", "Mostly for my next review.",
-                               rng.choice(phrases.FILLER_EN).format(city=city, industry=industry)])
+                               rng.choice(phrases.FILLER_EN).format(city=city, industry=industry),
+                               f"Mostly {about}.", f"Especially {about}, for my new role."])
         fields = {
             **place, "headline": rng.choice(phrases.MEMBER_TITLES), "can_offer": "",
             "languages": languages, "years_experience": rng.randint(0, 6),
@@ -381,6 +384,8 @@ class _Builder:
             wants = [t for t in rng.sample(self.topics, rng.randint(1, 2)) if t not in banned]
             if wants:
                 break
+        if rng.random() < 0.05:  # a profile she never filled in
+            wants, kind = [], "picked"
         spec = self._member(wants, place, languages, kind)
         spec.fields["any_language"] = any_language
         return spec

@@ -168,6 +168,24 @@ class Miss:
     top_is_decoy: str = ""
 
 
+@dataclass
+class MentorMiss:
+    kind: str
+    topic: str
+    mentee_text: str
+    position: int | None  # of the planted mentee in her mentor's top 10
+    mentor: str
+    top_mentee: str  # what the member Cohort put first wrote and picked
+    top_reasons: list[str] = field(default_factory=list)
+
+
+def _describe_mentee(user_id: int) -> str:
+    p = Profile.objects.prefetch_related("wants_topics").get(user_id=user_id)
+    topics = ", ".join(t.name for t in p.wants_topics.all())
+    return (f"wants_to_develop {p.wants_to_develop!r}; topics [{topics}]; "
+            f"{p.time_zone} {p.city}, {'/'.join(p.languages)}")
+
+
 def _position(ids: list[int], wanted: int) -> int | None:
     return ids.index(wanted) + 1 if wanted in ids else None
 
@@ -184,13 +202,14 @@ def measure(generated: Generated) -> dict:
     baseline = Baseline()
     lines = {name: {g: Line() for g in GROUPS} for name in ("cohort", "baseline")}
     misses: list[Miss] = []
+    mentor_misses: list[MentorMiss] = []
     users = User.objects.in_bulk([pk for pair in generated.planted for pk in pair])
     for pair in generated.pairs:
         mentee, mentor = users[pair.mentee_id], users[pair.mentor_id]
         recs = matching.mentors_for(mentee, limit=10)
         ours = _position([r.user.pk for r in recs], mentor.pk)
-        ours_back = _position([r.user.pk for r in matching.mentees_for(mentor, limit=10)],
-                              mentee.pk)
+        back = matching.mentees_for(mentor, limit=10)
+        ours_back = _position([r.user.pk for r in back], mentee.pk)
         theirs = _position(baseline.mentors_for(mentee)[:10], mentor.pk)
         theirs_back = _position(baseline.mentees_for(mentor)[:10], mentee.pk)
         for group in GROUPS:
@@ -205,6 +224,13 @@ def measure(generated: Generated) -> dict:
                 topic=pair.topic, mentee_text=pair.mentee_text, position=ours,
                 top_mentor=_describe(top.user.pk) if top else "(no recommendation)",
                 top_reasons=top.reasons if top else [], top_is_decoy=decoy))
+        if ours_back is None or ours_back > 5:
+            top = back[0] if back else None
+            mentor_misses.append(MentorMiss(
+                kind=pair.kind, topic=pair.topic, mentee_text=pair.mentee_text,
+                position=ours_back, mentor=_describe(mentor.pk),
+                top_mentee=_describe_mentee(top.user.pk) if top else "(no recommendation)",
+                top_reasons=top.reasons if top else []))
     return {
         "cohort": {g: line.rates() for g, line in lines["cohort"].items()},
         "baseline": {g: line.rates() for g, line in lines["baseline"].items()},
@@ -212,6 +238,7 @@ def measure(generated: Generated) -> dict:
         "planted": len(generated.pairs),
         "decoys": sum(len(p.decoys) for p in generated.pairs),
         "misses": misses,
+        "mentor_misses": mentor_misses,
     }
 
 

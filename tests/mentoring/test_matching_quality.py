@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def generated():
-    return community_generate(members=800, planted=40, seed=7)
+    return community_generate(members=800, planted=50, seed=7)
 
 
 def _hours_apart(first: str, second: str) -> float:
