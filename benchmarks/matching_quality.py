@@ -55,7 +55,7 @@ def child(args: argparse.Namespace) -> None:
         where = f"#{miss.position}" if miss.position else "not in the top 10"
         decoy = f" (her '{miss.top_is_decoy}' decoy)" if miss.top_is_decoy else ""
         print(f"\n- {miss.kind}, wants {miss.topic}, planted mentor {where}\n"
-              f"  she wrote: {miss.mentee_text!r}\n"
+              f"  she wrote: {miss.mentee_text!r} ({miss.mentee_where})\n"
               f"  first instead{decoy}: {miss.top_mentor}\n"
               f"  because: {' / '.join(miss.top_reasons)}")
     for back in result["mentor_misses"][:args.misses]:

@@ -166,6 +166,7 @@ class Miss:
     top_mentor: str  # what the mentor Cohort put first wrote and picked
     top_reasons: list[str] = field(default_factory=list)
     top_is_decoy: str = ""
+    mentee_where: str = ""  # her time zone, city, industry, languages
 
 
 @dataclass
@@ -177,6 +178,11 @@ class MentorMiss:
     mentor: str
     top_mentee: str  # what the member Cohort put first wrote and picked
     top_reasons: list[str] = field(default_factory=list)
+
+
+def _where(user_id: int) -> str:
+    p = Profile.objects.get(user_id=user_id)
+    return f"{p.time_zone} {p.city}, {p.industry}, {'/'.join(p.languages)}"
 
 
 def _describe_mentee(user_id: int) -> str:
@@ -223,7 +229,8 @@ def measure(generated: Generated) -> dict:
                 kind=pair.kind + (" (mentor offers in text)" if pair.offer_in_text else ""),
                 topic=pair.topic, mentee_text=pair.mentee_text, position=ours,
                 top_mentor=_describe(top.user.pk) if top else "(no recommendation)",
-                top_reasons=top.reasons if top else [], top_is_decoy=decoy))
+                top_reasons=top.reasons if top else [], top_is_decoy=decoy,
+                mentee_where=_where(pair.mentee_id)))
         if ours_back is None or ours_back > 5:
             top = back[0] if back else None
             mentor_misses.append(MentorMiss(
