@@ -201,7 +201,7 @@ TITLES: dict[str, list[str]] = {
     "UX design": ["UX designer", "Design lead"],
     "Cloud infrastructure": ["Cloud architect", "SRE lead"],
     "Entrepreneurship": ["Founder, two exits", "Startup advisor"],
-    "Python": ["Python developer"],
+    "Python": ["Python and Django consultant"],
     "JavaScript": ["Front-end engineer"],
     "Machine learning": ["ML engineer", "Applied scientist"],
     "Career change": ["Career coach", "Former teacher, now engineer"],
