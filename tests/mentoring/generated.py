@@ -19,7 +19,8 @@ written, so a test can check that each planted pair is the only full fit.
 
 Mentee kinds: "picked" (wants_topics set, short text), "free_text" (no topic, a natural
 English sentence), "french" (languages ["fr"], a French sentence). Independently a quarter
-of planted mentors offer the topic only in their own words (`offer_in_text`).
+of planted mentors offer the topic only in their own words (`offer_in_text`): it is in
+her can_offer text, never among her picked topics.
 
 Rows are bulk-created; search texts are then built by `community.search.profiles_reindex`,
 as the app does after an import. Deterministic per seed (the time zone gaps are today's).
@@ -268,7 +269,8 @@ class _Builder:
 
     def _pair(self, k: int) -> tuple[Spec, Spec, str, bool]:
         rng = self.rng
-        kind = MENTEE_KINDS[k % 3] if k % 5 else "free_text"  # a little over a third free text
+        # About half write free text only, a quarter pick topics, a quarter write French.
+        kind = MENTEE_KINDS[k % 3] if k % 5 else "free_text"
         offer_in_text = rng.random() < 0.25
         for _attempt in range(50):
             topic = rng.choice(self.topics)
@@ -288,9 +290,6 @@ class _Builder:
                 picked={extra} if offer_in_text else {topic, extra},
                 french_text=("fr" in mentor_langs and rng.random() < 0.5 and french),
                 headline_topic=topic if rng.random() < 0.5 else extra)
-            if offer_in_text and topic not in self._written(mentor):
-                mentor.fields["can_offer"] = (self._offer([topic], "fr" in mentor_langs and french)
-                                              + " " + mentor.fields["can_offer"]).strip()
             mentor.fields["active_mentees"] = min(mentor.fields["active_mentees"],
                                                   mentor.fields["mentor_capacity"] - 1)
             # No other planted pair may reach into this one, either way.
@@ -304,9 +303,6 @@ class _Builder:
             if not clash:
                 return mentee, mentor, kind, offer_in_text
         raise RuntimeError("could not place a planted pair; lower `planted`")
-
-    def _written(self, mentor: Spec) -> set[str]:
-        return {t for t in mentor.offers if t not in mentor.picked}
 
     def _decoy(self, k: int, kind: str) -> Spec | None:
         rng = self.rng
