@@ -217,8 +217,9 @@ class _Builder:
         written = [t for t in offers if t not in picked or rng.random() < 0.6]
         can_offer = self._offer(written, french_text)
         if rng.random() < 0.3:
-            can_offer += " " + rng.choice(["Mentoring for 5 years.", "Former founder.",
-                                           "Happy to review CVs too.", "Ask me anything."])
+            can_offer += " " + rng.choice([
+                "Mentoring for 5 years.", "Twenty years in the industry.",
+                "Happy to review CVs too.", "Ask me anything."])
         capacity = rng.randint(1, 4)
         fields = {
             **place, "headline": headline, "can_offer": can_offer.strip(),
