@@ -28,7 +28,9 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench"
 
 def child(config: str, members: int, samples: int) -> None:
     """Runs in a fresh interpreter, configured by the environment the parent set."""
-    sys.path.insert(0, str(ROOT))
+    # This folder's calendar.py would shadow the standard library's: import from the root.
+    here = ROOT / "benchmarks"
+    sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != here)]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
     import django
 
