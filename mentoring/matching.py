@@ -56,10 +56,11 @@ def _experience(mentee_years: int | None, mentor_years: int | None) -> float:
 
 
 def _time_zone(hours: float | None) -> float:
-    """Fully up to two hours apart (a shared working day), then less, nothing from eight."""
+    """Fully up to two hours apart (a shared working day), then falling fast: about half
+    at three hours, a quarter at five, nothing from seven."""
     if hours is None:
         return 0.3
-    return 1.0 if hours <= 2 else max(0.0, 1 - (hours - 2) / 6)
+    return 1.0 if hours <= 2 else max(0.0, 1 - math.sqrt((hours - 2) / 5))
 
 
 def _responsiveness(hours: float | None) -> float:

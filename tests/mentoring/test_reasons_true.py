@@ -81,15 +81,15 @@ def problems(reason, mentee: Profile, mentor: Profile,
         ours = getattr(mentee, reason.factor).strip().casefold()
         if not ours or ours != getattr(mentor, reason.factor).strip().casefold():
             wrong.append(f"{reason.factor} not shared")
-    elif reason.factor == "experience":
-        if mentor.years_experience - mentee.years_experience != facts["years"]:
-            wrong.append("wrong experience gap")
-    elif reason.factor == "capacity":
-        if mentor.mentor_capacity - mentor.active_mentees != facts["places"]:
-            wrong.append("wrong places left")
-    elif reason.factor == "responsiveness":
-        if mentor.answer_hours is None or mentor.answer_hours > facts["within_hours"]:
-            wrong.append("answers more slowly than said")
+    elif reason.factor == "experience" and (
+            mentor.years_experience - mentee.years_experience != facts["years"]):
+        wrong.append("wrong experience gap")
+    elif reason.factor == "capacity" and (
+            mentor.mentor_capacity - mentor.active_mentees != facts["places"]):
+        wrong.append("wrong places left")
+    elif reason.factor == "responsiveness" and (
+            mentor.answer_hours is None or mentor.answer_hours > facts["within_hours"]):
+        wrong.append("answers more slowly than said")
     return wrong
 
 
