@@ -73,6 +73,11 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _quote(source: str, quotes: dict[int, str], topic: int) -> str | None:
+    """The words she wrote for `topic`, when the sentence says it comes from her text."""
+    return None if source in (*PICKED_OFFERS, "wants_topics") else quotes.get(topic)
+
+
 def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
                      names: dict[int, str]) -> list[tuple[str, dict[str, Any]]]:
     """At most two sentences about shared topics, each naming where both sides have it."""
@@ -84,8 +89,9 @@ def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
 
     def facts(topics: list[int]) -> dict[str, Any]:
         return {"topics": {t: {"mentee": mentee.wants[t], "mentor": mentor.offers[t],
-                               "mentee_quote": mentee.want_quotes.get(t),
-                               "mentor_quote": mentor.offer_quotes.get(t)} for t in topics}}
+                               "mentee_quote": _quote(mentee.wants[t], mentee.want_quotes, t),
+                               "mentor_quote": _quote(mentor.offers[t], mentor.offer_quotes, t)}
+                           for t in topics}}
 
     if picked:
         listed = ", ".join(names[t] for t in picked[:3])
@@ -97,9 +103,8 @@ def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
         if len(said) >= 2:
             break
         name = names[topic]
-        mine = mentee.want_quotes.get(topic)  # set when her text named it
-        theirs = mentor.offer_quotes.get(topic) if mentor.offers[topic] not in PICKED_OFFERS \
-            else None
+        mine = _quote(mentee.wants[topic], mentee.want_quotes, topic)
+        theirs = _quote(mentor.offers[topic], mentor.offer_quotes, topic)
         field = mentor.offers[topic]
         if viewer_is_mentee:
             if theirs is None:
