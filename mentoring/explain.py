@@ -199,9 +199,11 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
     quoted: set[str] = set()
     for text, facts in topic_sentences:
         say("topics", text, facts, share=1.0 / len(topic_sentences))
-        for topic in facts["topics"].values():
-            for quote in (topic["mentee_quote"], topic["mentor_quote"]):
-                quoted.update(s for t in matchtext.tokens(quote or "") for s in t.stems)
+        for topic_id, topic in facts["topics"].items():
+            # A word already said, as a topic's name or a quote, is not said again.
+            for said_words in (topic["mentee_quote"], topic["mentor_quote"],
+                               wording.topics.get(topic_id)):
+                quoted.update(s for t in matchtext.tokens(said_words or "") for s in t.stems)
     if values["keywords"]:
         words = _word_sentence(viewer_is_mentee, mentee, mentor, wording, weighting, quoted)
         if words:

@@ -33,8 +33,8 @@ def test_admin_matches_the_pool_and_the_pair_accepts(live_daphne, browser):
         data, security = TopicFactory(name="Data science"), TopicFactory(name="Cybersecurity")
         common = {"languages": ["en", "fr"], "time_zone": "America/Toronto"}
         profile_fill(MentorFactory(email="nadia@example.org", name="Nadia Haddad", capacity=3),
-                     expertise=[data], city="Montréal", industry="Banking",
-                     years_experience=18, **common)
+                     expertise=[data], skills=[security], city="Montréal",
+                     industry="Banking", years_experience=18, **common)
         profile_fill(MentorFactory(email="olga@example.org", name="Olga Petrova", capacity=2),
                      expertise=[security], city="Toronto", industry="Health",
                      years_experience=12, **common)
