@@ -5,10 +5,11 @@ so a change re-indexes the profiles that list the topic, inside the same transac
 a search never finds a profile by a name it no longer shows. Every change is audited.
 Merging and retiring take the topic off profiles: the page shows `topic_usage` first.
 
-A topic's other words (`synonyms`, `synonyms_fr`) let matching recognise it in what members
-write. Any profile's text may contain them, so a change to them re-indexes every profile,
-in the task worker after the commit (`community.tasks.profiles_reindex`): the admin's page
-answers at once. A word means one topic only: it may not be another topic's name or word.
+A topic's names and other words (`synonyms`, `synonyms_fr`) let matching recognise it in
+what members write. Any profile's text may contain them, so every change to the vocabulary
+(a topic added, renamed, merged, retired or restored, its other words changed) also
+re-indexes every profile, in the task worker after the commit
+(`community.tasks.profiles_reindex`): the admin's page answers at once. A word means one topic only: it may not be another topic's name or word.
 """
 
 from __future__ import annotations
@@ -199,8 +200,7 @@ def topic_create(*, actor: User, kind: str, name: str, name_fr: str = "",
                                      synonyms_fr=words_fr)
         audit_record(actor=actor, action="topic.add", target=topic, kind=kind,
                      name=name, name_fr=name_fr, synonyms=words, synonyms_fr=words_fr)
-        if words or words_fr:
-            _reindex_all_later()
+        _reindex_all_later()  # free texts may already name it
     return topic
 
 
@@ -218,6 +218,7 @@ def topic_rename(*, actor: User, topic: Topic, name: str, name_fr: str) -> Topic
         audit_record(actor=actor, action="topic.rename", target=topic, before=before,
                      after={"name": name, "name_fr": name_fr})
         _reindex(_profile_ids([topic.pk]))
+        _reindex_all_later()  # free texts name it by its new name, not the old
     return topic
 
 
@@ -321,6 +322,7 @@ def topic_retire(*, actor: User, topic: Topic) -> Topic:
         topic.save(update_fields=["retired_at"])
         audit_record(actor=actor, action="topic.retire", target=topic, profiles=len(affected))
         _reindex(affected)
+        _reindex_all_later()  # no longer found in free texts either
     return topic
 
 
@@ -335,4 +337,5 @@ def topic_restore(*, actor: User, topic: Topic) -> Topic:
         topic.retired_at = None
         topic.save(update_fields=["retired_at"])
         audit_record(actor=actor, action="topic.restore", target=topic)
+        _reindex_all_later()
     return topic
