@@ -9,7 +9,8 @@ A topic's names and other words (`synonyms`, `synonyms_fr`) let matching recogni
 what members write. Any profile's text may contain them, so every change to the vocabulary
 (a topic added, renamed, merged, retired or restored, its other words changed) also
 re-indexes every profile, in the task worker after the commit
-(`community.tasks.profiles_reindex`): the admin's page answers at once. A word means one topic only: it may not be another topic's name or word.
+(`community.tasks.profiles_reindex`): the admin's page answers at once. A word means one
+topic only: it may not be another topic's name or word.
 """
 
 from __future__ import annotations
