@@ -22,6 +22,10 @@ English sentence), "french" (languages ["fr"], a French sentence). Independently
 of planted mentors offer the topic only in their own words (`offer_in_text`): it is in
 her can_offer text, never among her picked topics.
 
+What people write comes from a phrase set: `phrases` by default, the set the vocabulary's
+synonyms were extended on, or `phrases="holdout"` (`phrases_holdout`), written apart from
+them for an honest measure. Only the wording changes: decoys, zones and languages do not.
+
 Rows are bulk-created; search texts are then built by `community.search.profiles_reindex`,
 as the app does after an import. Deterministic per seed (the time zone gaps are today's).
 """
@@ -32,6 +36,7 @@ import random
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import ModuleType
 
 from django.utils import timezone
 
@@ -39,7 +44,7 @@ from community import default_vocabulary
 from community.models import Block, Profile, Role, Topic, User
 from community.search import profiles_reindex
 from mentoring.models import Mentorship
-from tests.mentoring import phrases
+from tests.mentoring import phrases, phrases_holdout
 
 ZONES: dict[str, list[str]] = {
     "America/Vancouver": ["Vancouver", "Seattle"],
@@ -142,14 +147,26 @@ class _Clock:
         return [z for z in ZONES if self.apart(zone, z) >= hours]
 
 
-def community_generate(*, members: int = 800, planted: int = 50, seed: int = 7) -> Generated:
-    """Create about `members` people including `planted` pairs and their decoys."""
-    return _Builder(random.Random(seed), _Clock()).build(members, planted)
+# What members write: the set the vocabulary was tuned on, or one written apart from it.
+PHRASE_SETS = {"default": phrases, "holdout": phrases_holdout}
+
+
+def community_generate(*, members: int = 800, planted: int = 50, seed: int = 7,
+                       phrases: str = "default") -> Generated:
+    """Create about `members` people including `planted` pairs and their decoys, writing
+    their texts from the phrase set named `phrases` (`PHRASE_SETS`)."""
+    return _Builder(random.Random(seed), _Clock(), PHRASE_SETS[phrases]).build(members, planted)
+
+
+def _fill(frame: str, x: str) -> str:
+    """`frame` with `x` in place of {x}, or capitalised in place of {X}."""
+    return frame.replace("{X}", x[:1].upper() + x[1:]).format(x=x)
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, clock: _Clock) -> None:
+    def __init__(self, rng: random.Random, clock: _Clock, bank: ModuleType) -> None:
         self.rng = rng
+        self.phrases = bank
         self.clock = clock
         self.topics = [t.name for t in default_vocabulary.TOPICS]
         self.specs: list[Spec] = []
@@ -160,19 +177,20 @@ class _Builder:
 
     def _want_en(self, topic: str, city: str, industry: str) -> str:
         rng = self.rng
-        text = rng.choice(phrases.WANT_FRAMES_EN).format(x=rng.choice(phrases.WANT_EN[topic]))
-        filler = rng.choice(phrases.FILLER_EN).format(city=city, industry=industry)
+        frame = rng.choice(self.phrases.WANT_FRAMES_EN)
+        text = _fill(frame, rng.choice(self.phrases.WANT_EN[topic]))
+        filler = rng.choice(self.phrases.FILLER_EN).format(city=city, industry=industry)
         return f"{filler} {text}".strip() if rng.random() < 0.4 else f"{text} {filler}".strip()
 
     def _want_fr(self, topic: str, city: str, industry: str) -> str:
         rng = self.rng
         if rng.random() < 0.5:
-            text = rng.choice(phrases.WANT_FRAMES_FR_VERB).format(
-                x=rng.choice(phrases.WANT_FR_VERB[topic]))
+            frame = rng.choice(self.phrases.WANT_FRAMES_FR_VERB)
+            text = _fill(frame, rng.choice(self.phrases.WANT_FR_VERB[topic]))
         else:
-            text = rng.choice(phrases.WANT_FRAMES_FR_NOUN).format(
-                x=rng.choice(phrases.WANT_FR_NOUN[topic]))
-        filler = rng.choice(phrases.FILLER_FR).format(
+            frame = rng.choice(self.phrases.WANT_FRAMES_FR_NOUN)
+            text = _fill(frame, rng.choice(self.phrases.WANT_FR_NOUN[topic]))
+        filler = rng.choice(self.phrases.FILLER_FR).format(
             city=city, industry=INDUSTRIES_FR.get(industry, industry))
         return f"{text} {filler}".strip()
 
@@ -180,13 +198,12 @@ class _Builder:
         rng = self.rng
         if not topics:
             return ""
-        bank, frames = ((phrases.OFFER_FR, phrases.OFFER_FRAMES_FR) if french
-                        else (phrases.OFFER_EN, phrases.OFFER_FRAMES_EN))
+        bank, frames = ((self.phrases.OFFER_FR, self.phrases.OFFER_FRAMES_FR) if french
+                        else (self.phrases.OFFER_EN, self.phrases.OFFER_FRAMES_EN))
         parts = [rng.choice(bank[t]) for t in topics]
         joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (
             " et " if french else " and ") + parts[-1]
-        frame = rng.choice(frames)
-        return frame.replace("{X}", joined[:1].upper() + joined[1:]).format(x=joined)
+        return _fill(rng.choice(frames), joined)
 
     # --- people ------------------------------------------------------------------------
 
@@ -211,7 +228,7 @@ class _Builder:
         rng = self.rng
         picked = set(offers) if picked is None else picked
         title_topic = headline_topic or rng.choice(offers)
-        headline = rng.choice(phrases.TITLES[title_topic])
+        headline = rng.choice(self.phrases.TITLES[title_topic])
         if rng.random() < 0.5:
             headline += f", {place['industry'].lower()}"
         written = [t for t in offers if t not in picked or rng.random() < 0.6]
@@ -227,7 +244,7 @@ class _Builder:
             "wants_to_develop": "", "mentor_capacity": capacity,
             "active_mentees": rng.randint(0, capacity - 1),
             "answer_hours": rng.choice([None, 6.0, 30.0, 100.0]),
-            "tags": rng.sample(phrases.NEUTRAL_TAGS, rng.randint(0, 2)),
+            "tags": rng.sample(self.phrases.NEUTRAL_TAGS, rng.randint(0, 2)),
         }
         return Spec(Role.MENTOR, fields, offers=set(offers), picked=picked & set(offers))
 
@@ -242,12 +259,13 @@ class _Builder:
             wants_picked = set()
         else:  # picked: topics chosen, a short note
             wants_picked = set(wants)
-            about = rng.choice(phrases.WANT_EN[rng.choice(wants)]) if wants else ""
+            about = rng.choice(self.phrases.WANT_EN[rng.choice(wants)]) if wants else ""
             text = rng.choice(["", "", "Open to anything.", "Mostly for my next review.",
-                               rng.choice(phrases.FILLER_EN).format(city=city, industry=industry),
+                               rng.choice(self.phrases.FILLER_EN).format(
+                                   city=city, industry=industry),
                                f"Mostly {about}.", f"Especially {about}, for my new role."])
         fields = {
-            **place, "headline": rng.choice(phrases.MEMBER_TITLES), "can_offer": "",
+            **place, "headline": rng.choice(self.phrases.MEMBER_TITLES), "can_offer": "",
             "languages": languages, "years_experience": rng.randint(0, 6),
             "wants_to_develop": text.strip(), "mentor_capacity": 0,
         }
@@ -285,7 +303,7 @@ class _Builder:
             mentor_place = (dict(place) if rng.random() < 0.3
                             else self._place(mentor_zone))
             extra = rng.choice([t for t in self.topics
-                                if t != topic and t != phrases.RELATED[topic]])
+                                if t != topic and t != self.phrases.RELATED[topic]])
             mentor = self._mentor(
                 [topic, extra], mentor_place, mentor_langs,
                 picked={extra} if offer_in_text else {topic, extra},
@@ -321,17 +339,17 @@ class _Builder:
                 languages = rng.sample(pool, rng.randint(1, 2))
             elif kind == "local":
                 place = {k2: mentee.fields[k2] for k2 in ("time_zone", "city", "industry")}
-                banned = {topic, phrases.RELATED[topic]}
+                banned = {topic, self.phrases.RELATED[topic]}
                 offers = rng.sample([t for t in self.topics if t not in banned], 2)
             elif kind == "far":
                 place = self._place(rng.choice(self.clock.far(zone, 8)))
             elif kind == "related":
-                offers = [phrases.RELATED[topic]]
+                offers = [self.phrases.RELATED[topic]]
             spec = self._mentor(offers, place, languages,
                                 picked=set(offers) if rng.random() < 0.7 else set(),
                                 french_text="fr" in languages and rng.random() < 0.4)
             if kind not in ("local", "related"):
-                spec.fields["headline"] = rng.choice(phrases.TITLES[topic])
+                spec.fields["headline"] = rng.choice(self.phrases.TITLES[topic])
             if kind == "full":
                 spec.fields["active_mentees"] = spec.fields["mentor_capacity"]
             elif kind == "paused":

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from community.models import Profile, User
 from mentoring import matching
-from tests.mentoring import quality
+from tests.mentoring import phrases_holdout, quality
 from tests.mentoring.generated import community_generate
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,21 @@ def test_each_planted_pair_is_the_only_full_fit_either_way(generated):
     """The data is honest: for a planted mentee, exactly one mentor she may ask offers what
     she wants within 2 hours (the planted one); for a planted mentor, exactly one member
     she may be shown wants what she offers within 2 hours (the planted mentee)."""
+    _assert_only_full_fits(generated)
+
+
+def test_the_held_out_phrases_make_an_equally_honest_community():
+    """Written with the held-out phrases (benchmarks/matching_quality.py --phrases holdout),
+    the community keeps the same planted pairs and decoys, and the same guarantee."""
+    held_out = community_generate(members=800, planted=50, seed=7, phrases="holdout")
+    assert len(held_out.pairs) == 50
+    written = [x.lower() for xs in phrases_holdout.WANT_EN.values() for x in xs]
+    assert sum(any(x in pair.mentee_text.lower() for x in written)
+               for pair in held_out.pairs if pair.kind == "free_text") >= 20
+    _assert_only_full_fits(held_out)
+
+
+def _assert_only_full_fits(generated) -> None:
     zones = dict(Profile.objects.values_list("user_id", "time_zone"))
     users = User.objects.in_bulk([pk for pair in generated.planted for pk in pair])
     for pair in generated.pairs:
