@@ -69,6 +69,12 @@ def _your(field: str) -> str:
             "tags": _("your tags")}[field]
 
 
+def _theirs(field: str, name: str) -> str:
+    """The mentor's field, for an organiser reading about two other people."""
+    return {"can_offer": _("what %(name)s can offer"), "headline": _("%(name)s’s headline"),
+            "tags": _("%(name)s’s tags")}[field] % {"name": name}
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -79,7 +85,8 @@ def _quote(source: str, quotes: dict[int, str], topic: int) -> str | None:
 
 
 def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
-                     names: dict[int, str]) -> list[tuple[str, dict[str, Any]]]:
+                     names: dict[int, str], organiser: bool = False
+                     ) -> list[tuple[str, dict[str, Any]]]:
     """At most two sentences about shared topics, each naming where both sides have it."""
     shared = sorted((t for t in mentee.wants.keys() & mentor.offers.keys() if t in names),
                     key=lambda t: names[t])
@@ -93,9 +100,12 @@ def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
                                "mentor_quote": _quote(mentor.offers[t], mentor.offer_quotes, t)}
                            for t in topics}}
 
+    who = {"mentee": mentee.name, "mentor": mentor.name}
     if picked:
         listed = ", ".join(names[t] for t in picked[:3])
-        said.append((_("She offers %(topics)s, which you want to develop") % {"topics": listed}
+        said.append((_("%(mentor)s offers %(topics)s, which %(mentee)s wants to develop") % {
+                        "topics": listed, **who} if organiser else
+                     _("She offers %(topics)s, which you want to develop") % {"topics": listed}
                      if viewer_is_mentee else
                      _("She wants to develop %(topics)s, which you offer") % {"topics": listed},
                      facts(picked[:3])))
@@ -106,7 +116,19 @@ def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
         mine = _quote(mentee.wants[topic], mentee.want_quotes, topic)
         theirs = _quote(mentor.offers[topic], mentor.offer_quotes, topic)
         field = mentor.offers[topic]
-        if viewer_is_mentee:
+        if organiser:
+            if theirs is None:
+                text = _("%(mentee)s wrote “%(mine)s”: %(mentor)s offers %(topic)s") % {
+                    "mine": mine, "topic": name, **who}
+            elif mine is None:
+                text = _("%(mentee)s wants to develop %(topic)s, and %(field)s says "
+                         "“%(hers)s”") % {"topic": name, "field": _theirs(field, mentor.name),
+                                         "hers": theirs, **who}
+            else:
+                text = _("%(mentee)s wrote “%(mine)s”, and %(field)s says “%(hers)s” "
+                         "(%(topic)s)") % {"mine": mine, "field": _theirs(field, mentor.name),
+                                           "hers": theirs, "topic": name, **who}
+        elif viewer_is_mentee:
             if theirs is None:
                 text = _("You wrote “%(mine)s”: she offers %(topic)s") % {
                     "mine": mine, "topic": name}
@@ -131,7 +153,7 @@ def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
 
 
 def _word_sentence(viewer_is_mentee: bool, mentee: Person, mentor: Person, wording: Wording,
-                   weighting: Weighting | None, quoted: set[str]
+                   weighting: Weighting | None, quoted: set[str], organiser: bool = False
                    ) -> tuple[str, dict[str, Any]] | None:
     """The rarest words both texts share, from the mentor's field sharing the most, quoted
     as written on the viewer's other side; words already quoted for a topic are left out."""
@@ -149,7 +171,7 @@ def _word_sentence(viewer_is_mentee: bool, mentee: Person, mentor: Person, wordi
     offered = {s for t in offer_tokens for s in t.stems}
     # Quoted from the side the sentence names first: her field for a mentee reading it,
     # the mentee's text for a mentor.
-    source = offer_tokens if viewer_is_mentee else matchtext.tokens(
+    source = offer_tokens if viewer_is_mentee or organiser else matchtext.tokens(
         wording.texts.get(mentee.id, {}).get("wants_to_develop", ""))
     ranked: dict[str, float] = {}
     for token in source:
@@ -164,6 +186,10 @@ def _word_sentence(viewer_is_mentee: bool, mentee: Person, mentor: Person, wordi
     written = {t.written.casefold(): t.written for t in source}
     words = [written[k] for k in sorted(ranked, key=lambda k: (-ranked[k], k))[:3]]
     listed = ", ".join(words)
+    if organiser:
+        return (_("What %(mentee)s wants to develop and %(field)s both mention %(words)s") % {
+            "mentee": mentee.name, "field": _theirs(field, mentor.name), "words": listed},
+            {"words": words, "mentor_field": field, "written_in": "mentor"})
     text = (_("%(field)s and what you want to develop both mention %(words)s") % {
         "field": _capital(_her(field)), "words": listed} if viewer_is_mentee else
         _("What she wants to develop and %(field)s both mention %(words)s") % {
@@ -187,15 +213,17 @@ def _apart_text(minutes: int) -> str:
 
 def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
             values: dict[str, float], weights: MatchWeights, wording: Wording,
-            weighting: Weighting | None = None) -> list[Reason]:
-    """The sentences for the factors that counted most, in the active language."""
+            weighting: Weighting | None = None, *, organiser: bool = False) -> list[Reason]:
+    """The sentences for the factors that counted most, in the active language: to the
+    mentee, to the mentor, or (`organiser`) about both, by name, to an admin."""
     said: list[tuple[float, Reason]] = []
 
     def say(name: str, text: str, facts: dict[str, Any], share: float = 1.0) -> None:
         said.append((getattr(weights, name) * values[name] * share,
                      Reason(factor=name, text=text, facts=facts)))
 
-    topic_sentences = _topic_sentences(viewer_is_mentee, mentee, mentor, wording.topics)
+    topic_sentences = _topic_sentences(viewer_is_mentee, mentee, mentor, wording.topics,
+                                       organiser)
     quoted: set[str] = set()
     for text, facts in topic_sentences:
         say("topics", text, facts, share=1.0 / len(topic_sentences))
@@ -205,7 +233,8 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
                                wording.topics.get(topic_id)):
                 quoted.update(s for t in matchtext.tokens(said_words or "") for s in t.stems)
     if values["keywords"]:
-        words = _word_sentence(viewer_is_mentee, mentee, mentor, wording, weighting, quoted)
+        words = _word_sentence(viewer_is_mentee, mentee, mentor, wording, weighting, quoted,
+                               organiser)
         if words:
             say("keywords", *words)
     shared_languages = sorted(mentee.languages & mentor.languages)
@@ -213,7 +242,8 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
         names = ", ".join(str(languages.NAMES.get(code, code)) for code in shared_languages[:2])
         if (get_language() or "").startswith("fr"):
             names = names.lower()  # "vous parlez toutes deux français"
-        say("languages", _("You both speak %(languages)s") % {"languages": names},
+        say("languages", (_("Both speak %(languages)s") if organiser else
+                          _("You both speak %(languages)s")) % {"languages": names},
             {"languages": shared_languages[:2]})
     hours = apart(mentee, mentor)
     if hours is not None and hours <= 3:
@@ -227,13 +257,21 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
             {"industry": mentor.shown_industry})
     if values["experience"] >= 0.99 and mentor.years is not None and mentee.years is not None:
         gap = mentor.years - mentee.years
-        say("experience", ngettext("%(n)s year more experience than you",
-                                   "%(n)s years more experience than you", gap) % {"n": gap}
+        say("experience", ngettext("%(mentor)s has %(n)s more year of experience",
+                                   "%(mentor)s has %(n)s more years of experience", gap)
+            % {"n": gap, "mentor": mentor.name} if organiser else
+            ngettext("%(n)s year more experience than you",
+                     "%(n)s years more experience than you", gap) % {"n": gap}
             if viewer_is_mentee else
             ngettext("You have %(n)s more year of experience",
                      "You have %(n)s more years of experience", gap) % {"n": gap},
             {"years": gap})
-    if viewer_is_mentee:
+    if organiser and mentor.answer_hours is not None and mentor.answer_hours <= 72:
+        within = 24 if mentor.answer_hours <= 24 else 72
+        say("responsiveness", (_("%(mentor)s usually answers within a day") if within == 24
+                               else _("%(mentor)s usually answers within three days"))
+            % {"mentor": mentor.name}, {"within_hours": within})
+    elif viewer_is_mentee:
         places = mentor.capacity - mentor.active
         if places > 0:
             say("capacity", ngettext("%(n)s place left", "%(n)s places left", places)

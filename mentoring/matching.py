@@ -205,15 +205,19 @@ class Pool:
     def factors(self, i: int, j: int) -> dict[str, float]:
         return factors(self.mentees[i], self.mentors[j], self.words[i][j])
 
-    def why(self, i: int, j: int, *, viewer_is_mentee: bool = False) -> list[explain.Reason]:
+    def why(self, i: int, j: int, *, viewer_is_mentee: bool = False,
+            organiser: bool = False) -> list[explain.Reason]:
         mentee, mentor = self.mentees[i], self.mentors[j]
         wording = explain.wording([mentee, mentor], mentee.wants.keys() & mentor.offers.keys())
         return explain.reasons(viewer_is_mentee, mentee, mentor, self.factors(i, j),
-                               self.weights, wording, self.weighting)
+                               self.weights, wording, self.weighting, organiser=organiser)
 
-    def reasons(self, i: int, j: int, *, viewer_is_mentee: bool = False) -> list[str]:
-        """Why `mentees[i]` and `mentors[j]` fit, in the active language."""
-        return [reason.text for reason in self.why(i, j, viewer_is_mentee=viewer_is_mentee)]
+    def reasons(self, i: int, j: int, *, viewer_is_mentee: bool = False,
+                organiser: bool = False) -> list[str]:
+        """Why `mentees[i]` and `mentors[j]` fit, in the active language: to one of them,
+        or (`organiser`) about both, by name."""
+        return [reason.text for reason in self.why(i, j, viewer_is_mentee=viewer_is_mentee,
+                                                   organiser=organiser)]
 
 
 def _pairs_excluded(ids: set[int]) -> set[tuple[int, int]]:

@@ -124,7 +124,7 @@ def round_start(*, actor: User, cohort: Room | None = None) -> MatchingRound:
                 rows.append(Proposal(round=round_, mentee_id=mentee.id,
                                      mentor_id=pool.mentors[j].id,
                                      score=round(float(scores[i, j]), 3),
-                                     reasons=pool.reasons(i, j)))
+                                     reasons=pool.reasons(i, j, organiser=True)))
         Proposal.objects.bulk_create(rows)
         _total(round_)
         paired = sum(1 for j in chosen if j is not None)
@@ -159,7 +159,7 @@ def proposal_swap(*, actor: User, proposal: Proposal, mentor: User) -> Proposal:
                 "mentee": proposal.mentee.name, "mentor": mentor.name}})
         before = proposal.mentor_id
         proposal.mentor, proposal.score = mentor, round(fit, 3)
-        proposal.reasons = pool.reasons(0, 0)
+        proposal.reasons = pool.reasons(0, 0, organiser=True)
         proposal.status, proposal.updated_at = Proposal.Status.PROPOSED, timezone.now()
         proposal.save()
         _total(round_)
