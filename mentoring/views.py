@@ -50,9 +50,14 @@ def find_mentor(request: HttpRequest) -> HttpResponse:
         recommended = matching.mentees_for(user, limit=10)
     else:
         recommended = matching.mentors_for(user, limit=10)
+    profile = user.profile
     return render(request, "mentoring/find.html", {
         "recommended": recommended, "for_mentor": user.is_mentor,
-        "profile_incomplete": not (user.profile.wants_to_develop or user.profile.can_offer)})
+        "profile_incomplete": not (profile.wants_to_develop or profile.can_offer
+                                   or profile.wants_topics.exists()),
+        # Fewer than a page: the language rule may be what holds them back.
+        "languages_only": (not user.is_mentor and len(recommended) < 10
+                           and bool(profile.languages) and not profile.any_language)})
 
 
 @require_GET

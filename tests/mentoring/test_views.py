@@ -365,3 +365,17 @@ def test_cohort_page_for_a_mentor(client, mentor):
     client.logout()
     login(client, UserFactory())
     assert client.get(reverse("cohort_new")).status_code == 403
+
+
+def test_find_a_mentor_says_when_her_languages_hold_recommendations_back(client, mentee):
+    topic = TopicFactory(name="Negotiation")
+    profile_fill(MentorFactory(name="Ana Mentor"), expertise=[topic], languages=["pt"])
+    profile_fill(mentee, wants_topics=[topic], languages=["fr"])
+    login(client, mentee)
+    text = client.get(reverse("find_mentor")).content.decode()
+    assert "Ana Mentor" not in text
+    assert "Only mentors who speak one of your languages are recommended." in text
+    profile_fill(mentee, any_language=True)
+    text = client.get(reverse("find_mentor")).content.decode()
+    assert "Ana Mentor" in text
+    assert "Only mentors who speak one of your languages" not in text
