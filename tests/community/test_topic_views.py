@@ -120,7 +120,7 @@ def test_a_new_topic_with_other_words_and_a_long_list_is_cut_short(admin_client)
     page = response.content.decode()
     assert "Public speaking is added." in page
     # Whole phrases only: the list stops after five, never inside a phrase.
-    assert ">presenting, talks, keynotes, conference talks, storytelling on stage, …<" in page
+    assert ">presenting, talks, keynotes, conference talks, storytelling on stage,&nbsp;…<" in page
     assert "pitching" in page  # in the title that shows the whole list
     assert "parler en public" in page
     assert Topic.objects.get(name="Public speaking").synonyms_fr == ["parler en public"]
