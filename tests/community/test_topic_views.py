@@ -115,7 +115,8 @@ def test_other_words_are_saved_listed_and_a_clash_is_shown(admin_client):
 def test_a_new_topic_with_other_words_and_a_long_list_is_cut_short(admin_client):
     response = admin_client.post(reverse("topics"), {
         "kind": "skill", "name": "Public speaking", "name_fr": "Prise de parole",
-        "synonyms": "presenting\ntalks\nkeynotes\nconference talks\nstorytelling on stage\npitching",
+        "synonyms": "presenting\ntalks\nkeynotes\nconference talks\nstorytelling on stage\n"
+                    "pitching",
         "synonyms_fr": "parler en public"}, follow=True)
     page = response.content.decode()
     assert "Public speaking is added." in page
