@@ -301,14 +301,17 @@ class WordsField(forms.CharField):
         return [w.strip() for line in text.splitlines() for w in line.split(",") if w.strip()]
 
 
-def words_fields() -> dict[str, WordsField]:
+def words_fields(rows: int = 4) -> dict[str, WordsField]:
+    """The two lists of other words; `rows` tall enough to see them without scrolling."""
     return {
         "synonyms": WordsField(
             label=_("Other words for it, in English"), required=False,
+            widget=forms.Textarea(attrs={"rows": rows, "spellcheck": "true", "lang": "en"}),
             help_text=_("One word or phrase per line: what members may write instead of the "
                         "name, such as “coding” for Software engineering.")),
         "synonyms_fr": WordsField(
             label=_("Other words for it, in French"), required=False,
+            widget=forms.Textarea(attrs={"rows": rows, "spellcheck": "true", "lang": "fr"}),
             help_text=_("One word or phrase per line, such as “programmation”.")),
     }
 
@@ -334,7 +337,7 @@ class TopicSynonymsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields.update(words_fields())
+        self.fields.update(words_fields(rows=10))
 
 
 class TopicMergeForm(forms.Form):

@@ -115,11 +115,14 @@ def test_other_words_are_saved_listed_and_a_clash_is_shown(admin_client):
 def test_a_new_topic_with_other_words_and_a_long_list_is_cut_short(admin_client):
     response = admin_client.post(reverse("topics"), {
         "kind": "skill", "name": "Public speaking", "name_fr": "Prise de parole",
-        "synonyms": "presenting\ntalks\nkeynotes\nconference talks\nstorytelling on stage",
+        "synonyms": "presenting\ntalks\nkeynotes\nconference talks\nstorytelling on stage\n"
+                    "pitching",
         "synonyms_fr": "parler en public"}, follow=True)
     page = response.content.decode()
     assert "Public speaking is added." in page
-    assert ">presenting, talks, keynotes, conference talks, storytelling…<" in page
+    # Whole phrases only: the list stops after five, never inside a phrase.
+    assert ">presenting, talks, keynotes, conference talks, storytelling on stage,&nbsp;…<" in page
+    assert "pitching" in page  # in the title that shows the whole list
     assert "parler en public" in page
     assert Topic.objects.get(name="Public speaking").synonyms_fr == ["parler en public"]
 

@@ -245,6 +245,18 @@ class TestProfilePages:
         BlockFactory(blocker=other, blocked=member)
         assert client.get(url).status_code == 404
 
+    def test_profile_shows_the_topics_she_wants_to_develop_with_her_words(self, client, member):
+        other = UserFactory(name="Olga")
+        topic = TopicFactory(name="Negotiation", name_fr="Négociation")
+        other.profile.wants_topics.set([topic])
+        other.profile.wants_to_develop = "Négocier mon salaire"
+        other.profile.save()
+        url = reverse("profile_detail", args=[other.pk])
+        page = client.get(url).content.decode()
+        assert '<span class="chip">Negotiation</span>' in page and "Négocier mon salaire" in page
+        page = client.get(url, headers={"accept-language": "fr"}).content.decode()
+        assert '<span class="chip">Négociation</span>' in page
+
     def test_contact_details_follow_her_choice(self, client, member):
         other = UserFactory()
         other.profile.contact_details = "+1 555 0100"

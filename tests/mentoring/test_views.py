@@ -49,6 +49,17 @@ def test_find_a_mentor_shows_recommendations_with_reasons(client, mentor, mentee
     assert reverse("mentorship_request", args=[mentor.pk]) in text
 
 
+def test_the_search_button_looks_for_the_other_side(client, mentor, mentee):
+    people = reverse("people")
+    text = login(client, mentee).get(reverse("find_mentor")).content.decode()
+    assert f'href="{people}?role=mentor&amp;open_to_mentees=on">Search all mentors' in text
+    client.logout()
+    text = login(client, mentor).get(reverse("find_mentor")).content.decode()
+    assert "Mentees for you" in text
+    assert f'href="{people}?role=member">Search all members' in text
+    assert "Search all mentors" not in text
+
+
 def test_request_page_sends_and_lands_on_the_mentorship(client, mentor, mentee):
     login(client, mentee)
     response = client.post(reverse("mentorship_request", args=[mentor.pk]),
