@@ -21,6 +21,7 @@ from functools import lru_cache
 import Stemmer
 
 _STEMMERS = (Stemmer.Stemmer("english"), Stemmer.Stemmer("french"))
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]{}«»\"“”\n/|]")
 _WORD = re.compile(r"[^\W_](?:[\w+#.'’-]*[\w+#])?", re.UNICODE)
 
 def _word_set(text: str) -> frozenset[str]:
@@ -89,13 +90,18 @@ class Token:
     start: int  # where it starts in the text
     end: int
     stems: frozenset[str]
+    clause: int = 0  # punctuation between words starts a new clause: a phrase stays in one
 
 
 def tokens(text: str, *, filler: bool = False) -> list[Token]:
     """The meaningful words of `text`, in order: grammar words, single letters and (unless
     `filler`) the filler around what she wants are dropped."""
     found = []
+    clause, after = 0, 0
     for match in _WORD.finditer(text):
+        if _CLAUSE_BREAK.search(text, after, match.start()):
+            clause += 1
+        after = match.end()
         word = match.group().replace("’", "'").strip("'.-")
         # "j'aimerais", "l'équipe": the elided article is not a word of its own here.
         head, apostrophe, rest = word.partition("'")
@@ -104,7 +110,7 @@ def tokens(text: str, *, filler: bool = False) -> list[Token]:
         plain = normalise(word)
         if len(plain) < 2 or plain in GRAMMAR or (not filler and plain in FILLER):
             continue
-        found.append(Token(word, match.start(), match.end(), stems(word)))
+        found.append(Token(word, match.start(), match.end(), stems(word), clause))
     return found
 
 
@@ -144,7 +150,8 @@ class Vocabulary:
 
 def _find(shape: tuple[frozenset[str], ...], words: list[Token]) -> tuple[int, int] | None:
     """The first span of `words` (first and last index) holding every part of `shape`,
-    each part in a different word, within a window of len(shape) + 2 words."""
+    each part in a different word, within a window of len(shape) + 2 words and within one
+    clause ("engineer, payments platform" is not "platform engineer")."""
     window = len(shape) + 2
     for first, token in enumerate(words):
         if not token.stems & shape[0]:
@@ -154,7 +161,8 @@ def _find(shape: tuple[frozenset[str], ...], words: list[Token]) -> tuple[int, i
         for part in shape[1:]:
             hit = next((i for i in range(max(0, first - window + 1),
                                          min(len(words), first + window))
-                        if i not in used and words[i].stems & part), None)
+                        if i not in used and words[i].clause == token.clause
+                        and words[i].stems & part), None)
             if hit is None:
                 break
             used.add(hit)

@@ -175,7 +175,7 @@ def _words_free(words: dict[str, list[str]], *, other_than: Iterable[int] = ()) 
             if field is not None:
                 message = _("“%(word)s” already stands for the topic %(topic)s.") % {
                     "word": next(w for w in words[field] if _key(w) == _key(taken)),
-                    "topic": topic.name}
+                    "topic": str(topic)}
                 if message not in errors.setdefault(field, []):
                     errors[field].append(message)
     if errors:

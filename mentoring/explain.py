@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.text import get_text_list
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -75,6 +76,11 @@ def _theirs(field: str, name: str) -> str:
             "tags": _("%(name)s’s tags")}[field] % {"name": name}
 
 
+def _listed(items: list[str]) -> str:
+    """"a, b and c" in the active language."""
+    return str(get_text_list(items, _("and")))
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -102,7 +108,7 @@ def _topic_sentences(viewer_is_mentee: bool, mentee: Person, mentor: Person,
 
     who = {"mentee": mentee.name, "mentor": mentor.name}
     if picked:
-        listed = ", ".join(names[t] for t in picked[:3])
+        listed = _listed([names[t] for t in picked[:3]])
         said.append((_("%(mentor)s offers %(topics)s, which %(mentee)s wants to develop") % {
                         "topics": listed, **who} if organiser else
                      _("She offers %(topics)s, which you want to develop") % {"topics": listed}
@@ -171,8 +177,9 @@ def _word_sentence(viewer_is_mentee: bool, mentee: Person, mentor: Person, wordi
     offered = {s for t in offer_tokens for s in t.stems}
     # Quoted from the side the sentence names first: her field for a mentee reading it,
     # the mentee's text for a mentor.
-    source = offer_tokens if viewer_is_mentee or organiser else matchtext.tokens(
-        wording.texts.get(mentee.id, {}).get("wants_to_develop", ""))
+    source_text = (texts.get(field, "") if viewer_is_mentee or organiser else
+                   wording.texts.get(mentee.id, {}).get("wants_to_develop", ""))
+    source = matchtext.tokens(source_text)
     ranked: dict[str, float] = {}
     for token in source:
         common = token.stems & wanted & offered
@@ -185,7 +192,7 @@ def _word_sentence(viewer_is_mentee: bool, mentee: Person, mentor: Person, wordi
         return None
     written = {t.written.casefold(): t.written for t in source}
     words = [written[k] for k in sorted(ranked, key=lambda k: (-ranked[k], k))[:3]]
-    listed = ", ".join(words)
+    listed = _listed(_phrases(source_text, source, {w.casefold() for w in words}))
     if organiser:
         return (_("What %(mentee)s wants to develop and %(field)s both mention %(words)s") % {
             "mentee": mentee.name, "field": _theirs(field, mentor.name), "words": listed},
@@ -196,6 +203,31 @@ def _word_sentence(viewer_is_mentee: bool, mentee: Person, mentor: Person, wordi
         "field": _your(field), "words": listed})
     return text, {"words": words, "mentor_field": field,
                   "written_in": "mentor" if viewer_is_mentee else "mentee"}
+
+
+def _phrases(text: str, tokens: list[matchtext.Token], chosen: set[str]) -> list[str]:
+    """The chosen words in the order she wrote them, neighbours kept together as she wrote
+    them ("public speaking", not "public and speaking"); each phrase once."""
+    phrases: list[str] = []
+    start = end = None
+    for token in tokens:
+        if token.written.casefold() not in chosen:
+            if start is not None:
+                phrases.append(text[start:end])
+            start = end = None
+            continue
+        if start is not None and text[end:token.start].strip() == "":
+            end = token.end
+        else:
+            if start is not None:
+                phrases.append(text[start:end])
+            start, end = token.start, token.end
+    if start is not None:
+        phrases.append(text[start:end])
+    once: dict[str, str] = {}
+    for phrase in phrases:
+        once.setdefault(phrase.casefold(), phrase)
+    return list(once.values())
 
 
 def _apart_text(minutes: int) -> str:
@@ -239,7 +271,7 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
             say("keywords", *words)
     shared_languages = sorted(mentee.languages & mentor.languages)
     if shared_languages:
-        names = ", ".join(str(languages.NAMES.get(code, code)) for code in shared_languages[:2])
+        names = _listed([str(languages.NAMES.get(code, code)) for code in shared_languages[:2]])
         if (get_language() or "").startswith("fr"):
             names = names.lower()  # "vous parlez toutes deux français"
         say("languages", (_("Both speak %(languages)s") if organiser else
@@ -281,4 +313,18 @@ def reasons(viewer_is_mentee: bool, mentee: Person, mentor: Person,
             say("responsiveness", _("Usually answers within a day") if within == 24
                 else _("Usually answers within three days"), {"within_hours": within})
     said.sort(key=lambda pair: -pair[0])
-    return [reason for weight, reason in said[:MOST] if weight > 0]
+    chosen = [reason for weight, reason in said[:MOST] if weight > 0]
+    if not shared_languages and mentee.languages and mentor.languages:
+        # Only when she said any language is fine: it must not come as a surprise.
+        other = mentee if not viewer_is_mentee and not organiser else mentor
+        codes = sorted(other.languages)[:3]
+        names = _listed([str(languages.NAMES.get(code, code)) for code in codes])
+        if (get_language() or "").startswith("fr"):
+            names = names.lower()
+        text = (_("No language in common: %(name)s speaks %(languages)s") % {
+                    "name": other.name, "languages": names} if organiser else
+                _("No language in common: she speaks %(languages)s") % {"languages": names})
+        chosen = [*chosen[:MOST - 1], Reason(factor="languages", text=text, facts={
+            "not_shared": True, "languages": codes,
+            "whose": "mentee" if other is mentee else "mentor"})]
+    return chosen

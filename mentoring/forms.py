@@ -92,9 +92,9 @@ class CohortForm(forms.Form):
 # What each weight does, said to the admin who tunes it (one sentence each).
 WEIGHT_TEXTS = {
     "topics": (_("Topics in common"), _(
-        "Topics the mentee wants to develop, picked or named in her own words (synonyms "
-        "included, English or French), that the mentor offers, picked or named in her "
-        "offer, headline or tags.")),
+        "Topics the mentee wants to develop, picked or named in her own words (the topics' "
+        "other words included, English or French), that the mentor offers, picked or named "
+        "in her offer, headline or tags.")),
     "keywords": (_("Words in common"), _(
         "Words shared by what the mentee wants to develop and the mentor's headline, offer "
         "and tags, in English or French; the rarer a word among the mentors, the more it "
@@ -106,14 +106,14 @@ WEIGHT_TEXTS = {
         "They speak at least one language in common. A mentor with none is never "
         "recommended, unless the mentee said any language is fine.")),
     "time_zone": (_("Close time zones"), _(
-        "Counts fully up to two hours apart, less with each hour after that, not at all "
-        "from eight hours apart.")),
+        "Counts fully up to two hours apart, then less each hour, about half at three hours "
+        "apart and not at all from seven.")),
     "city": (_("Same city"), _(
         "Both live in the same city; counts only as far as the mentor offers what the "
         "mentee wants.")),
     "experience": (_("Experience gap"), _(
         "Counts fully when the mentor has three to twenty more years of experience than "
-        "the mentee, less for a smaller gap.")),
+        "the mentee, less for a smaller gap or one over twenty years.")),
     "capacity": (_("Places left"), _(
         "Favours mentors with a larger share of their places free, so that requests "
         "spread across mentors.")),

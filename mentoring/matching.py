@@ -155,7 +155,8 @@ def mentors_for(mentee: User, *, limit: int = 10,
 
 
 def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:
-    """Members who would gain most from `mentor`, best first, each with why."""
+    """Members who would gain most from `mentor`, best first, each with why (a member
+    with a mentor already may have a second, as a mentee may ask several)."""
     me = load(Q(user=mentor)).get(mentor.pk)
     if me is None:
         return []

@@ -276,7 +276,8 @@ class Proposal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
         related_name="+")
     score = models.FloatField(_("fit"), default=0.0)
-    reasons = models.JSONField(default=list, blank=True)
+    # Why, as the organiser reads it, in each of the site's languages: {"en": [...], ...}.
+    reasons = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -299,6 +300,16 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee_id} → {self.mentor_id} ({self.status})"
+
+    def reasons_now(self) -> list[str]:
+        """The reasons in the active language (else English, else whatever was kept)."""
+        from django.utils.translation import get_language
+
+        if isinstance(self.reasons, list):
+            return self.reasons
+        code = (get_language() or "en").split("-")[0]
+        return self.reasons.get(code) or self.reasons.get("en") or next(
+            iter(self.reasons.values()), [])
 
     @property
     def waitlisted(self) -> bool:

@@ -160,6 +160,16 @@ def my_proposals(user: User) -> list[Proposal]:
         .order_by("expires_at"))
 
 
+def declined_pairs(mentee_ids: list[int]) -> dict[int, set[int]]:
+    """Mentee id -> the mentors a proposal to her was declined with (by either of them)."""
+    pairs: dict[int, set[int]] = {}
+    for mentee, mentor in Proposal.objects.filter(
+            mentee_id__in=mentee_ids, status=Proposal.Status.DECLINED,
+            mentor__isnull=False).values_list("mentee_id", "mentor_id"):
+        pairs.setdefault(mentee, set()).add(mentor)
+    return pairs
+
+
 @dataclass
 class RoundRow:
     """One mentee of a round, and the mentors she could be given instead (a draft only)."""
@@ -181,13 +191,15 @@ def round_rows(round_: MatchingRound, *, choices_per_row: int = 12) -> list[Roun
         return [RoundRow(p, []) for p in proposals]
     pool = matching.pool([p.mentee_id for p in proposals], sorted(left))
     at = {person.id: i for i, person in enumerate(pool.mentees)}
+    declined = declined_pairs([p.mentee_id for p in proposals])
     rows = []
     for p in proposals:
         i = at.get(p.mentee_id)
+        refused = declined.get(p.mentee_id, set())
         options = [] if i is None else sorted(
             ((mentor.id, mentor.name, round(fit, 2))
              for mentor, fit in zip(pool.mentors, pool.scores[i], strict=True)
-             if fit is not None and mentor.id != p.mentor_id),
+             if fit is not None and mentor.id != p.mentor_id and mentor.id not in refused),
             key=lambda option: (-option[2], option[1]))
         rows.append(RoundRow(p, options[:choices_per_row]))
     return rows

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from scipy.optimize import linear_sum_assignment
 
@@ -90,6 +90,16 @@ def _total(round_: MatchingRound) -> None:
     round_.save(update_fields=["total_fit"])
 
 
+def _reasons(pool: matching.Pool, i: int, j: int) -> dict[str, list[str]]:
+    """Why the pair fits, for the organisers, in each of the site's languages: another
+    admin may read the round in another language than the one who started it."""
+    said = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            said[code] = pool.reasons(i, j, organiser=True)
+    return said
+
+
 def _mentee_ids(cohort: Room | None) -> list[int]:
     users = User.objects.filter(is_active=True, role=Role.MEMBER)
     if cohort is not None:
@@ -110,6 +120,13 @@ def round_start(*, actor: User, cohort: Room | None = None) -> MatchingRound:
     places = selectors.free_places()
     pool = matching.pool(mentee_ids, sorted(places))
     scores = np.array(pool.scores, dtype=float).reshape(len(pool.mentees), len(pool.mentors))
+    # A pair one of them declined is never proposed again.
+    declined = selectors.declined_pairs([m.id for m in pool.mentees])
+    column = {mentor.id: j for j, mentor in enumerate(pool.mentors)}
+    for i, mentee in enumerate(pool.mentees):
+        for mentor_id in declined.get(mentee.id, ()):
+            if mentor_id in column:
+                scores[i, column[mentor_id]] = np.nan
     waiting = {p.mentee_id for p in selectors.waitlist()}
     chosen = assign(scores, [places[m.id] for m in pool.mentors],
                     [m.id in waiting for m in pool.mentees])
@@ -124,7 +141,7 @@ def round_start(*, actor: User, cohort: Room | None = None) -> MatchingRound:
                 rows.append(Proposal(round=round_, mentee_id=mentee.id,
                                      mentor_id=pool.mentors[j].id,
                                      score=round(float(scores[i, j]), 3),
-                                     reasons=pool.reasons(i, j, organiser=True)))
+                                     reasons=_reasons(pool, i, j)))
         Proposal.objects.bulk_create(rows)
         _total(round_)
         paired = sum(1 for j in chosen if j is not None)
@@ -142,6 +159,11 @@ def proposal_swap(*, actor: User, proposal: Proposal, mentor: User) -> Proposal:
         proposal, round_ = _draft(proposal)
         if mentor.pk == proposal.mentor_id and proposal.status == Proposal.Status.PROPOSED:
             return proposal
+        if mentor.pk in selectors.declined_pairs([proposal.mentee_id]).get(
+                proposal.mentee_id, ()):
+            raise ValidationError({"mentor": _("%(mentee)s and %(mentor)s declined this pair "
+                                               "in an earlier round.") % {
+                "mentee": proposal.mentee.name, "mentor": mentor.name}})
         places = selectors.free_places()
         if mentor.pk not in places:
             raise ValidationError({"mentor": _("%(name)s cannot take a mentee now.")
@@ -159,7 +181,7 @@ def proposal_swap(*, actor: User, proposal: Proposal, mentor: User) -> Proposal:
                 "mentee": proposal.mentee.name, "mentor": mentor.name}})
         before = proposal.mentor_id
         proposal.mentor, proposal.score = mentor, round(fit, 3)
-        proposal.reasons = pool.reasons(0, 0, organiser=True)
+        proposal.reasons = _reasons(pool, 0, 0)
         proposal.status, proposal.updated_at = Proposal.Status.PROPOSED, timezone.now()
         proposal.save()
         _total(round_)

@@ -42,7 +42,7 @@ def test_explains_why_in_english_and_french(mentee, negotiation):
     with translation.override("fr"):
         [rec] = matching.mentors_for(mentee)
     text = " / ".join(rec.reasons)
-    assert "Elle offre Négociation, que vous voulez développer" in text
+    assert "Elle propose : Négociation, que vous voulez développer" in text
     assert "Vous parlez toutes deux français" in text
 
 
@@ -63,7 +63,11 @@ def test_excludes_full_paused_closed_blocked_and_connected_mentors(mentee, negot
     mentor("Free")
     assert [r.user.name for r in matching.mentors_for(mentee)] == ["Free"]
     profile_fill(mentee, any_language=True)
-    assert [r.user.name for r in matching.mentors_for(mentee)] == ["Free", "English only"]
+    recommended = matching.mentors_for(mentee)
+    assert [r.user.name for r in recommended] == ["Free", "English only"]
+    # She accepted it, and is told: it does not come as a surprise.
+    assert "No language in common: she speaks English" in recommended[1].reasons
+    assert not any("No language in common" in r for r in recommended[0].reasons)
 
 
 def test_mentors_near_capacity_rank_lower_and_weights_change_the_order(mentee, negotiation):
@@ -101,7 +105,7 @@ def test_french_free_text_meets_a_mentor_who_offers_the_topic_in_english(vocabul
     assert "You wrote “négocier”: she offers Negotiation" in recommended[0].reasons
     with translation.override("fr"):
         [first, *_rest] = matching.mentors_for(lea)
-    assert "Vous avez écrit « négocier » : elle offre Négociation" in first.reasons
+    assert "Vous avez écrit « négocier » : elle propose le thème Négociation" in first.reasons
 
 
 def test_synonyms_join_phrases_that_share_no_word(vocabulary):

@@ -73,6 +73,12 @@ def problems(reason, mentee: Profile, mentor: Profile,
                 wrong.append(f"{word!r} is not on the other side")
             if matchtext.normalise(word) in matchtext.STOP_WORDS:
                 wrong.append(f"{word!r} is a stop word")
+    elif reason.factor == "languages" and facts.get("not_shared"):
+        whose = mentee if facts["whose"] == "mentee" else mentor
+        if set(mentee.languages) & set(mentor.languages) or not mentee.any_language:
+            wrong.append("said to share no language, but they do or she did not accept it")
+        if not set(facts["languages"]) <= set(whose.languages):
+            wrong.append(f"{facts['whose']} does not speak {facts['languages']}")
     elif reason.factor == "languages":
         if not set(facts["languages"]) <= set(mentee.languages) & set(mentor.languages):
             wrong.append(f"languages {facts['languages']} not shared")

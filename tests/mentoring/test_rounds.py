@@ -235,8 +235,16 @@ class TestSendAndAnswer:
         newcomer = UserFactory()
         other = MentorFactory(capacity=1)
         second = rounds.round_start(actor=admin)
-        assert proposal_of(second, mentee).mentor in (mentor, other)
-        assert proposal_of(second, newcomer).mentor in (mentor, other, None)
+        # Never the mentor she was declined with: the other one, first in line.
+        assert proposal_of(second, mentee).mentor == other
+        assert proposal_of(second, newcomer).mentor in (mentor, None)
+        # Nor by hand: the admin's swap is refused and changes nothing.
+        with pytest.raises(ValidationError, match="declined this pair in an earlier round"):
+            rounds.proposal_swap(actor=admin, proposal=proposal_of(second, mentee),
+                                 mentor=mentor)
+        assert proposal_of(second, mentee).mentor == other
+        assert all(choice[0] != mentor.pk for row in selectors.round_rows(second)
+                   if row.proposal.mentee_id == mentee.pk for choice in row.choices)
 
     def test_outsiders_and_blocked_members_cannot_answer(self, sent):
         _round, proposal, mentee, mentor = sent
@@ -289,3 +297,21 @@ def test_the_waitlist_is_matched_before_newcomers(admin, fixed_scores):
     assert proposal_of(second, later).mentor is None
     assert proposal_of(second, waiting).mentor == second_mentor or \
         proposal_of(second, newcomer).mentor == second_mentor
+
+
+def test_organisers_read_each_pair_in_their_own_language(admin):
+    from django.utils import translation
+
+    from community.models import Topic
+    from tests.community.factories import profile_fill
+
+    topic = Topic.objects.create(kind="skill", name="Negotiation", name_fr="Négociation")
+    ana = profile_fill(UserFactory(name="Ana"), wants_topics=[topic], languages=["fr"])
+    profile_fill(MentorFactory(name="Xia", capacity=1), skills=[topic], languages=["fr"])
+    with translation.override("fr"):
+        round_ = rounds.round_start(actor=admin)
+    proposal = proposal_of(round_, ana)
+    with translation.override("en"):
+        assert "Xia offers Negotiation, which Ana wants to develop" in proposal.reasons_now()
+    with translation.override("fr"):
+        assert "Xia propose : Négociation, que Ana veut développer" in proposal.reasons_now()
