@@ -137,6 +137,7 @@ def test_same_city_and_industry_never_outrank_what_she_wants(vocabulary):
     ("America/St_Johns", "America/Halifax", "30 minutes apart"),
     ("Asia/Kolkata", "Asia/Dubai", "1½ hours apart"),
     ("Asia/Kolkata", "Europe/Paris", None),  # 3½ or 4½ hours: more than 3, not said
+    ("Pacific/Kiritimati", "Pacific/Pago_Pago", "1 hour apart"),  # +14 and -11: a day and 1 h
 ])
 def test_time_zone_reasons_use_the_exact_offsets_of_today(
         vocabulary, mentee_zone, mentor_zone, said):
