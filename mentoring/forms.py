@@ -107,7 +107,7 @@ WEIGHT_TEXTS = {
         "recommended, unless the mentee said any language is fine.")),
     "time_zone": (_("Close time zones"), _(
         "Counts fully up to two hours apart, less with each hour after that, not at all "
-        "from eight hours apart.")),
+        "from seven hours apart.")),
     "city": (_("Same city"), _(
         "Both live in the same city; counts only as far as the mentor offers what the "
         "mentee wants.")),
