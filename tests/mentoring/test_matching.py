@@ -148,3 +148,18 @@ def test_time_zone_reasons_use_the_exact_offsets_of_today(
     [rec] = matching.mentors_for(lea)
     zone_reasons = [r for r in rec.why if r.factor == "time_zone"]
     assert [r.text for r in zone_reasons] == ([said] if said else [])
+
+
+def test_accents_typed_as_separate_marks_still_name_the_topic(vocabulary):
+    """Text pasted with decomposed accents (NFD) reads as written: « négocier » is one
+    word, found as Negotiation and quoted with her own characters."""
+    import unicodedata
+
+    from community import matchtext
+    from community.search import topic_vocabulary
+
+    text = unicodedata.normalize("NFD", "Je veux apprendre à négocier mon salaire.")
+    found = matchtext.topics_in(text, topic_vocabulary())
+    assert found[vocabulary["Negotiation"].pk] == unicodedata.normalize("NFD", "négocier")
+    assert "négocier" in [unicodedata.normalize("NFC", t.written)
+                          for t in matchtext.tokens(text)]
