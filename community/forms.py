@@ -300,6 +300,10 @@ class WordsField(forms.CharField):
         text = super().to_python(value) or ""
         return [w.strip() for line in text.splitlines() for w in line.split(",") if w.strip()]
 
+    def run_validators(self, value: Any) -> None:
+        for word in value:  # each word, not the list: a null character is refused
+            super().run_validators(word)
+
 
 def words_fields(rows: int = 4) -> dict[str, WordsField]:
     """The two lists of other words; `rows` tall enough to see them without scrolling."""

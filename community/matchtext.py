@@ -22,7 +22,8 @@ import Stemmer
 
 _STEMMERS = (Stemmer.Stemmer("english"), Stemmer.Stemmer("french"))
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]{}«»\"“”\n/|]")
-_WORD = re.compile(r"[^\W_](?:[\w+#.'’-]*[\w+#])?", re.UNICODE)
+# Accents typed as separate marks (text pasted in NFD) stay inside their word.
+_WORD = re.compile(r"[^\W_](?:[\w\u0300-\u036f+#.'’-]*[\w\u0300-\u036f+#])?", re.UNICODE)
 
 def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())

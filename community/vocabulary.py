@@ -182,6 +182,21 @@ def _words_free(words: dict[str, list[str]], *, other_than: Iterable[int] = ()) 
         raise ValidationError(errors)
 
 
+def _names_free(name: str, name_fr: str, *, other_than: Iterable[int] = ()) -> None:
+    """Refuse a name that is already another topic's other word (names of the same kind
+    are `_unique`'s): the word would stand for two topics."""
+    wanted = {_key(word): (field, word) for field, word in (("name", name),
+                                                           ("name_fr", name_fr)) if word}
+    for topic in Topic.objects.exclude(pk__in=list(other_than)).only(
+            "name", "synonyms", "synonyms_fr"):
+        for taken in (*topic.synonyms, *topic.synonyms_fr):
+            if _key(taken) in wanted:
+                field, word = wanted[_key(taken)]
+                raise ValidationError({field: [
+                    _("“%(word)s” already stands for the topic %(topic)s.")
+                    % {"word": word, "topic": topic.name}]})
+
+
 def _reindex_all_later() -> None:
     """Every profile's matching words, in the task worker once this transaction commits."""
     transaction.on_commit(lambda: tasks.profiles_reindex.enqueue())
@@ -196,6 +211,7 @@ def topic_create(*, actor: User, kind: str, name: str, name_fr: str = "",
     words, words_fr = _clean_synonyms(synonyms, synonyms_fr, name=name, name_fr=name_fr)
     with transaction.atomic():
         _unique(kind, name)
+        _names_free(name, name_fr)
         _words_free({"synonyms": words, "synonyms_fr": words_fr})
         topic = Topic.objects.create(kind=kind, name=name, name_fr=name_fr, synonyms=words,
                                      synonyms_fr=words_fr)
@@ -213,6 +229,7 @@ def topic_rename(*, actor: User, topic: Topic, name: str, name_fr: str) -> Topic
         if (name, name_fr) == (topic.name, topic.name_fr):
             return topic
         _unique(topic.kind, name, other_than=topic.pk)
+        _names_free(name, name_fr, other_than=[topic.pk])
         before = {"name": topic.name, "name_fr": topic.name_fr}
         topic.name, topic.name_fr = name, name_fr
         topic.save(update_fields=["name", "name_fr"])

@@ -60,7 +60,7 @@ def apart(first: Person, second: Person) -> float | None:
     """Hours between their clocks today (None if a time zone is unknown)."""
     if first.utc_offset is None or second.utc_offset is None:
         return None
-    gap = abs(first.utc_offset - second.utc_offset)
+    gap = abs(first.utc_offset - second.utc_offset) % 24  # +14 and -11: 1 hour, not -1
     return min(gap, 24 - gap)
 
 

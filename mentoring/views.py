@@ -66,7 +66,10 @@ def home(request: HttpRequest) -> HttpResponse:
     proposals = [{"p": p, "is_mentee": p.mentee_id == user.pk,
                   "other": p.mentor if p.mentee_id == user.pk else p.mentee,
                   "reasons": selectors.proposal_reasons(user, p),
-                  "can_answer": permissions.can_answer_proposal(user, p)}
+                  "can_answer": permissions.can_answer_proposal(user, p),
+                  "answered": p.status == (Proposal.Status.MENTEE_ACCEPTED
+                                           if p.mentee_id == user.pk
+                                           else Proposal.Status.MENTOR_ACCEPTED)}
                  for p in selectors.my_proposals(user)]
     return render(request, "mentoring/home.html", {
         "mine": selectors.my_mentoring(user), "proposals": proposals,
@@ -498,7 +501,10 @@ def proposal_answer(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Her answer to a pair the programme team proposed."""
     user = member_of(request)
     proposal = permissions.access_proposal(user, proposal_id)
-    accept = request.POST.get("answer") == "accept"
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        raise Http404  # a missing or unknown answer is never taken as a decline
+    accept = answer == "accept"
     other = proposal.mentor if user.pk == proposal.mentee_id else proposal.mentee
     assert other is not None  # a sent proposal has its mentor
     try:

@@ -75,12 +75,15 @@ def _require(actor: User) -> None:
 
 
 def _draft(proposal: Proposal) -> tuple[Proposal, MatchingRound]:
-    """The proposal locked, with its round, if the round is still a draft."""
-    proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
-        "round", "mentee", "mentor").get(pk=proposal.pk)
-    if proposal.round.status != MatchingRound.Status.DRAFT:
+    """The proposal locked, with its round, if the round is still a draft. The round is
+    locked first, as `round_send` locks it: edits and the send of one round take turns
+    (two admins swapping to a mentor's last place, or a swap while the round is sent)."""
+    round_ = MatchingRound.objects.select_for_update().get(pk=proposal.round_id)
+    if round_.status != MatchingRound.Status.DRAFT:
         raise ValidationError(_("This round is sent: its pairs can no longer change."))
-    return proposal, proposal.round
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
+        "mentee", "mentor").get(pk=proposal.pk)
+    return proposal, round_
 
 
 def _total(round_: MatchingRound) -> None:

@@ -162,3 +162,20 @@ def test_signed_out_visitor_is_sent_to_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response.url
     topic.refresh_from_db()
     assert topic.synonyms == []
+
+
+def test_a_null_character_in_other_words_is_refused_on_the_form(admin_client):
+    """PostgreSQL cannot store it in JSON: refused with words, never a server error."""
+    topic = TopicFactory(name="Software engineering")
+    url = reverse("topic_edit", args=[topic.pk])
+    for field in ("synonyms", "synonyms_fr"):
+        response = admin_client.post(url, {"action": "synonyms", "synonyms": "",
+                                           "synonyms_fr": "", field: "cod\x00ing"})
+        assert response.status_code == 200
+        assert "Null characters are not allowed." in response.content.decode()
+    response = admin_client.post(reverse("topics"), {
+        "kind": "skill", "name": "Public speaking", "synonyms": "talk\x00s"})
+    assert response.status_code == 200
+    topic.refresh_from_db()
+    assert topic.synonyms == [] and topic.synonyms_fr == []
+    assert not Topic.objects.filter(name="Public speaking").exists()

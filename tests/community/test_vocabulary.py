@@ -271,3 +271,23 @@ def test_merge_that_would_exceed_the_limit_is_refused(admin):
     assert Topic.objects.filter(pk=old.pk).exists()
     new.refresh_from_db()
     assert len(new.synonyms) == 20 and not AuditEntry.objects.exists()
+
+
+def test_a_new_or_renamed_topic_may_not_be_named_by_another_topics_word(admin):
+    """A word stands for one topic only, whichever way round it comes: a name that is
+    already another topic's other word is refused, as the other word would be."""
+    TopicFactory(name="Software engineering", synonyms=["coding"],
+                 synonyms_fr=["programmation"])
+    with pytest.raises(ValidationError) as error:
+        vocabulary.topic_create(actor=admin, kind=Topic.Kind.SKILL, name="Coding")
+    assert error.value.message_dict["name"] == [
+        "“Coding” already stands for the topic Software engineering."]
+    topic = vocabulary.topic_create(actor=admin, kind=Topic.Kind.SKILL, name="Testing")
+    with pytest.raises(ValidationError) as error:
+        vocabulary.topic_rename(actor=admin, topic=topic, name="Testing",
+                                name_fr="Programmation")
+    assert error.value.message_dict["name_fr"] == [
+        "“Programmation” already stands for the topic Software engineering."]
+    topic.refresh_from_db()
+    assert (topic.name, topic.name_fr) == ("Testing", "")
+    assert not Topic.objects.filter(name="Coding").exists()

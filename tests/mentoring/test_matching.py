@@ -141,6 +141,7 @@ def test_same_city_and_industry_never_outrank_what_she_wants(vocabulary):
     ("America/St_Johns", "America/Halifax", "30 minutes apart"),
     ("Asia/Kolkata", "Asia/Dubai", "1½ hours apart"),
     ("Asia/Kolkata", "Europe/Paris", None),  # 3½ or 4½ hours: more than 3, not said
+    ("Pacific/Kiritimati", "Pacific/Pago_Pago", "1 hour apart"),  # +14 and -11: a day and 1 h
 ])
 def test_time_zone_reasons_use_the_exact_offsets_of_today(
         vocabulary, mentee_zone, mentor_zone, said):
@@ -151,3 +152,18 @@ def test_time_zone_reasons_use_the_exact_offsets_of_today(
     [rec] = matching.mentors_for(lea)
     zone_reasons = [r for r in rec.why if r.factor == "time_zone"]
     assert [r.text for r in zone_reasons] == ([said] if said else [])
+
+
+def test_accents_typed_as_separate_marks_still_name_the_topic(vocabulary):
+    """Text pasted with decomposed accents (NFD) reads as written: « négocier » is one
+    word, found as Negotiation and quoted with her own characters."""
+    import unicodedata
+
+    from community import matchtext
+    from community.search import topic_vocabulary
+
+    text = unicodedata.normalize("NFD", "Je veux apprendre à négocier mon salaire.")
+    found = matchtext.topics_in(text, topic_vocabulary())
+    assert found[vocabulary["Negotiation"].pk] == unicodedata.normalize("NFD", "négocier")
+    assert "négocier" in [unicodedata.normalize("NFC", t.written)
+                          for t in matchtext.tokens(text)]

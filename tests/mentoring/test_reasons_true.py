@@ -84,7 +84,7 @@ def problems(reason, mentee: Profile, mentor: Profile,
             wrong.append(f"languages {facts['languages']} not shared")
     elif reason.factor == "time_zone":
         first, second = _offset_minutes(mentee.time_zone), _offset_minutes(mentor.time_zone)
-        gap = None if first is None or second is None else abs(first - second)
+        gap = None if first is None or second is None else abs(first - second) % 1440
         if gap is None or min(gap, 1440 - gap) != facts["minutes"]:
             wrong.append(f"{facts['minutes']} minutes, but the clocks are {gap} apart")
     elif reason.factor in ("city", "industry"):

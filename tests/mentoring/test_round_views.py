@@ -137,3 +137,30 @@ def test_a_blocked_member_cannot_answer_and_is_never_offered(people, client):
     second = rounds.round_start(actor=admin)
     row = second.proposals.get(mentee=newcomer)
     assert row.mentor_id is None
+
+
+def test_an_answer_that_is_neither_accept_nor_decline_changes_nothing(people, client):
+    round_ = rounds.round_start(actor=people["admin"])
+    rounds.round_send(actor=people["admin"], round_=round_)
+    proposal = round_.proposals.get(mentee=people["mentee"])
+    login(client, people["mentee"])
+    for data in ({}, {"answer": "yes"}, {"answer": "Accept"}):
+        assert client.post(reverse("proposal_answer", args=[proposal.pk]),
+                           data).status_code == 404
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SENT
+
+
+def test_a_blocked_pair_is_not_told_she_accepted(people, client):
+    """A block after the send: neither can answer, and the card does not claim an answer
+    she never gave."""
+    admin, mentee, mentor = people["admin"], people["mentee"], people["mentor"]
+    round_ = rounds.round_start(actor=admin)
+    rounds.round_send(actor=admin, round_=round_)
+    BlockFactory(blocker=mentor, blocked=mentee)
+    for who in (mentee, mentor):
+        client.logout()
+        card = login(client, who).get(reverse("mentoring")).content.decode().split(
+            'id="proposals"')[1].split("</section>")[0]
+        assert "You accepted" not in card and "Waiting for" not in card
+        assert "can no longer be answered" in card
+

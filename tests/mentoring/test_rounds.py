@@ -315,3 +315,56 @@ def test_organisers_read_each_pair_in_their_own_language(admin):
         assert "Xia offers Negotiation, which Ana wants to develop" in proposal.reasons_now()
     with translation.override("fr"):
         assert "Xia propose : Négociation, que Ana veut développer" in proposal.reasons_now()
+@pytest.mark.postgres  # row locks: SQLite takes the write lock up front
+@pytest.mark.django_db(transaction=True)
+def test_a_swap_while_the_round_is_being_sent_waits_and_is_refused(monkeypatch):
+    """Two admins: one sends the draft while the other swaps one of its pairs. The swap
+    waits for the send and is refused; the pair sent is the pair both members are told."""
+    import threading
+    import time
+
+    admin, other_admin = AdminFactory(), AdminFactory()
+    mentee = UserFactory(name="Ana")
+    xia, yun = MentorFactory(name="Xia", capacity=1), MentorFactory(name="Yun", capacity=1)
+    round_ = rounds.round_start(actor=admin)
+    proposal = proposal_of(round_, mentee)
+    other = yun if proposal.mentor_id == xia.pk else xia
+    locked, go = threading.Event(), threading.Event()
+    real = rounds._send_problems
+
+    def slow_problems(pairs):
+        locked.set()  # the round is locked and its pairs read
+        go.wait(10)
+        return real(pairs)
+
+    monkeypatch.setattr(rounds, "_send_problems", slow_problems)
+    outcomes: dict[str, str] = {}
+
+    def run(name, action):
+        try:
+            action()
+            outcomes[name] = "done"
+        except ValidationError:
+            outcomes[name] = "refused"
+        except Exception as error:  # a deadlock, for one
+            outcomes[name] = type(error).__name__
+        finally:
+            connection.close()
+
+    sender = threading.Thread(target=run, args=(
+        "send", lambda: rounds.round_send(actor=admin, round_=round_)))
+    swapper = threading.Thread(target=run, args=(
+        "swap", lambda: rounds.proposal_swap(actor=other_admin, proposal=proposal,
+                                             mentor=other)))
+    sender.start()
+    assert locked.wait(10)
+    swapper.start()
+    time.sleep(1)  # the swap is under way (or waiting) before the send goes on
+    go.set()
+    sender.join(30)
+    swapper.join(30)
+    assert outcomes == {"send": "done", "swap": "refused"}
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SENT and proposal.mentor_id != other.pk
+    assert Notification.objects.get(user=proposal.mentor, kind="match_proposed")
+    assert not Notification.objects.filter(user=other, kind="match_proposed").exists()

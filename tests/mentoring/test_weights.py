@@ -156,3 +156,14 @@ def test_signed_out_visitor_is_sent_to_sign_in(client):
 def test_tab_is_in_the_manage_pages(client):
     text = login(client, AdminFactory()).get(reverse("programme_dashboard")).content.decode()
     assert reverse("matching_weights") in text and reverse("topics") in text
+
+
+def test_the_time_zone_text_says_where_the_factor_reaches_nothing():
+    from mentoring import matching
+    from mentoring.forms import WEIGHT_TEXTS
+
+    assert matching._time_zone(2) == 1.0 > matching._time_zone(2.5)
+    assert matching._time_zone(6.9) > 0 == matching._time_zone(7)
+    assert str(WEIGHT_TEXTS["time_zone"][1]).endswith(
+        "up to two hours apart, less with each hour after that, not at all from seven hours "
+        "apart.")
