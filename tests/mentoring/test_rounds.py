@@ -323,6 +323,8 @@ def test_a_swap_while_the_round_is_being_sent_waits_and_is_refused(monkeypatch):
     import threading
     import time
 
+    from django.db import connection
+
     admin, other_admin = AdminFactory(), AdminFactory()
     mentee = UserFactory(name="Ana")
     xia, yun = MentorFactory(name="Xia", capacity=1), MentorFactory(name="Yun", capacity=1)
