@@ -72,13 +72,27 @@ def normalise(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# A one-word topic phrase is matched on the word itself, plurals aside, never on a stem:
+# "developer" must not find "develop my confidence", nor « données » find « donner ».
+_WHOLE = "="
+
+
+def light(plain: str) -> str:
+    """A normalised word without its plural ending: "companies" -> "company"."""
+    if len(plain) > 4 and plain.endswith("ies"):
+        return plain[:-3] + "y"
+    if len(plain) > 3 and plain[-1] in "sx":
+        return plain[:-1]
+    return plain
+
+
 @lru_cache(maxsize=50_000)
 def stems(word: str) -> frozenset[str]:
     """Every stem one word may stand for (lower case, any accents): English and French
     Snowball stems of the word as written and without its accents, accents removed."""
     lower = word.casefold()
     plain = normalise(lower)
-    found = {plain}
+    found = {plain, _WHOLE + light(plain)}
     for stemmer in _STEMMERS:
         found.add(normalise(stemmer.stemWord(lower)))
         found.add(stemmer.stemWord(plain))
@@ -120,14 +134,19 @@ def terms(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for token in tokens(text):
         for stem in sorted(token.stems):
-            seen.setdefault(stem, None)
+            if not stem.startswith(_WHOLE):
+                seen.setdefault(stem, None)
     return list(seen)
 
 
 @lru_cache(maxsize=4096)
 def phrase_stems(phrase: str) -> tuple[frozenset[str], ...]:
-    """A topic name or synonym as a sequence of stem sets (empty if only stop words)."""
-    return tuple(token.stems for token in tokens(phrase, filler=True))
+    """A topic name or synonym as a sequence of stem sets (empty if only stop words); a
+    single word is looked for as itself (plurals aside), not by its stems."""
+    shape = tuple(token.stems for token in tokens(phrase, filler=True))
+    if len(shape) == 1:
+        return (frozenset(s for s in shape[0] if s.startswith(_WHOLE)),)
+    return shape
 
 
 @dataclass(frozen=True)

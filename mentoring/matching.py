@@ -160,8 +160,9 @@ def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:
     me = load(Q(user=mentor)).get(mentor.pk)
     if me is None:
         return []
+    # Members who share her language, said any is fine, or listed none.
     candidates = load(Q(user__is_active=True, user__role=Role.MEMBER)
-                      & (speaks_with(me) | Q(any_language=True))
+                      & (speaks_with(me) | Q(any_language=True) | Q(languages=[]))
                       & ~Q(user_id__in=excluded(mentor)), offers=False)
     return _ranked(candidates, me, False, limit)
 

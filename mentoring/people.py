@@ -122,11 +122,11 @@ def load(users: Q, *, offers: bool = True, wants: bool = True) -> dict[int, Pers
 
 
 def speaks_with(person: Person) -> Q:
-    """Profiles `person` could talk with: sharing a language, or listing none (a first cut
+    """Profiles sharing a language with `person`, everyone if she listed none (a first cut
     in the database; the JSON text holds each code in quotes)."""
     if not person.languages:
         return Q()
-    shared = Q(languages=[])
+    shared = Q(pk__in=[])
     for code in person.languages:
         shared |= Q(languages__icontains=f'"{code}"')
     return shared
@@ -146,7 +146,9 @@ def excluded(viewer: User) -> set[int]:
 
 
 def allowed(mentee: Person, mentor: Person) -> bool:
-    """The rule no weight can change: they share a language, or she said any is fine.
-    Someone who listed no language at all is not ruled out on languages she did not say."""
-    return (bool(mentee.languages & mentor.languages) or mentee.any_language
-            or not mentee.languages or not mentor.languages)
+    """The rule no weight can change: once she has said which languages she speaks, a
+    mentor must share one (a mentor who said none is not known to), unless she said any
+    language is fine. A mentee who listed none is not ruled out on languages she never
+    gave."""
+    return (not mentee.languages or mentee.any_language
+            or bool(mentee.languages & mentor.languages))

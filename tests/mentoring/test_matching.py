@@ -60,11 +60,12 @@ def test_excludes_full_paused_closed_blocked_and_connected_mentors(mentee, negot
     Mentorship.objects.create(mentor=asked, mentee=mentee, note="hi",
                               expires_at=timezone.now())
     mentor("English only", languages=["en"])
+    mentor("Said no language", languages=[])
     mentor("Free")
     assert [r.user.name for r in matching.mentors_for(mentee)] == ["Free"]
     profile_fill(mentee, any_language=True)
     recommended = matching.mentors_for(mentee)
-    assert [r.user.name for r in recommended] == ["Free", "English only"]
+    assert [r.user.name for r in recommended] == ["Free", "English only", "Said no language"]
     # She accepted it, and is told: it does not come as a surprise.
     assert "No language in common: she speaks English" in recommended[1].reasons
     assert not any("No language in common" in r for r in recommended[0].reasons)

@@ -165,5 +165,5 @@ def test_the_time_zone_text_says_where_the_factor_reaches_nothing():
     assert matching._time_zone(2) == 1.0 > matching._time_zone(2.5)
     assert matching._time_zone(6.9) > 0 == matching._time_zone(7)
     assert str(WEIGHT_TEXTS["time_zone"][1]).endswith(
-        "up to two hours apart, less with each hour after that, not at all from seven hours "
-        "apart.")
+        "about half at three hours apart and not at all from seven.")
+    assert 0.45 < matching._time_zone(3) < 0.6
