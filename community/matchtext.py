@@ -123,7 +123,10 @@ def tokens(text: str, *, filler: bool = False) -> list[Token]:
         if apostrophe and rest and normalise(head) in ELIDED:
             word = rest
         plain = normalise(word)
-        if len(plain) < 2 or plain in GRAMMAR or (not filler and plain in FILLER):
+        # An acronym in capitals ("AI", "IT", « IA ») is a word of its own, not "ai" or "it".
+        acronym = len(plain) >= 2 and word.isupper()
+        if len(plain) < 2 or (not acronym and (
+                plain in GRAMMAR or (not filler and plain in FILLER))):
             continue
         found.append(Token(word, match.start(), match.end(), stems(word), clause))
     return found

@@ -44,3 +44,9 @@ def test_finds_the_topics_she_means(text, expected):
 ])
 def test_does_not_read_a_topic_into_ordinary_words(text):
     assert found(text) == {}
+
+
+def test_an_acronym_in_capitals_is_a_word_of_its_own():
+    assert found("I want to move into AI") == {"Machine learning": "AI"}
+    assert found("Je veux travailler en IA") == {"Machine learning": "IA"}
+    assert found("J'ai envie d'apprendre") == {}  # « ai » the verb, not AI
