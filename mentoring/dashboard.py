@@ -219,31 +219,30 @@ def fit_by_outcome() -> FitReport:
 
     Ending "not a good fit" changes no weight by itself: this shows the admins whether the
     pairs that did not work would still be recommended, so that they tune the weights.
-    One pool holds every person concerned (two queries per side, whatever the number of
-    pairs). The pool leaves open pairs unscored (they are never proposed again), so each
-    pair is scored here from its factors with the pool's weights: every group alike.
+    Only the real pairs are scored (`matching.pairs_factors`: two queries per side, whatever
+    the number of pairs, and no mentee scored against every mentor), each from its factors
+    with today's weights: every group alike, open pairs included.
     A continuing pair's mentor counts her mentee's place as free, as it was when they
     were matched: otherwise being together would lower their own fit.
-    Members who left are not in the pool: their pairs count but are not scored.
+    Members who left are not scored: their pairs count but have no fit.
     """
     rows = list(Mentorship.objects.filter(status__in=ACCEPTED).values_list(
         "mentee_id", "mentor_id", "status", "outcome"))
-    pool = matching.pool(sorted({r[0] for r in rows}), sorted({r[1] for r in rows}))
-    mentees = {person.id: (i, person) for i, person in enumerate(pool.mentees)}
-    mentors = {person.id: (j, person) for j, person in enumerate(pool.mentors)}
+    pairs = matching.pairs_factors([(r[0], r[1]) for r in rows])
+    weights = MatchWeights.current()
     counts: Counter[str] = Counter()
     fits: dict[str, list[float]] = {key: [] for key in FIT_GROUPS}
     sums: dict[str, Counter[str]] = {key: Counter() for key in FIT_GROUPS}
     for mentee_id, mentor_id, status, outcome in rows:
         key = _group_key(status, outcome)
         counts[key] += 1
-        if mentee_id not in mentees or mentor_id not in mentors:
+        if (mentee_id, mentor_id) not in pairs:
             continue
-        (i, mentee), (j, mentor) = mentees[mentee_id], mentors[mentor_id]
+        mentee, mentor, words = pairs[mentee_id, mentor_id]
         if status == Mentorship.Status.ACTIVE:
             mentor = dataclasses.replace(mentor, active=max(0, mentor.active - 1))
-        values = matching.factors(mentee, mentor, pool.words[i][j])
-        fits[key].append(matching.score(values, pool.weights))
+        values = matching.factors(mentee, mentor, words)
+        fits[key].append(matching.score(values, weights))
         sums[key].update(values)
     groups = []
     for key in FIT_GROUPS:
@@ -261,4 +260,4 @@ def fit_by_outcome() -> FitReport:
     compare = None
     if misfits.median is not None and continuing.median is not None:
         compare = misfits.median >= continuing.median
-    return FitReport(groups=groups, weights=pool.weights, misfits_score_as_high=compare)
+    return FitReport(groups=groups, weights=weights, misfits_score_as_high=compare)

@@ -222,6 +222,24 @@ class Pool:
                                                    organiser=organiser)]
 
 
+def pairs_factors(pairs: list[tuple[int, int]]
+                  ) -> dict[tuple[int, int], tuple[Person, Person, float]]:
+    """(mentee, mentor) -> both people and their words' similarity, for pairs that exist
+    (a dashboard's mentorships): words are weighted over the mentors concerned, as a pool
+    would, without scoring every mentee against every mentor. Members who left are
+    absent."""
+    mentees = load(Q(user_id__in={a for a, _b in pairs}, user__is_active=True), offers=False)
+    mentors = load(Q(user_id__in={b for _a, b in pairs}, user__is_active=True), wants=False)
+    kept = [(a, b) for a, b in pairs if a in mentees and b in mentors]
+    columns = {mentor_id: j for j, mentor_id in enumerate(mentors)}
+    weighting = relevance.Weighting.fit([m.offer_words for m in mentors.values()])
+    words = (weighting.pair_similarities([mentees[a].want_words for a, _b in kept],
+                                         [columns[b] for _a, b in kept]).tolist()
+             if weighting else [0.0] * len(kept))
+    return {(a, b): (mentees[a], mentors[b], similarity)
+            for (a, b), similarity in zip(kept, words, strict=True)}
+
+
 def _pairs_excluded(ids: set[int]) -> set[tuple[int, int]]:
     """Pairs among `ids` never proposed: blocks either way and open mentorships."""
     pairs: set[tuple[int, int]] = set()

@@ -41,6 +41,15 @@ class Weighting:
         vectors = self.vectorizer.transform(queries)
         return np.asarray((vectors @ self.documents.T).toarray())  # type: ignore[attr-defined]
 
+    def pair_similarities(self, queries: list[str], rows: list[int]) -> np.ndarray:
+        """Cosine similarity of each query with one document each (`rows[k]` for
+        `queries[k]`), without comparing every query with every document."""
+        if not queries:
+            return np.zeros(0)
+        vectors = self.vectorizer.transform(queries)
+        documents = self.documents[rows]  # type: ignore[index]
+        return np.asarray(vectors.multiply(documents).sum(axis=1)).ravel()
+
     def rarity(self, term: str) -> float:
         """How rare `term` is among the documents (its inverse document frequency; 0 when
         no document has it)."""
