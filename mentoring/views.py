@@ -507,6 +507,12 @@ def proposal_answer(request: HttpRequest, proposal_id: int) -> HttpResponse:
     accept = answer == "accept"
     other = proposal.mentor if user.pk == proposal.mentee_id else proposal.mentee
     assert other is not None  # a sent proposal has its mentor
+    mine = (Proposal.Status.MENTEE_ACCEPTED if user.pk == proposal.mentee_id
+            else Proposal.Status.MENTOR_ACCEPTED)
+    if proposal.status in (mine, Proposal.Status.ACCEPTED, Proposal.Status.DECLINED):
+        # A second click, or a second tab: her answer is already in.
+        messages.info(request, _("You already answered this proposal."))
+        return redirect(reverse("mentoring") + "#proposals")
     try:
         proposal = rounds.proposal_answer(user=user, proposal=proposal, accept=accept)
     except ValidationError as error:

@@ -98,6 +98,13 @@ def test_both_answer_on_their_mentoring_page(people, client):
     assert "as your mentor" in page
     client.post(reverse("proposal_answer", args=[proposal.pk]), {"answer": "accept"})
     assert "You accepted" in client.get(reverse("mentoring")).content.decode()
+    # A second click (another tab) is told, and changes nothing.
+    again = client.post(reverse("proposal_answer", args=[proposal.pk]), {"answer": "decline"},
+                        follow=True)
+    assert again.status_code == 200
+    assert "You already answered this proposal." in again.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.MENTEE_ACCEPTED
     client.logout()
     login(client, mentor)
     assert "Léa Mentee" in client.get(reverse("mentoring")).content.decode()
