@@ -13,7 +13,9 @@ from tests.community.factories import (
     AdminFactory,
     BlockFactory,
     MentorFactory,
+    TopicFactory,
     UserFactory,
+    profile_fill,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +28,12 @@ def login(client, user):
 
 @pytest.fixture
 def people():
-    return {"admin": AdminFactory(name="Ada Admin"), "mentee": UserFactory(name="Léa Mentee"),
-            "mentor": MentorFactory(name="Nadia Mentor", capacity=1),
+    # Léa wants what Nadia offers, so Nadia's one place is hers whatever the rows' order.
+    topic = TopicFactory(name="Negotiation")
+    return {"admin": AdminFactory(name="Ada Admin"),
+            "mentee": profile_fill(UserFactory(name="Léa Mentee"), wants_topics=[topic]),
+            "mentor": profile_fill(MentorFactory(name="Nadia Mentor", capacity=1),
+                                   skills=[topic]),
             "outsider": UserFactory(name="Olga Outsider")}
 
 
@@ -51,7 +57,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 def test_admin_starts_swaps_drops_and_sends(people, client):
     admin = people["admin"]
     people["outsider"].delete()  # two mentees, two places
-    other_mentor = MentorFactory(name="Zoé Mentor", capacity=1)
+    negotiation = people["mentor"].profile.skills.get()
+    other_mentor = profile_fill(MentorFactory(name="Zoé Mentor", capacity=1),
+                                skills=[negotiation])
     second = UserFactory(name="Mia Mentee")
     login(client, admin)
     assert "Matching rounds" in client.get(reverse("matching_weights")).content.decode()
