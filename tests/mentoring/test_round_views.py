@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mentoring import permissions as p
@@ -146,12 +147,16 @@ def test_a_blocked_member_cannot_answer_and_is_never_offered(people, client):
         'id="proposals"')[1].split("</section>")[0]
     assert client.post(reverse("proposal_answer", args=[proposal.pk]),
                        {"answer": "accept"}).status_code == 403
-    # A new round never proposes the blocked pair, nor lets the admin swap to it.
+    # A new round never proposes the blocked pair: the newcomer is the only mentee left to
+    # match and the blocked mentor the only free place, and still she waits.
+    people["outsider"].delete()
     newcomer = UserFactory()
-    BlockFactory(blocker=newcomer, blocked=MentorFactory(capacity=1))
+    blocked = MentorFactory(capacity=1)
+    BlockFactory(blocker=newcomer, blocked=blocked)
     second = rounds.round_start(actor=admin)
-    row = second.proposals.get(mentee=newcomer)
-    assert row.mentor_id is None
+    assert [(r.mentee_id, r.mentor_id) for r in second.proposals.all()] == [(newcomer.pk, None)]
+    with pytest.raises(ValidationError):
+        rounds.proposal_swap(actor=admin, proposal=second.proposals.get(), mentor=blocked)
 
 
 def test_an_answer_that_is_neither_accept_nor_decline_changes_nothing(people, client):
