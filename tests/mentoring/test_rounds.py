@@ -361,7 +361,16 @@ def test_a_swap_while_the_round_is_being_sent_waits_and_is_refused(monkeypatch):
     sender.start()
     assert locked.wait(10)
     swapper.start()
-    time.sleep(1)  # the swap is under way (or waiting) before the send goes on
+    # The send goes on only once the swap is seen waiting on the round's lock: a lock
+    # PostgreSQL has not granted yet (a bounded watch, not a guess at how long it takes).
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+        else:
+            pytest.fail("the swap never waited for the send's lock")
     go.set()
     sender.join(30)
     swapper.join(30)
