@@ -84,6 +84,26 @@ def config_env(config: str, workdir: Path) -> dict[str, str]:
     return env
 
 
+def child_in_fresh_database(script: str, postgres: bool, arguments: list[str],
+                            database: str = "cohort_bench") -> None:
+    """Run `script --child ARGUMENTS` in a fresh interpreter against a new, empty database:
+    a temporary SQLite file, or the PostgreSQL `database` on 127.0.0.1, dropped and created
+    again. DEBUG is off: Django would otherwise keep every query in memory."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "COHORT_DATA_DIR": tmp, "DEBUG": "false", "SECRET_KEY": SECRET,
+               "ALLOWED_HOSTS": "127.0.0.1"}
+        env.pop("DATABASE_URL", None)
+        if postgres:
+            for sql in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
+                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql],
+                               check=True)
+            env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+        subprocess.run([sys.executable, script, "--child", *arguments], env=env, check=True,
+                       cwd=ROOT)
+
+
 def fresh_database(config: str, env: dict[str, str], sizes: list[int]) -> list[dict]:
     """A new database with one room per size; returns each room's id and cookies."""
     if config == "services":

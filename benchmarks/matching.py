@@ -17,14 +17,11 @@ import gc
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench"
 
 
 def child(config: str, members: int, samples: int) -> None:
@@ -82,24 +79,11 @@ def main() -> None:
     if args.child:
         child(args.child, args.members, args.samples)
         return
-    configs = ["sqlite", "postgres"] if args.config == "both" else [args.config]
-    for config in configs:
-        with tempfile.TemporaryDirectory() as tmp:
-            # DEBUG off: Django would otherwise keep every query in memory.
-            env = {**os.environ, "COHORT_DATA_DIR": tmp, "DEBUG": "false",
-                   "SECRET_KEY": "benchmark-only-key-" + "x" * 40,
-                   "ALLOWED_HOSTS": "127.0.0.1"}
-            env.pop("DATABASE_URL", None)
-            if config == "postgres":
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                                "DROP DATABASE IF EXISTS cohort_bench"], check=True)
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                                "CREATE DATABASE cohort_bench"], check=True)
-                env["DATABASE_URL"] = PG_URL
-            subprocess.run([sys.executable, __file__, "--child", config, "--members",
-                            str(args.members), "--samples", str(args.samples)],
-                           env=env, check=True, cwd=ROOT)
+    from harness import child_in_fresh_database
 
+    for config in ["sqlite", "postgres"] if args.config == "both" else [args.config]:
+        child_in_fresh_database(__file__, config == "postgres", [
+            config, "--members", str(args.members), "--samples", str(args.samples)])
 
 if __name__ == "__main__":
     main()

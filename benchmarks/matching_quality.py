@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench_quality"
 
 
 def child(args: argparse.Namespace) -> None:
@@ -85,22 +82,12 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        # DEBUG off: Django would otherwise keep every query in memory.
-        env = {**os.environ, "COHORT_DATA_DIR": tmp, "DEBUG": "false",
-               "SECRET_KEY": "benchmark-only-key-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1"}
-        env.pop("DATABASE_URL", None)
-        if args.config == "postgresql":
-            for sql in ("DROP DATABASE IF EXISTS cohort_bench_quality",
-                        "CREATE DATABASE cohort_bench_quality"):
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql],
-                               check=True)
-            env["DATABASE_URL"] = PG_URL
-        subprocess.run([sys.executable, __file__, "--child", "--members", str(args.members),
-                        "--planted", str(args.planted), "--seed", str(args.seed),
-                        "--misses", str(args.misses), "--phrases", args.phrases],
-                       env=env, check=True, cwd=ROOT)
+    from harness import child_in_fresh_database
 
+    child_in_fresh_database(__file__, args.config == "postgresql", [
+        "--members", str(args.members), "--planted", str(args.planted), "--seed",
+        str(args.seed), "--misses", str(args.misses), "--phrases", args.phrases],
+        database="cohort_bench_quality")
 
 if __name__ == "__main__":
     main()

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432/cohort_bench"
 
 
 def child(config: str, mentees: int, mentors: int, places: int, repeat: int) -> None:
@@ -95,25 +92,12 @@ def main() -> None:
     if args.child:
         child(args.child, args.mentees, args.mentors, args.places, min(args.repeat, 10))
         return
-    configs = ["sqlite", "postgres"] if args.config == "both" else [args.config]
-    for config in configs:
-        with tempfile.TemporaryDirectory() as tmp:
-            # DEBUG off: Django would otherwise keep every query in memory.
-            env = {**os.environ, "COHORT_DATA_DIR": tmp, "DEBUG": "false",
-                   "SECRET_KEY": "benchmark-only-key-" + "x" * 40,
-                   "ALLOWED_HOSTS": "127.0.0.1"}
-            env.pop("DATABASE_URL", None)
-            if config == "postgres":
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                                "DROP DATABASE IF EXISTS cohort_bench"], check=True)
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                                "CREATE DATABASE cohort_bench"], check=True)
-                env["DATABASE_URL"] = PG_URL
-            subprocess.run([sys.executable, __file__, "--child", config, "--mentees",
-                            str(args.mentees), "--mentors", str(args.mentors), "--places",
-                            str(args.places), "--repeat", str(args.repeat)],
-                           env=env, check=True, cwd=ROOT)
+    from harness import child_in_fresh_database
 
+    for config in ["sqlite", "postgres"] if args.config == "both" else [args.config]:
+        child_in_fresh_database(__file__, config == "postgres", [
+            config, "--mentees", str(args.mentees), "--mentors", str(args.mentors),
+            "--places", str(args.places), "--repeat", str(args.repeat)])
 
 if __name__ == "__main__":
     main()
