@@ -67,7 +67,7 @@ ELIDED = frozenset(("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lors
 
 
 def normalise(text: str) -> str:
-    """Lower case without accents: "Négociation" -> "negociation"."""
+    """Lower case without accents: "Négociation" -> "negociation" (search uses it too)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -14,7 +14,6 @@ Contact details are never indexed: no search can reveal them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Val
 from django.db.models.functions import Lower
 
 from community import matchtext, permissions
+from community.matchtext import normalise
 from community.models import Profile, Role, Topic, User
 
 CONFIGS = ("english", "french")
@@ -41,12 +41,6 @@ STOPWORDS = frozenset((
     "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos",
     "votre", "vous", "plus",
 ))
-
-
-def normalise(text: str) -> str:
-    """Lower case without accents: "Négociation" -> "negociation"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def city_key(city: str) -> str:

@@ -194,7 +194,7 @@ def _names_free(name: str, name_fr: str, *, other_than: Iterable[int] = ()) -> N
                 field, word = wanted[_key(taken)]
                 raise ValidationError({field: [
                     _("“%(word)s” already stands for the topic %(topic)s.")
-                    % {"word": word, "topic": topic.name}]})
+                    % {"word": word, "topic": str(topic)}]})
 
 
 def _reindex_all_later() -> None:
