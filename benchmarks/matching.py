@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child(config: str, members: int, samples: int) -> None:
     """Runs in a fresh interpreter, configured by the environment the parent set."""
-    # This folder's calendar.py would shadow the standard library's: import from the root.
+    # The project's root first, so that its apps import; this folder's modules are not needed.
     here = ROOT / "benchmarks"
     sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != here)]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")

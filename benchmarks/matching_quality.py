@@ -32,7 +32,7 @@ ROOT = HERE.parent
 
 def child(args: argparse.Namespace) -> None:
     """Runs in a fresh interpreter, configured by the environment the parent set."""
-    # This folder's calendar.py would shadow the standard library's: import from the root.
+    # The project's root first, so that its apps import; this folder's modules are not needed.
     sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
     import django

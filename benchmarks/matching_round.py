@@ -24,8 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child(config: str, mentees: int, mentors: int, places: int, repeat: int) -> None:
     """Runs in a fresh interpreter, configured by the environment the parent set."""
-    # Run as a script, this folder comes first on the path, and its calendar.py would
-    # shadow the standard library's.
+    # The project's root first, so that its apps import; this folder's modules are not needed.
     here = Path(__file__).resolve().parent
     sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != here]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")

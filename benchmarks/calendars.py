@@ -1,8 +1,8 @@
 """Calendar reads for a busy member: her month, her feed, a reminders sweep.
 
-    .venv/bin/python benchmarks/calendar.py                          # SQLite (a temporary file)
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/any .venv/bin/python benchmarks/calendar.py
-    .venv/bin/python benchmarks/calendar.py --events 2000 --recurring 200 --runs 40
+    .venv/bin/python benchmarks/calendars.py                          # SQLite (a temporary file)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/any .venv/bin/python benchmarks/calendars.py
+    .venv/bin/python benchmarks/calendars.py --events 2000 --recurring 200 --runs 40
 
 Builds, through the calendar's services, a member (Mia, in Toronto) in --rooms rooms of 5
 members with --events events, --recurring of them weekly series (unbounded, 60 times,
@@ -25,25 +25,19 @@ With DATABASE_URL the run uses a fresh `cohort_bench_calendar` database on that 
 
 from __future__ import annotations
 
+import argparse
 import os
+import random
+import statistics
+import subprocess
 import sys
-
-# Run as a script, this file's folder comes first on the path, and its name would hide the
-# standard library's `calendar` module from everything imported below.
-if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
-import argparse  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "cohort_bench_calendar"
