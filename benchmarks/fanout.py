@@ -9,7 +9,9 @@
 Without --rates, each room size climbs a ladder of send rates and stops after the first
 that saturates (p99 over 250 ms, or a loss). For each room size and send rate it connects
 one client per member, sends for a bounded time, and prints: fan-out latency p50/p99
-(send to receipt, every member including the sender), deliveries per second, loss and
+(send to receipt, every member including the sender), the p99 of the time to the sender's
+ack (the send path alone, before any fan-out; --timeline shows when each was worst),
+deliveries per second, loss and
 duplicates (each acknowledged message must reach every member exactly once), server CPU
 per delivery (Redis and PostgreSQL included) and memory per idle connection. Cohort is
 served as `cohort.py start` serves it, by each of --servers in turn (uvicorn, Daphne).
@@ -68,11 +70,15 @@ class Member:
     seqs: set[int] = field(default_factory=set)
     duplicates: int = 0
     latencies: list[float] = field(default_factory=list)
+    # (sent at, latency): when the delays came, for --timeline.
+    timeline: list[tuple[float, float]] = field(default_factory=list)
     acked: int = 0
+    acks: list[tuple[float, float]] = field(default_factory=list)
 
 
-def reader(member: Member) -> Callable[[str], None]:
-    """What a member does with each text frame she receives."""
+def reader(member: Member, sent_at: dict[str, float]) -> Callable[[str], None]:
+    """What a member does with each text frame she receives. `sent_at`: each client_id's
+    sending time, for the time to the ack (the send path alone, before any fan-out)."""
     def take(raw: str) -> None:
         parsed = json.loads(raw)
         now = time.time()
@@ -83,16 +89,23 @@ def reader(member: Member) -> Callable[[str], None]:
                 if seq in member.seqs:
                     member.duplicates += 1
                 member.seqs.add(seq)
-                member.latencies.append(now - float(frame["message"]["text"]))
+                at = float(frame["message"]["text"])
+                member.latencies.append(now - at)
+                member.timeline.append((at, now - at))
             elif kind == "ack":
                 member.acked += 1
+                at = sent_at.get(frame["result"].get("client_id", ""), 0.0)
+                if at:
+                    member.acks.append((at, now - at))
     return take
 
 
 async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: float,
                    seconds: float, server_pids: list[int],
-                   extra_pids: list[int]) -> dict[str, float]:
-    """Members connect to the `urls` (the server processes) in turn."""
+                   extra_pids: list[int], timeline: bool = False) -> dict[str, float]:
+    """Members connect to the `urls` (the server processes) in turn. `timeline`: print the
+    worst delivery and ack latency of each quarter second of sending (where a backlog
+    built up, and whether the send path or the fan-out held it)."""
     rss_before = sum(rss_kib(pid) for pid in server_pids)
     members = []
     for index, cookie in enumerate(cookies):
@@ -109,8 +122,9 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
             await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
     rss_after = sum(rss_kib(pid) for pid in server_pids)
+    sent_at: dict[str, float] = {}
     for member in members:
-        member.socket.read_with(reader(member))
+        member.socket.read_with(reader(member, sent_at))
     cpu_before = cpu_by_pid([*server_pids, *extra_pids])
     client_before = time.process_time()
     started = time.monotonic()
@@ -118,9 +132,10 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     interval = 1 / rate
     while time.monotonic() - started < seconds:
         sender = members[sent % len(members)]
+        sent_at[f"m{sent}"] = now = time.time()
         await sender.socket.send(json.dumps({
             "type": "chat.send", "room_id": room_id, "client_id": f"m{sent}",
-            "text": repr(time.time())}))
+            "text": repr(now)}))
         sent += 1
         next_at = started + sent * interval
         await asyncio.sleep(max(0, next_at - time.monotonic()))
@@ -138,6 +153,9 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     acked = sum(m.acked for m in members)
     deliveries = sum(len(m.seqs) for m in members)
     latencies = sorted(x for m in members for x in m.latencies)
+    acks = sorted(latency for m in members for _, latency in m.acks)
+    if timeline:
+        print_timeline(min(sent_at.values(), default=0.0), members)
     return {
         "sent": sent, "acked": acked, "deliveries": deliveries,
         "expected": acked * len(members),
@@ -146,6 +164,7 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
         "per_second": deliveries / elapsed,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan"),
+        "ack_p99_ms": 1000 * acks[int(len(acks) * 0.99) - 1] if acks else float("nan"),
         "cpu_us": 1e6 * cpu / deliveries if deliveries else float("nan"),
         "kib_per_conn": (rss_after - rss_before) / len(members),
         # The clients share the machine: past a core of their own they slow every server.
@@ -154,24 +173,38 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     }
 
 
+def print_timeline(start: float, members: list[Member]) -> None:
+    worst: dict[int, list[float]] = {}
+    for member in members:
+        for index, pairs in enumerate((member.timeline, member.acks)):
+            for at, latency in pairs:
+                slot = worst.setdefault(int((at - start) * 4), [0.0, 0.0])
+                slot[index] = max(slot[index], latency)
+    print("  worst delivery / ack ms per quarter second: " + " ".join(
+        f"{slot / 4:g}s {1000 * d:.0f}/{1000 * a:.0f}" for slot, (d, a) in sorted(worst.items())),
+        flush=True)
+
+
 def row(label: str, size: int, rate: float, result: dict[str, float]) -> str:
     return (f"| {label:<22} | {size:>4} | {rate:>5g} | {result['sent']:>5} | "
             f"{result['per_second']:>8.0f} | {result['p50_ms']:>7.1f} | {result['p99_ms']:>7.1f} | "
-            f"{result['lost']:>4} | {result['duplicates']:>4} | {result['cpu_us']:>7.0f} | "
+            f"{result['ack_p99_ms']:>10.1f} | {result['lost']:>4} | {result['duplicates']:>4} | "
+            f"{result['cpu_us']:>7.0f} | "
             f"{result['kib_per_conn']:>6.1f} | {result['server_cpu_pct']:>4.0f} | "
             f"{result['client_cpu_pct']:>4.0f} |")
 
 
 HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms |  p99 ms "
-          "| lost | dups | CPU us/deliv. | KiB/conn | server CPU % | clients CPU % |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| ack p99 ms | lost | dups | CPU us/deliv. | KiB/conn | server CPU % | clients CPU % |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 Measured = tuple[str, int, float, dict[str, float]]
 
 
 def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
-                 seconds: float, processes: int = 1, server: str = "uvicorn") -> list[Measured]:
+                 seconds: float, processes: int = 1, server: str = "uvicorn",
+                 timeline: bool = False) -> list[Measured]:
     rows = []
     label = f"{server}, {config}" if processes == 1 else \
         f"{server}, {config}, {processes} proc."
@@ -189,7 +222,7 @@ def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
                     result = asyncio.run(run_load(
                         [f"ws://127.0.0.1:{port}/ws/" for port, _ in servers],
                         room["room_id"], room["cookies"], rate, seconds,
-                        [server.pid for _, server in servers], extra))
+                        [server.pid for _, server in servers], extra, timeline))
                 rows.append((label, size, rate, result))
                 print(row(*rows[-1]), flush=True)
                 if saturated(result):
@@ -235,6 +268,9 @@ def main() -> None:
                         help="run everything this many times (at most 5), the servers' "
                              "order reversed every other run; ratios per run")
     parser.add_argument("--yardstick-loop", choices=["uvloop", "asyncio"], default="uvloop")
+    parser.add_argument("--timeline", action="store_true",
+                        help="after each Cohort row, the worst delivery and ack latency of "
+                             "each quarter second")
     parser.add_argument("--no-yardstick", action="store_true",
                         help="skip the plain websockets server (while tuning Cohort alone)")
     args = parser.parse_args()
@@ -254,7 +290,8 @@ def main() -> None:
                 if config == "services" else [1]
             for processes in counts:
                 for server in servers:
-                    cohort += bench_cohort(config, sizes, rates, seconds, processes, server)
+                    cohort += bench_cohort(config, sizes, rates, seconds, processes, server,
+                                           args.timeline)
         plain = [] if args.no_yardstick else \
             bench_plain(sizes, rates, seconds, args.yardstick_loop)
         runs.append((cohort, plain))

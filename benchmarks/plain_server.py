@@ -39,7 +39,7 @@ async def handle(socket: websockets.ServerConnection) -> None:
                                     "rev": seq, "message": {"seq": seq, "text": frame["text"],
                                                             "client_id": frame["client_id"]}})
                 await socket.send(json.dumps({"type": "ack", "request_id": frame.get(
-                    "request_id"), "result": {"seq": seq}}))
+                    "request_id"), "result": {"seq": seq, "client_id": frame["client_id"]}}))
                 websockets.broadcast(rooms[room_id], event)
     finally:
         rooms[room_id].discard(socket)

@@ -37,6 +37,7 @@ from rooms import (
     permissions,
     presence,
     protocol,
+    answers,
     selectors,
     services,
     validation,
@@ -174,8 +175,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """Channels' dispatch, without its `aclose_old_connections()` before each handler:
         that is a trip to the database thread for every frame a client sends, queued
         behind every other socket's database work. Here the database is only ever
-        reached through `database_sync_to_async`, which closes old connections itself,
-        in that thread, around each call."""
+        reached in that thread, through `database_sync_to_async`, which closes old
+        connections itself around each call, or through `rooms.answers`."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -236,12 +237,12 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             if kind in own:
                 await own[kind](content, request_id)
             elif kind in self.handlers:
-                result = await database_sync_to_async(self.handlers[kind])(self.user, content)  # type: ignore[arg-type]
+                result = await answers.run(self.handlers[kind], self.user, content)
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
             elif kind in self.socket_handlers:
                 self.used_socket_handlers = True
-                result = await database_sync_to_async(self.socket_handlers[kind])(
-                    self.user, self.channel_name, content)  # type: ignore[arg-type]
+                result = await answers.run(self.socket_handlers[kind], self.user,
+                                               self.channel_name, content)
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
             else:
                 await self._error(request_id, ErrorCode.UNKNOWN_TYPE,
