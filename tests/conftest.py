@@ -12,6 +12,10 @@ environment), so its result cannot depend on the configuration: it runs in the e
 one only (no DATABASE_URL, no REDIS_URL), not a second time in the PostgreSQL + Redis run.
 A `pure` test that asks for the database fails.
 
+`browser` walks (not the `markup` ones) skip where COHORT_BROWSER_WALKS_ELSEWHERE is set:
+CI (`.ci/run`) sets it for its embedded run, so each walk runs once there, on PostgreSQL +
+Redis, the production stack. Without it, `cohort.py test` runs them in any configuration.
+
 `heartbeat_window`: the test's pings wait the production heartbeat window (see
 `_short_heartbeat_window`).
 """
@@ -74,6 +78,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip("Redis-only: runs in the Redis configuration (REDIS_URL)")
         if not _reachable(settings.REDIS_URL, 6379):
             service_missing(f"Redis at {settings.REDIS_URL} does not answer")
+    if item.get_closest_marker("browser") and not item.get_closest_marker("markup") \
+            and os.environ.get("COHORT_BROWSER_WALKS_ELSEWHERE"):
+        pytest.skip("Browser walk: this run leaves it to the PostgreSQL + Redis run "
+                    "(COHORT_BROWSER_WALKS_ELSEWHERE)")
     if item.get_closest_marker("browser") and not CHROMIUM.exists():
         service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     if item.get_closest_marker("coturn") and not TURNSERVER.exists():
