@@ -127,8 +127,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.hub = await room_hub.local()
         await self.hub.follow(self, (), user_id=user.pk)
         try:
-            room_ids, status = await database_sync_to_async(self._open_connection)(
-                client_ip(self.scope))
+            room_ids, status = await database_sync_to_async(self._open_connection)()
         except services.TooManySockets:
             # Opened, then closed at once: the browser sees the code (and waits longer).
             self.hub.unfollow(self, (), user_id=user.pk)
@@ -150,7 +149,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if status:
             await presence.announce(user.pk, sorted(self.room_ids), status)
 
-    def _open_connection(self, ip: str) -> tuple[list[int], selectors.Status | None]:
+    def _open_connection(self) -> tuple[list[int], selectors.Status | None]:
         """One trip to the worker thread: her socket's row (TooManySockets past the
         caps), her rooms, her presence."""
         global _pruned_at
@@ -160,7 +159,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             for user_id in services.connections_prune():  # dead processes' members
                 presence.check_soon(user_id)
         user: User = self.user  # type: ignore[assignment]
-        services.connection_open(user=user, channel_name=self.channel_name, client_ip=ip)
+        services.connection_open(user=user, channel_name=self.channel_name,
+                                 client_ip=client_ip(self.scope))
         room_ids = [] if self.personal_only else selectors.room_ids_of(user)
         return room_ids, presence.presence_change(user.pk)
 
