@@ -167,3 +167,35 @@ class TestClientAddress:
 def test_an_ipv6_subscriber_counts_as_one_address():
     assert ip_key("2001:db8:1:2::5") == ip_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::"
     assert ip_key("203.0.113.5") == "203.0.113.5"
+
+
+def test_limits_are_changed_from_the_environment():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from server.settings import rate_limits
+
+    limits = rate_limits("search=60/60, room.create=5/3600")
+    assert limits["search"] == (60, 60) and limits["room.create"] == (5, 3600)
+    assert limits["chat.edit"] == rate_limits("")["chat.edit"]
+    for wrong in ("serch=1/60", "search=1", "search=a/60", "search=1/0"):
+        with pytest.raises(ImproperlyConfigured):
+            rate_limits(wrong)
+
+
+@pytest.mark.django_db
+def test_invitations_past_the_limit_are_reported_rows_of_a_csv_import(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from community import services
+    from community.models import Invitation
+    from tests.community.factories import AdminFactory
+
+    settings.COHORT_RATE_LIMITS = {**settings.COHORT_RATE_LIMITS, "invitation.create": (2, 86400)}
+    rows = "name,email\n" + "".join(f"P{n},p{n}@example.org\n" for n in range(4))
+    with time_machine.travel(NOON, tick=False):
+        report = services.invitation_import_csv(
+            admin=AdminFactory(), upload=SimpleUploadedFile("people.csv", rows.encode()))
+    assert [i.email for i in report.invited] == ["p0@example.org", "p1@example.org"]
+    assert [(email, "Too many requests" in why) for _line, email, why in report.rejected] == [
+        ("p2@example.org", True), ("p3@example.org", True)]
+    assert Invitation.objects.count() == 2
