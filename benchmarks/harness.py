@@ -76,7 +76,11 @@ def config_env(config: str, workdir: Path) -> dict[str, str]:
     env.update({"DJANGO_SETTINGS_MODULE": "server.settings", "DEBUG": "false",
                 "SECRET_KEY": SECRET, "ALLOWED_HOSTS": "127.0.0.1",
                 "SECURE_SSL_REDIRECT": "false", "COHORT_DATA_DIR": str(workdir),
-                "COHORT_CHAT_SEND_LIMIT": "1000000", "LOG_LEVEL": "WARNING"})
+                "COHORT_CHAT_SEND_LIMIT": "1000000", "LOG_LEVEL": "WARNING",
+                # Every simulated member connects from 127.0.0.1, many sockets each.
+                "COHORT_SOCKETS_PER_MEMBER": "1000000", "COHORT_SOCKETS_PER_IP": "1000000",
+                "COHORT_RATE_LIMITS": ",".join(f"{action}=1000000/60" for action in (
+                    "chat.edit", "chat.react", "chat.history", "call.signal", "search"))})
     if config == "services":
         env.update({"DATABASE_URL": PG_URL, "REDIS_URL": REDIS_URL})
     else:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from chat import selectors, services
 from community.models import User
+from community.ratelimit import limit_member
 from rooms import permissions as room_permissions
 
 
@@ -61,6 +62,7 @@ def handle_read(user: User, content: dict[str, Any]) -> dict[str, Any]:
 
 
 def handle_history(user: User, content: dict[str, Any]) -> dict[str, Any]:
+    limit_member("chat.history", user)
     room = room_permissions.access_room(user, _int(content, "room_id"))  # type: ignore[arg-type]
     limit = _int(content, "limit", required=False) or 50
     messages = selectors.messages_page(

@@ -18,7 +18,7 @@ from chat import attachments, hooks, permissions, selectors, statements
 from chat.models import Mention, Message, Reaction
 from chat.rendering import excerpt, plain_excerpt, render_message
 from community.models import User
-from community.ratelimit import ratelimit_hit
+from community.ratelimit import limit_member, ratelimit_hit
 from rooms import permissions as room_permissions
 from rooms import protocol
 from rooms import services as room_services
@@ -155,6 +155,7 @@ def _locked_message(user: User, message_id: int) -> tuple[Room, Message]:
 
 
 def message_edit(*, user: User, message_id: int, text: str) -> Message:
+    limit_member("chat.edit", user)  # RateLimited: nothing changes
     text = _clean_text(text)
     with transaction.atomic():
         room, message = _locked_message(user, message_id)
@@ -209,6 +210,7 @@ def _clean_emoji(emoji: object) -> str:
 
 def reaction_set(*, user: User, message_id: int, emoji: str, on: bool) -> Message:
     """Add or take back her reaction; doing what is already done changes nothing."""
+    limit_member("chat.react", user)  # RateLimited: nothing changes
     emoji = _clean_emoji(emoji)
     with transaction.atomic():
         room, message = _locked_message(user, message_id)

@@ -10,6 +10,7 @@ from chat import permissions as chat_permissions
 from chat import selectors
 from community.models import User
 from community.permissions import member_of
+from community.ratelimit import limit_member
 from rooms import hooks as room_hooks
 from rooms import permissions as room_permissions
 from rooms import selectors as room_selectors
@@ -107,6 +108,7 @@ def api_messages(request: HttpRequest, room_id: int) -> JsonResponse:
     if -1 in (before, after, limit):
         return JsonResponse({"error": "invalid", "detail": "before, after and limit are "
                              "whole numbers."}, status=400)
+    limit_member("chat.history", viewer)  # RateLimited: 429 (community.middleware)
     messages = selectors.messages_page(viewer, room, before_seq=before, after_seq=after,
                                        limit=limit or 50)
     return JsonResponse({"room_id": room.pk, "messages": messages})

@@ -1,4 +1,4 @@
-"""How allauth's sign-up fits an invitation-only community."""
+"""How allauth's sign-up and sign-in fit an invitation-only community."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.http import HttpRequest
 
+from community import ratelimit
 from community.models import Profile, SignupDomain, User
 
 
@@ -24,7 +25,28 @@ def domain_allowed(email: str) -> bool:
     return SignupDomain.objects.filter(domain=domain).exists()
 
 
+def _account(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth counts its limits on: the client's, not the proxy's."""
+        return ratelimit.client_ip(request)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Before a password is checked: this address's failures on this account (and
+        allauth's count of the address's failures). Failures on the account from other
+        addresses do not count: a stranger cannot lock a member out."""
+        if not ratelimit.login_allowed(account=_account(credentials),
+                                       ip=ratelimit.client_ip(request)):
+            raise self.validation_error("too_many_login_attempts")
+        super().pre_authenticate(request, **credentials)
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        ratelimit.login_failed(account=_account(credentials), ip=ratelimit.client_ip(request))
+        super().authentication_failed(request, **credentials)
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_open()
 

@@ -1,12 +1,20 @@
-"""Nothing is visible to anyone who is not signed in to the community."""
+"""Nothing is visible to anyone who is not signed in; a limit reached is a 429 that says
+when to try again."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from community.ratelimit import RateLimited
 
 
 class MembersOnlyMiddleware(LoginRequiredMiddleware):
@@ -24,3 +32,42 @@ class MembersOnlyMiddleware(LoginRequiredMiddleware):
             return JsonResponse(
                 {"error": "not_authenticated", "detail": "Sign in first."}, status=401)
         return super().handle_no_permission(request, view_func)
+
+
+def wait_text(seconds: int) -> str:
+    """How long to wait, in words: seconds, minutes or hours (rounded up)."""
+    if seconds < 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    if seconds < 3600:
+        minutes = math.ceil(seconds / 60)
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = math.ceil(seconds / 3600)
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
+def too_many_requests(request: HttpRequest, retry_after: float | None) -> HttpResponse:
+    """HTTP 429 with `Retry-After` (whole seconds): JSON for the API, else a page saying
+    when to try again. `retry_after` None: the limit is allauth's, whose wait is not
+    told; the page says a few minutes, the header the shortest of its windows."""
+    seconds = max(1, math.ceil(retry_after)) if retry_after is not None else 60
+    if request.path.startswith("/api/") or "application/json" in request.headers.get(
+            "Accept", ""):
+        response: HttpResponse = JsonResponse(
+            {"error": "rate_limited", "retry_after": seconds,
+             "detail": _("Too many requests: wait %(seconds)d seconds.") % {"seconds": seconds}},
+            status=429)
+    else:
+        response = render(request, "429.html", {
+            "wait": wait_text(seconds) if retry_after is not None else ""}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+class RateLimitedMiddleware(MiddlewareMixin):
+    """A view that reached a limit (community.ratelimit.RateLimited) answers 429."""
+
+    def process_exception(self, request: HttpRequest,
+                          exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, RateLimited):
+            return too_many_requests(request, exception.retry_after)
+        return None

@@ -35,7 +35,7 @@ from community.models import (
     User,
 )
 from community.photos import photo_normalise
-from community.ratelimit import ratelimit_hit
+from community.ratelimit import RateLimited, limit_member, ratelimit_hit
 from community.search import profile_index
 from community.tasks import email_send
 
@@ -94,6 +94,7 @@ def invitation_create(
     if problem:
         raise ValidationError(_("%(email)s cannot be invited: %(problem)s.")
                               % {"email": email, "problem": problem})
+    limit_member("invitation.create", admin)  # RateLimited: no one is invited, or e-mailed
     seed = secrets.token_urlsafe(32)
     token = _invitation_token(seed)
     now = timezone.now()
@@ -245,6 +246,8 @@ def invitation_import_csv(*, admin: User, upload: UploadedFile) -> ImportReport:
                 role=row.get("role", "") or Role.MEMBER)
         except ValidationError as error:
             report.rejected.append((line, email, "; ".join(error.messages)))
+        except RateLimited as error:  # the rows past the limit are reported, not invited
+            report.rejected.append((line, email, str(error)))
         else:
             report.invited.append(invitation)
     return report
@@ -338,6 +341,8 @@ def profile_update(
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(fields)s")
                               % {"fields": ", ".join(sorted(unknown))})
+    if photo is not None:
+        limit_member("photo.upload", viewer)  # RateLimited: nothing is saved
     profile = member.profile
     for key, value in values.items():
         setattr(profile, key, value)

@@ -37,7 +37,7 @@ from community.forms import (
     TopicSynonymsForm,
 )
 from community.models import Invitation, MentorApplication, Topic, User
-from community.ratelimit import RateLimited
+from community.ratelimit import RateLimited, limit_member
 
 
 def _errors_to_form(form: object, error: ValidationError) -> None:
@@ -73,6 +73,7 @@ def people(request: HttpRequest) -> HttpResponse:
     viewer = permissions.member_of(request)
     form = PeopleSearchForm(request.GET or None)
     if form.is_bound and form.is_valid():
+        limit_member("search", viewer)  # RateLimited: 429 (community.middleware)
         members = search.profile_search(viewer, query=form.cleaned_data["q"],
                                         filters=form.filters())
     elif form.is_bound:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from community.permissions import member_of
-from community.ratelimit import RateLimited
+from community.ratelimit import RateLimited, limit_member
 from documents import files, permissions, selectors, services, tasks
 from documents.models import Comment, Document, Version
 from rooms import permissions as room_permissions
@@ -116,6 +116,8 @@ def room_documents(request: HttpRequest, room_id: int) -> HttpResponse:
     room = room_permissions.access_room(viewer, room_id)
     sort, kind, query = (request.GET.get("sort", "newest"), request.GET.get("kind", ""),
                          request.GET.get("q", ""))
+    if query.strip():
+        limit_member("search", viewer)  # RateLimited: 429 (community.middleware)
     documents = selectors.room_documents(room.pk, sort=sort, kind=kind, query=query)
     return render(request, "documents/room_documents.html", {
         "room": room, "room_title": room_selectors.room_title(room, viewer),
@@ -317,6 +319,8 @@ def library(request: HttpRequest) -> HttpResponse:
     viewer = member_of(request)
     sort, kind, query, whose = (request.GET.get("sort", "newest"), request.GET.get("kind", ""),
                                 request.GET.get("q", ""), request.GET.get("whose", ""))
+    if query.strip():
+        limit_member("search", viewer)  # RateLimited: 429 (community.middleware)
     documents = selectors.library(viewer, sort=sort, kind=kind, query=query, whose=whose)
     rows = _rows(documents)
     for row in rows:

@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from community.models import User
-from community.ratelimit import RateLimited
+from community.ratelimit import RateLimited, client_ip
 from rooms import (
     heartbeat,
     liveness,
@@ -105,6 +105,10 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.personal: deque[tuple[str, Any]] = deque(maxlen=outgoing.MAX_FRAMES)
         self.personal_task: asyncio.Task[None] | None = None
         self.opened = False  # `hello` is sent
+        # After a `rate_limited`: until when (time.time()) she was told to wait, and how
+        # many more requests were refused meanwhile (protocol.RATE_LIMITED_STRIKES).
+        self.limited_until = 0.0
+        self.strikes = 0
         self.synced = False  # her first `sync` is answered: rooms joined later start live
 
     # --- Lifecycle ----------------------------------------------------------------------
@@ -123,7 +127,16 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # what they miss meanwhile, `sync` reads.)
         self.hub = await room_hub.local()
         await self.hub.follow(self, (), user_id=user.pk)
-        room_ids, status = await database_sync_to_async(self._open_connection)()
+        try:
+            room_ids, status = await database_sync_to_async(self._open_connection)()
+        except services.TooManySockets:
+            # Opened, then closed at once: the browser sees the code (and waits longer).
+            self.hub.unfollow(self, (), user_id=user.pk)
+            self.out.stop()
+            self.user = None  # nothing of hers to close
+            await self.accept()
+            await self.close(code=protocol.CLOSE_TOO_MANY_SOCKETS)
+            return
         self.room_ids = set(room_ids)
         async with self.reading:  # `hello` comes first: live events wait until it is sent
             await self.hub.follow(self, self.room_ids)
@@ -138,7 +151,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await presence.announce(user.pk, sorted(self.room_ids), status)
 
     def _open_connection(self) -> tuple[list[int], selectors.Status | None]:
-        """One trip to the worker thread: her rooms, her socket's row, her presence."""
+        """One trip to the worker thread: her socket's row (TooManySockets past the
+        caps), her rooms, her presence."""
         global _pruned_at
         now = time.monotonic()
         if now - _pruned_at >= PRUNE_EVERY:
@@ -146,8 +160,9 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             for user_id in services.connections_prune():  # dead processes' members
                 presence.check_soon(user_id)
         user: User = self.user  # type: ignore[assignment]
+        services.connection_open(user=user, channel_name=self.channel_name,
+                                 client_ip=client_ip(self.scope))
         room_ids = [] if self.personal_only else selectors.room_ids_of(user)
-        services.connection_open(user=user, channel_name=self.channel_name)
         return room_ids, presence.presence_change(user.pk)
 
     async def disconnect(self, code: int) -> None:
@@ -248,8 +263,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self._error(request_id, ErrorCode.UNKNOWN_TYPE,
                                   f"Unknown type {kind!r}.")
         except RateLimited as error:
-            await self._error(request_id, ErrorCode.RATE_LIMITED, str(error),
-                              retry_after=round(error.retry_after, 1))
+            await self._rate_limited(request_id, error)
         except ValidationError as error:
             await self._error(request_id, ErrorCode.INVALID, " ".join(error.messages))
         except PermissionDenied as error:
@@ -260,6 +274,20 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except Exception:
             log.exception("socket handler %s failed", kind)
             await self._error(request_id, ErrorCode.SERVER_ERROR, "Something went wrong.")
+
+    async def _rate_limited(self, request_id: Any, error: RateLimited) -> None:
+        """Tell her when to try again; close a socket that goes on regardless."""
+        now = time.time()
+        if now < self.limited_until:
+            self.strikes += 1
+            if self.strikes > protocol.RATE_LIMITED_STRIKES:
+                await self.close(code=protocol.CLOSE_RATE_LIMITED)
+                return
+        else:
+            self.strikes = 0
+        self.limited_until = max(self.limited_until, now + error.retry_after)
+        await self._error(request_id, ErrorCode.RATE_LIMITED, str(error),
+                          retry_after=round(error.retry_after, 1))
 
     async def _error(self, request_id: Any, code: str, detail: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "request_id": request_id, "code": code,

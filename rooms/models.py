@@ -88,6 +88,9 @@ class Connection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections")
     state = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The address it came from (community.ratelimit.client_ip; an IPv6 /64 as one): the
+    # open sockets of one address are capped (COHORT_SOCKETS_PER_IP).
+    client_ip = models.CharField(max_length=45, blank=True, default="", db_index=True)
 
     class Meta:
         verbose_name = _("connection")

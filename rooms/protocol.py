@@ -41,6 +41,11 @@ HEARTBEAT_SECONDS = 25
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_SIGNED_OUT = 4403  # signed out, a new password, session expired or deactivated
 CLOSE_TOO_SLOW = 4408  # too much not read in time: reconnect and `sync`
+CLOSE_RATE_LIMITED = 4429  # went on sending refused requests after `rate_limited`
+CLOSE_TOO_MANY_SOCKETS = 4430  # the member, or her address, has as many sockets as allowed
+# Requests refused as `rate_limited` while the wait told by an earlier one runs: past this
+# many, the socket is closed (CLOSE_RATE_LIMITED).
+RATE_LIMITED_STRIKES = 20
 
 
 # --- Error codes (in `error` events) ------------------------------------------------------

@@ -7,13 +7,16 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.audit import audit_record
 from community.models import User
+from community.ratelimit import ip_key, limit_member
 from rooms import permissions, protocol, statements
 from rooms.models import Connection, Membership, Room
 
@@ -38,6 +41,7 @@ def room_create_group(
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the room a name.")})
+    limit_member("room.create", creator)  # RateLimited: no room
     with transaction.atomic():
         room = Room.objects.create(kind=Room.Kind.GROUP, name=name[:120], topic=topic[:300],
                                    created_by=creator)
@@ -61,8 +65,10 @@ def room_create_one_to_one(*, mentor: User, mentee: User, name: str = "") -> Roo
     return room
 
 
-def room_open_direct(*, user: User, other: User) -> Room:
-    """The direct-message room of two members, created the first time."""
+def room_open_direct(*, user: User, other: User, limited: bool = False) -> Room:
+    """The direct-message room of two members, created the first time. `limited`: the
+    member asked for it herself, and a new one counts against her `direct.open` limit
+    (a mentor's question to a mentee opens one as part of answering her request)."""
     if not permissions.can_open_direct(user, other):
         raise PermissionDenied
     low, high = sorted((user.pk, other.pk))
@@ -70,6 +76,8 @@ def room_open_direct(*, user: User, other: User) -> Room:
     existing = Room.objects.filter(direct_key=key).first()
     if existing:
         return existing
+    if limited:
+        limit_member("direct.open", user)  # RateLimited: no new conversation
     try:
         with transaction.atomic():
             room = Room.objects.create(kind=Room.Kind.DIRECT, direct_key=key, created_by=user)
@@ -86,6 +94,7 @@ def member_add(*, actor: User, room: Room, user: User,
         raise PermissionDenied
     if role not in Membership.Role.values:
         raise ValidationError(_("Unknown role."))
+    limit_member("room.member_add", actor)  # RateLimited: nobody is added
     with transaction.atomic():
         if Membership.objects.filter(room=room, user=user).exists():
             raise ValidationError(_("%(name)s is already in this room.") % {"name": user.name})
@@ -246,10 +255,28 @@ def read_position_move(*, user: User, room_id: int, seq: int) -> ReadPosition:
 
 # --- Presence ---------------------------------------------------------------------------
 
-def connection_open(*, user: User, channel_name: str) -> None:
-    """A new socket (channel names are never reused): one INSERT."""
+class TooManySockets(Exception):
+    """She (or her address) has as many sockets open as allowed (COHORT_SOCKETS_PER_*)."""
+
+
+def connection_open(*, user: User, channel_name: str, client_ip: str = "") -> None:
+    """A new socket (channel names are never reused): one INSERT, after one count of the
+    live sockets of the member and of her address (community.ratelimit.ip_key). Sockets
+    opening at the same moment may each see the count before the others: the caps are
+    held to within the sockets opening at once."""
+    address = ip_key(client_ip) if client_ip else ""
+    member_q, address_q = Q(user_id=user.pk), Q(client_ip=address)
+    counts = (Connection.objects
+              .filter(member_q | address_q if address else member_q,
+                      seen_at__gte=timezone.now() - PRESENCE_TIMEOUT)
+              .aggregate(member=Count("pk", filter=member_q),
+                         address=Count("pk", filter=address_q)))
+    if counts["member"] >= settings.COHORT_SOCKETS_PER_MEMBER or (
+            address and counts["address"] >= settings.COHORT_SOCKETS_PER_IP):
+        raise TooManySockets
     statements.connection_insert(channel_name=channel_name, user_id=int(user.pk),
-                                 state=Connection.State.ACTIVE.value, seen_at=timezone.now())
+                                 state=Connection.State.ACTIVE.value, seen_at=timezone.now(),
+                                 client_ip=address)
 
 
 def connection_touch(*, channel_name: str, state: str | None = None) -> None:

@@ -30,9 +30,11 @@ def room_ids_of(user_id: int) -> list[int]:
     return [row[0] for row in _run(_sql(connection.vendor)["room_ids"], [user_id])]
 
 
-def connection_insert(*, channel_name: str, user_id: int, state: str, seen_at: datetime) -> None:
+def connection_insert(*, channel_name: str, user_id: int, state: str, seen_at: datetime,
+                      client_ip: str = "") -> None:
     _run(_sql(connection.vendor)["insert"],
-         [channel_name, user_id, state, connection.ops.adapt_datetimefield_value(seen_at)])
+         [channel_name, user_id, state, connection.ops.adapt_datetimefield_value(seen_at),
+          client_ip])
 
 
 def connection_delete(channel_name: str) -> None:
@@ -106,11 +108,12 @@ def _sql(vendor: str) -> dict[str, str]:
     conn, member = rows.table(Connection), rows.table(Membership)
     channel, user = rows.column(Connection, "channel_name"), rows.column(Connection, "user")
     state, seen = rows.column(Connection, "state"), rows.column(Connection, "seen_at")
+    address = rows.column(Connection, "client_ip")
     return {
         "room_ids": (f"SELECT {rows.column(Membership, 'room')} FROM {member} "  # noqa: S608
                      f"WHERE {rows.column(Membership, 'user')} = %s"),
-        "insert": (f"INSERT INTO {conn} ({channel}, {user}, {state}, {seen}) "  # noqa: S608
-                   "VALUES (%s, %s, %s, %s)"),
+        "insert": (f"INSERT INTO {conn} ({channel}, {user}, {state}, {seen}, {address}) "  # noqa: S608
+                   "VALUES (%s, %s, %s, %s, %s)"),
         "delete": f"DELETE FROM {conn} WHERE {channel} = %s",  # noqa: S608
         # {ids}: one placeholder per member, filled in per call.
         "states": (f"SELECT {user}, {state} FROM {conn} WHERE {user} IN ({{ids}}) "  # noqa: S608

@@ -141,7 +141,7 @@ def direct_open(request: HttpRequest, user_id: int) -> HttpResponse:
     viewer = community_permissions.member_of(request)
     other = community_permissions.access_profile(viewer, user_id)
     try:
-        room = services.room_open_direct(user=viewer, other=other)
+        room = services.room_open_direct(user=viewer, other=other, limited=True)
     except PermissionDenied:
         messages.error(request, _("You cannot message this member."))
         return redirect("profile_detail", other.pk)

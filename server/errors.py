@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
+from community import middleware
+
 
 def _page(template_name: str, status: int) -> HttpResponse:
     html = loader.get_template(template_name).render({"site_name": settings.SITE_NAME})
@@ -28,6 +30,11 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     return _page("500.html", 500)
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """allauth's limits (sign-in, e-mail addresses...): the same 429 as Cohort's own."""
+    return middleware.too_many_requests(request, None)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

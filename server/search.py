@@ -32,6 +32,7 @@ from community import fulltext
 from community import permissions as community_permissions
 from community import search as community_search
 from community.models import User
+from community.ratelimit import limit_member
 from documents import search as documents_search
 from rooms import selectors as room_selectors
 
@@ -258,6 +259,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     searched = form.is_bound and form.is_valid() and bool(form.cleaned_data["q"].strip())
     kind, page = "", 1
     if searched:
+        limit_member("search", viewer)  # RateLimited: 429 (community.middleware)
         kind, page = form.cleaned_data["kind"], form.cleaned_data["page"] or 1
         found = sections(viewer, search_request(form, room_titles), kind=kind, page=page)
     params = request.GET.copy()

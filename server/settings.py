@@ -10,6 +10,7 @@ cache), `EMAIL_URL` to SMTP. With `DEBUG=false` the server refuses to start with
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import secrets
 from pathlib import Path
@@ -53,6 +54,16 @@ else:
             "DEBUG is off: set ALLOWED_HOSTS to the host names Cohort answers on.")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The reverse proxies in front of Cohort (addresses or networks): only a connection from
+# one of them has its X-Forwarded-For believed (community.ratelimit.client_ip). Empty: no
+# header is believed, every client is the address it connects from.
+COHORT_TRUSTED_PROXIES = env.list("COHORT_TRUSTED_PROXIES", default=[])
+for _proxy in COHORT_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"COHORT_TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from None
 SITE_NAME = env.str("COHORT_SITE_NAME", default="Cohort")
 # Where members reach this server: the links in e-mails start with it.
 BASE_URL = env.str("COHORT_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -94,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "community.middleware.MembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "community.middleware.RateLimitedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -304,6 +316,14 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's limits, changed where they could lock a member out or flood a mailbox: failed
+# sign-ins are counted per address here and per (account, address) by Cohort
+# (COHORT_RATE_LIMITS["login.failed"], community.adapters), never per account alone; the
+# e-mail page (adding an address sends mail to it) is limited per day too.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("ACCOUNT_LOGIN_FAILED_LIMIT", default="20/m/ip"),
+    "manage_email": env.str("ACCOUNT_MANAGE_EMAIL_LIMIT", default="5/m/user,20/d/user"),
+}
 ACCOUNT_SESSION_REMEMBER = None
 
 COHORT_INVITATION_DAYS = env.int("COHORT_INVITATION_DAYS", default=14)
@@ -322,6 +342,41 @@ COHORT_PAUSE_AFTER_EXPIRED = env.int("COHORT_PAUSE_AFTER_EXPIRED", default=3)
 COHORT_INACTIVE_DAYS = env.int("COHORT_INACTIVE_DAYS", default=30)
 COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
 COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
+
+
+def rate_limits(overrides: str) -> dict[str, tuple[int, int]]:
+    """What one member (or one address, for `login.failed`) may do: action -> (uses,
+    seconds), counted in the cache (community.ratelimit; docs/deployment.md has the
+    table). `overrides` is COHORT_RATE_LIMITS from the environment: `action=uses/seconds`,
+    comma-separated, e.g. `search=60/60,room.create=5/3600`."""
+    limits = {
+        "chat.edit": (30, 60),  # message edits
+        "chat.react": (60, 60),  # reactions added or taken back
+        "chat.history": (120, 60),  # history pages (socket and /api/rooms/<id>/messages)
+        "call.signal": (200, 60),  # call.* requests (join, signal, update, ice, leave, get)
+        "search": (30, 60),  # searches: the search page, people, document lists
+        "photo.upload": (10, 3600),  # profile photos
+        "room.create": (20, 3600),  # new group rooms
+        "direct.open": (30, 3600),  # new direct conversations (opening one again is free)
+        "room.member_add": (100, 3600),  # members added to rooms
+        "invitation.create": (1000, 86400),  # invitations to the community e-mailed
+        "login.failed": (5, 300),  # failed sign-ins per (account, address)
+    }
+    for entry in filter(None, (part.strip() for part in overrides.split(","))):
+        action, _sep, value = entry.partition("=")
+        uses, _slash, seconds = value.partition("/")
+        if action.strip() not in limits or not uses.strip().isdigit() \
+                or not seconds.strip().isdigit() or int(seconds) < 1:
+            raise ImproperlyConfigured(
+                f"COHORT_RATE_LIMITS: {entry!r} is not action=uses/seconds with a known action.")
+        limits[action.strip()] = (int(uses), int(seconds))
+    return limits
+
+
+COHORT_RATE_LIMITS = rate_limits(env.str("COHORT_RATE_LIMITS", default=""))
+# Open sockets (tabs) at once, per member and per address; one more is closed with 4430.
+COHORT_SOCKETS_PER_MEMBER = env.int("COHORT_SOCKETS_PER_MEMBER", default=20)
+COHORT_SOCKETS_PER_IP = env.int("COHORT_SOCKETS_PER_IP", default=200)
 # A member whose last socket closed is announced offline only if she has not come back
 # within this many seconds (a reload or a reconnect does not flap her presence; the page
 # retries after 0.5, 1, 2, 4 and 8 s).

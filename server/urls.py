@@ -20,6 +20,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 
 handler400 = "server.errors.bad_request"
 handler500 = "server.errors.server_error"
+handler429 = "server.errors.too_many_requests"  # allauth's limits (allauth.core.ratelimit)
 
 admin.site.site_header = _("Cohort administration")
 admin.site.site_title = "Cohort"

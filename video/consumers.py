@@ -1,8 +1,12 @@
 """Thin handlers for the call.* socket requests. They run in a worker thread with the
-asking socket's channel name, call one service and return the ack's result."""
+asking socket's channel name, call one service and return the ack's result. Each counts
+against the member's `call.signal` limit (COHORT_RATE_LIMITS), past which it raises
+RateLimited; but `call.leave`: hanging up is never refused."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -10,8 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from community.models import User
+from community.ratelimit import limit_member
 from video import services, turn
 from video.relay import host
+
+Handler = Callable[[User, str, dict[str, Any]], dict[str, Any]]
 
 
 def _relay_channel() -> str:
@@ -66,8 +73,17 @@ def _in_call(function: Any, *args: Any, **kwargs: Any) -> Any:
         raise PermissionDenied(_("You are not in this call: join it first.")) from None
 
 
+def _limited(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    def limited(user: User, channel_name: str, content: dict[str, Any]) -> dict[str, Any]:
+        limit_member("call.signal", user)
+        return handler(user, channel_name, content)
+    return limited
+
+
 SOCKET_HANDLERS = {
-    "call.join": handle_join, "call.leave": handle_leave, "call.update": handle_update,
-    "call.signal": handle_signal, "call.ice": handle_ice, "call.get": handle_get,
+    "call.join": _limited(handle_join), "call.leave": handle_leave,
+    "call.update": _limited(handle_update), "call.signal": _limited(handle_signal),
+    "call.ice": _limited(handle_ice), "call.get": _limited(handle_get),
 }
 ON_LEAVE = (services.socket_left,)

@@ -62,8 +62,12 @@ export class LiveConnection {
       this.onState("signed-out");
       return;
     }
-    // Backoff with jitter: 0.5 s, 1 s, 2 s ... up to 15 s.
-    const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    // Backoff with jitter: 0.5 s, 1 s, 2 s ... up to 15 s; closed for sending too much
+    // (4429) or for one socket too many (4430, other tabs are open): 30 s to a minute.
+    const slowDown = event.code === 4429 || event.code === 4430;
+    const delay = slowDown
+      ? 30000 * (1 + Math.random())
+      : Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;
     this.onState("reconnecting");
     this.retryTimer = setTimeout(() => this.connect(), delay);

@@ -36,3 +36,25 @@ def test_error_pages_look_like_the_site(live_daphne, browser, settings):
         assert page.locator(".site-header").evaluate(
             "h => getComputedStyle(h).backgroundColor") == "rgb(91, 42, 134)"  # the site's
         screenshot(page, f"55-error-{name}")
+
+
+@pytest.mark.urls("server.urls")
+def test_the_429_page_says_when_to_try_again(live_daphne, browser, settings):
+    settings.DEBUG = False
+    settings.COHORT_RATE_LIMITS = {**settings.COHORT_RATE_LIMITS, "search": (1, 60),
+                                   "room.create": (1, 3600)}
+    client = Client()
+    client.force_login(UserFactory(name="Mira Member"))
+    client.get("/search/?q=budget")
+    pages = {"en": client.get("/search/?q=budget"),
+             "fr": client.get("/search/?q=budget", headers={"accept-language": "fr"})}
+    assert all(response.status_code == 429 for response in pages.values())
+    base = live_daphne.url
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    for name, response in pages.items():
+        html = response.content.decode().replace("<head>", f'<head><base href="{base}/">', 1)
+        page.goto(f"{base}/static/css/cohort.css")
+        page.set_content(html)
+        assert page.locator(".error-page h1").is_visible()
+        assert "Retry-After" in response.headers
+        screenshot(page, f"56-error-429-{name}")
