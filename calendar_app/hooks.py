@@ -4,7 +4,7 @@
 - `booking_held(booking)`: a booked session took place; mentoring logs it.
 - `render_markdown(text)`: chat's Markdown renderer and sanitiser (a sibling this app does
   not import); until it is registered, text is shown escaped.
-- `tell(user, kind, params, url, email=False)`: the notification centre, in the app only
+- `tell(user, kind, params, url, email=False, actor=None)`: the notification centre, in the app only
   (the e-mail of an invitation is the calendar's own, with its .ics), or by e-mail too as
   her notification preferences say when `email` (reminders); `email_wanted(user, kind)`:
   whether her notification preferences let that e-mail go (True until registered).
@@ -61,9 +61,11 @@ def register_notifications(tell_function: Callable[..., None],
     _tell, _email_wanted = tell_function, email_wanted_function
 
 
-def tell(user: Any, kind: str, params: dict[str, Any], url: str, *, email: bool = False) -> None:
+def tell(user: Any, kind: str, params: dict[str, Any], url: str, *, email: bool = False,
+         actor: Any = None) -> None:
+    """`actor`: who made the change told of (nothing is told across a block with her)."""
     if _tell is not None:
-        _tell(user, kind, params, url, email=email)
+        _tell(user, kind, params, url, email=email, actor=actor)
 
 
 def email_wanted(user: Any, kind: str) -> bool:

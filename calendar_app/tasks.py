@@ -84,7 +84,7 @@ def invitations_send(*, event_id: int, method: str, sequence: int,
         with translation.override(settings.LANGUAGE_CODE):
             when = when_text(event, member)
             if member.pk != by_id:
-                _tell(event, member, method, when, by_name)
+                _tell(event, member, method, when, by_name, by)
             if hooks.email_wanted(member, KIND):
                 sent += _email(event, member, method, when, answers.get(member.pk, ""))
     return sent
@@ -96,15 +96,16 @@ def _url(event: Event, method: str) -> str:
     return reverse("calendar_event", args=[event.pk])
 
 
-def _tell(event: Event, member: User, method: str, when: str, by_name: str) -> None:
+def _tell(event: Event, member: User, method: str, when: str, by_name: str,
+          by: User | None) -> None:
     if method == ics.CANCEL:
         what = _("cancelled")
     elif event.sequence == 0:
         what = _("proposed for %(when)s") % {"when": when}
     else:
         what = _("changed: %(when)s") % {"when": when}
-    hooks.tell(member, KIND, {"name": by_name,
-                              "title": event.title, "when": what}, _url(event, method))
+    hooks.tell(member, KIND, {"name": by_name, "title": event.title, "when": what},
+               _url(event, method), actor=by)
 
 
 def _email(event: Event, member: User, method: str, when: str, answer: str) -> int:

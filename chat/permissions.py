@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from chat.models import Message
-from community.permissions import Viewer
+from community.permissions import Viewer, blocked_among, blocked_either_way
 from rooms import permissions as room_permissions
 from rooms.models import Membership, Room
 
@@ -60,3 +60,20 @@ def readable_room_ids(user: Viewer) -> list[int]:
     """`can_read` for all her rooms at once: the ids of the rooms whose messages she may
     read now (one query; none for a signed-out or deactivated user)."""
     return list(room_permissions.rooms_visible_to(user).values_list("pk", flat=True))
+
+
+def mentionable_by(author: Viewer, user_ids: Iterable[int]) -> set[int]:
+    """Of the members her text names, those a mention of hers reaches (recorded, counted,
+    alerted): never herself, never across a block either way, in any room kind. The name
+    still reads as written; it only alerts nobody on the other side of a block."""
+    wanted = {int(user_id) for user_id in user_ids} - {int(author.pk or 0)}
+    return wanted - blocked_among(int(author.pk or 0), wanted)
+
+
+def hidden_authors(viewer: Viewer) -> set[int]:
+    """The authors whose messages her search never shows: those she blocked or who
+    blocked her (in the rooms they share, their messages still show, collapsed where she
+    blocked them)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return set()
+    return blocked_either_way(int(viewer.pk or 0))

@@ -85,7 +85,8 @@ def message_search(
     order: Order = "best", offset: int = 0, limit: int = 20,
 ) -> MessagePage:
     """The live messages matching `query` in the rooms `viewer` may read now, best (or
-    newest) first, `limit` of them from `offset`. Nothing for an empty query, a room
+    newest) first, `limit` of them from `offset`, never by an author a block stands
+    between her and (`permissions.hidden_authors`). Nothing for an empty query, a room
     filter she may not read, or an offset past OFFSET_MAX."""
     query = clean_query(query)
     limit = max(1, min(limit, PAGE_MAX))
@@ -96,10 +97,13 @@ def message_search(
         room_ids = [r for r in room_ids if r == filters.room_id]
     if not room_ids:
         return MessagePage([], False)
+    hidden = sorted(permissions.hidden_authors(viewer))
+    if filters.author_id is not None and filters.author_id in hidden:
+        return MessagePage([], False)
     if connection.vendor == "postgresql":
-        ids = _postgresql_ids(query, room_ids, filters, order, offset, limit + 1)
+        ids = _postgresql_ids(query, room_ids, filters, order, offset, limit + 1, hidden)
     else:
-        ids = _sqlite_ids(query, room_ids, filters, order, offset, limit + 1)
+        ids = _sqlite_ids(query, room_ids, filters, order, offset, limit + 1, hidden)
     has_more = len(ids) > limit
     ids = ids[:limit]
     snippets = (_postgresql_snippets(query, ids) if connection.vendor == "postgresql"
@@ -128,8 +132,11 @@ def _vector() -> RawSQL:
                   [], output_field=SearchVectorField())
 
 
-def _filtered(room_ids: list[int], filters: MessageFilters) -> QuerySet[Message]:
+def _filtered(room_ids: list[int], filters: MessageFilters,
+              hidden: list[int]) -> QuerySet[Message]:
     messages = Message.objects.filter(room_id__in=room_ids, deleted_at__isnull=True)
+    if hidden:
+        messages = messages.exclude(author_id__in=hidden)
     if filters.author_id is not None:
         messages = messages.filter(author_id=filters.author_id)
     if filters.since is not None:
@@ -140,9 +147,9 @@ def _filtered(room_ids: list[int], filters: MessageFilters) -> QuerySet[Message]
 
 
 def _postgresql_ids(query: str, room_ids: list[int], filters: MessageFilters,
-                    order: Order, offset: int, limit: int) -> list[int]:
+                    order: Order, offset: int, limit: int, hidden: list[int]) -> list[int]:
     tsquery = _tsquery(query)
-    messages = _filtered(room_ids, filters).alias(vector=_vector()).filter(vector=tsquery)
+    messages = _filtered(room_ids, filters, hidden).alias(vector=_vector()).filter(vector=tsquery)
     if order == "best":
         messages = messages.alias(rank=SearchRank(_vector(), tsquery)).order_by(
             "-rank", "-created_at", "-pk")
@@ -175,7 +182,7 @@ def _postgresql_snippets(query: str, ids: Sequence[int]) -> dict[int, str]:
 # --- SQLite --------------------------------------------------------------------------------
 
 def _sqlite_ids(query: str, room_ids: list[int], filters: MessageFilters,
-                order: Order, offset: int, limit: int) -> list[int]:
+                order: Order, offset: int, limit: int, hidden: list[int]) -> list[int]:
     message, fts = rows.table(Message), connection.ops.quote_name(FTS_TABLE)
     col = {name: f"m.{rows.column(Message, name)}"
            for name in ("id", "room", "author", "created_at", "deleted_at")}
@@ -185,6 +192,9 @@ def _sqlite_ids(query: str, room_ids: list[int], filters: MessageFilters,
     if filters.author_id is not None:
         where.append(f"{col['author']} = %s")
         params.append(filters.author_id)
+    if hidden:
+        where.append(f"{col['author']} NOT IN ({', '.join(['%s'] * len(hidden))})")
+        params.extend(hidden)
     if filters.since is not None:
         where.append(f"{col['created_at']} >= %s")
         params.append(connection.ops.adapt_datetimefield_value(filters.since))

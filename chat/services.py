@@ -73,7 +73,7 @@ def _set_mentions(message: Message, user_ids: list[int], author: User, *,
 
     Returns who is mentioned now. A message just `created` has no mention yet.
     """
-    wanted = set(user_ids) - {author.pk}
+    wanted = permissions.mentionable_by(author, user_ids)
     if created:
         before: set[int] = set()
     else:

@@ -65,6 +65,8 @@ def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse
             "rooms": rooms,
             "room_id": room.pk if room else None,
             "members": room_selectors.member_list(viewer, room) if room else [],
+            "collapse_blocked": room_permissions.collapses_blocked(room) if room else False,
+            "blocked": room_permissions.collapsed_authors(viewer),
             **(room_hooks.room_page_extras(viewer, room) if room else {}),
         },
         "can_create_group": room_permissions.can_create_group(viewer),

@@ -66,6 +66,8 @@ ACTIONS: dict[str, Action] = {action.code: action for action in (
     Action("room.member_remove", _("Member removed from a room"),
            _("%(actor)s removed %(member)s from the room %(target)s")),
     Action("room.archive", _("Room archived"), _("%(actor)s archived the room %(target)s")),
+    Action("member.block", _("Member blocked"), _("%(actor)s blocked %(target)s")),
+    Action("member.unblock", _("Member unblocked"), _("%(actor)s unblocked %(target)s")),
     Action("cohort.create", _("Cohort created for a mentor"),
            _("%(actor)s created the cohort %(target)s")),
     Action("topic.add", _("Topic added"), _("%(actor)s added the topic %(target)s")),

@@ -75,6 +75,21 @@ def is_blocked_between(first: User, second: User) -> bool:
     return blocks_between(int(first.pk), int(second.pk)).exists()
 
 
+def blocked_either_way(user_id: int) -> set[int]:
+    """Every member she blocked or who blocked her (one query): nothing of theirs reaches
+    her live, in her notifications or in her search, nor anything of hers them."""
+    rows = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
+    return {blocked if blocker == user_id else blocker
+            for blocker, blocked in rows.values_list("blocker_id", "blocked_id")}
+
+
+@rules.predicate
+def has_blocked(user: Viewer, other: User | None) -> bool:
+    """She blocked `other` herself (the block she may take back; the other's is not hers)."""
+    return other is not None and _member(user) and Block.objects.filter(
+        blocker_id=user.pk, blocked_id=other.pk).exists()
+
+
 @rules.predicate
 def not_blocked(user: Viewer, other: User | None) -> bool:
     return other is not None and _member(user) and not is_blocked_between(user, other)  # type: ignore[arg-type]
@@ -125,6 +140,7 @@ rules.add_perm("community.view_contact_details", view_contact_details)
 rules.add_perm("community.contact", contact)
 rules.add_perm("community.apply_as_mentor", may_apply)
 rules.add_perm("community.block", block)
+rules.add_perm("community.unblock", has_blocked)
 rules.add_perm("community.invite", is_admin)
 rules.add_perm("community.review_applications", is_admin)
 rules.add_perm("community.edit_topics", is_admin)
@@ -158,6 +174,11 @@ def can_seek_mentor(user: Viewer) -> bool:
 
 def can_block(user: Viewer, other: User) -> bool:
     return bool(block.test(user, other))
+
+
+def can_unblock(user: Viewer, other: User) -> bool:
+    """Only the one who blocked takes her block back (whatever the other's state)."""
+    return bool(has_blocked.test(user, other))
 
 
 def can_invite(user: Viewer) -> bool:
@@ -198,4 +219,22 @@ def access_profile(viewer: Viewer, user_id: int) -> User:
     try:
         return profiles_visible_to(viewer).select_related("profile").get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def blocks_visible_to(viewer: Viewer) -> QuerySet[Block]:
+    """The blocks she made, newest first, with whom she blocked: her "Blocked members"
+    page. Nobody sees another's list (an admin neither: the audit log records blocks)."""
+    if not _member(viewer):
+        return Block.objects.none()
+    return (Block.objects.filter(blocker_id=int(viewer.pk or 0))
+            .select_related("blocked__profile").order_by("-created_at", "-pk"))
+
+
+def access_blocked(viewer: Viewer, user_id: int) -> User:
+    """The member `viewer` blocked, for her unblock page and the stub of that member's
+    profile; one Http404 for missing, not blocked by her, and blocked only the other way."""
+    try:
+        return blocks_visible_to(viewer).get(blocked_id=int(user_id)).blocked
+    except (Block.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -464,11 +464,25 @@ def application_decline(
 # --- Blocks -----------------------------------------------------------------------------
 
 def block_create(*, user: User, other: User) -> Block:
+    """Block `other`: recorded in the audit trail, and both members' open sockets are
+    told (community.hooks) so that neither carries the other's activity any more."""
     if not permissions.can_block(user, other):
         raise ValidationError(_("You cannot block this member."))
-    block, _created = Block.objects.get_or_create(blocker=user, blocked=other)
+    with transaction.atomic():
+        block, created = Block.objects.get_or_create(blocker=user, blocked=other)
+        if created:
+            audit_record(actor=user, action="member.block", target=other)
+            hooks.block_changed(int(user.pk), int(other.pk))
     return block
 
 
 def block_remove(*, user: User, other: User) -> None:
-    Block.objects.filter(blocker=user, blocked=other).delete()
+    """Take back her own block of `other` (audited like the block); a block `other` made
+    stays. Refused if she has not blocked `other`."""
+    if not permissions.can_unblock(user, other):
+        raise ValidationError(_("You have not blocked this member."))
+    with transaction.atomic():
+        deleted, _rows = Block.objects.filter(blocker=user, blocked=other).delete()
+        if deleted:
+            audit_record(actor=user, action="member.unblock", target=other)
+            hooks.block_changed(int(user.pk), int(other.pk))

@@ -9,6 +9,8 @@ urlpatterns = [
     path("people/<int:user_id>/photo", views.profile_photo, name="profile_photo"),
     path("people/<int:user_id>/block", views.block_toggle, name="block_toggle"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
+    path("profile/blocked/", views.blocked_members, name="blocked_members"),
+    path("profile/blocked/<int:user_id>/unblock", views.unblock, name="unblock"),
     path("mentor/apply/", views.mentor_apply, name="mentor_apply"),
     path("manage/invitations/", views.invitations, name="invitations"),
     path("manage/invitations/<int:invitation_id>/revoke", views.invitation_revoke,

@@ -92,8 +92,13 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = selectors.member_get(permissions.member_of(request), user_id)
     viewer = permissions.member_of(request)
+    try:
+        member = selectors.member_get(viewer, user_id)
+    except Http404:
+        # The member she blocked: no profile, only the way back (404 for anyone else).
+        blocked = permissions.access_blocked(viewer, user_id)
+        return render(request, "community/profile_blocked.html", {"member": blocked})
     return render(request, "community/profile_detail.html", {
         "member": member,
         "profile": member.profile,
@@ -144,11 +149,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = permissions.access_profile(permissions.member_of(request), user_id)
     if request.POST.get("action") == "unblock":
-        services.block_remove(user=permissions.member_of(request), other=member)
-        messages.success(request, _("You unblocked %(name)s.") % {"name": member.name})
-        return redirect("profile_detail", member.pk)
+        # The member she blocked is hidden from her profiles: found among her blocks.
+        return _unblock(request, permissions.access_blocked(permissions.member_of(request),
+                                                            user_id))
+    member = permissions.access_profile(permissions.member_of(request), user_id)
     try:
         services.block_create(user=permissions.member_of(request), other=member)
     except ValidationError as error:
@@ -157,6 +162,33 @@ def block_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
     messages.success(request, _("You blocked %(name)s. Neither of you can see or contact the "
                                 "other any more.") % {"name": member.name})
     return redirect("people")
+
+
+def _unblock(request: HttpRequest, member: User) -> HttpResponse:
+    try:
+        services.block_remove(user=permissions.member_of(request), other=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("blocked_members")
+    messages.success(request, _("You unblocked %(name)s.") % {"name": member.name})
+    return redirect("blocked_members")
+
+
+@require_GET
+def blocked_members(request: HttpRequest) -> HttpResponse:
+    """Whom she blocked and when, each with a way to take the block back."""
+    viewer = permissions.member_of(request)
+    return render(request, "community/blocked_members.html", {
+        "blocks": permissions.blocks_visible_to(viewer)})
+
+
+@require_http_methods(["GET", "POST"])
+def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
+    """GET asks her to confirm; POST takes her block of this member back."""
+    member = permissions.access_blocked(permissions.member_of(request), user_id)
+    if request.method == "POST":
+        return _unblock(request, member)
+    return render(request, "community/unblock_confirm.html", {"member": member})
 
 
 def mentor_apply(request: HttpRequest) -> HttpResponse:

@@ -13,7 +13,8 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from community.models import Block, Profile, User
+from community import permissions as community_permissions
+from community.models import Profile, User
 from mentoring.models import Mentorship
 
 
@@ -134,10 +135,7 @@ def speaks_with(person: Person) -> Q:
 
 def excluded(viewer: User) -> set[int]:
     """Members never recommended to `viewer`: herself, blocks either way, open pairs."""
-    excluded = {viewer.pk}
-    for blocker, blocked in Block.objects.filter(
-            Q(blocker=viewer) | Q(blocked=viewer)).values_list("blocker_id", "blocked_id"):
-        excluded.update((blocker, blocked))
+    excluded = {viewer.pk} | community_permissions.blocked_either_way(int(viewer.pk))
     for mentor, mentee in Mentorship.objects.filter(
             Q(mentor=viewer) | Q(mentee=viewer), status__in=Mentorship.OPEN).values_list(
             "mentor_id", "mentee_id"):

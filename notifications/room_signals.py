@@ -20,8 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from community.models import User
-from community.permissions import blocked_among
-from notifications import kinds, selectors
+from notifications import kinds, permissions, selectors
 from notifications.models import Notification, Preference
 from rooms import protocol
 from rooms.models import Membership, Room
@@ -32,10 +31,6 @@ def _room_name(room: Room, author: User) -> str:
     if room.kind == Room.Kind.DIRECT:
         return author.name
     return room.name or str(room.get_kind_display())
-
-
-def _blocked_ids(author: User, user_ids: Iterable[int]) -> set[int]:
-    return blocked_among(int(author.pk), user_ids)
 
 
 def message_sent(*, room: Room, author: User, message_id: int, seq: int, excerpt: str,
@@ -59,8 +54,8 @@ def message_sent(*, room: Room, author: User, message_id: int, seq: int, excerpt
             told[user_id] = "chat_mention"
         if replied_to is not None and replied_to in members and not members[replied_to]:
             told.setdefault(replied_to, "chat_reply")
-    for user_id in _blocked_ids(author, told):
-        del told[user_id]
+    allowed = permissions.told_of(author, told)
+    told = {user_id: kind for user_id, kind in told.items() if user_id in allowed}
     _tell(room, told, url=f"/rooms/{room.pk}/#message-{seq}", seq=seq,  # opened at its seq
           params={"name": author.name, "room": _room_name(room, author), "excerpt": excerpt})
 
@@ -126,7 +121,7 @@ def call_started(*, room: Room, caller: User) -> None:
         return
     member_ids = set(Membership.objects.filter(room=room, muted=False)
                      .exclude(user_id=caller.pk).values_list("user_id", flat=True))
-    member_ids -= _blocked_ids(caller, member_ids)
+    member_ids = permissions.told_of(caller, member_ids)
     pair = room.kind in (Room.Kind.ONE_TO_ONE, Room.Kind.DIRECT)  # "is calling you"
     _tell(room, dict.fromkeys(member_ids, "call_started"), url=f"/rooms/{room.pk}/#call",
           params={"name": caller.name,

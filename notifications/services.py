@@ -22,7 +22,7 @@ MISSED_DELAYS = (2, 10, 30, 60, 240)  # minutes a member may choose for missed-m
 
 def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
            email: bool = True, room_id: int | None = None, seq: int | None = None,
-           subject: str = "") -> Notification | None:
+           subject: str = "", actor: User | None = None) -> Notification | None:
     """Record and deliver one notification as `user` prefers; call inside the writer's transaction.
 
     The live event and the e-mail leave only after commit, so a rolled-back change tells
@@ -32,12 +32,13 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
     says no (her calendar's "reminders by e-mail"). A chat kind's e-mail is never sent
     from here: the missed-message e-mail (notifications.missed) gathers it later, if
     she has not read it by then. `room_id`/`seq`/`subject`: what it is about, so that
-    acting on it reads it (`room_read`, `subject_done`).
+    acting on it reads it (`room_read`, `subject_done`). `actor`: who did what it tells
+    of; across a block between her and `user`, either way, nothing is told at all.
     """
     entry = kinds.KINDS.get(kind)
     if entry is None:
         raise ValueError(f"unknown notification kind {kind!r}")
-    if not user.is_active:
+    if not user.is_active or not permissions.may_be_told(user, actor):
         return None
     wants_in_app, wants_email = selectors.preference_for(user, kind)
     wants_email = wants_email and email and not entry.missed_email

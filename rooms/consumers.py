@@ -31,13 +31,13 @@ from django.http import Http404
 from community.models import User
 from community.ratelimit import RateLimited, client_ip
 from rooms import (
+    answers,
     heartbeat,
     liveness,
     outgoing,
     permissions,
     presence,
     protocol,
-    answers,
     selectors,
     services,
     validation,
@@ -64,6 +64,7 @@ OWN_REQUESTS = ("sync", "ping", "chat.typing", "presence.set")
 TYPING_INTERVAL = 3.0
 ROOM_CHANGES = ("rooms.removed", "rooms.joined")  # personal events that change what she follows
 ACCOUNT_CHANGED = "account.changed"  # personal, never forwarded: check her rights again
+BLOCKS_CHANGED = "blocks.changed"  # personal: read again whom a block hides, then forward
 PRUNE_EVERY = 60.0  # seconds between two prunes of dead processes' sockets, per process
 _pruned_at = -PRUNE_EVERY
 NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (Http404, Room.DoesNotExist)
@@ -91,6 +92,10 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.user_id: int | None = None
         self.session_key: str | None = None
         self.room_ids: set[int] = set()
+        # Whom a block hides from her, either way (rooms.permissions.hidden_from): their
+        # typing and presence do not go out on this socket. A cache, read again when a
+        # block changes and at every rights check.
+        self.hidden: frozenset[int] = frozenset()
         # Per room synced on this socket: what was sent, what waits (rooms.ordering).
         self.orders: dict[int, RoomOrder[str]] = {}
         self.held_ephemeral: deque[str] = deque(maxlen=MAX_HELD_EPHEMERAL)
@@ -128,7 +133,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.hub = await room_hub.local()
         await self.hub.follow(self, (), user_id=user.pk)
         try:
-            room_ids, status = await database_sync_to_async(self._open_connection)()
+            room_ids, hidden, status = await database_sync_to_async(self._open_connection)()
         except services.TooManySockets:
             # Opened, then closed at once: the browser sees the code (and waits longer).
             self.hub.unfollow(self, (), user_id=user.pk)
@@ -138,6 +143,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=protocol.CLOSE_TOO_MANY_SOCKETS)
             return
         self.room_ids = set(room_ids)
+        self.hidden = hidden
         async with self.reading:  # `hello` comes first: live events wait until it is sent
             await self.hub.follow(self, self.room_ids)
             await self.accept()
@@ -150,9 +156,9 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if status:
             await presence.announce(user.pk, sorted(self.room_ids), status)
 
-    def _open_connection(self) -> tuple[list[int], selectors.Status | None]:
+    def _open_connection(self) -> tuple[list[int], frozenset[int], selectors.Status | None]:
         """One trip to the worker thread: her socket's row (TooManySockets past the
-        caps), her rooms, her presence."""
+        caps), her rooms, whom a block hides from her, her presence."""
         global _pruned_at
         now = time.monotonic()
         if now - _pruned_at >= PRUNE_EVERY:
@@ -163,7 +169,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         services.connection_open(user=user, channel_name=self.channel_name,
                                  client_ip=client_ip(self.scope))
         room_ids = [] if self.personal_only else selectors.room_ids_of(user)
-        return room_ids, presence.presence_change(user.pk)
+        return room_ids, permissions.hidden_from(user), presence.presence_change(user.pk)
 
     async def disconnect(self, code: int) -> None:
         if self.user is None:
@@ -308,6 +314,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=protocol.CLOSE_SIGNED_OUT)
             return
         self.user = rights.user
+        if rights.hidden is not None:
+            self.hidden = rights.hidden
         before = set(self.room_ids)
         await self._follow_exactly(set(rights.room_ids), tell=True)
         added = self.room_ids - before
@@ -331,7 +339,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         (`sync`: its `sync.done` carries read state older than this event), they wait,
         in a task of their own, so the hub goes on to the other sockets."""
         if self.opened and self.personal_task is None and not self.personal \
-                and kind not in ROOM_CHANGES and kind != ACCOUNT_CHANGED \
+                and kind not in ROOM_CHANGES and kind not in (ACCOUNT_CHANGED, BLOCKS_CHANGED) \
                 and not self.reading.locked():
             self._put(text)
             return
@@ -359,6 +367,10 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                         await self._apply_rights(found[(self.user_id, self.session_key)])  # type: ignore[index]
                     elif kind in ROOM_CHANGES:
                         await self._room_changed(json.loads(payload))
+                    elif kind == BLOCKS_CHANGED:
+                        self.hidden = await database_sync_to_async(permissions.hidden_from)(
+                            self.user)
+                        self._put(payload)
                     else:
                         self._put(payload)
                 except Exception:  # logged; the events after it still go out

@@ -12,6 +12,7 @@ caused, a `sync.done` after the events it covers.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ class RoomFeed:
     user: User | None
     personal_only: bool
     room_ids: set[int]
+    hidden: frozenset[int]  # whom a block hides from her (their typing, presence)
     orders: dict[int, RoomOrder[str]]  # per room synced on this socket
     held_ephemeral: deque[str]
     reading: asyncio.Lock
@@ -180,7 +182,8 @@ class RoomFeed:
             return
         order = self.orders.get(room_id)
         if len(events) > 1 and order is not None and not order.held \
-                and not self.reading.locked():
+                and not self.reading.locked() \
+                and not (self.hidden and any(rev is None for rev, _ in events)):
             revs = [rev for rev, _ in events if rev is not None]
             if revs == list(range(order.delivered + 1, order.delivered + 1 + len(revs))):
                 if revs:
@@ -195,6 +198,8 @@ class RoomFeed:
         if room_id not in self.room_ids:
             return
         if rev is None:  # unnumbered: typing, presence
+            if self.hidden and _actor(text) in self.hidden:
+                return  # a block between them, either way: nothing of hers reaches her
             if self.reading.locked():
                 self.held_ephemeral.append(text)
             else:
@@ -252,3 +257,13 @@ class RoomFeed:
             order = self.orders.get(room_id)
             if order is not None:
                 order.reset(revs.get(room_id, 0))
+
+
+def _actor(text: str) -> int | None:
+    """Whose activity an unnumbered event (typing, presence) is: its `user_id`. Read only
+    on a socket that hides someone, so a socket without blocks parses nothing."""
+    try:
+        actor = json.loads(text).get("user_id")
+    except (ValueError, AttributeError):
+        return None
+    return actor if isinstance(actor, int) else None

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.contrib import auth
 
 from community.models import User
+from rooms import permissions
 from rooms.models import Membership
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ class Rights:
 
     user: User | None
     room_ids: frozenset[int]
+    # The members hidden from her live (rooms.permissions.hidden_from); None: not read
+    # this time (the heartbeat reads her rooms only).
+    hidden: frozenset[int] | None = None
 
 
 class WatchedSocket(Protocol):
@@ -106,9 +110,10 @@ def _signed_in_together(wanted: set[tuple[int, str | None]]) -> dict[tuple[int, 
 
 def rights_of(sockets: Iterable[tuple[int, str | None]]) -> dict[tuple[int, str | None], Rights]:
     """For each (user id, session key): her account if the session still signs her in
-    and she is active, and her rooms now. With the database session engine, three
-    queries for the whole batch when every session holds; else (and for each session that
-    does not, to be sure) Django's own check, a query or two per session."""
+    and she is active, her rooms now, and whom a block hides from her. With the database
+    session engine, four queries for the whole batch when every session holds; else (and
+    for each session that does not, to be sure) Django's own check, a query or two per
+    session."""
     wanted = set(sockets)
     users: dict[tuple[int, str | None], User | None] = {}
     if settings.SESSION_ENGINE == DB_SESSIONS:
@@ -122,7 +127,9 @@ def rights_of(sockets: Iterable[tuple[int, str | None]]) -> dict[tuple[int, str 
     for user_id, room_id in Membership.objects.filter(user_id__in=live_ids).values_list(
             "user_id", "room_id"):
         rooms[user_id].add(room_id)
-    return {key: Rights(user, frozenset(rooms[user.pk]) if user is not None else frozenset())
+    hidden = permissions.hidden_among(live_ids)
+    return {key: Rights(user, frozenset(rooms[user.pk]) if user is not None else frozenset(),
+                        hidden.get(user.pk, frozenset()) if user is not None else frozenset())
             for key, user in users.items()}
 
 

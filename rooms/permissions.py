@@ -11,11 +11,11 @@ import functools
 from collections.abc import Iterable, Mapping
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from community import permissions as community_permissions
-from community.models import User
+from community.models import Block, User
 from community.permissions import Viewer
 from rooms import rows
 from rooms.models import Membership, Room
@@ -163,6 +163,46 @@ def can_archive(user: Viewer, room: Room) -> bool:
     membership = membership_of(user, room)
     is_owner = membership is not None and membership.role == Membership.Role.OWNER
     return is_owner or (room.kind == Room.Kind.GROUP and bool(user.is_admin))  # type: ignore[union-attr]
+
+
+def hidden_from(user: Viewer) -> frozenset[int]:
+    """The members whose live activity in any room (typing, presence) never reaches her,
+    and who never receive hers: those she blocked or who blocked her, in every room kind.
+    Her sockets hold this as a cache, read again when a block changes (`blocks.changed`)
+    and at every rights check (rooms.liveness)."""
+    if not _active(user):
+        return frozenset()
+    return frozenset(community_permissions.blocked_either_way(int(user.pk or 0)))
+
+
+def hidden_among(user_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """`hidden_from` for many members at once, by member id (one query)."""
+    wanted = {int(user_id) for user_id in user_ids}
+    hidden: dict[int, set[int]] = {user_id: set() for user_id in wanted}
+    if not wanted:
+        return {}
+    for blocker, blocked in Block.objects.filter(
+            Q(blocker_id__in=wanted) | Q(blocked_id__in=wanted)).values_list(
+                "blocker_id", "blocked_id"):
+        if blocker in hidden:
+            hidden[blocker].add(blocked)
+        if blocked in hidden:
+            hidden[blocked].add(blocker)
+    return {user_id: frozenset(ids) for user_id, ids in hidden.items()}
+
+
+def collapsed_authors(user: Viewer) -> list[int]:
+    """The members whose messages she sees collapsed, with "Show anyway", in a group room
+    they share: those she blocked herself (the other way, she sees them as before)."""
+    return sorted(community_permissions.blocks_visible_to(user)
+                  .values_list("blocked_id", flat=True))
+
+
+def collapses_blocked(room: Room) -> bool:
+    """Does this room fold the messages of those she blocked (`collapsed_authors`)? A group
+    room: she stays in it with them. A pair or direct room takes no new message across a
+    block (`can_post`); what was said before it stays as it was."""
+    return room.kind == Room.Kind.GROUP
 
 
 def can_open_direct(user: Viewer, other: User) -> bool:

@@ -327,6 +327,16 @@ class RoomsRemoved(Payload):
     room_id: int
 
 
+class BlocksChanged(Payload):
+    """Personal: she blocked or unblocked someone, or someone blocked or unblocked her.
+    `blocked`: everyone she has blocked now, whose messages her pages show collapsed in
+    a group room they share. Her sockets read again whom a block hides from them (either
+    way: typing and presence) before they pass it on."""
+
+    type: Literal["blocks.changed"]
+    blocked: list[int]
+
+
 class AccountChanged(Payload):
     """Personal, internal: her account or session changed (sign-out, a new password,
     deactivation). Her sockets check their rights again; never sent to a client."""
@@ -576,7 +586,7 @@ RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChan
              | RoomsMemberChanged | RoomsArchived | CallChanged | DocumentsChanged
              | CalendarChanged)
 UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
-             | NotificationsRead | AccountChanged)
+             | NotificationsRead | BlocksChanged | AccountChanged)
 SocketEvent = CallSignal | CallLeft
 Answer = Hello | Ack | Error | SyncDone | Pong | ChatReset
 

@@ -69,6 +69,7 @@ def member_list(viewer: User, room: Room) -> list[dict[str, object]]:
     if not permissions.can_view_room(viewer, room):
         return []
     memberships = list(room.memberships.select_related("user").order_by("user__name"))
-    presence = presence_of(m.user_id for m in memberships)
+    hidden = permissions.hidden_from(viewer)  # a block either way: never her presence
+    presence = presence_of(m.user_id for m in memberships if m.user_id not in hidden)
     return [{"id": m.user_id, "name": m.user.name, "role": m.role,
              "status": presence.get(m.user_id, "offline")} for m in memberships]

@@ -162,6 +162,17 @@ def account_changed(*, user_id: int) -> None:
     protocol.publish_to_user(user_id, {"type": "account.changed"})
 
 
+def blocks_changed(*, blocker_id: int, blocked_id: int) -> None:
+    """A block between these two was made or taken back: each one's open sockets read
+    again whom they hide, once the transaction commits, and her pages learn whom she
+    blocked now (`blocks.changed`). Lost, the next rights check (rooms.liveness) repairs
+    the sockets, and a page load the pages."""
+    for user_id in (blocker_id, blocked_id):
+        protocol.publish_to_user(user_id, {
+            "type": "blocks.changed",
+            "blocked": permissions.collapsed_authors(User.objects.get(pk=user_id))})
+
+
 # --- The room's event log -----------------------------------------------------------------
 # Every change a room shows (a message created, edited, deleted or reacted to; a call
 # started; later a document saved or an event planned) takes the room's next `rev`, in the

@@ -18,7 +18,8 @@ each other and `rooms` knows no feature.
   (`notifications.room_signals`); reading the room, or joining the call, reads them;
   an edit rewrites their excerpt, a deletion takes them away.
 - `community.hooks`: a mentor application reaches every admin's notification centre;
-  deciding it reads it for all of them.
+  deciding it reads it for all of them. A block made or taken back reaches both members'
+  open sockets (`blocks.changed`), which read again whom they hide.
 - `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
   requests to answer, quiet mentorships) beside community's own.
 - Account changes that must reach open sockets at once (sign-out, a new password,
@@ -65,6 +66,7 @@ def register() -> None:
     chat_hooks.register_message_changed(_message_changed)
     video_hooks.register(_call_started, _call_joined)
     community_hooks.register_application(_application_submitted, _application_decided)
+    community_hooks.register_block_changed(_block_changed)
     next_steps.register(mentoring_next_steps.home_next_steps)
     _connect_account_signals()
 
@@ -110,14 +112,16 @@ def _document_mention(member: Any, author: Any, document_name: str, url: str) ->
     from notifications import services as notifications
 
     notifications.notify(user=member, kind="document_mention",
-                         params={"name": author.name, "document": document_name}, url=url)
+                         params={"name": author.name, "document": document_name}, url=url,
+                         actor=author)
 
 
 def _calendar_tell(member: Any, kind: str, params: dict[str, Any], url: str, *,
-                   email: bool = False) -> None:
+                   email: bool = False, actor: Any = None) -> None:
     from notifications import services as notifications
 
-    notifications.notify(user=member, kind=kind, params=params, url=url, email=email)
+    notifications.notify(user=member, kind=kind, params=params, url=url, email=email,
+                         actor=actor)
 
 
 def _calendar_email_wanted(member: Any, kind: str) -> bool:
@@ -177,6 +181,10 @@ def _application_decided(application: Any) -> None:
     from notifications import services as notifications
 
     notifications.subject_done(subject=f"application:{application.pk}")
+
+
+def _block_changed(blocker_id: int, blocked_id: int) -> None:
+    services.blocks_changed(blocker_id=blocker_id, blocked_id=blocked_id)
 
 
 def _account_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:

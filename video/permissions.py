@@ -2,14 +2,18 @@
 
 A call belongs to its room: its members see it and, where they may write, join it. An admin
 who is not a member sees nothing of it, as with the room's messages. Signalling goes only
-between participants of the same call (video.services checks both ends).
+between participants of the same call (video.services checks both ends), and never
+between two members a block stands between, either way, in any room kind: in a group
+room's call, neither receives the other's offers, answers, candidates or streams.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
-from community.permissions import Viewer
+from community.permissions import Viewer, blocked_among
 from rooms import permissions as room_permissions
 from rooms.models import Room
 from video.models import Call
@@ -22,6 +26,19 @@ def can_see_call(user: Viewer, room: Room) -> bool:
 def can_join_call(user: Viewer, room: Room) -> bool:
     """Members of a live room, never across a block in a pair room (as for writing)."""
     return room_permissions.can_post(user, room)
+
+
+def can_signal(user: Viewer, other_id: int) -> bool:
+    """May her signalling (an offer, an answer, a candidate) reach member `other_id`?"""
+    return not blocked_among(int(user.pk or 0), [int(other_id)])
+
+
+def streams_withheld(user: Viewer, peers: Iterable[tuple[str, int]]) -> set[str]:
+    """Of these (peer_id, member id) of her call, the peers whose streams the relay never
+    forwards to her nor hers to them: a block between the two members, either way."""
+    peers = list(peers)
+    blocked = blocked_among(int(user.pk or 0), {user_id for _peer, user_id in peers})
+    return {peer_id for peer_id, user_id in peers if user_id in blocked}
 
 
 def calls_visible_to(user: Viewer) -> QuerySet[Call]:

@@ -339,14 +339,19 @@ def call_signal(*, user: User, room_id: Any, channel_name: str,
     if to == RELAY:
         if call.mode != Call.Mode.RELAY:
             raise ValidationError(_("This call is peer to peer: signal the participants."))
+        streams = _clean_streams(content.get("streams"), call)
+        withheld = permissions.streams_withheld(user, present(call).filter(
+            peer_id__in=set(streams.values()) - {"self"}).values_list("peer_id", "user_id"))
+        streams = {mid: peer for mid, peer in streams.items() if peer not in withheld}
         _relay_send(call, {"type": "relay.signal", "call_id": call.pk, "room_id": room.pk,
                            "peer_id": seat.peer_id, "channel_name": channel_name,
-                           "streams": _clean_streams(content.get("streams"), call), **{
+                           "streams": streams, **{
                                k: v for k, v in event.items() if k in ("description",
                                                                        "candidate")}})
         return
     target = present(call).filter(peer_id=to).exclude(pk=seat.pk).first()
-    if target is None:
+    if target is None or not permissions.can_signal(user, target.user_id):
+        # Across a block it answers as for someone not in the call: nothing is forwarded.
         raise PermissionDenied(_("That person is not in this call."))
     protocol.publish_to_socket(target.channel_name, event)  # type: ignore[arg-type]
 

@@ -58,7 +58,7 @@ def agreement_save(
         notify(user=_other(user, mentorship), kind="agreement_proposed",
                params={"name": user.name},
                url=reverse("mentorship_detail", args=[mentorship.pk]),
-               subject=f"agreement:{mentorship.pk}")
+               subject=f"agreement:{mentorship.pk}", actor=user)
     return agreement
 
 
@@ -177,7 +177,8 @@ def mentorship_end(
         other = _other(user, mentorship)
         url = (reverse("find_mentor") if other.pk == mentorship.mentee_id
                else reverse("mentorship_detail", args=[mentorship.pk]))
-        notify(user=other, kind="mentorship_ended", params={"name": user.name}, url=url)
+        notify(user=other, kind="mentorship_ended", params={"name": user.name}, url=url,
+               actor=user)
         if archive_room and mentorship.room_id is not None:
             room = Room.objects.get(pk=mentorship.room_id)
             if not room.is_archived:

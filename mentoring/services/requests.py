@@ -93,7 +93,7 @@ def request_send(*, mentee: User, mentor: User, note: str) -> Mentorship:
             raise ValidationError(_("You already have a request or a mentorship with %(name)s.")
                                   % {"name": mentor.name}) from None
         notify(user=mentor, kind="request_received", params={"mentee": mentee.name},
-               url=_url(mentorship), subject=_subject(mentorship))
+               url=_url(mentorship), subject=_subject(mentorship), actor=mentee)
     return mentorship
 
 
@@ -127,7 +127,7 @@ def request_accept(*, mentor: User, mentorship_id: int, message: str = "") -> Me
         mentor_stats_refresh(mentor.pk)
         subject_done(subject=_subject(mentorship), user_id=mentor.pk)
         notify(user=mentorship.mentee, kind="request_accepted", params={"mentor": mentor.name},
-               url=reverse("room", args=[mentorship.room.pk]))
+               url=reverse("room", args=[mentorship.room.pk]), actor=mentor)
     return mentorship
 
 
@@ -147,7 +147,7 @@ def request_decline(*, mentor: User, mentorship_id: int, message: str = "") -> M
         mentor_stats_refresh(mentor.pk)
         subject_done(subject=_subject(mentorship), user_id=mentor.pk)
         notify(user=mentorship.mentee, kind="request_declined", params={"mentor": mentor.name},
-               url=_url(mentorship))
+               url=_url(mentorship), actor=mentor)
     return mentorship
 
 
@@ -168,7 +168,7 @@ def request_ask(*, mentor: User, mentorship_id: int, question: str) -> Mentorshi
         mentor_stats_refresh(mentor.pk)
         subject_done(subject=_subject(mentorship), user_id=mentor.pk)
         notify(user=mentorship.mentee, kind="request_question", params={"mentor": mentor.name},
-               url=reverse("room", args=[room.pk]))
+               url=reverse("room", args=[room.pk]), actor=mentor)
     return mentorship
 
 
@@ -180,7 +180,7 @@ def request_withdraw(*, mentee: User, mentorship_id: int) -> Mentorship:
         mentorship.status = Mentorship.Status.WITHDRAWN
         mentorship.save(update_fields=["status"])
         notify(user=mentorship.mentor, kind="request_withdrawn", params={"mentee": mentee.name},
-               url=_url(mentorship))
+               url=_url(mentorship), actor=mentee)
     return mentorship
 
 

@@ -289,7 +289,7 @@ def proposal_answer(*, user: User, proposal: Proposal, accept: bool) -> Proposal
             proposal.status, proposal.declined_by = Proposal.Status.DECLINED, user
             proposal.save(update_fields=["status", "declined_by", "updated_at"])
             notify(user=other, kind="match_declined", params={"name": user.name},
-                   url=reverse("mentoring"), subject=f"proposal:{proposal.pk}")
+                   url=reverse("mentoring"), subject=f"proposal:{proposal.pk}", actor=user)
         elif proposal.status == Proposal.Status.SENT:
             proposal.status = (Proposal.Status.MENTEE_ACCEPTED if is_mentee
                                else Proposal.Status.MENTOR_ACCEPTED)

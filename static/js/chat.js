@@ -41,6 +41,11 @@ let replyTo = null;
 const typing = new Map(); // user_id -> {name, until}
 let unreadLineAt = null; // the read position the "new messages" line is drawn after
 const announced = new Set(); // ids of the messages read out already
+// Authors whose messages show folded, each with "Show anyway" (the members she blocked,
+// in a group room: the server says whether this room folds them and whom, at load and
+// in `blocks.changed`); and the messages she chose to see anyway.
+let collapsedAuthors = new Set(boot.collapse_blocked ? boot.blocked : []);
+const revealed = new Set();
 
 // --- Elements ------------------------------------------------------------------------
 const $ = (id) => document.getElementById(id);
@@ -141,6 +146,9 @@ function handleEvent(event) {
         if (member) member.status = event.status;
         renderMembers();
       }
+      break;
+    case "blocks.changed":
+      setBlocked(event.blocked);
       break;
     case "rooms.removed":
       if (event.room_id === openRoomId) location.assign("/rooms/");
@@ -346,6 +354,27 @@ function timeOf(iso) {
 
 const itemOf = (id) => document.getElementById(`m-${id}`);
 
+const isFolded = (message) =>
+  !message.deleted && collapsedAuthors.has(message.author.id) && !revealed.has(message.id);
+
+// She blocked or unblocked someone (in this tab or another): fold or unfold their messages.
+function setBlocked(blocked) {
+  const before = collapsedAuthors;
+  collapsedAuthors = new Set(boot.collapse_blocked ? blocked : []);
+  for (const message of messages.values()) {
+    if (before.has(message.author.id) !== collapsedAuthors.has(message.author.id)) place(message);
+  }
+}
+
+function showAnyway(messageId) {
+  const message = messages.get(messageId);
+  if (!message) return;
+  revealed.add(messageId);
+  place(message);
+  const item = itemOf(messageId);
+  if (item) focusItem(item);
+}
+
 function renderBody(message) {
   const body = el("div", { class: "body" });
   if (message.deleted) {
@@ -359,6 +388,14 @@ function renderBody(message) {
 // The parts of a message's item, in order. Each control carries `data-key`, so that the
 // focus stays on "the same" control when the item is updated.
 function renderParts(message) {
+  if (isFolded(message)) {
+    const parts = [el("p", { class: "folded" },
+      el("span", { class: "muted", text: t("folded") }), " ",
+      el("button", { type: "button", class: "link show-anyway", "data-key": "show-anyway",
+        text: t("show-anyway"), onclick: () => showAnyway(message.id) }))];
+    for (const control of parts[0].querySelectorAll("button")) control.tabIndex = -1;
+    return parts;
+  }
   const mine = message.author.id === me.id;
   const room = rooms.get(openRoomId) || {};
   const parts = [el("div", { class: "meta" },
@@ -418,7 +455,7 @@ function place(message) {
       !other.dataset.seq || Number(other.dataset.seq) > message.seq);
     list.insertBefore(item, after || null);
   }
-  item.className = `message${message.author.id === me.id ? " mine" : ""}${message.deleted ? " deleted" : ""}`
+  item.className = `message${message.author.id === me.id ? " mine" : ""}${message.deleted ? " deleted" : ""}${isFolded(message) ? " collapsed" : ""}`
     + (fresh ? "" : [...item.classList].filter((c) => c === "found" || c === "unread-line").map((c) => ` ${c}`).join(""));
   item.dataset.seq = message.seq;
   const focused = item.contains(document.activeElement) && document.activeElement !== item
@@ -516,7 +553,8 @@ function markUnreadLine(lastReadSeq) {
 
 // A new message from someone else, read out once: "Nadia: the start of it…".
 function announce(message) {
-  if (!announcer || message.author.id === me.id || message.deleted || announced.has(message.id)) return;
+  if (!announcer || message.author.id === me.id || message.deleted || isFolded(message)
+      || announced.has(message.id)) return;
   announced.add(message.id);
   const holder = document.createElement("template");
   holder.innerHTML = message.html; // sanitised by the server; never attached to the page

@@ -90,16 +90,24 @@ def test_a_removed_member_stops_finding_at_once(world):
     assert found(dee, CANARY) == []
 
 
-def test_a_blocked_member_finds_what_her_history_shows(world):
-    """Blocks stop writing across a pair room, not reading its past (rooms.permissions):
-    search answers as the room's history does."""
-    _ana, _bea, cy, dee, _ours, _theirs = world
+def test_search_shows_nothing_of_a_member_across_a_block(world):
+    """A block stops writing across a pair room, not reading its past: her history still
+    shows it; but search, which brings messages to her, shows none by a member she
+    blocked or who blocked her (chat.permissions.hidden_authors), in any room kind. Her
+    own messages she still finds."""
+    ana, bea, cy, dee, ours, _theirs = world
     pair = make_room(cy, dee, kind=Room.Kind.DIRECT, name="")
     before = send(dee, pair, "before the block: pelican")
+    mine = send(cy, pair, "my own pelican")
+    group = make_room(ana, cy, dee, name="Group")
+    in_group = send(dee, group, "a group pelican")
     community_services.block_create(user=cy, other=dee)
     history = [m["id"] for m in selectors.messages_page(cy, pair)]
-    assert before.pk in history and found(cy, "pelican") == [before.pk]
-    assert found(dee, "pelican") == [before.pk]
+    assert before.pk in history
+    assert found(cy, "pelican") == [mine.pk]  # not Dee's, in the pair or the group room
+    assert found(cy, "pelican", filters=search.MessageFilters(author_id=dee.pk)) == []
+    assert sorted(found(dee, "pelican")) == sorted([before.pk, in_group.pk])  # hers only
+    assert sorted(found(ana, "pelican")) == [in_group.pk]  # a bystander finds everything
 
 
 def test_deleted_and_edited_messages_follow_at_once(world):

@@ -365,7 +365,9 @@ class TestProfilePages:
     def test_block_from_the_profile_page(self, client, member):
         other = UserFactory(name="Olga")
         client.post(reverse("block_toggle", args=[other.pk]), {"action": "block"})
-        assert client.get(reverse("profile_detail", args=[other.pk])).status_code == 404
+        # Her profile is gone; only "You blocked Olga" and the way back remain.
+        page = client.get(reverse("profile_detail", args=[other.pk])).content.decode()
+        assert "You blocked Olga" in page and "Edit my profile" not in page
 
     def test_people_filters_mentors(self, client, member):
         from tests.community.factories import MentorFactory

@@ -55,10 +55,11 @@ def test_the_batch_answers_as_djangos_own_check(sockets, settings):
     assert together[(members[0].pk, wanted[0][1])].room_ids  # her rooms, read now
 
 
-def test_a_whole_batch_of_valid_sockets_costs_three_queries(django_assert_num_queries):
+def test_a_whole_batch_of_valid_sockets_costs_four_queries(django_assert_num_queries):
+    """Sessions, accounts, rooms, and whom a block hides from each (rooms.permissions)."""
     members = [UserFactory() for _ in range(30)]
     make_room(*members)
     wanted = [(m.pk, signed_in(m)) for m in members]
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         found = liveness.rights_of(wanted)
     assert all(rights.user is not None for rights in found.values())
