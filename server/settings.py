@@ -322,6 +322,9 @@ COHORT_PAUSE_AFTER_EXPIRED = env.int("COHORT_PAUSE_AFTER_EXPIRED", default=3)
 COHORT_INACTIVE_DAYS = env.int("COHORT_INACTIVE_DAYS", default=30)
 COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
 COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
+# Reports a member may send per window (seconds): room for a bad day, not for a flood.
+COHORT_REPORT_LIMIT = env.int("COHORT_REPORT_LIMIT", default=20)
+COHORT_REPORT_WINDOW = env.int("COHORT_REPORT_WINDOW", default=3600)
 # A member whose last socket closed is announced offline only if she has not come back
 # within this many seconds (a reload or a reconnect does not flap her presence; the page
 # retries after 0.5, 1, 2, 4 and 8 s).
