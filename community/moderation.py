@@ -178,6 +178,7 @@ class ReportView:
     can_mute: bool
     can_suspend: bool
     actions: list[ModerationAction]
+    show_excerpt: bool  # what was reported differs from what the item says now
 
 
 def report_view(viewer: User, report_id: int) -> ReportView:
@@ -196,7 +197,21 @@ def report_view(viewer: User, report_id: int) -> ReportView:
         can_hide=can_act and reportable is not None and reportable.hide is not None,
         can_mute=permissions.can_mute_in_room(viewer, report),
         can_suspend=can_act and permissions.can_suspend(viewer, report.reported),
-        actions=list(report.actions.order_by("created_at", "pk")))
+        actions=list(report.actions.select_related("actor").order_by("created_at", "pk")),
+        show_excerpt=bool(report.excerpt) and _changed_since(report, context))
+
+
+def _changed_since(report: Report, context: dict[str, Any]) -> bool:
+    """Whether the item no longer says what was reported (edited, hidden, gone)."""
+    if context.get("gone"):
+        return True
+    if report.kind == Report.Kind.MESSAGE:
+        line = next((line for line in context.get("lines", []) if line["reported"]), None)
+        return line is None or line["text"] != report.excerpt
+    if report.kind == Report.Kind.PROFILE:
+        now = "\n".join(part for part in (context.get("headline"), context.get("bio")) if part)
+        return now[:EXCERPT_CHARS] != report.excerpt
+    return False
 
 
 # --- Deciding --------------------------------------------------------------------------------
