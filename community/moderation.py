@@ -256,7 +256,8 @@ def _checked(moderator: User, report: Report, decision: Decision) -> str:
 def _locked_open(moderator: User, report_id: int) -> Report:
     """The report, locked, if she may act on it; Http404 if she may not read it."""
     visible = permissions.access_report(moderator, report_id)
-    report = Report.objects.select_for_update().select_related("reported").get(pk=visible.pk)
+    report = (Report.objects.select_for_update(of=("self",)).select_related("reported")
+              .get(pk=visible.pk))
     if report.status != Report.Status.OPEN:
         raise ValidationError(_("This report was reviewed already."))
     return report

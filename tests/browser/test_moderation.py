@@ -5,13 +5,11 @@ finds the outcome in her notifications."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from chat import services as chat_services
 from community.models import Report
-from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.browser.conftest import screenshot
 from tests.browser.test_call import open_room
 from tests.browser.test_community_walk import sign_in
 from tests.community.factories import UserFactory
@@ -19,16 +17,8 @@ from tests.rooms.factories import make_room
 
 pytestmark = pytest.mark.browser
 
-SHOTS = "/work/notes/shots"
-
-
 def shot(page, name: str) -> None:
-    screenshot(page, name)
-    for size in ("desktop", "phone"):
-        try:
-            shutil.copy(SCREENSHOTS / f"{name}-{size}.png", f"{SHOTS}/moderation-{name}-{size}.png")
-        except OSError:
-            pass  # only where that folder exists
+    screenshot(page, f"70-moderation-{name}")
 
 
 @pytest.fixture

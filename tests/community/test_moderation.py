@@ -194,7 +194,8 @@ class TestQueue:
             client = Client()
             client.force_login(user)
             queue = client.get("/moderation/")
-            assert queue.status_code == 200 and f"/moderation/{report.pk}/" in queue.content.decode()
+            assert queue.status_code == 200
+            assert f"/moderation/{report.pk}/" in queue.content.decode()
             assert client.get(f"/moderation/{report.pk}/").status_code == 200
         assert client.post(f"/moderation/{report.pk}/decide",
                            {"decision": "dismiss"}).status_code == 302
@@ -419,3 +420,49 @@ class TestPermissions:
         assert not permissions.can_suspend(cast.nora, cast.bea)
         superuser = User.objects.create_superuser("root@example.org", "a-long-password-1")
         assert not permissions.can_suspend(cast.ada, superuser)
+
+
+class TestLimitsAndLinks:
+    def test_reporting_is_rate_friendly(self, cast, settings):
+        from community.ratelimit import RateLimited
+
+        settings.COHORT_REPORT_LIMIT = 2
+        messages = [say(cast.bea, cast.room, f"spam {n}") for n in range(3)]
+        for message in messages[:2]:
+            moderation.report_create(reporter=cast.rita, kind="message", item_id=message.pk,
+                                     reason="spam")
+        # Sending one again costs nothing; a third new one waits.
+        moderation.report_create(reporter=cast.rita, kind="message", item_id=messages[0].pk,
+                                 reason="spam")
+        with pytest.raises(RateLimited):
+            moderation.report_create(reporter=cast.rita, kind="message",
+                                     item_id=messages[2].pk, reason="spam")
+        assert Report.objects.count() == 2
+
+    def test_each_page_offers_report_to_others_only(self, cast):
+        import io
+
+        from documents import services as document_services
+
+        document = document_services.document_upload(
+            user=cast.bea, room_id=cast.room.pk, stream=io.BytesIO(b"notes\n"), name="n.txt")
+        for user, shown in ((cast.rita, True), (cast.bea, False)):
+            client = Client()
+            client.force_login(user)
+            page = client.get(f"/documents/{document.pk}/").content.decode()
+            assert (f"/report/document/{document.pk}/" in page) is shown
+            profile = client.get(f"/people/{cast.bea.pk}/").content.decode()
+            assert (f"/report/profile/{cast.bea.pk}/" in profile) is shown
+        client = Client()
+        client.force_login(cast.rita)
+        form = client.get(f"/report/member/{cast.bea.pk}/?room={cast.room.pk}")
+        assert form.status_code == 200 and "Bea Reported" in form.content.decode()
+        client.post(f"/report/member/{cast.bea.pk}/",
+                    {"room": cast.room.pk, "reason": "harassment"})
+        assert Report.objects.get().item == f"member:{cast.room.pk}:{cast.bea.pk}"
+
+    def test_the_navigation_links_the_queue_for_reviewers_only(self, cast):
+        for user, shown in ((cast.mona, True), (cast.ada, True), (cast.rita, False)):
+            client = Client()
+            client.force_login(user)
+            assert ('href="/moderation/"' in client.get("/people/").content.decode()) is shown
