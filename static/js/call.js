@@ -132,7 +132,8 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
         report.href = `/report/member/${person.user_id}/?room=${roomId}`;
         report.target = "_blank";
         report.rel = "noopener";
-        report.textContent = t("report-member", { name: person.name });
+        report.textContent = t("report");
+        report.setAttribute("aria-label", t("report-member", { name: person.name }));
         tile.querySelector("figcaption").append(report);
       }
     }

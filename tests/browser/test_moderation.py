@@ -96,3 +96,35 @@ def test_report_hide_mute_and_the_reporter_told(live_daphne, cast, browser):
     rita_page.get_by_text("Your report was reviewed: action taken.").wait_for()
     assert "Mona" not in rita_page.locator("main").inner_text()
     shot(rita_page, "reporter-notified")
+
+
+def test_a_member_in_a_call_is_reported_from_her_tile(live_daphne, video_browser):
+    base = live_daphne.url
+    UserFactory(email="ana@example.org", name="Ana Lopez")
+    bea = UserFactory(email="bea@example.org", name="Bea Chen")
+    ana = type(bea).objects.get(email="ana@example.org")
+    room = make_room(ana, bea, name="Spring cohort")
+    ana_page = open_room(video_browser, base, "ana@example.org", room.pk)
+    bea_page = open_room(video_browser, base, "bea@example.org", room.pk)
+    ana_page.get_by_role("button", name="Start a call").click()
+    ana_page.get_by_role("button", name="Join now").click()
+    bea_page.get_by_role("button", name="Join the call (1)").click()
+    bea_page.get_by_role("button", name="Join now").click()
+
+    tile = ana_page.locator(".call-tile:not(.local)", has_text="Bea Chen")
+    link = tile.get_by_role("link", name="Report Bea Chen")
+    link.wait_for(timeout=20000)
+    assert ana_page.locator(".call-tile.local .tile-report").count() == 0  # not herself
+    shot(ana_page, "call-tile")
+    # A new tab: the call goes on in this one.
+    with ana_page.context.expect_page() as opened:
+        link.click()
+    form = opened.value
+    form.wait_for_load_state()
+    assert form.url == f"{base}/report/member/{bea.pk}/?room={room.pk}"
+    form.get_by_label("Harassment").check()
+    form.get_by_role("button", name="Send the report").click()
+    form.get_by_text("Your report is with the moderators.").wait_for()
+    assert Report.objects.get().item == f"member:{room.pk}:{bea.pk}"
+    assert ana_page.locator("#call-panel:not([hidden]) .call-tile.local").count() == 1
+    ana_page.get_by_role("button", name="Leave call").click()
