@@ -32,6 +32,9 @@ class Message(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+")
+    # Hidden by a moderator after a report (community.moderation): deleted as above, and
+    # shown as "hidden by a moderator" to everyone.
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["room", "seq"]

@@ -72,10 +72,13 @@ def _payload(message: Message, reactions: list[Reaction],
 
 
 def _deleted_by(message: Message) -> DeletedBy | None:
-    """`moderator` when someone other than its author deleted it. Both accounts gone (both
-    ids emptied) reads as `author`: nothing tells them apart then."""
+    """`hidden` when a moderator hid it after a report; `moderator` when someone other
+    than its author deleted it. Both accounts gone (both ids emptied) reads as `author`:
+    nothing tells them apart then."""
     if message.deleted_at is None:
         return None
+    if message.hidden_at is not None:
+        return "hidden"
     return "author" if message.deleted_by_id == message.author_id else "moderator"
 
 

@@ -197,6 +197,42 @@ def message_delete(*, user: User, message_id: int) -> Message:
     return message
 
 
+def message_hide(*, moderator: User, message_id: int) -> Message | None:
+    """Hide a reported message: its text and html are emptied as a deletion's are, and it
+    reads "hidden by a moderator" to everyone (`deleted_by` "hidden"). The room hears it as
+    `chat.message.hidden`, on its event log like any change; what told anyone of it
+    (notifications) loses its words. None if it is gone already (deleted or hidden).
+
+    Caller: `community.moderation.report_act` (through `server.features`), which asked
+    community.permissions whether `moderator` may act on the report: a moderator of
+    this room, or an admin, who may not be in it. Nothing is checked here."""
+    with transaction.atomic():
+        room_id = Message.objects.filter(pk=message_id).values_list("room_id", flat=True).first()
+        if room_id is None:
+            return None
+        room = room_services.room_lock(room_id=room_id)
+        message = Message.objects.select_related("room").get(pk=message_id)
+        if message.deleted_at is not None:
+            return None
+        message.rev = room_services.rev_take(room=room)
+        message.text, message.html = "", ""
+        message.deleted_at = message.hidden_at = timezone.now()
+        message.deleted_by = moderator
+        message.save(update_fields=["rev", "text", "html", "deleted_at", "hidden_at",
+                                    "deleted_by"])
+        Reaction.objects.filter(message=message).delete()
+        Mention.objects.filter(message=message).delete()
+        hooks.message_changed(room.pk, message.seq, None)
+
+        def publish() -> None:
+            hidden = selectors.message_get(message.pk)
+            protocol.publish(hidden.room_id, {
+                "type": "chat.message.hidden", "room_id": hidden.room_id, "rev": hidden.rev,
+                "message": selectors.message_payload(hidden)})
+        transaction.on_commit(publish)
+    return message
+
+
 def _clean_emoji(emoji: object) -> str:
     """One emoji (with its modifiers and joiners): no letters, digits, spaces or markup."""
     if not isinstance(emoji, str) or not 1 <= len(emoji) <= 16:

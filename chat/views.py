@@ -70,6 +70,7 @@ def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse
             **(room_hooks.room_page_extras(viewer, room) if room else {}),
         },
         "can_create_group": room_permissions.can_create_group(viewer),
+        "silenced_until": room_permissions.silenced_until(viewer, room) if room else None,
     })
 
 

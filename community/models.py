@@ -427,3 +427,99 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action}"
+
+
+class Report(models.Model):
+    """A member's report of something she saw: a message, a document, a profile, or a
+    member in a room or its call. Community knows no room feature, so the item is named
+    by its kind and id (`item`: "message:12", "member:3:45" for member 45 in room 3) and
+    the room by its id; the features resolve them (community.hooks).
+
+    `excerpt` keeps what was reported as it was then (a few hundred characters): the
+    moderator judges what she was shown even if the author edits or hides it since.
+    """
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Message")
+        DOCUMENT = "document", _("Document")
+        PROFILE = "profile", _("Profile")
+        MEMBER = "member", _("Member in a room or call")
+
+    class Reason(models.TextChoices):
+        HARASSMENT = "harassment", _("Harassment")
+        SPAM = "spam", _("Spam")
+        IMPERSONATION = "impersonation", _("Impersonation")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate content")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for review")
+        ACTIONED = "actioned", _("Action taken")
+        DISMISSED = "dismissed", _("No action")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reported = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="reports_received")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    item = models.CharField(max_length=64)
+    item_id = models.PositiveBigIntegerField()
+    room_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    label = models.CharField(max_length=200, blank=True)  # the item's name when reported
+    excerpt = models.TextField(blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    details = models.TextField(_("what happened"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+")
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint("reporter", "item", condition=models.Q(status="open"),
+                                    name="report_open_once"),
+        ]
+        indexes = [models.Index(fields=["status", "room_id"], name="report_status_room")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.item_id} ({self.get_reason_display()})"
+
+
+class ModerationAction(models.Model):
+    """What a moderator did about a report. A mute's end is `until`; the room enforces
+    it from its own copy (rooms.Membership.silenced_until), written in the same
+    transaction by the rooms service."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", _("Hidden")
+        WARN = "warn", _("Warned")
+        MUTE = "mute", _("Muted in the room")
+        SUSPEND = "suspend", _("Account suspended")
+        DISMISS = "dismiss", _("Dismissed")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="moderation_actions")
+    room_id = models.PositiveBigIntegerField(null=True, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note to the member"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.report_id})"

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from community.models import Block, MentorApplication, Role, User, Visibility
+from community.models import Block, MentorApplication, Report, Role, User, Visibility
 
 Viewer = User | AnonymousUser
 
@@ -238,3 +238,78 @@ def access_blocked(viewer: Viewer, user_id: int) -> User:
         return blocks_visible_to(viewer).get(blocked_id=int(user_id)).blocked
     except (Block.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+# --- Reports and moderation -----------------------------------------------------------------
+# Any active member reports what she sees (a block never stops a report: she may report
+# the member she blocked). Reports are read and acted on by the moderators and owners of
+# the room the item is in, and by the community's admins (all of them, profiles included);
+# never by the member reported, whatever her role. Suspending an account is for admins.
+
+def _moderated_room_ids(user: Viewer) -> set[int]:
+    from community.hooks import room_moderation
+
+    moderation = room_moderation()
+    if moderation is None or not _member(user):
+        return set()
+    return set(moderation.moderated_room_ids(user))
+
+
+def can_report(user: Viewer) -> bool:
+    return _member(user)
+
+
+def reports_visible_to(user: Viewer) -> QuerySet[Report]:
+    """The reports she may read and act on: the queryset form of `can_view_report`."""
+    if not _member(user):
+        return Report.objects.none()
+    mine_reported = Q(reported_id=user.pk)
+    if is_admin.test(user):
+        return Report.objects.exclude(mine_reported)
+    rooms = _moderated_room_ids(user)
+    if not rooms:
+        return Report.objects.none()
+    return Report.objects.filter(room_id__in=rooms).exclude(mine_reported)
+
+
+def can_view_moderation_queue(user: Viewer) -> bool:
+    """Admins, and every owner or moderator of a room."""
+    return _member(user) and (bool(is_admin.test(user)) or bool(_moderated_room_ids(user)))
+
+
+def can_view_report(user: Viewer, report: Report) -> bool:
+    return reports_visible_to(user).filter(pk=report.pk).exists()
+
+
+def access_report(user: Viewer, report_id: int) -> Report:
+    """The report if she may read it; one Http404 for missing and forbidden."""
+    try:
+        return reports_visible_to(user).select_related("reported", "reporter").get(
+            pk=report_id)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_act_on_report(user: Viewer, report: Report) -> bool:
+    """Decide an open report she may read."""
+    return report.status == Report.Status.OPEN and can_view_report(user, report)
+
+
+def can_see_reporter(user: Viewer, report: Report) -> bool:
+    """Who reported is shown to admins only: a room's moderator is often the reporter's
+    peer, and the reported member never learns it from anyone."""
+    return bool(is_admin.test(user))
+
+
+def can_mute_in_room(user: Viewer, report: Report) -> bool:
+    return report.room_id is not None and report.reported_id is not None \
+        and can_act_on_report(user, report)
+
+
+def can_suspend(user: Viewer, member: User | None) -> bool:
+    """Admins suspend an active account that is not theirs nor a superuser's."""
+    return (bool(is_admin.test(user)) and member is not None and member.pk != user.pk
+            and member.is_active and not member.is_superuser)
+
+
+def admins() -> QuerySet[User]:
+    """The community's active admins (who review reports no room's moderator sees)."""
+    return User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community import views
+from community import moderation_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,4 +27,13 @@ urlpatterns = [
     path("manage/topics/<int:topic_id>/", views.topic_edit, name="topic_edit"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("api/me", views.api_me, name="api_me"),
+    path("report/<slug:kind>/<int:item_id>/", moderation_views.report_create,
+         name="report_create"),
+    path("moderation/", moderation_views.moderation_queue, name="moderation_queue"),
+    path("moderation/<int:report_id>/", moderation_views.moderation_report,
+         name="moderation_report"),
+    path("moderation/<int:report_id>/decide", moderation_views.moderation_decide,
+         name="moderation_decide"),
+    path("moderation/<int:report_id>/preview", moderation_views.moderation_preview,
+         name="moderation_preview"),
 ]

@@ -106,6 +106,7 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         "is_self": viewer.pk == member.pk,
         "show_contact": permissions.can_view_contact_details(viewer, member),
         "can_block": permissions.can_block(viewer, member),
+        "can_report": permissions.can_report(viewer) and viewer.pk != member.pk,
         "can_message": permissions.can_contact(viewer, member),
         "has_blocked": selectors.has_blocked(viewer, member),
     })

@@ -28,6 +28,9 @@ class Document(models.Model):
     # database indexes it (migration 0005).
     search_text = models.TextField(blank=True, default="")
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a moderator after a report: deleted as above (files removed), and its
+    # page says so to the room's members.
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

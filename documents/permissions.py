@@ -38,6 +38,13 @@ def can_delete(user: Viewer, document: Document) -> bool:
             or room_permissions.can_moderate(user, document.room))
 
 
+def can_report(user: Viewer, document: Document) -> bool:
+    """Any member who sees it reports a document someone else shared (the report itself
+    is checked again by community.moderation)."""
+    return (not document.is_deleted and document.uploaded_by_id != getattr(user, "pk", None)
+            and can_view(user, document.room))
+
+
 def can_comment(user: Viewer, document: Document) -> bool:
     return not document.is_deleted and room_permissions.can_post(user, document.room)
 
@@ -59,6 +66,16 @@ def access_document(user: Viewer, document_id: int) -> Document:
                 .filter(pk=document_id, deleted_at__isnull=True).first())
     if document is None or not can_view(user, document.room):
         raise Http404("No such document.")
+    return document
+
+
+def hidden_document(user: Viewer, document_id: int) -> Document | None:
+    """A document a moderator hid, if she may see its room now (its page says it was
+    hidden, to the room's members only); else None."""
+    document = (Document.objects.select_related("room")
+                .filter(pk=document_id, hidden_at__isnull=False).first())
+    if document is None or not can_view(user, document.room):
+        return None
     return document
 
 

@@ -189,21 +189,49 @@ def document_delete(*, user: User, document_id: int) -> Document:
         document.room = room
         if not permissions.can_delete(user, document):
             raise PermissionDenied(_("You cannot delete this document."))
-        stored = [name for pair in document.versions.values_list("file", "preview")
-                  for name in pair if name]
-        document.deleted_at = timezone.now()
-        document.updated_at = document.deleted_at
-        document.search_text = ""
-        document.rev = room_services.rev_take(room=room)
-        document.save(update_fields=["deleted_at", "updated_at", "search_text", "rev"])
-        document.versions.all().delete()
-        document.comments.filter(deleted_at__isnull=True).update(
-            deleted_at=document.deleted_at, text="", html="")
-        document.comment_count = 0
-        document.save(update_fields=["comment_count"])
-        publish_change(document)
-        transaction.on_commit(lambda: _discard_all(stored))
+        _remove(document, room)
     return document
+
+
+def document_hide(*, document_id: int) -> Document | None:
+    """Hide a reported document: deleted as its author would (files removed after commit,
+    comments emptied, `documents.changed` to the room), marked hidden so that its page
+    tells the room's members a moderator hid it. None if it is gone already.
+
+    Caller: `community.moderation.report_act` (through `server.features`), which asked
+    community.permissions whether the moderator may act on the report; nothing is
+    checked here."""
+    with transaction.atomic():
+        found = Document.objects.filter(pk=document_id).values_list("room_id", flat=True).first()
+        if found is None:
+            return None
+        room = room_services.room_lock(room_id=found)
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.is_deleted:
+            return None
+        document.room = room
+        document.hidden_at = timezone.now()
+        document.save(update_fields=["hidden_at"])
+        _remove(document, room)
+    return document
+
+
+def _remove(document: Document, room: Room) -> None:
+    """Inside the transaction holding the room's lock and the document's row."""
+    stored = [name for pair in document.versions.values_list("file", "preview")
+              for name in pair if name]
+    document.deleted_at = timezone.now()
+    document.updated_at = document.deleted_at
+    document.search_text = ""
+    document.rev = room_services.rev_take(room=room)
+    document.save(update_fields=["deleted_at", "updated_at", "search_text", "rev"])
+    document.versions.all().delete()
+    document.comments.filter(deleted_at__isnull=True).update(
+        deleted_at=document.deleted_at, text="", html="")
+    document.comment_count = 0
+    document.save(update_fields=["comment_count"])
+    publish_change(document)
+    transaction.on_commit(lambda: _discard_all(stored))
 
 
 MAX_COMMENT_CHARS = 5_000

@@ -153,6 +153,11 @@ def upload(request: HttpRequest, room_id: int) -> HttpResponse:
 @require_GET
 def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
     viewer = member_of(request)
+    hidden = permissions.hidden_document(viewer, document_id)
+    if hidden is not None:
+        return render(request, "documents/hidden.html", {
+            "room": hidden.room, "room_title": room_selectors.room_title(hidden.room, viewer)},
+            status=410)
     document = permissions.access_document(viewer, document_id)
     versions = list(document.versions.select_related("uploaded_by").order_by("-number"))
     return render(request, "documents/document.html", {
@@ -164,6 +169,7 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
         "latest": versions[0],
         "can_add_version": permissions.can_add_version(viewer, document),
         "can_delete": permissions.can_delete(viewer, document),
+        "can_report": permissions.can_report(viewer, document),
         "usage": _usage(viewer, document.room_id),
         "comments": [{"comment": comment,
                       "can_delete": permissions.can_delete_comment(viewer, comment)}

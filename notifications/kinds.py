@@ -29,6 +29,9 @@ class Kind:
     email_possible: bool = True  # False: told in the app only (a ring is over in 30 s)
     # The sentence when it names no room (a pair's or a direct room's call: "is calling you").
     text_without_room: Promise | None = None
+    # Always in the app, whatever she chose, and not on the preferences page: what a
+    # moderator did about her or her report (community.moderation). E-mail as chosen.
+    always: bool = False
 
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in (
@@ -76,6 +79,26 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
          _("%(name)s: “%(title)s”, %(when)s.")),
     Kind("event_reminder", _("Reminders of events you take part in"),
          _("Reminder: “%(title)s” starts %(when)s.")),
+    Kind("report_received", _("A report to review in a room you moderate"),
+         _("A report waits for your review: %(kind)s, %(reason)s.")),
+    Kind("report_actioned", _("The outcome of your report"),
+         _("Your report was reviewed: action taken. Thank you for telling us."),
+         email_by_default=False, always=True),
+    Kind("report_dismissed", _("The outcome of your report"),
+         _("Your report was reviewed: no action. Thank you for telling us."),
+         email_by_default=False, always=True),
+    Kind("moderation_hidden", _("A moderator hid your message"),
+         _("A moderator hid your message in %(room)s."), email_by_default=False, always=True),
+    Kind("moderation_hidden_document", _("A moderator hid your document"),
+         _("A moderator hid your document in %(room)s."), email_by_default=False,
+         always=True),
+    Kind("moderation_warning", _("A moderator warns you"),
+         _("A moderator warns you: “%(note)s”"), always=True),
+    Kind("moderation_muted", _("A moderator mutes you in a room"),
+         _("A moderator muted you in %(room)s until %(until)s: you can read it, not write "
+           "in it."), always=True),
+    Kind("account_suspended", _("Your account is suspended"),
+         _("Your account is suspended by the community’s admins."), always=True),
     Kind("mentor_application", _("A member applies to mentor"),
          _("%(name)s applied to mentor: her application waits for a decision."),
          audience="admin"),

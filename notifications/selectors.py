@@ -15,9 +15,10 @@ DEFAULT_MISSED_MINUTES = 10
 def preference_for(user: User, kind: str) -> tuple[bool, bool]:
     """(in_app, email) for one kind: her choice, or the kind's default."""
     row = Preference.objects.filter(user=user, kind=kind).first()
+    entry = kinds.KINDS[kind]
     if row is not None:
-        return row.in_app, row.email
-    return True, kinds.KINDS[kind].email_by_default
+        return row.in_app or entry.always, row.email
+    return True, entry.email_by_default
 
 
 def preference_table(user: User) -> list[dict[str, object]]:
@@ -25,7 +26,8 @@ def preference_table(user: User) -> list[dict[str, object]]:
     saved = {p.kind: p for p in Preference.objects.filter(user=user)}
     table = []
     for code, kind in kinds.KINDS.items():
-        if not kinds.reaches(kind, is_mentor=user.is_mentor, is_admin=user.is_admin):
+        if kind.always or not kinds.reaches(kind, is_mentor=user.is_mentor,
+                                            is_admin=user.is_admin):
             continue
         row = saved.get(code)
         table.append({"code": code, "label": kind.label, "missed_email": kind.missed_email,

@@ -61,6 +61,10 @@ class Membership(models.Model):
     # notification of its messages or calls and no e-mail (a mention still reaches the
     # notification centre).
     muted = models.BooleanField(_("muted"), default=False)
+    # Muted by a moderator (community.moderation): until then she cannot post, react or
+    # type here (rooms.permissions.can_post). Not the member's own `muted` above.
+    silenced_until = models.DateTimeField(_("muted by a moderator until"), null=True,
+                                          blank=True)
 
     class Meta:
         verbose_name = _("room membership")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from community import permissions as community_permissions
 from community.models import Block, User
@@ -95,16 +97,32 @@ def _other_members(user: Viewer, room: Room) -> QuerySet[User]:
     return User.objects.filter(memberships__room=room).exclude(pk=int(user.pk or 0))
 
 
+def _silenced(membership: Membership) -> bool:
+    """A moderator muted her in the room and the time has not come (community.moderation)."""
+    until = membership.silenced_until
+    return until is not None and until > timezone.now()
+
+
+def silenced_until(user: Viewer, room: Room) -> datetime | None:
+    """Until when a moderator muted her in the room; None if she is not muted now."""
+    membership = membership_of(user, room)
+    return membership.silenced_until if membership is not None and _silenced(membership) \
+        else None
+
+
 def can_post(user: Viewer, room: Room, *, membership: Membership | None = None) -> bool:
-    """A member may write in a live room; in a pair room, never across a block.
+    """A member may write (post, react, type, share, call) in a live room, unless a
+    moderator muted her there until later; in a pair room, never across a block.
 
     `membership`: hers in `room`, when the caller has read it already (else it is read).
     """
     if membership is not None and (membership.room_id != room.pk
                                    or membership.user_id != getattr(user, "pk", None)):
         raise ValueError("membership is not this member's in this room")
-    if room.is_archived or not _active(user) \
-            or (membership or membership_of(user, room)) is None:
+    if room.is_archived or not _active(user):
+        return False
+    membership = membership or membership_of(user, room)
+    if membership is None or _silenced(membership):
         return False
     if room.kind in (Room.Kind.DIRECT, Room.Kind.ONE_TO_ONE):
         return all(not community_permissions.is_blocked_between(user, other)  # type: ignore[arg-type]
@@ -116,6 +134,25 @@ def can_moderate(user: Viewer, room: Room) -> bool:
     """Owners and moderators delete others' messages."""
     membership = membership_of(user, room)
     return membership is not None and membership.role in MANAGERS
+
+
+def rooms_moderated_by(user: Viewer) -> set[int]:
+    """The group rooms she owns or moderates: whose reports she reviews
+    (community.moderation). A pair's or direct room has no moderator but the admins: each
+    of its members owns it or none does, and a member never judges a report about
+    herself or one she made."""
+    if not _active(user):
+        return set()
+    return set(Membership.objects.filter(user_id=int(user.pk or 0), role__in=MANAGERS,
+                                         room__kind=Room.Kind.GROUP)
+               .values_list("room_id", flat=True))
+
+
+def room_moderator_ids(room_id: int) -> list[int]:
+    """The active owners and moderators of a group room (none for other rooms)."""
+    return list(Membership.objects.filter(room_id=room_id, role__in=MANAGERS,
+                                          room__kind=Room.Kind.GROUP, user__is_active=True)
+                .values_list("user_id", flat=True))
 
 
 def can_create_group(user: Viewer) -> bool:
@@ -258,7 +295,8 @@ def can_post_in(user: Viewer, rooms: Iterable[Room], *,
     and the blocks in her pair rooms, two queries at most whatever the number of rooms."""
     rooms = list(rooms)
     mine = _hers(user, rooms, memberships)
-    live = [room for room in rooms if not room.is_archived and room.pk in mine]
+    live = [room for room in rooms
+            if not room.is_archived and room.pk in mine and not _silenced(mine[room.pk])]
     blocked = _pair_rooms_across_a_block(user, [room.pk for room in live
                                                 if room.kind in PAIR_KINDS])
     return {room.pk for room in live if room.pk not in blocked}

@@ -93,8 +93,9 @@ class ReplyPayload(Payload):
     excerpt: str
 
 
-# Who deleted a message: its author, or one of the room's owners or moderators.
-DeletedBy = Literal["author", "moderator"]
+# Who deleted a message: its author, or one of the room's owners or moderators; or a
+# moderator hid it after a report ("hidden").
+DeletedBy = Literal["author", "moderator", "hidden"]
 
 
 class MessagePayload(Payload):
@@ -247,6 +248,17 @@ class ChatMessageUpdated(Payload):
     """An edit, a deletion (`message.deleted`) or a change of reactions."""
 
     type: Literal["chat.message.updated"]
+    room_id: int
+    rev: int
+    message: MessagePayload
+
+
+class ChatMessageHidden(Payload):
+    """A moderator hid the message after a report: `message.deleted` is true,
+    `message.deleted_by` is "hidden", its text is gone. Catch-up sends it later as
+    `chat.message.updated` in that state."""
+
+    type: Literal["chat.message.hidden"]
     room_id: int
     rev: int
     message: MessagePayload
@@ -582,8 +594,8 @@ ClientRequest = (ClientSync | ClientChatSend | ClientChatEdit | ClientChatDelete
                  | ClientChatReact | ClientChatRead | ClientChatHistory | ClientChatTyping
                  | ClientPresenceSet | ClientPing | ClientCallGet | ClientCallJoin
                  | ClientCallLeave | ClientCallUpdate | ClientCallSignal | ClientCallIce)
-RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatTyping | PresenceChanged
-             | RoomsMemberChanged | RoomsArchived | CallChanged | DocumentsChanged
+RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatMessageHidden | ChatTyping
+             | PresenceChanged | RoomsMemberChanged | RoomsArchived | CallChanged | DocumentsChanged
              | CalendarChanged)
 UserEvent = (RoomsRead | NotifyMention | RoomsJoined | RoomsRemoved | NotificationCreated
              | NotificationsRead | BlocksChanged | AccountChanged)

@@ -4,7 +4,7 @@ messages' `seq`, members' read positions), presence records."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -139,6 +139,17 @@ def room_mute(*, user: User, room: Room, muted: bool) -> None:
     if not permissions.can_mute(user, room):
         raise PermissionDenied
     Membership.objects.filter(room=room, user=user).update(muted=bool(muted))
+
+
+def member_silence(*, room_id: int, user_id: int, until: datetime) -> bool:
+    """A moderator muted her in the room until `until`: she cannot post, react or type
+    there before then (`permissions.can_post` reads it now, on every write). False if she
+    is not in the room.
+
+    Caller: `community.moderation.report_act` (through `server.features`), which checked
+    the moderator's right and tells her; inside its transaction."""
+    return bool(Membership.objects.filter(room_id=room_id, user_id=user_id)
+                .update(silenced_until=until))
 
 
 def room_archive(*, actor: User, room: Room) -> Room:

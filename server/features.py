@@ -22,6 +22,10 @@ each other and `rooms` knows no feature.
   open sockets (`blocks.changed`), which read again whom they hide.
 - `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
   requests to answer, quiet mentorships) beside community's own.
+- `community.hooks` (reports): a message (chat), a document (documents) or a member in a
+  room or its call (rooms) is reported, shown to moderators with the least context, and
+  hidden through its own app's services; a room's moderators and a moderator's mute come
+  from rooms; what moderation tells a member reaches her notification centre.
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -36,13 +40,17 @@ from chat import attachments as chat_attachments
 from chat import catchup as chat_catchup
 from chat import hooks as chat_hooks
 from chat import rendering as chat_rendering
+from chat import reports as chat_reports
 from community import hooks as community_hooks
 from community import next_steps
 from documents import hooks as documents_hooks
 from documents import rendering as documents_rendering
+from documents import reports as documents_reports
 from documents import selectors as documents_selectors
 from mentoring import next_steps as mentoring_next_steps
 from rooms import catchup, hooks, services
+from rooms import permissions as room_permissions
+from rooms import reports as room_reports
 from video import hooks as video_hooks
 from video import selectors as video_selectors
 
@@ -68,7 +76,53 @@ def register() -> None:
     community_hooks.register_application(_application_submitted, _application_decided)
     community_hooks.register_block_changed(_block_changed)
     next_steps.register(mentoring_next_steps.home_next_steps)
+    _register_moderation()
     _connect_account_signals()
+
+
+def _register_moderation() -> None:
+    from community import moderation
+    from community.models import Report
+
+    community_hooks.register_reportable(
+        Report.Kind.PROFILE, moderation.profile_reported, moderation.profile_context)
+    community_hooks.register_reportable(
+        Report.Kind.MESSAGE, chat_reports.message_reported, chat_reports.message_context,
+        hide=_hide_message)
+    community_hooks.register_reportable(
+        Report.Kind.DOCUMENT, documents_reports.document_reported,
+        documents_reports.document_context, hide=_hide_document,
+        preview=documents_reports.document_preview_file)
+    community_hooks.register_reportable(
+        Report.Kind.MEMBER, room_reports.member_reported, room_reports.member_context)
+    community_hooks.register_room_moderation(community_hooks.RoomModeration(
+        moderated_room_ids=room_permissions.rooms_moderated_by,
+        room_moderator_ids=room_permissions.room_moderator_ids,
+        silence=_silence))
+    community_hooks.register_moderation_notice(_moderation_notice)
+
+
+def _hide_message(moderator: Any, message_id: int) -> bool:
+    from chat import services as chat_services
+
+    return chat_services.message_hide(moderator=moderator, message_id=message_id) is not None
+
+
+def _hide_document(moderator: Any, document_id: int) -> bool:
+    from documents import services as documents_services
+
+    return documents_services.document_hide(document_id=document_id) is not None
+
+
+def _silence(room_id: int, user_id: int, until: Any) -> bool:
+    return services.member_silence(room_id=room_id, user_id=user_id, until=until)
+
+
+def _moderation_notice(member: Any, kind: str, params: dict[str, Any], url: str,
+                       email: bool) -> None:
+    from notifications import services as notifications
+
+    notifications.notify(user=member, kind=kind, params=params, url=url, email=email)
 
 
 def _render_markdown(text: str) -> str:

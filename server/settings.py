@@ -377,6 +377,9 @@ COHORT_RATE_LIMITS = rate_limits(env.str("COHORT_RATE_LIMITS", default=""))
 # Open sockets (tabs) at once, per member and per address; one more is closed with 4430.
 COHORT_SOCKETS_PER_MEMBER = env.int("COHORT_SOCKETS_PER_MEMBER", default=20)
 COHORT_SOCKETS_PER_IP = env.int("COHORT_SOCKETS_PER_IP", default=200)
+# Reports a member may send per window (seconds): room for a bad day, not for a flood.
+COHORT_REPORT_LIMIT = env.int("COHORT_REPORT_LIMIT", default=20)
+COHORT_REPORT_WINDOW = env.int("COHORT_REPORT_WINDOW", default=3600)
 # A member whose last socket closed is announced offline only if she has not come back
 # within this many seconds (a reload or a reconnect does not flap her presence; the page
 # retries after 0.5, 1, 2, 4 and 8 s).

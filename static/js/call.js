@@ -125,6 +125,17 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       tile.querySelector(".tile-state").textContent = [
         person.audio ? "" : t("muted"), person.screen ? t("sharing") : "",
       ].filter(Boolean).join(" · ");
+      if (!local && person.user_id !== me.id && !tile.querySelector(".tile-report")) {
+        // Reported as the member in this room; a new tab, so the call goes on.
+        const report = document.createElement("a");
+        report.className = "tile-report";
+        report.href = `/report/member/${person.user_id}/?room=${roomId}`;
+        report.target = "_blank";
+        report.rel = "noopener";
+        report.textContent = t("report");
+        report.setAttribute("aria-label", t("report-member", { name: person.name }));
+        tile.querySelector("figcaption").append(report);
+      }
     }
     grid.dataset.count = String(tiles.size);
     const mine = people.find((p) => p.peer_id === peerId);

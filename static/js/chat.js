@@ -116,6 +116,7 @@ function handleEvent(event) {
       break;
     case "chat.message.created":
     case "chat.message.updated":
+    case "chat.message.hidden":
       applyMessage(event);
       break;
     case "chat.reset":
@@ -378,7 +379,7 @@ function showAnyway(messageId) {
 function renderBody(message) {
   const body = el("div", { class: "body" });
   if (message.deleted) {
-    body.textContent = t(message.deleted_by === "moderator" ? "deleted-by-moderator" : "deleted");
+    body.textContent = t({ moderator: "deleted-by-moderator", hidden: "hidden-by-moderator" }[message.deleted_by] || "deleted");
   } else {
     body.innerHTML = message.html; // sanitised by the server (bleach allow-list)
   }
@@ -432,6 +433,14 @@ function renderParts(message) {
         onclick: () => remove(message.id) }));
     }
     parts.push(actions);
+  }
+  if (!message.deleted && !mine && message.author.id) {
+    // Reporting needs no right to post: a member muted or blocked may still report.
+    const report = el("a", { class: "report-link", "data-key": "report", text: t("report"),
+      href: `/report/message/${message.id}/` });
+    const actions = parts.find((part) => part.classList.contains("message-actions"));
+    if (actions) actions.append(report);
+    else parts.push(el("div", { class: "message-actions" }, report));
   }
   // One tab stop for the whole list: what is inside a message is reached with the arrows.
   for (const part of parts) {

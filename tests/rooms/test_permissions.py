@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.utils import timezone
 
 from rooms import permissions, services
 from rooms.models import Membership, Room
@@ -196,6 +199,21 @@ class TestAllHerRoomsAtOnce:
         ana.save()
         assert permissions.memberships_in(ana, rooms) == {}
         assert self.answers(ana, rooms) == (set(), set(), set())
+
+    def test_muted_by_a_moderator_until_a_time(self):
+        """Where a moderator muted her she posts nowhere until then, in both forms; an
+        end in the past mutes nothing."""
+        ana, bea = UserFactory(), UserFactory()
+        owned, joined, direct, archived = rooms = self.rooms_of(ana, bea)
+        services.member_silence(room_id=joined.pk, user_id=ana.pk,
+                                until=timezone.now() + timedelta(hours=1))
+        services.member_silence(room_id=direct.pk, user_id=ana.pk,
+                                until=timezone.now() - timedelta(seconds=1))
+        assert self.answers(ana, rooms) == self.one_by_one(ana, rooms)
+        assert self.answers(ana, rooms)[0] == {owned.pk, direct.pk}
+        assert permissions.silenced_until(ana, joined) is not None
+        assert permissions.silenced_until(ana, direct) is None
+        assert self.answers(bea, rooms)[0] == {owned.pk, joined.pk, direct.pk}
 
     def test_someone_elses_memberships_are_refused(self):
         ana, bea = UserFactory(), UserFactory()
