@@ -32,6 +32,10 @@ class Message(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+")
+    # A notice the server posts in the room (break-glass access opened or ended): no
+    # author; no member edits or deletes it. The send path's INSERT leaves it to its
+    # database default.
+    notice = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["room", "seq"]

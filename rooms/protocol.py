@@ -108,6 +108,7 @@ class MessagePayload(Payload):
     edited_at: str | None
     deleted: bool
     deleted_by: DeletedBy | None
+    notice: bool
 
 
 class RoomStatePayload(Payload):
