@@ -67,6 +67,8 @@ def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse
             **(room_hooks.room_page_extras(viewer, room) if room else {}),
         },
         "can_create_group": room_permissions.can_create_group(viewer),
+        # An admin reading through break-glass: told so, and no composer.
+        "break_glass": room_selectors.break_glass_grant(viewer, room) if room else None,
     })
 
 

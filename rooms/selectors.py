@@ -81,6 +81,13 @@ def member_list(viewer: User, room: Room) -> list[dict[str, object]]:
              "status": presence.get(m.user_id, "offline")} for m in memberships]
 
 
+def break_glass_grant(viewer: User, room: Room) -> BreakGlassGrant | None:
+    """Her active break-glass grant in `room`, if she reads it that way (not as a member)."""
+    if not viewer.is_admin or permissions.membership_of(viewer, room) is not None:
+        return None
+    return permissions.grants_active().filter(admin=viewer, room=room).first()
+
+
 def break_glass_list(viewer: User, room: Room) -> list[dict[str, Any]]:
     """The room's break-glass grants, newest first, each with whether it is active now and
     whether the viewer may end it; empty for whom may not break the glass."""
