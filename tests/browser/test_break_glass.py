@@ -102,7 +102,8 @@ def test_admin_reads_a_mentoring_room_and_the_mentee_is_told_live(live_daphne, p
 
     # From the mentee's profile, the admin finds the way to her conversations.
     admin.goto(f"{base}/people/{lea.pk}/")
-    admin.get_by_role("link", name="Read a conversation of Léa Martin (break-glass access)…").click()
+    admin.get_by_role(
+        "link", name="Read a conversation of Léa Martin (break-glass access)…").click()
     admin.wait_for_url(f"{base}/people/{lea.pk}/break-glass/")
     admin.get_by_role("link", name=room.name).wait_for()
     shot(admin, "member-rooms")
