@@ -4,31 +4,29 @@ message, false for every message so far.
 On SQLite the column is added in place (`ALTER TABLE ... ADD COLUMN`, which takes a NOT
 NULL column with a constant default) rather than by Django's copy of the table, which
 would drop the search index's triggers (chat/migrations/0002_message_search.py).
+PostgreSQL adds it as Django does (a constant default: no table rewrite).
 """
+
+from typing import Any
 
 from django.db import migrations, models
 
-COLUMN = 'ALTER TABLE "chat_message" ADD COLUMN "notice" bool DEFAULT 0 NOT NULL'
 
+class AddNoticeField(migrations.AddField):
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any,
+                          to_state: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(
+                'ALTER TABLE "chat_message" ADD COLUMN "notice" bool DEFAULT 0 NOT NULL')
+        else:
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
 
-def _field() -> models.BooleanField:  # type: ignore[type-arg]
-    field = models.BooleanField(default=False, db_default=False)
-    field.set_attributes_from_name("notice")
-    return field
-
-
-def _add(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(COLUMN)
-    else:
-        schema_editor.add_field(apps.get_model("chat", "Message"), _field())
-
-
-def _remove(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute('ALTER TABLE "chat_message" DROP COLUMN "notice"')
-    else:
-        schema_editor.remove_field(apps.get_model("chat", "Message"), _field())
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any,
+                           to_state: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute('ALTER TABLE "chat_message" DROP COLUMN "notice"')
+        else:
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
@@ -38,14 +36,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddField(
-                    model_name='message',
-                    name='notice',
-                    field=models.BooleanField(db_default=False, default=False),
-                ),
-            ],
-            database_operations=[migrations.RunPython(_add, _remove)],
+        AddNoticeField(
+            model_name='message',
+            name='notice',
+            field=models.BooleanField(db_default=False, default=False),
         ),
     ]
