@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -192,6 +193,15 @@ class TestEnding:
         assert "4 Dec 2026, 11:00" in ended.text
         assert client_of(mentee).get(f"/api/rooms/{room.pk}/messages").json()[
             "messages"][-1]["id"] == ended.pk
+
+    def test_the_sweeper_command_tells_the_room(self):
+        _mentor, _mentee, room = pair()
+        room_services.break_glass_open(admin=AdminFactory(), room=room, reason="R", hours=1)
+        out = io.StringIO()
+        with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+            call_command("break_glass_sweep", stdout=out)
+        assert "1 rooms told" in out.getvalue()
+        assert "ended" in notices(room)[-1].text
 
     def test_ending_it_early_stops_reading_at_once_and_tells_the_room(self):
         _mentor, _mentee, room = pair()
