@@ -35,6 +35,10 @@ class Message(models.Model):
     # Hidden by a moderator after a report (community.moderation): deleted as above, and
     # shown as "hidden by a moderator" to everyone.
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # A notice the server posts in the room (break-glass access opened or ended): no
+    # author; no member edits or deletes it. The send path's INSERT leaves it to its
+    # database default.
+    notice = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["room", "seq"]

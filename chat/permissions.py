@@ -20,16 +20,18 @@ def can_send(user: Viewer, room: Room, *, membership: Membership | None = None) 
 
 
 def can_edit(user: Viewer, message: Message) -> bool:
-    """Only the author edits, while the room takes writes."""
-    return (message.deleted_at is None and message.author_id == getattr(user, "pk", None)
+    """Only the author edits, while the room takes writes; nobody edits a notice."""
+    return (message.deleted_at is None and not message.notice
+            and message.author_id == getattr(user, "pk", None)
             and room_permissions.can_post(user, message.room))
 
 
 def can_delete(user: Viewer, message: Message) -> bool:
     """Her own message, while she is in the room; someone else's, if she may delete
     others' (`can_delete_others`). Nothing changes in an archived room. A block changes
-    nothing: she may always take back what she wrote, and cannot silence a moderator."""
-    if message.deleted_at is not None or message.room.is_archived:
+    nothing: she may always take back what she wrote, and cannot silence a moderator.
+    A notice (break-glass access opened or ended) stays: nobody deletes it."""
+    if message.deleted_at is not None or message.notice or message.room.is_archived:
         return False
     if not room_permissions.can_view_room(user, message.room):
         return False
@@ -53,7 +55,8 @@ def can_delete_others_in(user: Viewer, rooms: Iterable[Room], *,
 
 
 def can_react(user: Viewer, message: Message) -> bool:
-    return message.deleted_at is None and room_permissions.can_post(user, message.room)
+    return (message.deleted_at is None and not message.notice
+            and room_permissions.can_post(user, message.room))
 
 
 def readable_room_ids(user: Viewer) -> list[int]:

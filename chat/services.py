@@ -106,6 +106,8 @@ def message_send(
     with transaction.atomic():
         membership = room_permissions.membership_locking_room(author, room_id)
         if membership is None:
+            if room_permissions.can_view_room_id(author, room_id):  # break-glass: read only
+                raise PermissionDenied(_("You cannot write in this room."))
             raise NotFound
         room = membership.room
         parent = None
@@ -142,6 +144,23 @@ def message_send(
             "type": "rooms.read", "room_id": room.pk, "last_read_seq": message.seq,
             "unread": 0, "mentions": 0})
     return message, True
+
+
+def notice_post(room_id: int, text: str) -> Message:
+    """A notice from the server in the room's history (break-glass access opened or
+    ended: `rooms.hooks.room_notice`): no author, never edited or deleted by a member. It
+    takes the room's next `seq` and `rev` under the room's lock, in the caller's
+    transaction, counts as unread for every member, and the room hears it after commit.
+    Its text is Markdown, sanitised like every message."""
+    with transaction.atomic():
+        room = room_services.room_lock(room_id=room_id)
+        place = room_services.notice_place_take(room=room)
+        rendered = render_message(text, {}, set())
+        message = Message.objects.create(
+            room=room, author=None, seq=place.seq, rev=place.rev, created_rev=place.rev,
+            client_id=f"notice-{place.rev}", text=text, html=rendered.html, notice=True)
+        _publish(message, selectors.new_message_payload(message, []), created=True)
+    return message
 
 
 def _locked_message(user: User, message_id: int) -> tuple[Room, Message]:

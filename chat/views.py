@@ -71,6 +71,8 @@ def rooms_page(request: HttpRequest, room_id: int | None = None) -> HttpResponse
         },
         "can_create_group": room_permissions.can_create_group(viewer),
         "silenced_until": room_permissions.silenced_until(viewer, room) if room else None,
+        # An admin reading through break-glass: told so, and no composer.
+        "break_glass": room_selectors.break_glass_grant(viewer, room) if room else None,
     })
 
 

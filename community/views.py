@@ -109,6 +109,9 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         "can_report": permissions.can_report(viewer) and viewer.pk != member.pk,
         "can_message": permissions.can_contact(viewer, member),
         "has_blocked": selectors.has_blocked(viewer, member),
+        # The way to her conversations for a report or a safety concern (the rooms pages
+        # decide, on break-glass terms: never by joining them).
+        "can_look_into_rooms": permissions.can_administer(viewer) and viewer.pk != member.pk,
     })
 
 

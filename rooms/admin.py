@@ -9,6 +9,12 @@ or a room's state with the ORM: an existing row's member and role are shown disa
 (changing them would remove one member and add another, telling neither), and rooms are
 neither added nor deleted here (their services open them; a deletion would take the
 memberships with no event).
+
+A mentoring pair's room and a direct room are their two members' alone: their
+memberships are read-only here (no row added, changed or deleted), and a row posted
+anyway is refused with a message. An admin who must read one (a report, a safety concern)
+opens break-glass access from the room's page here ("Break-glass access"): read-only, time
+limited, audited, and both members are told in the room.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -62,6 +70,9 @@ class MembershipFormSet(BaseInlineFormSet[Membership, Room, forms.ModelForm[Memb
     def clean(self) -> None:
         super().clean()
         room, refused = self.instance, []
+        if room.kind in permissions.PAIR_KINDS and self._rows_posted():
+            raise ValidationError(_("Nobody joins or leaves a mentoring pair's or a direct "
+                                    "conversation. To read it, open break-glass access."))
         for form in self.deleted_forms:
             membership = form.instance
             if membership.pk is not None and not permissions.can_remove_member(
@@ -76,6 +87,17 @@ class MembershipFormSet(BaseInlineFormSet[Membership, Room, forms.ModelForm[Memb
                                % {"name": user})
         if refused:
             raise ValidationError(refused)
+
+    def _rows_posted(self) -> bool:
+        """A new row or a deletion in the posted data, whether the read-only inline drew
+        a field for it or not."""
+        data = self.data
+        total = data.get(f"{self.prefix}-TOTAL_FORMS", "0")
+        count = int(total) if str(total).isdigit() else 0
+        return any(data.get(f"{self.prefix}-{index}-DELETE")
+                   or (data.get(f"{self.prefix}-{index}-user") and not data.get(
+                       f"{self.prefix}-{index}-id"))
+                   for index in range(min(count, 1000)))
 
     def save_new(self, form: forms.ModelForm[Membership], commit: bool = True) -> Membership:
         return services.member_add(actor=self.actor, room=self.instance,
@@ -101,6 +123,19 @@ class MembershipInline(AdminRoleOnly, admin.TabularInline):
     fields = ("user", "role", "joined_at")
     readonly_fields = ("joined_at",)
 
+    # A pair's or a direct room: its two members, shown, never changed here.
+    def _pair(self, obj: Any) -> bool:
+        return isinstance(obj, Room) and obj.kind in permissions.PAIR_KINDS
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._pair(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._pair(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._pair(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Room)
 class RoomAdmin(AuditedAdmin):
@@ -108,8 +143,8 @@ class RoomAdmin(AuditedAdmin):
     list_filter = ("kind", "archived_at", "created_at")
     search_fields = ("name", "topic", "memberships__user__email")
     # The kind decides who may join (a direct room is two people's); archiving is an action.
-    readonly_fields = ("kind", "archived_at", "direct_key", "last_seq", "last_rev",
-                       "created_at")
+    readonly_fields = ("kind", "break_glass", "archived_at", "direct_key", "last_seq",
+                       "last_rev", "created_at")
     raw_id_fields = ("created_by",)
     inlines = [MembershipInline]
     actions = ["archive_rooms"]
@@ -119,6 +154,14 @@ class RoomAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("Break-glass access"))
+    def break_glass(self, obj: Room) -> str:
+        """The way to read a pair's or a direct room: never by joining it."""
+        if obj.pk is None or obj.kind not in permissions.PAIR_KINDS:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("break_glass", args=[obj.pk]),
+                           _("Read this conversation (break-glass access)…"))
 
     def get_formset_kwargs(self, request: HttpRequest, obj: Any, inline: Any,
                            prefix: str) -> dict[str, Any]:

@@ -35,3 +35,16 @@ class AddMemberForm(forms.Form):
         field = cast(forms.ModelChoiceField, self.fields["user"])
         field.queryset = candidates
         field.label_from_instance = lambda obj: str(obj.name)  # type: ignore[method-assign]
+
+
+class BreakGlassForm(forms.Form):
+    """Why and for how long an admin reads a pair's or a direct room (the service checks
+    both again: rooms.services.break_glass_open)."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Both members will read it in their conversation, with your name and "
+                    "the end of your access."))
+    hours = forms.IntegerField(
+        label=_("For how many hours"), min_value=1, max_value=72, initial=24,
+        help_text=_("At most 72 hours. You can end it earlier."))

@@ -13,6 +13,11 @@ registers it here at start-up, and the page asks this module.
   room's page data (the call panel's `call` and `can_call`).
 
 Both answer for the viewer as she is now: a feature asks its own permission layer.
+
+- A **room notice** `(room_id, text)` posts what the server has to tell a room's
+  members in its history (break-glass access opened or ended), inside the caller's
+  transaction: chat registers `chat.services.notice_post`, so the notice takes the room's
+  next rev and the room hears it live.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from rooms.models import Room
 
 RoomSummaryExtension = Callable[[User, Sequence[Room]], Mapping[int, Mapping[str, object]]]
 RoomPageExtension = Callable[[User, Room], Mapping[str, object]]
+RoomNotice = Callable[[int, str], object]
 
 ROOM_SUMMARY_EXTENSIONS: list[RoomSummaryExtension] = []
 ROOM_PAGE_EXTENSIONS: list[RoomPageExtension] = []
+_room_notice: list[RoomNotice] = []
 
 
 def register_room_summary(extension: RoomSummaryExtension) -> RoomSummaryExtension:
@@ -60,3 +67,17 @@ def room_page_extras(viewer: User, room: Room) -> dict[str, object]:
     for extension in ROOM_PAGE_EXTENSIONS:
         extras.update(extension(viewer, room))
     return extras
+
+
+def register_room_notice(post: RoomNotice) -> RoomNotice:
+    """The one function that posts a notice in a room (chat's)."""
+    _room_notice[:] = [post]
+    return post
+
+
+def room_notice(*, room_id: int, text: str) -> None:
+    """Post `text` as a notice in the room, in the caller's transaction. Without a
+    registered poster nothing could tell the members: refuse rather than go on unseen."""
+    if not _room_notice:
+        raise RuntimeError("no room notice poster is registered (server.features)")
+    _room_notice[0](room_id, text)

@@ -10,7 +10,8 @@ deactivation). One database trip answers a whole batch of sockets:
 - the session must still exist, be unexpired and still carry her account with the same
   password hash (`django.contrib.auth.get_user`, as every page load asks it);
 - the account must be active;
-- her rooms are read afresh; the socket drops those she is no longer in.
+- her rooms are read afresh (memberships, and an admin's active break-glass grants); the
+  socket drops those she is no longer in, or whose grant ended or expired.
 """
 
 from __future__ import annotations
@@ -127,6 +128,9 @@ def rights_of(sockets: Iterable[tuple[int, str | None]]) -> dict[tuple[int, str 
     for user_id, room_id in Membership.objects.filter(user_id__in=live_ids).values_list(
             "user_id", "room_id"):
         rooms[user_id].add(room_id)
+    admins = [user.pk for user in users.values() if user is not None and user.is_admin]
+    for user_id, granted in permissions.granted_room_ids(admins).items():
+        rooms[user_id] |= granted
     hidden = permissions.hidden_among(live_ids)
     return {key: Rights(user, frozenset(rooms[user.pk]) if user is not None else frozenset(),
                         hidden.get(user.pk, frozenset()) if user is not None else frozenset())

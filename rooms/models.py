@@ -102,3 +102,38 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.state}"
+
+
+class BreakGlassGrant(models.Model):
+    """An admin's read-only look into a pair's or a direct room, for a stated reason and a
+    limited time (rooms.services.break_glass_open).
+
+    While it is active (not ended, not expired) `rooms.permissions` lets her read the
+    room as its members do; she never becomes a member, so she posts, reacts, types and
+    calls nothing. Both members are told in the room when it starts and when it ends.
+    """
+
+    admin = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="break_glass_grants",
+        verbose_name=_("admin"))
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="break_glass_grants",
+                             verbose_name=_("room"))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Set once the room was told that access ended (at its end, or by the sweep after
+    # its expiry): the notice is posted once.
+    end_noticed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["admin", "room"], name="break_glass_admin_room")]
+
+    def __str__(self) -> str:
+        return f"{self.admin} in {self.room} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_active_at(self, moment: object) -> bool:
+        return self.ended_at is None and self.expires_at > moment  # type: ignore[operator]

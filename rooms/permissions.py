@@ -3,6 +3,15 @@
 Rooms are private. To anyone who is not a member, a room answers exactly as a room that
 does not exist (`access_room` raises one Http404 for both). Admins manage the programme
 but read no room they are not a member of; they may add and remove members of group rooms.
+A pair's room and a direct room are their two members' alone: nobody joins them.
+
+Break-glass: an admin who states a reason may read a pair's or a direct room for a
+limited time (`rooms.models.BreakGlassGrant`, opened by `rooms.services.break_glass_open`,
+both members told in the room). While her grant is active (not ended, not expired, she
+still an active admin) the reading rules here (`rooms_visible_to`, `access_room`,
+`can_view_room`, `can_view_room_id`, `granted_room_ids`) answer for her as for a member;
+the writing rules do not (she has no membership: no post, reaction, typing or call). Each
+is asked at every read, so the end of a grant ends her reading at once.
 """
 
 from __future__ import annotations
@@ -17,10 +26,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from community import permissions as community_permissions
-from community.models import Block, User
+from community.models import Block, Role, User
 from community.permissions import Viewer
 from rooms import rows
-from rooms.models import Membership, Room
+from rooms.models import BreakGlassGrant, Membership, Room
 
 MANAGERS = (Membership.Role.OWNER, Membership.Role.MODERATOR)
 
@@ -63,14 +72,74 @@ def _membership_locking_room_sql(vendor: str) -> str:
             f"AND m.{rows.column(Membership, 'user')} = %s{lock}")
 
 
+# --- Break-glass ------------------------------------------------------------------------
+
+PAIR_KINDS = (Room.Kind.DIRECT, Room.Kind.ONE_TO_ONE)
+
+
+def _is_admin(user: Viewer) -> bool:
+    return _active(user) and bool(getattr(user, "is_admin", False))
+
+
+def grants_active() -> QuerySet[BreakGlassGrant]:
+    """Grants in force now: not ended, not expired, their admin still an active admin."""
+    return BreakGlassGrant.objects.filter(
+        Q(admin__role=Role.ADMIN) | Q(admin__is_superuser=True),
+        ended_at__isnull=True, expires_at__gt=timezone.now(), admin__is_active=True)
+
+
+def granted_room_ids(user_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The rooms each of these accounts reads through an active grant now, by account id:
+    one query (none for no id). Sockets ask it with her rooms (`rooms.selectors.
+    room_ids_of`, `rooms.heartbeat`, `rooms.liveness`)."""
+    ids = list(user_ids)
+    found: dict[int, set[int]] = {}
+    if not ids:
+        return found
+    for admin_id, room_id in grants_active().filter(admin_id__in=ids).values_list(
+            "admin_id", "room_id"):
+        found.setdefault(admin_id, set()).add(room_id)
+    return found
+
+
+def has_grant(user: Viewer, room_id: int) -> bool:
+    """She reads this room through an active break-glass grant: one query, none for
+    anyone but an active admin."""
+    return _is_admin(user) and grants_active().filter(
+        admin_id=int(user.pk or 0), room_id=room_id).exists()  # type: ignore[union-attr]
+
+
+def can_break_glass(user: Viewer, room: Room) -> bool:
+    """An active admin may ask to read a pair's or a direct room she is not in."""
+    return (_is_admin(user) and room.kind in PAIR_KINDS
+            and membership_of(user, room) is None)
+
+
+def can_look_into_rooms_of(user: Viewer, member: User) -> bool:
+    """An active admin lists another member's pair and direct rooms (for break-glass)."""
+    return _is_admin(user) and member.pk != getattr(user, "pk", None)
+
+
+def can_end_grant(user: Viewer, grant: BreakGlassGrant) -> bool:
+    """The admin who holds it, or any other active admin, closes a grant still open."""
+    return _is_admin(user) and grant.ended_at is None
+
+
 def rooms_visible_to(user: Viewer) -> QuerySet[Room]:
+    """Her rooms: those she is a member of and, for an admin, those of her active
+    break-glass grants."""
     if not _active(user):
         return Room.objects.none()
-    return Room.objects.filter(memberships__user_id=int(user.pk or 0))
+    user_id = int(user.pk or 0)
+    mine = Q(Exists(Membership.objects.filter(room=OuterRef("pk"), user_id=user_id)))
+    if getattr(user, "is_admin", False):
+        mine |= Q(Exists(grants_active().filter(room=OuterRef("pk"), admin_id=user_id)))
+    return Room.objects.filter(mine)
 
 
 def access_room(user: Viewer, room_id: int | str) -> Room:
-    """The room if `user` is a member; Http404 for missing and forbidden alike."""
+    """The room if `user` is a member (or reads it through an active grant); Http404 for
+    missing and forbidden alike."""
     try:
         return rooms_visible_to(user).get(pk=int(room_id))
     except (Room.DoesNotExist, ValueError, TypeError):
@@ -78,13 +147,15 @@ def access_room(user: Viewer, room_id: int | str) -> Room:
 
 
 def can_view_room(user: Viewer, room: Room) -> bool:
-    return membership_of(user, room) is not None
+    """A member, or an admin with an active break-glass grant (read only)."""
+    return membership_of(user, room) is not None or has_grant(user, room.pk)
 
 
 def can_view_room_id(user: Viewer, room_id: int) -> bool:
-    """`can_view_room` for a room known by its id only: one query, no room read."""
-    return _active(user) and Membership.objects.filter(
+    """`can_view_room` for a room known by its id only: no room read."""
+    return _active(user) and (Membership.objects.filter(
         room_id=room_id, user_id=int(user.pk or 0)).exists()  # type: ignore[union-attr]
+        or has_grant(user, room_id))
 
 
 def memberships_viewing(room_ids: Iterable[int]) -> QuerySet[Membership]:
@@ -251,8 +322,6 @@ def can_open_direct(user: Viewer, other: User) -> bool:
 # page and /api/rooms/ ask them for every room she has. Each answers as its one-room form
 # does for each room (tests/rooms/test_permissions.py compares them). `memberships`: hers
 # in those rooms by room id (`memberships_in`), when the caller has read them already.
-
-PAIR_KINDS = (Room.Kind.DIRECT, Room.Kind.ONE_TO_ONE)
 
 
 def memberships_in(user: Viewer, rooms: Iterable[Room]) -> dict[int, Membership]:

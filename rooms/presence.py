@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from community.cache import shared_cache
-from rooms import outbox, protocol, selectors
+from rooms import outbox, protocol, selectors, statements
 from rooms.selectors import Status
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,9 @@ async def announce(user_id: int, room_ids: list[int], status: Status) -> None:
 
 def _check(user_id: int) -> tuple[Status | None, list[int]]:
     status = presence_change(user_id)
-    return status, selectors.room_ids_of(user_id) if status else []
+    # Her presence is for the rooms she is a member of (not those an admin reads through
+    # break-glass): memberships only.
+    return status, statements.room_ids_of(user_id) if status else []
 
 
 async def check(user_id: int) -> None:

@@ -114,6 +114,7 @@ class MessagePayload(Payload):
     edited_at: str | None
     deleted: bool
     deleted_by: DeletedBy | None
+    notice: bool
 
 
 class RoomStatePayload(Payload):

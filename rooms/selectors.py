@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from community.models import User
 from rooms import permissions, statements
-from rooms.models import Connection, Membership, Room
+from rooms.models import BreakGlassGrant, Connection, Membership, Room
 from rooms.services import PRESENCE_TIMEOUT
 
 Status = Literal["online", "away", "offline"]
@@ -42,8 +42,15 @@ def mute_list(viewer: User) -> list[dict[str, Any]]:
 
 
 def room_ids_of(user: User | int) -> list[int]:
-    """Her rooms' ids (she, or her id)."""
-    return statements.room_ids_of(user if isinstance(user, int) else int(user.pk))
+    """Her rooms' ids (she, or her id): her memberships and, for an admin, the rooms of
+    her active break-glass grants (`rooms.permissions.granted_room_ids`; not asked for a
+    member known not to be an admin)."""
+    user_id = user if isinstance(user, int) else int(user.pk)
+    found = statements.room_ids_of(user_id)
+    if isinstance(user, int) or user.is_admin:
+        granted = permissions.granted_room_ids([user_id]).get(user_id, set())
+        found += sorted(granted - set(found))
+    return found
 
 
 def room_revs(room_ids: Iterable[int]) -> dict[int, int]:
@@ -73,3 +80,35 @@ def member_list(viewer: User, room: Room) -> list[dict[str, object]]:
     presence = presence_of(m.user_id for m in memberships if m.user_id not in hidden)
     return [{"id": m.user_id, "name": m.user.name, "role": m.role,
              "status": presence.get(m.user_id, "offline")} for m in memberships]
+
+
+def break_glass_grant(viewer: User, room: Room) -> BreakGlassGrant | None:
+    """Her active break-glass grant in `room`, if she reads it that way (not as a member)."""
+    if not viewer.is_admin or permissions.membership_of(viewer, room) is not None:
+        return None
+    return permissions.grants_active().filter(admin=viewer, room=room).first()
+
+
+def break_glass_list(viewer: User, room: Room) -> list[dict[str, Any]]:
+    """The room's break-glass grants, newest first, each with whether it is active now and
+    whether the viewer may end it; empty for whom may not break the glass."""
+    if not permissions.can_break_glass(viewer, room):
+        return []
+    active = set(permissions.grants_active().filter(room=room).values_list("pk", flat=True))
+    return [{"grant": grant, "active": grant.pk in active,
+             "can_end": grant.pk in active and permissions.can_end_grant(viewer, grant)}
+            for grant in BreakGlassGrant.objects.filter(room=room).select_related("admin")]
+
+
+def break_glass_rooms(viewer: User, member: User) -> list[dict[str, Any]]:
+    """Her pair and direct rooms, each titled with the other member's name, for an admin
+    (`permissions.can_look_into_rooms_of`); empty otherwise. Rooms the admin is in are left
+    out: she reads those as a member."""
+    if not permissions.can_look_into_rooms_of(viewer, member):
+        return []
+    rooms = (Room.objects.filter(kind__in=permissions.PAIR_KINDS, memberships__user=member)
+             .exclude(memberships__user=viewer).prefetch_related("memberships__user")
+             .order_by("-last_rev"))
+    return [{"room": room, "others": ", ".join(m.user.name for m in room.memberships.all()
+                                               if m.user_id != member.pk)}
+            for room in rooms]

@@ -11,19 +11,24 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from community.audit import audit_record
 from community.models import User
 from community.ratelimit import ip_key, limit_member
-from rooms import permissions, protocol, statements
-from rooms.models import Connection, Membership, Room
+from community.templatetags.community_dates import moment
+from rooms import hooks, permissions, protocol, statements
+from rooms.models import BreakGlassGrant, Connection, Membership, Room
 
 PRESENCE_TIMEOUT = timedelta(seconds=protocol.HEARTBEAT_SECONDS * 3)
 
 
 def _join(room: Room, user: User, role: str) -> Membership:
+    """Whoever the caller: a pair's or a direct room has its two members and no third."""
+    if room.kind in permissions.PAIR_KINDS and Membership.objects.filter(
+            room=room).exclude(user=user).count() >= 2:
+        raise PermissionDenied(_("Nobody joins a mentoring pair's or a direct conversation."))
     membership = Membership.objects.create(room=room, user=user, role=role,
                                            last_read_seq=room.last_seq)
     protocol.publish_to_user(user.pk, {"type": "rooms.joined", "room_id": room.pk})
@@ -90,7 +95,9 @@ def room_open_direct(*, user: User, other: User, limited: bool = False) -> Room:
 
 def member_add(*, actor: User, room: Room, user: User,
                role: str = Membership.Role.MEMBER) -> Membership:
-    if not permissions.can_add_member(actor, room, user):
+    """A member added to a group room. A pair's or a direct room takes nobody, whoever
+    asks (an admin reads one only through break-glass access: `break_glass_open`)."""
+    if room.kind in permissions.PAIR_KINDS or not permissions.can_add_member(actor, room, user):
         raise PermissionDenied
     if role not in Membership.Role.values:
         raise ValidationError(_("Unknown role."))
@@ -163,6 +170,119 @@ def room_archive(*, actor: User, room: Room) -> Room:
         if actor.is_admin and not permissions.can_moderate(actor, room):
             audit_record(actor=actor, action="room.archive", target=room)
     return room
+
+
+# --- Break-glass access --------------------------------------------------------------------
+
+GRANT_HOURS_DEFAULT = 24
+GRANT_HOURS_MAX = 72
+REASON_MAX = 1000
+
+
+def _notice_moment(value: object) -> str:
+    """A moment in the server's zone, named, in the site's language: the notice is one
+    text for both members."""
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        return f"{moment(value)} ({settings.TIME_ZONE})"  # type: ignore[arg-type]
+
+
+def _tell_room(grant: BreakGlassGrant, *, opened: bool) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        if opened:
+            text = _("**Break-glass access**: %(admin)s, an administrator, can read this "
+                     "conversation and its documents, without writing, until %(end)s. "
+                     "Reason: %(reason)s") % {
+                "admin": grant.admin.name, "end": _notice_moment(grant.expires_at),
+                "reason": grant.reason}
+        else:
+            text = _("**Break-glass access ended**: %(admin)s can no longer read this "
+                     "conversation (since %(end)s).") % {
+                "admin": grant.admin.name,
+                "end": _notice_moment(min(grant.ended_at or grant.expires_at,
+                                          grant.expires_at))}
+    hooks.room_notice(room_id=grant.room_id, text=text)
+
+
+def break_glass_open(*, admin: User, room: Room, reason: str,
+                     hours: int = GRANT_HOURS_DEFAULT) -> BreakGlassGrant:
+    """Let `admin` read a pair's or a direct room for `hours` (1 to GRANT_HOURS_MAX), for
+    a stated reason: audited, and both members are told in the room (a notice with her
+    name, the reason and the end) in the same transaction. Her open sockets follow the
+    room from its notice on (`rooms.joined`); she joins nothing and writes nothing."""
+    if not permissions.can_break_glass(admin, room):
+        raise PermissionDenied
+    reason = " ".join(str(reason or "").split())
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("Say why you need to read this conversation.")
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = _("Keep the reason under %(count)d characters.") % {
+            "count": REASON_MAX}
+    if isinstance(hours, bool) or not isinstance(hours, int) \
+            or not 1 <= hours <= GRANT_HOURS_MAX:
+        errors["hours"] = _("Choose from 1 to %(max)d hours.") % {"max": GRANT_HOURS_MAX}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        room_lock(room_id=room.pk)
+        if permissions.grants_active().filter(admin=admin, room=room).exists():
+            raise ValidationError(_("You can already read this conversation."))
+        now = timezone.now()
+        grant = BreakGlassGrant.objects.create(
+            admin=admin, room=room, reason=reason, created_at=now,
+            expires_at=now + timedelta(hours=hours))
+        audit_record(actor=admin, action="room.break_glass_open", target=room, reason=reason,
+                     grant=grant.pk, hours=hours, expires_at=grant.expires_at.isoformat())
+        _tell_room(grant, opened=True)
+        protocol.publish_to_user(admin.pk, {"type": "rooms.joined", "room_id": room.pk})
+    return grant
+
+
+def break_glass_end(*, actor: User, grant: BreakGlassGrant) -> BreakGlassGrant:
+    """Close a grant now: from this commit every read refuses (the permission layer asks
+    the grant at each read), her sockets drop the room (`rooms.removed`), the room is
+    told, and it is audited. A grant that expired meanwhile is ended the same way."""
+    with transaction.atomic():
+        room_lock(room_id=grant.room_id)
+        grant = BreakGlassGrant.objects.select_for_update().select_related("admin").get(
+            pk=grant.pk)
+        if not permissions.can_end_grant(actor, grant):
+            raise PermissionDenied
+        grant.ended_at = timezone.now()
+        _end(grant)
+        audit_record(actor=actor, action="room.break_glass_end", target=grant.room,
+                     grant=grant.pk)
+    return grant
+
+
+def _end(grant: BreakGlassGrant) -> None:
+    """Tell the room once, and her sockets to drop it (the caller locked the room)."""
+    if grant.end_noticed_at is None:
+        grant.end_noticed_at = timezone.now()
+        _tell_room(grant, opened=False)
+    grant.save(update_fields=["ended_at", "end_noticed_at"])
+    protocol.publish_to_user(grant.admin_id, {"type": "rooms.removed",
+                                              "room_id": grant.room_id})
+
+
+def break_glass_sweep() -> int:
+    """Tell each room whose grant expired that access ended (once per grant); the reading
+    stopped at the expiry already, this is the notice. Returns how many were told."""
+    told = 0
+    due = BreakGlassGrant.objects.filter(end_noticed_at__isnull=True,
+                                         expires_at__lte=timezone.now())
+    for grant_id, room_id in due.values_list("pk", "room_id"):
+        with transaction.atomic():
+            room_lock(room_id=room_id)
+            grant = BreakGlassGrant.objects.select_for_update().select_related(
+                "admin").filter(pk=grant_id, end_noticed_at__isnull=True).first()
+            if grant is None:  # another sweeper told it
+                continue
+            if grant.ended_at is None:
+                grant.ended_at = grant.expires_at
+            _end(grant)
+            told += 1
+    return told
 
 
 def account_changed(*, user_id: int) -> None:
@@ -244,6 +364,27 @@ def message_place_take(*, room: Room, reader: Membership) -> statements.MessageP
         raise ValueError("reader is not a member of this room")
     return statements.MessagePlace(room=room, reader=reader, seq=room.last_seq + 1,
                                    rev=room.last_rev + 1)
+
+
+class NoticePlace(NamedTuple):
+    seq: int
+    rev: int
+
+
+def notice_place_take(*, room: Room) -> NoticePlace:
+    """The next `seq` and `rev` of `room` for a notice the server posts (no author, so no
+    read position moves): written now, given back by a rollback.
+
+    Caller: `chat.services.notice_post`, inside its transaction, holding the room's row
+    lock (`room_lock`) with `room` read under it.
+    """
+    _in_transaction()
+    seq, rev = room.last_seq + 1, room.last_rev + 1
+    if not Room.objects.filter(pk=room.pk, last_rev=room.last_rev).update(
+            last_seq=seq, last_rev=rev):
+        raise RuntimeError(f"room {room.pk} was not read under its lock")
+    room.last_seq, room.last_rev = seq, rev
+    return NoticePlace(seq, rev)
 
 
 class ReadPosition(NamedTuple):

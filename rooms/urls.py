@@ -11,4 +11,8 @@ urlpatterns = [
     path("rooms/<int:room_id>/archive", views.room_archive, name="room_archive"),
     path("rooms/<int:room_id>/mute", views.room_mute, name="room_mute"),
     path("people/<int:user_id>/message", views.direct_open, name="direct_open"),
+    path("rooms/<int:room_id>/break-glass/", views.break_glass, name="break_glass"),
+    path("rooms/break-glass/<int:grant_id>/end", views.break_glass_end, name="break_glass_end"),
+    path("people/<int:user_id>/break-glass/", views.break_glass_member,
+         name="break_glass_member"),
 ]

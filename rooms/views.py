@@ -1,4 +1,5 @@
-"""Room pages: create a group room, manage its members, open a direct conversation."""
+"""Room pages: create a group room, manage its members, open a direct conversation, and
+an admin's break-glass access to a pair's or a direct room."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_POST
 from community import permissions as community_permissions
 from community.models import User
 from rooms import permissions, selectors, services
-from rooms.forms import AddMemberForm, RoomForm
-from rooms.models import Membership, Room
+from rooms.forms import AddMemberForm, BreakGlassForm, RoomForm
+from rooms.models import BreakGlassGrant, Membership, Room
 
 
 def room_new(request: HttpRequest) -> HttpResponse:
@@ -146,3 +147,66 @@ def direct_open(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, _("You cannot message this member."))
         return redirect("profile_detail", other.pk)
     return redirect("room", room.pk)
+
+
+def _break_glass_room(viewer: User, room_id: int) -> Room:
+    """Admins, for a pair's or a direct room they are not in; anyone else: 404."""
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None or not permissions.can_break_glass(viewer, room):
+        raise Http404
+    return room
+
+
+def break_glass(request: HttpRequest, room_id: int) -> HttpResponse:
+    """Ask to read a pair's or a direct room: a reason and a time limit; the room's grants,
+    the open ones with "End now"."""
+    viewer = community_permissions.member_of(request)
+    room = _break_glass_room(viewer, room_id)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass_open(admin=viewer, room=room,
+                                      reason=form.cleaned_data["reason"],
+                                      hours=form.cleaned_data["hours"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("You can read this conversation until the time "
+                                        "shown in it. Both members were told."))
+            return redirect("room", room.pk)
+    return render(request, "rooms/break_glass.html", {
+        "room": room, "form": form,
+        "members": room.memberships.select_related("user").order_by("user__name"),
+        "grants": selectors.break_glass_list(viewer, room),
+        "active": permissions.has_grant(viewer, room.pk),
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+def break_glass_end(request: HttpRequest, grant_id: int) -> HttpResponse:
+    viewer = community_permissions.member_of(request)
+    grant = BreakGlassGrant.objects.select_related("room").filter(pk=grant_id).first()
+    if grant is None or not permissions.can_break_glass(viewer, grant.room):
+        raise Http404
+    try:
+        services.break_glass_end(actor=viewer, grant=grant)
+    except PermissionDenied:
+        messages.error(request, _("This access has ended already."))
+    else:
+        messages.success(request, _("Access ended. Both members were told."))
+    return redirect("break_glass", grant.room_id)
+
+
+def break_glass_member(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A member's pair and direct rooms, each with the way to break-glass access: admins
+    only (anyone else: 404)."""
+    viewer = community_permissions.member_of(request)
+    member = User.objects.filter(pk=user_id).first()
+    if member is None or not permissions.can_look_into_rooms_of(viewer, member):
+        raise Http404
+    return render(request, "rooms/break_glass_member.html", {
+        "member": member, "rooms": selectors.break_glass_rooms(viewer, member)})

@@ -41,6 +41,7 @@ from chat import catchup as chat_catchup
 from chat import hooks as chat_hooks
 from chat import rendering as chat_rendering
 from chat import reports as chat_reports
+from chat import services as chat_services
 from community import hooks as community_hooks
 from community import next_steps
 from documents import hooks as documents_hooks
@@ -69,6 +70,7 @@ def register() -> None:
     chat_attachments.register(documents_selectors.ids_in_room)
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
+    hooks.register_room_notice(chat_services.notice_post)
     chat_hooks.register_message_sent(_message_sent)
     chat_hooks.register_room_read(_room_read)
     chat_hooks.register_message_changed(_message_changed)

@@ -400,7 +400,7 @@ function renderParts(message) {
   const mine = message.author.id === me.id;
   const room = rooms.get(openRoomId) || {};
   const parts = [el("div", { class: "meta" },
-    el("strong", { class: "author", text: message.author.name }), " ",
+    el("strong", { class: "author", text: message.notice ? t("notice") : message.author.name }), " ",
     el("time", { datetime: message.created_at, text: timeOf(message.created_at) }),
     message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null)];
   if (message.reply_to) {
@@ -418,7 +418,9 @@ function renderParts(message) {
     }
     parts.push(bar);
   }
-  if (!message.deleted && room.can_post) {
+  // A notice from the server (break-glass access) is nobody's words: no reply, reaction,
+  // edit or deletion.
+  if (!message.deleted && !message.notice && room.can_post) {
     const actions = el("div", { class: "message-actions" },
       el("button", { type: "button", class: "link", "data-key": "reply", text: t("reply"),
         onclick: () => startReply(message.id) }),
@@ -434,7 +436,7 @@ function renderParts(message) {
     }
     parts.push(actions);
   }
-  if (!message.deleted && !mine && message.author.id) {
+  if (!message.deleted && !mine && !message.notice && message.author.id) {
     // Reporting needs no right to post: a member muted or blocked may still report.
     const report = el("a", { class: "report-link", "data-key": "report", text: t("report"),
       href: `/report/message/${message.id}/` });
@@ -464,7 +466,7 @@ function place(message) {
       !other.dataset.seq || Number(other.dataset.seq) > message.seq);
     list.insertBefore(item, after || null);
   }
-  item.className = `message${message.author.id === me.id ? " mine" : ""}${message.deleted ? " deleted" : ""}${isFolded(message) ? " collapsed" : ""}`
+  item.className = `message${message.author.id === me.id ? " mine" : ""}${message.deleted ? " deleted" : ""}${message.notice ? " notice" : ""}${isFolded(message) ? " collapsed" : ""}`
     + (fresh ? "" : [...item.classList].filter((c) => c === "found" || c === "unread-line").map((c) => ` ${c}`).join(""));
   item.dataset.seq = message.seq;
   const focused = item.contains(document.activeElement) && document.activeElement !== item
@@ -569,7 +571,8 @@ function announce(message) {
   holder.innerHTML = message.html; // sanitised by the server; never attached to the page
   let text = holder.content.textContent.replace(/\s+/g, " ").trim();
   if (text.length > 120) text = `${text.slice(0, 119)}…`;
-  announcer.append(el("p", { text: t("announce", { name: message.author.name, text }) }));
+  const name = message.notice ? t("notice") : message.author.name;
+  announcer.append(el("p", { text: t("announce", { name, text }) }));
   // Older lines are dropped (a removal is not read out), so the region stays small.
   while (announcer.childElementCount > 3) announcer.firstElementChild.remove();
 }

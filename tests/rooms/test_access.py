@@ -127,7 +127,7 @@ class TestRemovedMember:
                    "author": {"id": ana.pk, "name": "Ana"}, "text": "late", "html": "late",
                    "reply_to": None, "reactions": [], "mentions": [],
                    "created_at": timezone.now().isoformat(), "edited_at": None,
-                   "deleted": False, "deleted_by": None}
+                   "deleted": False, "deleted_by": None, "notice": False}
         await protocol.room_layer().group_send(protocol.room_group(room.pk), protocol.room_message(
             room.pk, {"type": "chat.message.created", "room_id": room.pk, "rev": 5,
                       "message": message}))

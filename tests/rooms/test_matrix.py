@@ -22,7 +22,7 @@ from chat import services as chat_services
 from community.models import User
 from rooms import liveness, protocol
 from rooms import services as room_services
-from rooms.models import Membership, Room
+from rooms.models import BreakGlassGrant, Membership, Room
 from tests.chat.wsclient import open_socket, receive_until
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.rooms.factories import make_room
@@ -66,9 +66,11 @@ def frame_for(kind: str, room: Room, own: int, own_too: int, others: int) -> dic
 # Situations: "visible"/"hidden" for sync and ping (is the room in the answer), "ack",
 # an error code, or "silent" (no answer: typing and presence answer nothing when done).
 SITUATIONS = ("member", "non_member", "admin_not_member", "blocked_pair",
-              "removed_by_service", "removed_in_admin", "removed_raw", "archived")
+              "removed_by_service", "removed_in_admin", "removed_raw", "archived",
+              "admin_with_grant", "admin_grant_expired", "admin_grant_ended")
 GONE = {"non_member", "admin_not_member", "removed_by_service", "removed_in_admin",
-        "removed_raw"}
+        "removed_raw", "admin_grant_expired", "admin_grant_ended"}
+GRANTED = {"admin_with_grant", "admin_grant_expired", "admin_grant_ended"}
 
 
 def expected(kind: str, situation: str) -> str:
@@ -82,17 +84,24 @@ def expected(kind: str, situation: str) -> str:
     return row.get(situation, row["member"])
 
 
-# For a member (and where it differs, a blocked pair in their direct room, or a member of
-# an archived room); everyone the room is gone for gets not_found.
+# For a member (and where it differs, a blocked pair in their direct room, a member of
+# an archived room, or an admin reading a pair's room through break-glass: she reads,
+# never writes, and has no read position); everyone the room is gone for gets not_found.
 EXPECTED: dict[str, dict[str, str]] = {
-    "chat.send": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden"},
-    "chat.edit": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden"},
-    "chat.delete": {"member": "ack", "blocked_pair": "ack", "archived": "forbidden"},
-    "chat.react": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden"},
-    "chat.read": {"member": "ack"},
+    "chat.send": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden",
+                  "admin_with_grant": "forbidden"},
+    "chat.edit": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden",
+                  "admin_with_grant": "forbidden"},
+    "chat.delete": {"member": "ack", "blocked_pair": "ack", "archived": "forbidden",
+                    "admin_with_grant": "forbidden"},
+    "chat.react": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden",
+                   "admin_with_grant": "forbidden"},
+    "chat.read": {"member": "ack", "admin_with_grant": "not_found"},
     "chat.history": {"member": "ack"},
-    "chat.typing": {"member": "silent", "blocked_pair": "forbidden", "archived": "forbidden"},
-    "call.join": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden"},
+    "chat.typing": {"member": "silent", "blocked_pair": "forbidden", "archived": "forbidden",
+                    "admin_with_grant": "forbidden"},
+    "call.join": {"member": "ack", "blocked_pair": "forbidden", "archived": "forbidden",
+                  "admin_with_grant": "forbidden"},
     "call.leave": {"member": "ack"},
     "call.update": {"member": "forbidden"},  # not in the call: join first
     "call.signal": {"member": "forbidden"},
@@ -133,6 +142,8 @@ def build(situation: str) -> dict[str, Any]:
     ana, bea, cleo = UserFactory(name="Ana"), UserFactory(name="Bea"), UserFactory(name="Cleo")
     if situation == "blocked_pair":
         room = room_services.room_open_direct(user=ana, other=bea)
+    elif situation in GRANTED:
+        room = room_services.room_create_one_to_one(mentor=ana, mentee=bea)
     else:
         room = make_room(ana, bea)
     others, _ = chat_services.message_send(author=ana, room_id=room.pk, text="Ana's",
@@ -143,6 +154,9 @@ def build(situation: str) -> dict[str, Any]:
                                             client_id="b2")
     actor = {"non_member": cleo, "admin_not_member": AdminFactory(name="Ad")}.get(
         situation, bea)
+    if situation in GRANTED:
+        actor = AdminFactory(name="Ad")
+        room_services.break_glass_open(admin=actor, room=room, reason="A report", hours=2)
     return {"ana": ana, "bea": bea, "actor": actor, "room": room, "own": own.pk,
             "own_too": own_too.pk, "others": others.pk}
 
@@ -164,6 +178,12 @@ CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "removed_raw": lambda c: Membership.objects.filter(room=c["room"], user=c["bea"]).delete(),
     "archived": lambda c: Room.objects.filter(pk=c["room"].pk).update(
         archived_at=timezone.now()),
+    # Expiry rings no bell: the clock passed it (the grant's end moved into the past).
+    "admin_grant_expired": lambda c: BreakGlassGrant.objects.filter(room=c["room"]).update(
+        expires_at=timezone.now() - timedelta(seconds=1)),
+    # Ended by another admin, and the bell to her sockets lost: the next read still asks.
+    "admin_grant_ended": lambda c: BreakGlassGrant.objects.filter(room=c["room"]).update(
+        ended_at=timezone.now()),
 }
 
 
