@@ -165,8 +165,12 @@ def start() -> int:
     missed = subprocess.Popen(
         [str(python), str(ROOT / "manage.py"), "notifications_sweep", "--every", "60"],
         cwd=ROOT, env=env)
+    privacy = subprocess.Popen(
+        [str(python), str(ROOT / "manage.py"), "privacy_sweep", "--every", "300"],
+        cwd=ROOT, env=env)
     say(f"serving http://{ADDRESS}:{PORT}/ with {chosen} (Ctrl-C stops the server, the task "
-        "worker, the request sweeper, the reminder sweeper and the missed-message sweeper)")
+        "worker, the request sweeper, the reminder sweeper, the missed-message sweeper and "
+        "the privacy sweeper)")
     server = subprocess.Popen(
         server_command(str(python), server=chosen, host=ADDRESS, port=PORT), cwd=ROOT, env=env)
     try:
@@ -174,10 +178,10 @@ def start() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker, sweeper, reminders, missed):
+        for process in (server, worker, sweeper, reminders, missed, privacy):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker, sweeper, reminders, missed):
+        for process in (server, worker, sweeper, reminders, missed, privacy):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -1,6 +1,7 @@
 """What the community tells the apps above it, through functions `server.features`
 registers (community imports none of them): a mentor application submitted (the admins
-are told) or decided (what told them of it is read)."""
+are told) or decided (what told them of it is read), a member's data export ready (she
+is told)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,18 @@ def application_decided(application: Any) -> None:
     """Inside the decision's transaction."""
     for hook in _decided:
         hook(application)
+
+
+ExportHook = Callable[[Any], None]  # (the DataExport, ready)
+_export_ready: list[ExportHook] = []
+
+
+def register_export_ready(hook: ExportHook) -> None:
+    if hook not in _export_ready:
+        _export_ready.append(hook)
+
+
+def export_ready(export: Any) -> None:
+    """Inside the transaction that offers her export: she is told it is ready."""
+    for hook in _export_ready:
+        hook(export)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community import views
+from community import privacy_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,4 +25,11 @@ urlpatterns = [
     path("manage/topics/<int:topic_id>/", views.topic_edit, name="topic_edit"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("api/me", views.api_me, name="api_me"),
+    path("privacy/", privacy_views.privacy, name="privacy"),
+    path("settings/privacy/", privacy_views.my_data_page, name="my_data"),
+    path("settings/privacy/export", privacy_views.my_data_export, name="my_data_export"),
+    path("settings/privacy/export/<int:export_id>/download", privacy_views.my_data_download,
+         name="my_data_download"),
+    path("settings/privacy/delete", privacy_views.account_delete, name="account_delete"),
+    path("manage/retention/", privacy_views.retention, name="retention"),
 ]

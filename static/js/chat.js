@@ -362,12 +362,12 @@ function renderParts(message) {
   const mine = message.author.id === me.id;
   const room = rooms.get(openRoomId) || {};
   const parts = [el("div", { class: "meta" },
-    el("strong", { class: "author", text: message.author.name }), " ",
+    el("strong", { class: "author", text: message.author.name || t("former") }), " ",
     el("time", { datetime: message.created_at, text: timeOf(message.created_at) }),
     message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null)];
   if (message.reply_to) {
     parts.push(el("p", { class: "reply-quote" },
-      el("strong", { text: message.reply_to.author_name }), ` ${message.reply_to.excerpt}`));
+      el("strong", { text: message.reply_to.author_name || t("former") }), ` ${message.reply_to.excerpt}`));
   }
   parts.push(renderBody(message));
   if (message.reactions.length) {
@@ -604,7 +604,7 @@ function startReply(messageId) {
   if (!message || !textarea) return;
   replyTo = message;
   $("replying").hidden = false;
-  $("replying-text").textContent = `${t("replying-to")} ${message.author.name}: ${message.text.slice(0, 80)}`;
+  $("replying-text").textContent = `${t("replying-to")} ${message.author.name || t("former")}: ${message.text.slice(0, 80)}`;
   textarea.focus();
 }
 
