@@ -177,7 +177,7 @@ def _write_zip(handle: Any, user: User, now: Any, language: str) -> None:
                                       "count": len(rows), "files": names})
             columns = list(dict.fromkeys(key for row in rows for key in row))
             sections.append({"key": part.key, "title": title, "columns": columns,
-                             "rows": [[_cell(row.get(c)) for c in columns] for row in rows],
+                             "rows": [[(c, _cell(row.get(c))) for c in columns] for row in rows],
                              "files": names})
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         with translation.override(language):

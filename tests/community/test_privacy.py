@@ -328,6 +328,23 @@ class TestErasure:
         assert record.counts["messages"] == 2 and record.counts["documents"] == 1
         assert not User.objects.filter(pk=maya_id).exists()
 
+    def test_her_version_of_another_members_document_goes_and_his_stay(
+            self, world, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            document_services.version_add(user=world.maya, document_id=world.zed_document.pk,
+                                          stream=io.BytesIO(samples.pdf(3)),
+                                          name="maya-edit.pdf", note="")
+        hers = Version.objects.get(document=world.zed_document, uploaded_by=world.maya)
+        his = Version.objects.get(document=world.zed_document, uploaded_by=world.zed)
+        rev = Document.objects.get(pk=world.zed_document.pk).rev
+        _erase(world, django_capture_on_commit_callbacks)
+        document = Document.objects.get(pk=world.zed_document.pk)
+        assert document.deleted_at is None and document.rev > rev  # the room hears it
+        assert document.name == his.name
+        assert list(document.versions.all()) == [his]
+        assert not default_storage.exists(hers.file.name)
+        assert default_storage.exists(his.file.name)
+
     def test_her_entries_as_an_admin_keep_a_pseudonym(self, django_capture_on_commit_callbacks):
         admin = AdminFactory(name="Leaving Admin", email="leaving@example.org")
         other = UserFactory(name="Stays Here")
