@@ -11,6 +11,7 @@ its part there. The zip holds one JSON file per part, the files under `files/<ke
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import shutil
 import tempfile
@@ -30,6 +31,8 @@ from django.utils.text import get_valid_filename
 
 from community import hooks
 from community.models import DataExport, User
+
+log = logging.getLogger(__name__)
 
 Rows = Callable[[User], list[dict[str, Any]]]
 Files = Callable[[User], list[tuple[str, str]]]  # (name in the zip, name in the storage)
@@ -118,12 +121,19 @@ def export_build(*, export_id: int, language: str) -> str:
         return export.state if export else "gone"
     user = export.user
     now = timezone.now()
-    with tempfile.TemporaryFile() as handle:
-        _write_zip(handle, user, now, language)
-        handle.seek(0)
-        stored = default_storage.save(f"exports/{user.pk}/{secrets.token_hex(16)}.zip",
-                                      File(handle))
-        size = default_storage.size(stored)
+    try:
+        with tempfile.TemporaryFile() as handle:
+            _write_zip(handle, user, now, language)
+            handle.seek(0)
+            stored = default_storage.save(f"exports/{user.pk}/{secrets.token_hex(16)}.zip",
+                                          File(handle))
+            size = default_storage.size(stored)
+    except Exception:
+        # She sees "could not be prepared" and may ask again, instead of waiting forever.
+        log.exception("data export %s failed", export_id)
+        DataExport.objects.filter(pk=export_id, state=DataExport.State.PENDING).update(
+            state=DataExport.State.FAILED)
+        raise
     with transaction.atomic():
         current = DataExport.objects.select_for_update().filter(
             pk=export_id, state=DataExport.State.PENDING).first()

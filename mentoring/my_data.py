@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from community.models import User
 from mentoring.models import Goal, Mentorship, PrivateNote, Session
+from mentoring.services import requests
 
 
 def _mentorships(user: User) -> QuerySet[Mentorship]:
@@ -54,3 +55,8 @@ def note_rows(user: User) -> list[dict[str, Any]]:
     """Her own private notes (her partner's are never hers)."""
     return [{"mentorship": note.mentorship_id, "text": note.text, "updated_at": note.updated_at}
             for note in PrivateNote.objects.filter(author=user).order_by("mentorship_id")]
+
+
+def mentorships_erase(user: User, keep: bool) -> int:
+    """Her mentorships go with her account, and her mentors' free places are recounted."""
+    return requests.member_mentorships_erase(user_id=user.pk)

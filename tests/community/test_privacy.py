@@ -205,6 +205,21 @@ class TestExport:
         archive = _zip(_export(member, django_capture_on_commit_callbacks))
         assert "<script>alert" not in archive.read("index.html").decode()
 
+    def test_a_failed_export_says_so_and_may_be_asked_again(
+            self, world, client, monkeypatch, django_capture_on_commit_callbacks):
+        def broken(user):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(my_data, "_parts", {"profile": my_data.Part(
+            "profile", "Profile", broken)})
+        with django_capture_on_commit_callbacks(execute=True):  # the task fails, logged
+            my_data.export_request(user=world.maya, language="en")
+        assert DataExport.objects.get().state == DataExport.State.FAILED
+        client.force_login(world.maya)
+        page = client.get(reverse("my_data")).content.decode()
+        assert "Your data could not be prepared. Please ask again." in page
+        assert "Prepare my data" in page
+
     def test_the_sweep_deletes_it_after_its_days(self, world, django_capture_on_commit_callbacks):
         export = _export(world.maya, django_capture_on_commit_callbacks)
         assert export.expires_at - export.ready_at == timedelta(days=7)
@@ -327,6 +342,8 @@ class TestErasure:
         assert (record.name, record.messages_policy) == ("Maya Chen", policy)
         assert record.counts["messages"] == 2 and record.counts["documents"] == 1
         assert not User.objects.filter(pk=maya_id).exists()
+        world.mentor.profile.refresh_from_db()
+        assert world.mentor.profile.active_mentees == 0  # her place is free again
 
     def test_her_version_of_another_members_document_goes_and_his_stay(
             self, world, django_capture_on_commit_callbacks):
