@@ -224,7 +224,7 @@ def exports_expired_delete() -> int:
 
 PROFILE_SKIPPED = {"id", "user", "photo", "search_a", "search_b", "search_c", "city_key",
                    "want_words", "offer_words", "want_found", "offer_found", "want_found_ids",
-                   "offer_found_ids"}
+                   "offer_found_ids", "search_vector"}
 
 
 def profile_rows(user: User) -> list[dict[str, Any]]:
