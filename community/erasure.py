@@ -95,9 +95,12 @@ def account_delete_request(*, user: User, password: str) -> AccountDeletion:
 
 def account_delete_cancel(*, user: User) -> bool:
     """She is back within the grace period (her password was checked by the sign-in):
-    nothing is erased, her account is active again. False if nothing waited."""
+    nothing is erased, her account is active again. False if nothing waited, or if the
+    grace period is over."""
     with transaction.atomic():
-        deleted, _rows = AccountDeletion.objects.filter(user=user).delete()
+        # Only within the grace period: once it is over, the sweep may be erasing her.
+        deleted, _rows = AccountDeletion.objects.filter(
+            user=user, erase_after__gt=timezone.now()).delete()
         if not deleted:
             return False
         user.is_active = True

@@ -30,9 +30,11 @@ from django.utils.functional import Promise
 from django.utils.text import get_valid_filename
 
 from community import hooks
+from community.ratelimit import ratelimit_hit
 from community.models import DataExport, User
 
 log = logging.getLogger(__name__)
+EXPORTS_PER_DAY = 5
 
 Rows = Callable[[User], list[dict[str, Any]]]
 Files = Callable[[User], list[tuple[str, str]]]  # (name in the zip, name in the storage)
@@ -90,7 +92,9 @@ def safe_name(name: str, fallback: str) -> str:
 
 def export_request(*, user: User, language: str) -> DataExport:
     """Queue a new export, unless one is being prepared already (then that one). Its
-    titles and index page are written in `language`, the page's she asked from."""
+    titles and index page are written in `language`, the page's she asked from. At most
+    `EXPORTS_PER_DAY` a day: each reads everything she has (RateLimited past it)."""
+    ratelimit_hit(f"my_data.export:{user.pk}", limit=EXPORTS_PER_DAY, per_seconds=86400)
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         pending = DataExport.objects.filter(user=user, state=DataExport.State.PENDING).first()

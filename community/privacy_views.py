@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from community import erasure, my_data, permissions
 from community.forms import AccountDeleteForm, RetentionForm
 from community.models import DataExport, ErasureRecord, MessagePolicy
+from community.ratelimit import RateLimited
 
 
 @login_not_required
@@ -43,7 +44,13 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_data_export(request: HttpRequest) -> HttpResponse:
     member = permissions.member_of(request)
-    export = my_data.export_request(user=member, language=translation.get_language() or "en")
+    try:
+        export = my_data.export_request(user=member,
+                                        language=translation.get_language() or "en")
+    except RateLimited:
+        messages.error(request, _("You asked for your data several times today: ask again "
+                                  "tomorrow, or download the copy you have."))
+        return redirect("my_data")
     export.refresh_from_db()
     if export.state == DataExport.State.READY:  # a worker that runs at once (tests, small sites)
         messages.success(request, _("Your data is ready to download."))
@@ -58,7 +65,11 @@ def my_data_download(request: HttpRequest, export_id: int) -> HttpResponseBase:
     """Her zip, for her only: anyone else, an admin included, gets the same 404."""
     export = permissions.access_data_export(request.user, export_id)  # type: ignore[arg-type]
     day = timezone.localdate(export.ready_at).isoformat() if export.ready_at else "data"
-    response = FileResponse(default_storage.open(export.stored, "rb"), as_attachment=True,
+    try:
+        handle = default_storage.open(export.stored, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True,
                             filename=f"{settings.SITE_NAME.lower()}-my-data-{day}.zip",
                             content_type="application/zip")
     response["Cache-Control"] = "private, no-store"

@@ -220,6 +220,16 @@ class TestExport:
         assert "Your data could not be prepared. Please ask again." in page
         assert "Prepare my data" in page
 
+    def test_asking_too_often_is_refused_with_a_reason(self, world, client, settings,
+                                                       django_capture_on_commit_callbacks):
+        client.force_login(world.maya)
+        for _ in range(my_data.EXPORTS_PER_DAY):
+            with django_capture_on_commit_callbacks(execute=True):
+                client.post(reverse("my_data_export"))
+        response = client.post(reverse("my_data_export"), follow=True)
+        assert "ask again tomorrow" in response.content.decode()
+        assert DataExport.objects.filter(user=world.maya).count() == 1  # the newest only
+
     def test_the_sweep_deletes_it_after_its_days(self, world, django_capture_on_commit_callbacks):
         export = _export(world.maya, django_capture_on_commit_callbacks)
         assert export.expires_at - export.ready_at == timedelta(days=7)
@@ -431,6 +441,15 @@ class TestErasure:
                                                "password": "guess"})
         world.maya.refresh_from_db()
         assert not world.maya.is_active and AccountDeletion.objects.exists()
+
+    def test_after_the_grace_period_signing_in_no_longer_cancels_it(self, world, client):
+        erasure.account_delete_request(user=world.maya, password=PASSWORD)
+        AccountDeletion.objects.filter(user=world.maya).update(erase_after=timezone.now())
+        client.post(reverse("account_login"), {"login": "maya@example.org",
+                                               "password": PASSWORD})
+        world.maya.refresh_from_db()
+        assert not world.maya.is_active and AccountDeletion.objects.exists()
+        assert client.get(reverse("home")).status_code == 302
 
     def test_nothing_is_erased_before_the_grace_period_ends(
             self, world, django_capture_on_commit_callbacks):
