@@ -30,8 +30,8 @@ from django.utils.functional import Promise
 from django.utils.text import get_valid_filename
 
 from community import hooks
-from community.ratelimit import ratelimit_hit
 from community.models import DataExport, User
+from community.ratelimit import ratelimit_hit
 
 log = logging.getLogger(__name__)
 EXPORTS_PER_DAY = 5
