@@ -125,6 +125,7 @@ def account_erase(*, user: User) -> ErasureRecord:
         files.append(profile.photo.name)
     with transaction.atomic():
         counts["audit_pseudonymised"] = audit.entries_pseudonymise(user, name)
+        _task_results_delete(user)
         record = ErasureRecord.objects.create(
             name=user.name or user.email.split("@")[0], pseudonym=name,
             requested_at=requested_at, messages_policy=MessagePolicy.KEEP if keep
@@ -133,6 +134,16 @@ def account_erase(*, user: User) -> ErasureRecord:
         transaction.on_commit(lambda: _delete_files(files))
     log.info("account erased as %s", name)
     return record
+
+
+def _task_results_delete(user: User) -> None:
+    """The task queue's rows that carry her address (e-mails to her, kept after they ran
+    until `prune_db_task_results`) go too; one running now finishes and is pruned later."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.exclude(status=TaskResultStatus.RUNNING).filter(
+        args_kwargs__icontains=user.email).delete()
 
 
 def _delete_files(names: list[str]) -> None:

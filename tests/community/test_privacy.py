@@ -278,6 +278,17 @@ class TestDownload:
         assert reverse("my_data_download", args=[export.pk]) in response.content.decode()
 
 
+def _queued_email(to: str) -> None:
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.create(
+        status=TaskResultStatus.SUCCESSFUL, task_path="community.tasks.email_send",
+        args_kwargs={"args": [], "kwargs": {"to": to, "template": "x", "context": {},
+                                            "language": "en"}},
+        queue_name="default", backend_name="default", run_after=timezone.now())
+
+
 def _user_links() -> list[tuple[type[models.Model], models.Field]]:  # type: ignore[type-arg]
     """Every concrete ForeignKey or OneToOneField to the user model, of every model."""
     user_model = get_user_model()
@@ -317,6 +328,8 @@ class TestErasure:
         zed_files = [world.zed.profile.photo.name,
                      *Version.objects.filter(uploaded_by=world.zed).values_list("file", flat=True)]
         her_messages = list(Message.objects.filter(author_id=maya_id).values_list("pk", flat=True))
+        _queued_email(world.maya.email)  # as the database task backend keeps it
+        _queued_email(world.zed.email)
 
         record = _erase(world, django_capture_on_commit_callbacks)
 
@@ -328,6 +341,8 @@ class TestErasure:
         for name in zed_files:
             assert default_storage.exists(name), name
         _every_text_row_without("maya@example.org")
+        from django_tasks_db.models import DBTaskResult
+        assert DBTaskResult.objects.filter(args_kwargs__icontains="zed@example.org").exists()
         kept = Message.objects.filter(pk__in=her_messages)
         assert kept.count() == 2  # the conversation keeps its places
         if policy == MessagePolicy.KEEP:
