@@ -168,9 +168,12 @@ def start() -> int:
     glass = subprocess.Popen(
         [str(python), str(ROOT / "manage.py"), "break_glass_sweep", "--every", "60"],
         cwd=ROOT, env=env)
+    privacy = subprocess.Popen(
+        [str(python), str(ROOT / "manage.py"), "privacy_sweep", "--every", "300"],
+        cwd=ROOT, env=env)
     say(f"serving http://{ADDRESS}:{PORT}/ with {chosen} (Ctrl-C stops the server, the task "
-        "worker, the request sweeper, the reminder sweeper, the missed-message sweeper and "
-        "the break-glass sweeper)")
+        "worker, the request sweeper, the reminder sweeper, the missed-message sweeper, "
+        "the break-glass sweeper and the privacy sweeper)")
     server = subprocess.Popen(
         server_command(str(python), server=chosen, host=ADDRESS, port=PORT), cwd=ROOT, env=env)
     try:
@@ -178,10 +181,10 @@ def start() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker, sweeper, reminders, missed, glass):
+        for process in (server, worker, sweeper, reminders, missed, glass, privacy):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker, sweeper, reminders, missed, glass):
+        for process in (server, worker, sweeper, reminders, missed, glass, privacy):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -301,3 +301,29 @@ def read_mark(*, user: User, room_id: int, seq: int) -> int:
                 "type": "rooms.read", "room_id": room_id, "last_read_seq": position.seq,
                 "unread": state["unread"], "mentions": state["mentions"]})
     return position.seq
+
+
+def messages_erase(*, author_id: int) -> int:
+    """Her account is erased and the community's policy erases her messages: each keeps
+    its place (seq) and loses its content, as her own deletion would, and her rooms hear
+    it. One transaction per room, under the room's lock. Returns how many were erased."""
+    room_ids = list(Message.objects.filter(author_id=author_id, deleted_at__isnull=True)
+                    .values_list("room_id", flat=True).distinct())
+    count = 0
+    for room_id in room_ids:
+        with transaction.atomic():
+            room = room_services.room_lock(room_id=room_id)
+            now = timezone.now()
+            for message in Message.objects.filter(room_id=room_id, author_id=author_id,
+                                                  deleted_at__isnull=True):
+                message.rev = room_services.rev_take(room=room)
+                message.text, message.html, message.deleted_at = "", "", now
+                message.deleted_by_id = author_id
+                message.save(update_fields=["rev", "text", "html", "deleted_at", "deleted_by"])
+                Reaction.objects.filter(message=message).delete()
+                Mention.objects.filter(message=message).delete()
+                hooks.message_changed(room.pk, message.seq, None)
+                transaction.on_commit(
+                    lambda pk=message.pk: _publish_message(pk, created=False))  # type: ignore[misc]
+                count += 1
+    return count

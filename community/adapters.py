@@ -46,6 +46,20 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         ratelimit.login_failed(account=_account(credentials), ip=ratelimit.client_ip(request))
         super().authentication_failed(request, **credentials)
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        """As allauth does. A member whose account waits to be erased is found by her
+        password as an inactive account (allauth would show "account inactive"): signing
+        in cancels the erasure (`community.erasure`), and she comes in as before."""
+        user = super().authenticate(request, **credentials)
+        if user is not None and not user.is_active:
+            from django.contrib import messages
+            from django.utils.translation import gettext as _
+
+            from community import erasure
+
+            if erasure.account_delete_cancel(user=user):
+                messages.success(request, _("Welcome back. Your account will not be deleted."))
+        return user
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_open()

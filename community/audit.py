@@ -106,6 +106,8 @@ ACTIONS: dict[str, Action] = {action.code: action for action in (
            _("%(actor)s suspended the account of %(member)s after the report %(target)s")),
     Action("moderation.dismiss", _("Report dismissed"),
            _("%(actor)s dismissed the report %(target)s")),
+    Action("retention.messages", _("Retention policy changed"),
+           _("%(actor)s changed what happens to an erased member’s messages")),
     Action("admin.add", _("Added in the administration"),
            _("%(actor)s added %(target)s (%(kind)s) in the administration"), prefix=True),
     Action("admin.change", _("Changed in the administration"),
@@ -201,3 +203,53 @@ def audit_lines(entries: Iterable[AuditEntry]) -> list[AuditLine]:
         sentence = str(action.text) % params if action else f"{actor_name}: {entry.action}"
         lines.append(AuditLine(entry=entry, sentence=sentence))
     return lines
+
+
+def _targets_of(user: User) -> set[tuple[str, str]]:
+    """(target_type, target_id) of the rows that are her: her account, her profile, her
+    mentor applications and the invitations to her address."""
+    from django.db.models import Q
+
+    targets = {("community.user", str(user.pk))}
+    targets |= {("community.profile", str(pk)) for pk in
+                apps.get_model("community", "Profile").objects.filter(user=user)
+                .values_list("pk", flat=True)}
+    targets |= {("community.mentorapplication", str(pk)) for pk in
+                MentorApplication.objects.filter(applicant=user).values_list("pk", flat=True)}
+    targets |= {("community.invitation", str(pk)) for pk in
+                Invitation.objects.filter(Q(accepted_by=user) | Q(email__iexact=user.email))
+                .values_list("pk", flat=True)}
+    return targets
+
+
+def entries_about(user: User, targets: set[tuple[str, str]] | None = None
+                  ) -> models.QuerySet[AuditEntry]:
+    """The entries about a member: what she did as an admin, what was done to her account,
+    profile, mentor applications or invitation, and room changes naming her."""
+    from django.db.models import Q
+
+    about = Q(actor=user) | Q(details__member=user.email)
+    for target_type, target_id in targets if targets is not None else _targets_of(user):
+        about |= Q(target_type=target_type, target_id=target_id)
+    return AuditEntry.objects.filter(about)
+
+
+def entries_pseudonymise(user: User, pseudonym: str) -> int:
+    """Her entries stay (what admins did, and to whom, is the community's record) with her
+    name, address and id replaced by `pseudonym`; returns how many were rewritten."""
+    targets = _targets_of(user)
+    count = 0
+    for entry in entries_about(user, targets).select_for_update():
+        if entry.actor_id == user.pk or entry.actor_repr in (user.email, user.name):
+            entry.actor = None
+            entry.actor_repr = pseudonym
+        if (entry.target_type, entry.target_id) in targets:
+            entry.target_repr = pseudonym
+            if entry.target_type == "community.user":
+                entry.target_id = pseudonym
+        if isinstance(entry.details, dict):
+            entry.details = {key: (pseudonym if value in (user.email, user.name) else value)
+                             for key, value in entry.details.items()}
+        entry.save(update_fields=["actor", "actor_repr", "target_id", "target_repr", "details"])
+        count += 1
+    return count

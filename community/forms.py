@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from community import languages, permissions, time_zones
 from community.adapters import domain_allowed
 from community.audit import ACTIONS
-from community.models import MentorApplication, Profile, Role, Topic, User
+from community.models import MentorApplication, MessagePolicy, Profile, Role, Topic, User
 from community.search import Filters
 
 
@@ -352,3 +352,16 @@ class TopicMergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["into"]).queryset = (
             Topic.objects.choosable().filter(kind=topic.kind).exclude(pk=topic.pk))
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(label=_("Your password"),
+                               widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                 "current-password"}))
+
+
+class RetentionForm(forms.Form):
+    messages = forms.ChoiceField(
+        label=_("When a member’s account is erased, her messages and comments in "
+                           "rooms are"),
+        choices=MessagePolicy.choices, widget=forms.RadioSelect)

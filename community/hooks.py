@@ -2,8 +2,9 @@
 registers (community imports none of them): a mentor application submitted (the admins
 are told) or decided (what told them of it is read); a block made or taken back (the
 open sockets of both members are told, so that they stop, or start again, carrying the
-other's activity); and what moderation asks of them (the item a report names, its
-context, hiding it, a room's moderators, a mute, telling a member)."""
+other's activity); what moderation asks of them (the item a report names, its context,
+hiding it, a room's moderators, a mute, telling a member); a member's data export ready
+(she is told)."""
 
 from __future__ import annotations
 
@@ -124,3 +125,16 @@ def moderation_notice(member: Any, kind: str, params: dict[str, Any], url: str =
                       email: bool = False) -> None:
     for hook in _tell:
         hook(member, kind, params, url, email)
+ExportHook = Callable[[Any], None]  # (the DataExport, ready)
+_export_ready: list[ExportHook] = []
+
+
+def register_export_ready(hook: ExportHook) -> None:
+    if hook not in _export_ready:
+        _export_ready.append(hook)
+
+
+def export_ready(export: Any) -> None:
+    """Inside the transaction that offers her export: she is told it is ready."""
+    for hook in _export_ready:
+        hook(export)

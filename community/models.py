@@ -523,3 +523,85 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.report_id})"
+class DataExport(models.Model):
+    """A member's "Download my data": a zip the task worker builds (`community.my_data`),
+    offered until `expires_at`, then deleted by `manage.py privacy_sweep`."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    stored = models.CharField(max_length=300, blank=True)  # its name in the default storage
+    size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.state})"
+
+
+class AccountDeletion(models.Model):
+    """She asked for her account to be erased: until `erase_after` she is signed out
+    everywhere (her account inactive) and may cancel by signing in again."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    erase_after = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("account deletion")
+        verbose_name_plural = _("account deletions")
+
+    def __str__(self) -> str:
+        return f"deletion of {self.user_id} after {self.erase_after:%Y-%m-%d}"
+
+
+class MessagePolicy(models.TextChoices):
+    ERASE = "erase", _("Erase them")
+    KEEP = "keep", _("Keep them, signed “A former member”")
+
+
+class RetentionPolicy(models.Model):
+    """The community's one row of what happens to an erased member's words in rooms."""
+
+    messages = models.CharField(_("her messages and comments in rooms"), max_length=8,
+                                choices=MessagePolicy.choices, default=MessagePolicy.KEEP)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policy")
+
+    def __str__(self) -> str:
+        return str(_("retention policy"))
+
+
+class ErasureRecord(models.Model):
+    """One erased account, for the admins' log: who (her name then, and the pseudonym the
+    audit log now uses for her), when, and how many of each kind were erased. No content."""
+
+    name = models.CharField(max_length=150)
+    pseudonym = models.CharField(max_length=40)
+    requested_at = models.DateTimeField()
+    erased_at = models.DateTimeField(default=timezone.now, db_index=True)
+    messages_policy = models.CharField(max_length=8, choices=MessagePolicy.choices)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+        ordering = ["-erased_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} erased {self.erased_at:%Y-%m-%d}"

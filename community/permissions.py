@@ -16,8 +16,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
-from community.models import Block, MentorApplication, Report, Role, User, Visibility
+from community.models import (
+    Block,
+    DataExport,
+    MentorApplication,
+    Report,
+    Role,
+    User,
+    Visibility,
+)
 
 Viewer = User | AnonymousUser
 
@@ -201,6 +210,25 @@ def can_view_audit_log(user: Viewer) -> bool:
 def can_edit_topics(user: Viewer) -> bool:
     """Add, rename, merge and retire the topics of the vocabulary."""
     return bool(is_admin.test(user))
+
+
+def can_manage_retention(user: Viewer) -> bool:
+    """See and set the retention policy and the log of erased accounts."""
+    return bool(is_admin.test(user))
+
+
+def access_data_export(viewer: Viewer, export_id: int) -> DataExport:
+    """Her own export, ready and not expired; one Http404 for anyone else, admins included,
+    and for missing, expired or unfinished ones."""
+    if not _member(viewer):
+        raise Http404
+    now = timezone.now()
+    export = DataExport.objects.filter(pk=export_id, user_id=int(viewer.pk or 0),
+                                       state=DataExport.State.READY,
+                                       expires_at__gt=now).first()
+    if export is None or not export.stored:
+        raise Http404
+    return export
 
 
 def profiles_visible_to(viewer: Viewer) -> QuerySet[User]:

@@ -37,3 +37,11 @@ def profiles_reindex() -> int:
     """Recompute every profile's search texts and matching words: after the vocabulary's
     other words change, any profile may now mention (or no longer mention) a topic."""
     return search.profiles_reindex()
+
+
+@task()
+def my_data_export(*, export_id: int, language: str) -> str:
+    """Build a member's "Download my data" zip (`community.my_data`)."""
+    from community import my_data
+
+    return my_data.export_build(export_id=export_id, language=language)

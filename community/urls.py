@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community import moderation_views, views
+from community import moderation_views, privacy_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,4 +36,11 @@ urlpatterns = [
          name="moderation_decide"),
     path("moderation/<int:report_id>/preview", moderation_views.moderation_preview,
          name="moderation_preview"),
+    path("privacy/", privacy_views.privacy, name="privacy"),
+    path("settings/privacy/", privacy_views.my_data_page, name="my_data"),
+    path("settings/privacy/export", privacy_views.my_data_export, name="my_data_export"),
+    path("settings/privacy/export/<int:export_id>/download", privacy_views.my_data_download,
+         name="my_data_download"),
+    path("settings/privacy/delete", privacy_views.account_delete, name="account_delete"),
+    path("manage/retention/", privacy_views.retention, name="retention"),
 ]

@@ -189,7 +189,7 @@ def document_delete(*, user: User, document_id: int) -> Document:
         document.room = room
         if not permissions.can_delete(user, document):
             raise PermissionDenied(_("You cannot delete this document."))
-        _remove(document, room)
+        _tombstone(document, room)
     return document
 
 
@@ -212,12 +212,14 @@ def document_hide(*, document_id: int) -> Document | None:
         document.room = room
         document.hidden_at = timezone.now()
         document.save(update_fields=["hidden_at"])
-        _remove(document, room)
+        _tombstone(document, room)
     return document
 
 
-def _remove(document: Document, room: Room) -> None:
-    """Inside the transaction holding the room's lock and the document's row."""
+def _tombstone(document: Document, room: Room) -> None:
+    """Delete a locked document (inside the transaction holding the room's lock and the
+    document's row): a tombstone row stays for catch-up, its versions' files and previews
+    go once this commits."""
     stored = [name for pair in document.versions.values_list("file", "preview")
               for name in pair if name]
     document.deleted_at = timezone.now()
@@ -232,6 +234,64 @@ def _remove(document: Document, room: Room) -> None:
     document.save(update_fields=["comment_count"])
     publish_change(document)
     transaction.on_commit(lambda: _discard_all(stored))
+
+
+def member_documents_erase(*, user_id: int, erase_comments: bool) -> int:
+    """Her account is erased: every document she shared is deleted with all its versions,
+    and every version she added to another member's document is removed (its file and
+    preview too; the document keeps its other versions, its latest remaining one named);
+    her comments are emptied when the community's policy erases her words. One transaction
+    per document, under its room's lock, and the room hears each change. Returns how many
+    documents and versions were erased."""
+    count = 0
+    mine = set(Document.objects.filter(uploaded_by_id=user_id, deleted_at__isnull=True)
+               .values_list("pk", flat=True))
+    added = set(Version.objects.filter(uploaded_by_id=user_id).exclude(document_id__in=mine)
+                .values_list("document_id", flat=True))
+    commented = set(Comment.objects.filter(author_id=user_id, deleted_at__isnull=True)
+                    .values_list("document_id", flat=True)) if erase_comments else set()
+    for document_id in sorted(mine | added | commented):
+        with transaction.atomic():
+            room_id = Document.objects.filter(pk=document_id).values_list("room_id", flat=True)
+            room = room_services.room_lock(room_id=room_id[0])
+            document = Document.objects.select_for_update().get(pk=document_id)
+            document.room = room
+            if document.deleted_at is not None:
+                continue
+            if document_id in mine:
+                count += document.versions.count()
+                _tombstone(document, room)
+                continue
+            changed = False
+            if erase_comments:
+                emptied = Comment.objects.filter(document=document, author_id=user_id,
+                                                 deleted_at__isnull=True).update(
+                    deleted_at=timezone.now(), text="", html="")
+                document.comment_count = max(0, document.comment_count - emptied)
+                changed = changed or bool(emptied)
+            hers = list(document.versions.filter(uploaded_by_id=user_id))
+            if hers and not document.versions.exclude(uploaded_by_id=user_id).exists():
+                count += len(hers)
+                _tombstone(document, room)
+                continue
+            if hers:
+                stored = [name for version in hers
+                          for name in (version.file.name, version.preview.name) if name]
+                Version.objects.filter(pk__in=[v.pk for v in hers]).delete()
+                latest = document.versions.order_by("-number").first()
+                if latest is not None:
+                    document.name = latest.name
+                    document.search_text = searchable_text(latest.name, latest.text)
+                transaction.on_commit(lambda stored=stored: _discard_all(stored))  # type: ignore[misc]
+                count += len(hers)
+                changed = True
+            if changed:
+                document.rev = room_services.rev_take(room=room)
+                document.updated_at = timezone.now()
+                document.save(update_fields=["name", "search_text", "comment_count", "rev",
+                                             "updated_at"])
+                publish_change(document)
+    return count
 
 
 MAX_COMMENT_CHARS = 5_000

@@ -102,6 +102,8 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
     Kind("mentor_application", _("A member applies to mentor"),
          _("%(name)s applied to mentor: her application waits for a decision."),
          audience="admin"),
+    Kind("data_export_ready", _("Your data is ready to download"),
+         _("Your data is ready: download it from your privacy settings until %(date)s.")),
 )}
 
 CHAT_KINDS = frozenset(code for code, kind in KINDS.items() if kind.missed_email)

@@ -26,6 +26,10 @@ each other and `rooms` knows no feature.
   room or its call (rooms) is reported, shown to moderators with the least context, and
   hidden through its own app's services; a room's moderators and a moderator's mute come
   from rooms; what moderation tells a member reaches her notification centre.
+- `community.my_data`: what each app keeps of a member, for "Download my data" and for
+  her account's erasure (her messages and comments as the community's policy says, her
+  documents' files); an app added later registers its part here.
+- `community.hooks`: her data export ready reaches her notification centre (and e-mail).
 - Account changes that must reach open sockets at once (sign-out, a new password,
   deactivation): Django's and allauth's signals ring her sockets, which check again.
 """
@@ -79,6 +83,8 @@ def register() -> None:
     community_hooks.register_block_changed(_block_changed)
     next_steps.register(mentoring_next_steps.home_next_steps)
     _register_moderation()
+    _register_my_data()
+    community_hooks.register_export_ready(_export_ready)
     _connect_account_signals()
 
 
@@ -241,6 +247,49 @@ def _application_decided(application: Any) -> None:
 
 def _block_changed(blocker_id: int, blocked_id: int) -> None:
     services.blocks_changed(blocker_id=blocker_id, blocked_id=blocked_id)
+def _register_my_data() -> None:
+    """Each app's part of "Download my data", in the order the zip's index shows them."""
+    from django.utils.translation import gettext_lazy as _
+
+    from calendar_app import my_data as calendar_data
+    from chat import my_data as chat_data
+    from community import my_data
+    from documents import my_data as documents_data
+    from mentoring import my_data as mentoring_data
+    from notifications import my_data as notifications_data
+
+    for part in (
+        my_data.Part("profile", _("Profile"), my_data.profile_rows, my_data.photo_files),
+        my_data.Part("messages", _("Messages"), chat_data.message_rows,
+                     erase=chat_data.messages_erase),
+        my_data.Part("documents", _("Documents"), documents_data.version_rows,
+                     documents_data.version_files, erase=documents_data.documents_erase),
+        my_data.Part("document_comments", _("Comments on documents"),
+                     documents_data.comment_rows),
+        my_data.Part("mentorships", _("Mentorship history"), mentoring_data.mentorship_rows,
+                     erase=mentoring_data.mentorships_erase),
+        my_data.Part("goals", _("Goals"), mentoring_data.goal_rows),
+        my_data.Part("mentoring_notes", _("Mentoring notes"), mentoring_data.note_rows),
+        my_data.Part("notifications", _("Notifications"), notifications_data.notification_rows),
+        my_data.Part("notification_preferences", _("Notification preferences"),
+                     notifications_data.preference_rows),
+        my_data.Part("calendar_events", _("Calendar events you created"),
+                     calendar_data.event_rows),
+        my_data.Part("calendar_answers", _("Your answers to events"), calendar_data.answer_rows),
+        my_data.Part("audit", _("Audit entries about you"), my_data.audit_rows),
+    ):
+        my_data.register(part)
+
+
+def _export_ready(export: Any) -> None:
+    """Her zip is ready: told in the centre and by e-mail, as her preferences say."""
+    from django.urls import reverse
+
+    from notifications import services as notifications
+
+    notifications.notify(user=export.user, kind="data_export_ready",
+                         params={"date": export.expires_at.date().isoformat()},
+                         url=reverse("my_data"))
 
 
 def _account_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:

@@ -121,7 +121,8 @@ def _messages(viewer: User, request: SearchRequest, offset: int,
         results.append(Result(
             title=title, context=title, snippet=hit.snippet,
             url=f"{reverse('room', args=[message.room_id])}#message-{message.seq}",
-            author=message.author.name if message.author else "", when=message.created_at))
+            author=message.author.name if message.author else str(_("A former member")),
+            when=message.created_at))
     return results, page.has_more
 
 
@@ -169,7 +170,8 @@ def _comments(viewer: User, request: SearchRequest, offset: int,
         results.append(Result(
             title=document.name, context=room, snippet=hit.snippet,
             url=f"{reverse('document', args=[document.pk])}#comment-{comment.pk}",
-            author=comment.author.name if comment.author else "", when=comment.created_at))
+            author=comment.author.name if comment.author else str(_("A former member")),
+            when=comment.created_at))
     return results, more
 
 

@@ -340,6 +340,10 @@ COHORT_PAUSE_AFTER_EXPIRED = env.int("COHORT_PAUSE_AFTER_EXPIRED", default=3)
 # An active mentorship with no sign of life (session, goal, milestone, agreement) for this
 # many days is shown to the admins as inactive.
 COHORT_INACTIVE_DAYS = env.int("COHORT_INACTIVE_DAYS", default=30)
+# "Delete my account" erases her after this many days (signing in before then cancels it);
+# "Download my data" offers its zip for COHORT_EXPORT_DAYS days (docs/deployment.md).
+COHORT_ERASURE_GRACE_DAYS = env.int("COHORT_ERASURE_GRACE_DAYS", default=14)
+COHORT_EXPORT_DAYS = env.int("COHORT_EXPORT_DAYS", default=7)
 COHORT_CHAT_SEND_LIMIT = env.int("COHORT_CHAT_SEND_LIMIT", default=30)
 COHORT_CHAT_SEND_WINDOW = env.int("COHORT_CHAT_SEND_WINDOW", default=10)
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,3 +244,20 @@ def requests_sweep(*, now: datetime | None = None) -> tuple[int, int]:
             _pause_if_unresponsive(row.mentor_id)
             expired += 1
     return reminded, expired
+
+
+def member_mentorships_erase(*, user_id: int) -> int:
+    """Her account is erased: her mentorships, as mentee or mentor, go with it (with their
+    goals, sessions and notes). Each mentor she had is locked and recounted in the same
+    transaction, so her free places are right at once. Returns how many mentorships."""
+    mentors = sorted(set(Mentorship.objects.filter(mentee_id=user_id)
+                         .values_list("mentor_id", flat=True)))
+    with transaction.atomic():
+        for mentor_id in mentors:
+            _lock_mentor(mentor_id)
+        mine = Mentorship.objects.filter(Q(mentee_id=user_id) | Q(mentor_id=user_id))
+        count = mine.count()
+        mine.delete()
+        for mentor_id in mentors:
+            mentor_stats_refresh(mentor_id)
+    return count

@@ -400,12 +400,12 @@ function renderParts(message) {
   const mine = message.author.id === me.id;
   const room = rooms.get(openRoomId) || {};
   const parts = [el("div", { class: "meta" },
-    el("strong", { class: "author", text: message.notice ? t("notice") : message.author.name }), " ",
+    el("strong", { class: "author", text: message.notice ? t("notice") : (message.author.name || t("former")) }), " ",
     el("time", { datetime: message.created_at, text: timeOf(message.created_at) }),
     message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null)];
   if (message.reply_to) {
     parts.push(el("p", { class: "reply-quote" },
-      el("strong", { text: message.reply_to.author_name }), ` ${message.reply_to.excerpt}`));
+      el("strong", { text: message.reply_to.author_name || t("former") }), ` ${message.reply_to.excerpt}`));
   }
   parts.push(renderBody(message));
   if (message.reactions.length) {
@@ -571,7 +571,7 @@ function announce(message) {
   holder.innerHTML = message.html; // sanitised by the server; never attached to the page
   let text = holder.content.textContent.replace(/\s+/g, " ").trim();
   if (text.length > 120) text = `${text.slice(0, 119)}…`;
-  const name = message.notice ? t("notice") : message.author.name;
+  const name = message.notice ? t("notice") : (message.author.name || t("former"));
   announcer.append(el("p", { text: t("announce", { name, text }) }));
   // Older lines are dropped (a removal is not read out), so the region stays small.
   while (announcer.childElementCount > 3) announcer.firstElementChild.remove();
@@ -654,7 +654,7 @@ function startReply(messageId) {
   if (!message || !textarea) return;
   replyTo = message;
   $("replying").hidden = false;
-  $("replying-text").textContent = `${t("replying-to")} ${message.author.name}: ${message.text.slice(0, 80)}`;
+  $("replying-text").textContent = `${t("replying-to")} ${message.author.name || t("former")}: ${message.text.slice(0, 80)}`;
   textarea.focus();
 }
 

@@ -129,6 +129,7 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
     axe.visit(page, base, "/accounts/signup/", "sign-up")
     axe.visit(page, base, f"/invite/{demo['token']}/", "invitation accept")
     axe.visit(page, base, "/invite/not-a-token/", "invitation invalid")
+    axe.visit(page, base, "/privacy/", "privacy")
     page.goto(base + "/accounts/login/")
     page.get_by_label("Email").fill("nobody@example.org")
     page.get_by_label("Password").fill("not the password")
@@ -165,6 +166,7 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
         (f"/mentoring/request/{mei.pk}/", "a mentorship request", None),
         ("/notifications/", "notifications", None),
         ("/notifications/preferences/", "notification preferences", None),
+        ("/settings/privacy/", "her data and account", None),
         ("/search/?q=promotion", "search", None),
     ]:
         axe.visit(page, base, path, f"mentee: {label}", ready)
@@ -219,6 +221,7 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
         ("/manage/programme/", "programme"), ("/manage/applications/", "applications"),
         ("/manage/invitations/", "invitations"), ("/manage/audit/", "audit log"),
         ("/manage/topics/", "topics"), (f"/manage/topics/{demo['topic'].pk}/", "a topic"),
+        ("/manage/retention/", "retention"),
         ("/manage/matching/", "matching"),
     ]:
         axe.visit(page, base, path, f"admin: {label}")

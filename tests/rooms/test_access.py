@@ -178,6 +178,15 @@ class TestAccountAndSession:
         await db(deactivate)()
         assert await close_code(b) == protocol.CLOSE_SIGNED_OUT
 
+    async def test_asking_to_delete_her_account_closes_her_sockets_at_once(self, two_rooms):
+        from community import erasure
+        from tests.community.factories import PASSWORD
+
+        _ana, bea, *_ = two_rooms
+        b = await synced(bea)
+        await db(erasure.account_delete_request)(user=bea, password=PASSWORD)
+        assert await close_code(b) == protocol.CLOSE_SIGNED_OUT
+
     async def test_a_new_password_closes_her_other_sessions(self, two_rooms):
         _ana, bea, *_ = two_rooms
         b = await synced(bea)
