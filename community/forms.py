@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from community import languages, permissions, time_zones
+from community import languages, names, permissions, time_zones
 from community.adapters import domain_allowed
 from community.audit import ACTIONS
 from community.models import MentorApplication, Profile, Role, Topic, User
@@ -23,6 +23,9 @@ class SignupForm(forms.Form):
 
     name = forms.CharField(label=_("Full name"), max_length=150)
 
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         email = data.get("email")
@@ -33,12 +36,15 @@ class SignupForm(forms.Form):
         return data
 
     def signup(self, request: Any, user: User) -> None:
-        user.name = self.cleaned_data["name"].strip()
+        user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])
 
 
 class InvitationAcceptForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=150)
+
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"])
     password = forms.CharField(
         label=_("Choose a password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -178,6 +184,10 @@ class ProfileForm(forms.ModelForm):
         if not self.instance.photo:
             del self.fields["remove_photo"]
         self.order_fields(["name", "photo_upload", "remove_photo", "pronouns", "headline"])
+        self.member = member
+
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"], member=self.member)
 
     def service_values(self) -> dict[str, Any]:
         """The cleaned plain fields, as profile_update takes them."""
