@@ -217,5 +217,5 @@ class TestRoleBadge:
         people = client.get(reverse("people")).content.decode()
         assert people.count("role-badge role-mentor") == 1
         assert AnonymousUser().is_authenticated is False  # the pages above are members-only
-        assert Role.MENTOR == mentor.role
+        assert mentor.role == Role.MENTOR
         assert Client().get(reverse("people")).status_code == 302
