@@ -238,6 +238,11 @@ class Profile(models.Model):
     contact_visibility = models.CharField(
         _("who sees my contact details"), max_length=16, choices=Visibility.choices,
         default=Visibility.MENTORS)
+    relay_only_calls = models.BooleanField(
+        _("relay-only calls (hide my address)"), default=False,
+        help_text=_("Your calls go through the community’s server, so the people you call "
+                    "never learn your internet address. The call may take a little longer "
+                    "to connect."))
     updated_at = models.DateTimeField(auto_now=True)
 
     # Kept up to date by the mentoring app, read by search and profile pages.

@@ -309,7 +309,7 @@ def invitation_accept(*, token: str, name: str, password: str) -> User:
 PROFILE_FIELDS = (
     "pronouns", "headline", "bio", "tags", "industry", "city", "time_zone", "languages",
     "years_experience", "wants_to_develop", "can_offer", "availability", "contact_details",
-    "contact_visibility",
+    "contact_visibility", "relay_only_calls",
 )
 MENTOR_FIELDS = ("mentor_capacity", "accepting_mentees")
 MENTEE_FIELDS = ("any_language",)  # what she needs of a mentor: members who may ask for one

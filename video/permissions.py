@@ -7,6 +7,7 @@ between participants of the same call (video.services checks both ends).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from community.permissions import Viewer
@@ -27,3 +28,13 @@ def can_join_call(user: Viewer, room: Room) -> bool:
 def calls_visible_to(user: Viewer) -> QuerySet[Call]:
     """The calls of the rooms she sees (`can_see_call` for every call at once)."""
     return Call.objects.filter(room__in=room_permissions.rooms_visible_to(user))
+
+
+def hides_address(user: Viewer) -> bool:
+    """Her calls go through the TURN server only, so no participant learns her address:
+    her own choice (profile, "relay-only calls") or the community's
+    (`COHORT_CALLS_RELAY_ONLY`). video.privacy says what is filtered."""
+    if settings.COHORT_CALLS_RELAY_ONLY:
+        return True
+    profile = getattr(user, "profile", None)
+    return bool(profile is not None and profile.relay_only_calls)

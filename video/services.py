@@ -26,7 +26,7 @@ from rooms import services as room_services
 from rooms.models import Connection, Membership, Room
 from rooms.permissions import access_room
 from rooms.services import PRESENCE_TIMEOUT
-from video import hooks, permissions
+from video import hooks, permissions, privacy
 from video.models import Call, Participant
 
 MAX_SDP_BYTES = 48 * 1024
@@ -345,10 +345,30 @@ def call_signal(*, user: User, room_id: Any, channel_name: str,
                                k: v for k, v in event.items() if k in ("description",
                                                                        "candidate")}})
         return
-    target = present(call).filter(peer_id=to).exclude(pk=seat.pk).first()
+    target = (present(call).select_related("user__profile").filter(peer_id=to)
+              .exclude(pk=seat.pk).first())
     if target is None:
         raise PermissionDenied(_("That person is not in this call."))
+    if permissions.hides_address(user) or permissions.hides_address(target.user):
+        if not _relay_only(event):
+            return  # an address she (or the other) hides: dropped, the ack says nothing
     protocol.publish_to_socket(target.channel_name, event)  # type: ignore[arg-type]
+
+
+def _relay_only(event: dict[str, Any]) -> bool:
+    """Keep only what names the TURN server (video.privacy); False: drop the whole signal."""
+    if "description" in event:
+        event["description"] = {**event["description"],
+                                "sdp": privacy.sdp_relay_only(event["description"]["sdp"])}
+        return True
+    candidate = event["candidate"]
+    if candidate is None:
+        return True
+    kept = privacy.candidate_relay_only(candidate["candidate"])
+    if kept is None:
+        return False
+    event["candidate"] = {**candidate, "candidate": kept}
+    return True
 
 
 def relay_touch(call_ids: list[int], relay_channel: str) -> None:

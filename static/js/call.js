@@ -51,6 +51,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   let peerId = null;
   let mode = null;
   let iceServers = [];
+  // "relay" when she hides her address (her profile or the community): TURN only. The
+  // server drops any other candidate to or from her as well (video/privacy.py).
+  /** @type {RTCIceTransportPolicy} */
+  let iceTransportPolicy = "all";
   let stream = null; // microphone + camera (or screen) of this page
   let cameraTrack = null;
   let screenTrack = null;
@@ -248,7 +252,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       this.polite = peerId < id;
       this.makingOffer = false;
       this.ignoreOffer = false;
-      this.pc = new RTCPeerConnection({ iceServers });
+      this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
       this.senders = {};
       for (const kind of ["audio", "video"]) {
         const track = outgoing(kind);
@@ -298,7 +302,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
 
     async restart() {
       await refreshIceServers();
-      this.pc.setConfiguration({ iceServers });
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers, iceTransportPolicy });
       this.pc.restartIce();
     }
 
@@ -310,7 +314,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   // --- Relay: this page always offers ---------------------------------------------------------
   class RelayLink {
     constructor() {
-      this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: "max-bundle" });
+      this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy, bundlePolicy: "max-bundle" });
       this.own = {};
       for (const kind of ["audio", "video"]) {
         const transceiver = this.pc.addTransceiver(outgoing(kind) || kind, { direction: "sendonly", streams: [stream] });
@@ -405,7 +409,9 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
 
   async function refreshIceServers() {
     try {
-      iceServers = (await live.request({ type: "call.ice", room_id: roomId })).ice_servers;
+      const fresh = await live.request({ type: "call.ice", room_id: roomId });
+      iceServers = fresh.ice_servers;
+      iceTransportPolicy = fresh.ice_transport_policy || "all";
     } catch {
       // keep the ones we have
     }
@@ -437,6 +443,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       peerId = result.peer_id;
       mode = result.call.mode;
       iceServers = result.ice_servers;
+      iceTransportPolicy = result.ice_transport_policy || "all";
       if (newer(result.call.id, result.call.version)) call = result.call;
       joined = true;
       render();
