@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from confusable_homoglyphs import categories, confusables
 from django.core.exceptions import ValidationError
@@ -85,7 +85,7 @@ def _prototype(char: str) -> str:
     if len(glyphs) != 1:
         return char
     other = glyphs[0]
-    back = confusables.is_confusable(other, greedy=True) if len(other) == 1 else False
+    back: Any = confusables.is_confusable(other, greedy=True) if len(other) == 1 else False
     if back and len(back[0]["homoglyphs"]) == 1:
         return min(char, other)
     return other

@@ -56,6 +56,7 @@ def call_payload(call: Call | None) -> protocol.CallPayload | None:
         return None
     participants: list[protocol.CallParticipantPayload] = [{
         "peer_id": p.peer_id, "user_id": p.user_id, "name": p.user.name,
+        **({"badge": p.user.role_badge} if p.user.role_badge else {}),  # type: ignore[typeddict-item]
         "photo": photo_url(p.user),
         "audio": p.audio, "video": p.video, "screen": p.screen,
         "joined_at": p.joined_at.isoformat(),

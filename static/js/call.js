@@ -119,7 +119,14 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     for (const person of people) {
       const local = person.peer_id === peerId;
       const tile = tileFor(person.peer_id, person.name, local);
-      tile.querySelector(".tile-name").textContent = local ? t("you", { name: person.name }) : person.name;
+      const label = tile.querySelector(".tile-name");
+      label.textContent = local ? t("you", { name: person.name }) : person.name;
+      if (person.badge === "mentor" || person.badge === "admin") { // her role, not her name
+        const badge = document.createElement("span");
+        badge.className = `badge role-badge role-${person.badge}`;
+        badge.textContent = t(`badge-${person.badge}`);
+        label.append(" ", badge);
+      }
       drawFace(tile.querySelector(".tile-face"), local ? { ...person, photo: person.photo || photo } : person);
       tile.classList.toggle("muted", !person.audio);
       tile.classList.toggle("camera-off", !showsPicture(person, local));
