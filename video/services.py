@@ -350,9 +350,9 @@ def call_signal(*, user: User, room_id: Any, channel_name: str,
               .exclude(pk=seat.pk).first())
     if target is None:
         raise PermissionDenied(_("That person is not in this call."))
-    if permissions.hides_address(user) or permissions.hides_address(target.user):
-        if not _relay_only(event):
-            return  # an address she (or the other) hides: dropped, the ack says nothing
+    hidden = permissions.hides_address(user) or permissions.hides_address(target.user)
+    if hidden and not _relay_only(event):
+        return  # an address she (or the other) hides: dropped, the ack says nothing
     protocol.publish_to_socket(target.channel_name, event)  # type: ignore[arg-type]
 
 
