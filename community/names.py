@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from community.models import User
 
 MAX_LENGTH = 150
+KEY_LENGTH = 600  # User.name_key: a prototype may be a few characters (m is "rn")
 
 # Format (Cf: zero-width joiners, bidirectional marks and overrides, soft hyphen), control,
 # private-use, surrogate and unassigned characters, and line or paragraph separators.
@@ -97,7 +98,7 @@ def skeleton(name: str) -> str:
     text = normalise(name).casefold()
     for _round in range(2):
         text = "".join(_prototype(char) for char in text).casefold()
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", text).strip()[:KEY_LENGTH]
 
 
 def name_clean(name: str, *, member: User | None = None) -> str:
