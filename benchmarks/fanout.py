@@ -111,7 +111,7 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     for index, cookie in enumerate(cookies):
         socket = await lightws.connect(
             f"{urls[index % len(urls)]}?room={room_id}",
-            {"Cookie": cookie, "Origin": "http://127.0.0.1"})
+            {"Cookie": cookie, "Origin": "http" + urls[index % len(urls)][2:].split("/ws")[0]})
         hello = json.loads(await socket.recv())
         assert hello["type"] == "hello", hello
         await socket.send(json.dumps({"type": "sync", "rooms": {str(room_id): 0}}))

@@ -48,7 +48,8 @@ class Member:
     async def connect(self, url: str, gate: asyncio.Semaphore) -> None:
         async with gate:
             self.socket = await websockets.connect(
-                url, additional_headers={"Cookie": self.cookie, "Origin": "http://127.0.0.1"},
+                url, additional_headers={"Cookie": self.cookie,
+                                     "Origin": "http" + url[2:].split("/ws")[0]},
                 max_size=2**22, open_timeout=60, ping_interval=None)
             hello = json.loads(await self.socket.recv())
             assert hello["type"] == "hello", hello

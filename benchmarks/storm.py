@@ -43,7 +43,8 @@ class Client:
 
     async def connect(self, url: str, after: int | None) -> None:
         self.socket = await websockets.connect(
-            url, additional_headers={"Cookie": self.cookie, "Origin": "http://127.0.0.1"},
+            url, additional_headers={"Cookie": self.cookie,
+                                     "Origin": "http" + url[2:].split("/ws")[0]},
             max_size=2**22, open_timeout=DEADLINE, ping_interval=None)
         rooms = {} if after is None else {str(self.room_id): after}
         await self.socket.send(json.dumps({"type": "sync", "rooms": rooms}))

@@ -134,7 +134,7 @@ def _moved(event: Event, occurrence: Occurrence, *, method: str, reader: User | 
     component = icalendar.Event()
     _common(component, event, method=method, reader=reader, answer=answer)
     component.add("recurrence-id", _local(event, occurrence.recurrence_id))
-    assert occurrence.start_date is not None
+    assert occurrence.start_date is not None  # nosec B101  # an occurrence always has its date (narrows the type)
     start, end = _start_end(event, occurrence.start_date, occurrence.start_time,
                             occurrence.duration or event.duration)
     component.add("summary", occurrence.title or event.title)

@@ -63,7 +63,7 @@ def _rule(text: str, start: datetime, where: Any) -> dateutil_rrule.rrule:
         rule = dateutil_rrule.rrulestr(f"RRULE:{body}", dtstart=start)
     except (ValueError, TypeError):
         raise ValidationError(_("This repeat rule cannot be read.")) from None
-    assert isinstance(rule, dateutil_rrule.rrule)
+    assert isinstance(rule, dateutil_rrule.rrule)  # nosec B101  # an RRULE line always parses to an rrule (narrows the type)
     return rule
 
 

@@ -128,7 +128,7 @@ _tsquery = fulltext.tsquery
 def _vector() -> RawSQL:
     """The stored vector: a column of the table the migration adds, not a model field."""
     # Names only, from the model and the migration: no value is spliced.
-    return RawSQL(f"{rows.table(Message)}.{connection.ops.quote_name(VECTOR_COLUMN)}",  # noqa: S611
+    return RawSQL(f"{rows.table(Message)}.{connection.ops.quote_name(VECTOR_COLUMN)}",  # noqa: S611  # nosec B611  # names from the models, values bound
                   [], output_field=SearchVectorField())
 
 
@@ -204,7 +204,7 @@ def _sqlite_ids(query: str, room_ids: list[int], filters: MessageFilters,
     newest = f"{col['created_at']} DESC, {col['id']} DESC"
     ordering = newest if order == "newest" else f"bm25({fts}), {newest}"
     # Names come from the models and the migration; every value is a bound parameter.
-    sql = (f"SELECT {col['id']} FROM {fts} JOIN {message} m ON {col['id']} = {fts}.rowid "  # noqa: S608
+    sql = (f"SELECT {col['id']} FROM {fts} JOIN {message} m ON {col['id']} = {fts}.rowid "  # noqa: S608  # nosec B608  # names from the models, values bound
            f"WHERE {' AND '.join(where)} ORDER BY {ordering} LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
@@ -215,7 +215,7 @@ def _sqlite_snippets(query: str, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
     fts = connection.ops.quote_name(FTS_TABLE)
-    sql = (f"SELECT rowid, snippet({fts}, 0, %s, %s, ' … ', 24) FROM {fts} "  # noqa: S608
+    sql = (f"SELECT rowid, snippet({fts}, 0, %s, %s, ' … ', 24) FROM {fts} "  # noqa: S608  # nosec B608  # names from the models, values bound
            f"WHERE {fts} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})")
     with connection.cursor() as cursor:
         cursor.execute(sql, [START, STOP, fts_match(query), *ids])

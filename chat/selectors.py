@@ -14,7 +14,13 @@ from chat.rendering import excerpt
 from community.models import User
 from rooms import permissions as room_permissions
 from rooms.models import Membership, Room
-from rooms.protocol import DeletedBy, MessagePayload, ReactionPayload, RoomStatePayload
+from rooms.protocol import (
+    DeletedBy,
+    MessageAuthorPayload,
+    MessagePayload,
+    ReactionPayload,
+    RoomStatePayload,
+)
 
 HISTORY_MAX = 100
 CATCH_UP_MAX = 500
@@ -53,8 +59,7 @@ def _payload(message: Message, reactions: list[Reaction],
         "seq": message.seq,
         "rev": message.rev,
         "client_id": message.client_id,
-        "author": {"id": message.author_id or 0,
-                   "name": message.author.name if message.author else ""},
+        "author": _author(message.author),
         "text": "" if deleted else message.text,
         "html": "" if deleted else message.html,
         "reply_to": None if reply is None else {
@@ -70,6 +75,16 @@ def _payload(message: Message, reactions: list[Reaction],
         "deleted_by": _deleted_by(message),
         "notice": message.notice,
     }
+
+
+def _author(author: User | None) -> MessageAuthorPayload:
+    if author is None:  # her account is gone
+        return {"id": 0, "name": ""}
+    payload: MessageAuthorPayload = {"id": author.pk, "name": author.name}
+    badge = author.role_badge
+    if badge:
+        payload["badge"] = badge  # type: ignore[typeddict-item]  # "mentor" or "admin"
+    return payload
 
 
 def _deleted_by(message: Message) -> DeletedBy | None:

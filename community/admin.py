@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from community import permissions
+from community import names, permissions
 from community.audit import audit_record
 from community.models import (
     AuditEntry,
@@ -70,11 +71,49 @@ class ProfileInline(AdminRoleOnly, admin.StackedInline):
     filter_horizontal = ("expertise", "skills")
 
 
+class MemberChangeForm(UserChangeForm):
+    """An admin renaming a member meets the same rules as the member herself."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"], member=self.instance)
+
+
+class MemberCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email", "name")
+
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"])
+
+
+class LookAlikeNameFilter(admin.SimpleListFilter):
+    """Members whose name looks like another member's (given before names were checked)."""
+
+    title = _("name")
+    parameter_name = "look_alike"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Looks like another member’s"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() != "yes":
+            return queryset
+        keys = [group[0].name_key for group in names.confusable_pairs()]
+        return queryset.filter(name_key__in=keys)
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    form = MemberChangeForm
+    add_form = MemberCreationForm
     ordering = ("name", "email")
     list_display = ("email", "name", "role", "is_active", "date_joined", "last_login")
-    list_filter = ("role", "is_active", "is_staff", "date_joined")
+    list_filter = (LookAlikeNameFilter, "role", "is_active", "is_staff", "date_joined")
     search_fields = ("email", "name", "profile__headline")
     readonly_fields = ("date_joined", "last_login")
     inlines = [ProfileInline]

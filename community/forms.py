@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from community import languages, permissions, time_zones
+from community import languages, names, permissions, time_zones
 from community.adapters import domain_allowed
 from community.audit import ACTIONS
 from community.models import MentorApplication, MessagePolicy, Profile, Role, Topic, User
@@ -23,6 +24,9 @@ class SignupForm(forms.Form):
 
     name = forms.CharField(label=_("Full name"), max_length=150)
 
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         email = data.get("email")
@@ -33,12 +37,15 @@ class SignupForm(forms.Form):
         return data
 
     def signup(self, request: Any, user: User) -> None:
-        user.name = self.cleaned_data["name"].strip()
+        user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])
 
 
 class InvitationAcceptForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=150)
+
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"])
     password = forms.CharField(
         label=_("Choose a password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -142,7 +149,7 @@ class ProfileForm(forms.ModelForm):
             "pronouns", "headline", "bio", "expertise", "skills", "tags", "industry", "city",
             "time_zone", "languages", "any_language", "years_experience", "wants_to_develop",
             "wants_topics", "can_offer", "mentor_capacity", "accepting_mentees", "availability",
-            "contact_details", "contact_visibility",
+            "contact_details", "contact_visibility", "relay_only_calls",
         ]
         help_texts = {
             "bio": _("Markdown works as in chat: **bold**, *italics*, lists, links."),
@@ -178,10 +185,20 @@ class ProfileForm(forms.ModelForm):
         if not self.instance.photo:
             del self.fields["remove_photo"]
         self.order_fields(["name", "photo_upload", "remove_photo", "pronouns", "headline"])
+        self.member = member
+        if settings.COHORT_CALLS_RELAY_ONLY:
+            field = self.fields["relay_only_calls"]
+            field.disabled, field.initial = True, True
+            field.help_text = _("This community hides every member’s address in calls.")
+
+    def clean_name(self) -> str:
+        return names.form_name_clean(self.cleaned_data["name"], member=self.member)
 
     def service_values(self) -> dict[str, Any]:
         """The cleaned plain fields, as profile_update takes them."""
         skip = {"name", "photo_upload", "remove_photo", "expertise", "skills", "wants_topics"}
+        if self.fields["relay_only_calls"].disabled:
+            skip.add("relay_only_calls")  # the community's rule, not her choice: keep hers
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community import languages, time_zones
+from community.names import skeleton
 
 
 class Role(models.TextChoices):
@@ -61,6 +62,8 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("full name"), max_length=150)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # What the name looks like (community.names.skeleton); a new name may not take another's.
+    name_key = models.CharField(max_length=600, default="", editable=False, db_index=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
@@ -76,6 +79,22 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """`name_key` follows the name, whichever form or script saved it."""
+        self.name_key = skeleton(self.name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields and "name_key" not in fields:
+            kwargs["update_fields"] = [*fields, "name_key"]
+        super().save(*args, **kwargs)
+
+    @property
+    def role_badge(self) -> str:
+        """The role shown next to her name, from her role, never from the name she typed:
+        "admin", "mentor" or ""."""
+        if self.is_admin:
+            return "admin"
+        return "mentor" if self.is_mentor else ""
 
     @property
     def is_admin(self) -> bool:
@@ -219,6 +238,11 @@ class Profile(models.Model):
     contact_visibility = models.CharField(
         _("who sees my contact details"), max_length=16, choices=Visibility.choices,
         default=Visibility.MENTORS)
+    relay_only_calls = models.BooleanField(
+        _("relay-only calls (hide my address)"), default=False,
+        help_text=_("Your calls go through the community’s server, so the people you call "
+                    "never learn your internet address. The call may take a little longer "
+                    "to connect."))
     updated_at = models.DateTimeField(auto_now=True)
 
     # Kept up to date by the mentoring app, read by search and profile pages.

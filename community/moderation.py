@@ -274,9 +274,10 @@ def report_decide(*, moderator: User, report_id: int, decision: Decision) -> Rep
         member = report.reported
         room = {"room": report.label}
         if decision.hide:
-            reportable = hooks.REPORTABLE[report.kind]
-            assert reportable.hide is not None
-            reportable.hide(moderator, report.item_id)
+            hide = hooks.REPORTABLE[report.kind].hide
+            if hide is None:  # `_checked` refused it already; kept for the type checker
+                raise ValidationError(_("This kind of item cannot be hidden."))
+            hide(moderator, report.item_id)
             _record(report, moderator, ModerationAction.Kind.HIDE, member)
             audit_record(actor=moderator, action="moderation.hide", target=report,
                          member=member.email if member else "")

@@ -23,7 +23,7 @@ from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from community import hooks, permissions
+from community import hooks, names, permissions
 from community.audit import audit_record
 from community.models import (
     Block,
@@ -282,9 +282,7 @@ def invitation_from_token(token: str) -> Invitation:
 
 def invitation_accept(*, token: str, name: str, password: str) -> User:
     """Create the member from her invitation. The row lock makes a double submit harmless."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("Tell us your name.")})
+    name = names.name_clean(name)
     with transaction.atomic():
         invitation = invitation_from_token(token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -314,7 +312,7 @@ def invitation_accept(*, token: str, name: str, password: str) -> User:
 PROFILE_FIELDS = (
     "pronouns", "headline", "bio", "tags", "industry", "city", "time_zone", "languages",
     "years_experience", "wants_to_develop", "can_offer", "availability", "contact_details",
-    "contact_visibility",
+    "contact_visibility", "relay_only_calls",
 )
 MENTOR_FIELDS = ("mentor_capacity", "accepting_mentees")
 MENTEE_FIELDS = ("any_language",)  # what she needs of a mentor: members who may ask for one
@@ -354,9 +352,7 @@ def profile_update(
         profile.tags = list(dict.fromkeys(t.strip() for t in profile.tags if t.strip()))
     profile.full_clean(exclude=["user", "photo"])
     if name is not None:
-        if not name.strip():
-            raise ValidationError({"name": _("Tell us your name.")})
-        member.name = name.strip()[:150]
+        member.name = names.name_clean(name, member=member)
     new_photo = photo_normalise(photo) if photo is not None else None
     old_photo = profile.photo.name if (new_photo or remove_photo) and profile.photo else ""
     with transaction.atomic():

@@ -94,7 +94,7 @@ def _filtered(target: _Target, room_ids: list[int], filters: Filters) -> QuerySe
 
 def _vector(target: _Target) -> RawSQL:
     # Names only, from the model and the migration: no value is spliced.
-    return RawSQL(f"{rows.table(target.model)}.search_vector", [],  # noqa: S611
+    return RawSQL(f"{rows.table(target.model)}.search_vector", [],  # noqa: S611  # nosec B611  # names from the models, values bound
                   output_field=SearchVectorField())
 
 
@@ -167,7 +167,7 @@ def _sqlite_ids(target: _Target, query: str, room_ids: list[int], filters: Filte
     newest = f"{when} DESC, t.id DESC"
     ordering = newest if order == "newest" else f"bm25({fts}), {newest}"
     # Names come from the models and the migration; every value is a bound parameter.
-    sql = (f"SELECT t.id FROM {fts} JOIN {rows.table(target.model)} t "  # noqa: S608
+    sql = (f"SELECT t.id FROM {fts} JOIN {rows.table(target.model)} t "  # noqa: S608  # nosec B608  # names from the models, values bound
            f"ON t.id = {fts}.rowid{joins} WHERE {' AND '.join(where)} "
            f"ORDER BY {ordering} LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
@@ -179,7 +179,7 @@ def _sqlite_snippets(target: _Target, query: str, ids: Sequence[int]) -> dict[in
     if not ids:
         return {}
     fts = _fts(target)
-    sql = (f"SELECT rowid, snippet({fts}, 0, %s, %s, ' … ', 24) FROM {fts} "  # noqa: S608
+    sql = (f"SELECT rowid, snippet({fts}, 0, %s, %s, ' … ', 24) FROM {fts} "  # noqa: S608  # nosec B608  # names from the models, values bound
            f"WHERE {fts} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})")
     with connection.cursor() as cursor:
         cursor.execute(sql, [fulltext.START, fulltext.STOP, fulltext.fts_match(query), *ids])

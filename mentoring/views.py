@@ -506,7 +506,7 @@ def proposal_answer(request: HttpRequest, proposal_id: int) -> HttpResponse:
         raise Http404  # a missing or unknown answer is never taken as a decline
     accept = answer == "accept"
     other = proposal.mentor if user.pk == proposal.mentee_id else proposal.mentee
-    assert other is not None  # a sent proposal has its mentor
+    assert other is not None  # nosec B101  # a sent proposal has its mentor (narrows the type)
     mine = (Proposal.Status.MENTEE_ACCEPTED if user.pk == proposal.mentee_id
             else Proposal.Status.MENTOR_ACCEPTED)
     if proposal.status in (mine, Proposal.Status.ACCEPTED, Proposal.Status.DECLINED):

@@ -65,7 +65,7 @@ def _membership_locking_room_sql(vendor: str) -> str:
     chat message runs it: rooms.rows). SQLite locks the whole database instead."""
     lock = " FOR UPDATE OF r" if connection.features.has_select_for_update_of else ""
     # Names from the models (rooms.rows); the values are bound parameters.
-    return (f"SELECT {rows.columns(Membership, 'm')}, {rows.columns(Room, 'r')} "  # noqa: S608
+    return (f"SELECT {rows.columns(Membership, 'm')}, {rows.columns(Room, 'r')} "  # noqa: S608  # nosec B608  # names from the models, values bound
             f"FROM {rows.table(Membership)} m JOIN {rows.table(Room)} r "
             f"ON r.{rows.column(Room, 'id')} = m.{rows.column(Membership, 'room')} "
             f"WHERE m.{rows.column(Membership, 'room')} = %s "

@@ -80,6 +80,13 @@ class AuthorPayload(Payload):
     name: str
 
 
+class MessageAuthorPayload(AuthorPayload):
+    """A message's author; `badge` is her role, shown apart from the name she typed
+    (community.names): present only for a mentor or the programme team."""
+
+    badge: NotRequired[Literal["mentor", "admin"]]
+
+
 class ReactionPayload(Payload):
     emoji: str
     count: int
@@ -104,7 +111,7 @@ class MessagePayload(Payload):
     seq: int
     rev: int
     client_id: str
-    author: AuthorPayload
+    author: MessageAuthorPayload
     text: str
     html: str
     reply_to: ReplyPayload | None
@@ -388,6 +395,7 @@ class CallParticipantPayload(Payload):
     peer_id: str  # what signalling addresses: one per joined socket
     user_id: int
     name: str
+    badge: NotRequired[Literal["mentor", "admin"]]  # her role (community.names), if any
     photo: str | None  # her profile photo's address, if she has one
     audio: bool  # microphone on
     video: bool  # camera (or screen) on

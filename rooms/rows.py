@@ -26,7 +26,7 @@ def table(model: type[Model]) -> str:
 def column(model: type[Model], name: str) -> str:
     """The quoted column of field `name` (a field name: `room`, not `room_id`)."""
     field = model._meta.get_field(name)
-    assert isinstance(field, Field), f"{model.__name__}.{name} is not a column"
+    assert isinstance(field, Field), f"{model.__name__}.{name} is not a column"  # nosec B101  # callers name columns in code, never from input (a programming check)
     return connection.ops.quote_name(str(field.column))
 
 

@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-WebSocket routes sit behind the origin check (ALLOWED_HOSTS) and the session
-authentication (server/wsauth.py); `server.routing.websocket_urlpatterns` gathers each app's routes.
+WebSocket routes sit behind the origin check (scheme, host and port: server/wsorigin.py)
+and the session authentication (server/wsauth.py); `server.routing.websocket_urlpatterns`
+gathers each app's routes.
 """
 
 import os
@@ -13,16 +14,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from rooms import outbox  # noqa: E402
 from server import uploads  # noqa: E402
 from server.routing import websocket_urlpatterns  # noqa: E402
 from server.wsauth import SessionUserMiddleware  # noqa: E402
+from server.wsorigin import OriginCheckMiddleware  # noqa: E402
 
 router = ProtocolTypeRouter({
     "http": django_application,
-    "websocket": AllowedHostsOriginValidator(
+    "websocket": OriginCheckMiddleware(
         SessionUserMiddleware(URLRouter(websocket_urlpatterns))),
 })
 

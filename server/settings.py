@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "server.caching.PrivateCacheMiddleware",
     "community.middleware.MembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "community.middleware.RateLimitedMiddleware",
@@ -404,6 +405,9 @@ COHORT_TURN_TTL = env.int("COHORT_TURN_TTL", default=4 * 3600)
 # The addresses the relay offers browsers (its ICE host candidates); empty: every
 # address of the machine but loopback.
 COHORT_RELAY_ADDRESSES = env.list("COHORT_RELAY_ADDRESSES", default=[])
+# Every member's calls go through TURN only: no participant learns another's address
+# (each member may also choose it on her profile). Needs COHORT_TURN_URLS.
+COHORT_CALLS_RELAY_ONLY = env.bool("COHORT_CALLS_RELAY_ONLY", default=False)
 
 # --- E-mail -----------------------------------------------------------------------------
 # EMAIL_URL (smtp://user:password@host:587, or smtp+tls://, smtps://) selects SMTP;

@@ -34,7 +34,7 @@ class Member:
         self.sock = await websockets.connect(
             self.server.url.replace("http", "ws") + path, open_timeout=10,
             additional_headers={"Cookie": f"sessionid={self.cookie}",
-                                "Origin": "http://127.0.0.1"})
+                                "Origin": self.server.url})
         assert (await self.next())["type"] == "hello"
         if path == "/ws/":
             await self.send({"type": "sync", "rooms": sync})

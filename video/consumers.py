@@ -33,7 +33,8 @@ def handle_join(user: User, channel_name: str, content: dict[str, Any]) -> dict[
                                     channel_name=channel_name, audio=bool(audio),
                                     video=bool(video), relay_channel=_relay_channel)
     return {"room_id": call.room_id, "peer_id": seat.peer_id,
-            "call": services.call_payload(call), "ice_servers": turn.ice_servers(user.pk)}
+            "call": services.call_payload(call), "ice_servers": turn.ice_servers(user.pk),
+            "ice_transport_policy": turn.transport_policy(user)}
 
 
 def handle_leave(user: User, channel_name: str, content: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +57,8 @@ def handle_signal(user: User, channel_name: str, content: dict[str, Any]) -> dic
 def handle_ice(user: User, channel_name: str, content: dict[str, Any]) -> dict[str, Any]:
     """Fresh ICE servers (new TURN credentials) for a participant, before an ICE restart."""
     _in_call(services.my_seat, user, content.get("room_id"), channel_name)
-    return {"ice_servers": turn.ice_servers(user.pk)}
+    return {"ice_servers": turn.ice_servers(user.pk),
+            "ice_transport_policy": turn.transport_policy(user)}
 
 
 def handle_get(user: User, channel_name: str, content: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from community.permissions import Viewer, blocked_among
@@ -44,3 +45,13 @@ def streams_withheld(user: Viewer, peers: Iterable[tuple[str, int]]) -> set[str]
 def calls_visible_to(user: Viewer) -> QuerySet[Call]:
     """The calls of the rooms she sees (`can_see_call` for every call at once)."""
     return Call.objects.filter(room__in=room_permissions.rooms_visible_to(user))
+
+
+def hides_address(user: Viewer) -> bool:
+    """Her calls go through the TURN server only, so no participant learns her address:
+    her own choice (profile, "relay-only calls") or the community's
+    (`COHORT_CALLS_RELAY_ONLY`). video.privacy says what is filtered."""
+    if settings.COHORT_CALLS_RELAY_ONLY:
+        return True
+    profile = getattr(user, "profile", None)
+    return bool(profile is not None and profile.relay_only_calls)

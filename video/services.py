@@ -26,7 +26,7 @@ from rooms import services as room_services
 from rooms.models import Connection, Membership, Room
 from rooms.permissions import access_room
 from rooms.services import PRESENCE_TIMEOUT
-from video import hooks, permissions
+from video import hooks, permissions, privacy
 from video.models import Call, Participant
 
 MAX_SDP_BYTES = 48 * 1024
@@ -56,6 +56,7 @@ def call_payload(call: Call | None) -> protocol.CallPayload | None:
         return None
     participants: list[protocol.CallParticipantPayload] = [{
         "peer_id": p.peer_id, "user_id": p.user_id, "name": p.user.name,
+        **({"badge": p.user.role_badge} if p.user.role_badge else {}),  # type: ignore[typeddict-item]
         "photo": photo_url(p.user),
         "audio": p.audio, "video": p.video, "screen": p.screen,
         "joined_at": p.joined_at.isoformat(),
@@ -349,11 +350,31 @@ def call_signal(*, user: User, room_id: Any, channel_name: str,
                                k: v for k, v in event.items() if k in ("description",
                                                                        "candidate")}})
         return
-    target = present(call).filter(peer_id=to).exclude(pk=seat.pk).first()
+    target = (present(call).select_related("user__profile").filter(peer_id=to)
+              .exclude(pk=seat.pk).first())
     if target is None or not permissions.can_signal(user, target.user_id):
         # Across a block it answers as for someone not in the call: nothing is forwarded.
         raise PermissionDenied(_("That person is not in this call."))
+    hidden = permissions.hides_address(user) or permissions.hides_address(target.user)
+    if hidden and not _relay_only(event):
+        return  # an address she (or the other) hides: dropped, the ack says nothing
     protocol.publish_to_socket(target.channel_name, event)  # type: ignore[arg-type]
+
+
+def _relay_only(event: dict[str, Any]) -> bool:
+    """Keep only what names the TURN server (video.privacy); False: drop the whole signal."""
+    if "description" in event:
+        event["description"] = {**event["description"],
+                                "sdp": privacy.sdp_relay_only(event["description"]["sdp"])}
+        return True
+    candidate = event["candidate"]
+    if candidate is None:
+        return True
+    kept = privacy.candidate_relay_only(candidate["candidate"])
+    if kept is None:
+        return False
+    event["candidate"] = {**candidate, "candidate": kept}
+    return True
 
 
 def relay_touch(call_ids: list[int], relay_channel: str) -> None:

@@ -15,7 +15,9 @@ import time
 
 from django.conf import settings
 
+from community.models import User
 from rooms.protocol import IceServerPayload
+from video import permissions
 
 
 def turn_credentials(user_id: int, *, secret: str, ttl: int,
@@ -36,3 +38,8 @@ def ice_servers(user_id: int) -> list[IceServerPayload]:
         servers.append({"urls": list(settings.COHORT_TURN_URLS), "username": username,
                         "credential": credential})
     return servers
+
+
+def transport_policy(user: User) -> str:
+    """Her browser's `iceTransportPolicy`: "relay" (TURN only) when she hides her address."""
+    return "relay" if permissions.hides_address(user) else "all"

@@ -204,7 +204,7 @@ def book(*, booker: User, mentor_id: int, starts_at: object,
         raise Http404("No such mentor.")
     settings = availability.settings_of(mentor)
     slot = availability.slot_check(mentor, parse_start(starts_at), now=now, settings=settings)
-    assert settings is not None
+    assert settings is not None  # nosec B101  # slot_check refused a mentor without settings (narrows the type)
     try:
         with transaction.atomic():
             settings = BookingSettings.objects.select_for_update().get(pk=settings.pk)

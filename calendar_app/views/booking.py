@@ -146,7 +146,7 @@ def book_page(request: HttpRequest, mentor_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Booked: %(title)s. You both have the invitation.")
                              % {"title": booking.event.title if booking.event else ""})
-            assert booking.event_id is not None
+            assert booking.event_id is not None  # nosec B101  # a booking always has its event (narrows the type)
             return redirect(reverse("calendar_event", args=[booking.event_id]))
     settings = services.booking_settings_get(mentor)
     viewer_zone = zones.zone_of(booker)

@@ -223,7 +223,7 @@ def _send_problems(pairs: list[Proposal]) -> list[str]:
             problems.append(_("%(name)s no longer has enough free places: change or drop "
                               "one of her pairs.") % {"name": name})
     for p in pairs:
-        assert p.mentor is not None
+        assert p.mentor is not None  # nosec B101  # a round's pair has its mentor (narrows the type)
         if p.mentee_id in busy:
             problems.append(_("%(name)s has a mentor or a proposal already: drop her pair.")
                             % {"name": p.mentee.name})
@@ -254,7 +254,7 @@ def round_send(*, actor: User, round_: MatchingRound) -> MatchingRound:
         expires = now + timedelta(days=settings.COHORT_REQUEST_DAYS)
         url = reverse("mentoring") + "#proposals"
         for p in pairs:
-            assert p.mentor is not None
+            assert p.mentor is not None  # nosec B101  # a round's pair has its mentor (narrows the type)
             p.status, p.expires_at, p.updated_at = Proposal.Status.SENT, expires, now
             notify(user=p.mentee, kind="match_proposed", params={"name": p.mentor.name},
                    url=url, subject=f"proposal:{p.pk}")
@@ -279,7 +279,7 @@ def proposal_answer(*, user: User, proposal: Proposal, accept: bool) -> Proposal
             "round", "mentee", "mentor").get(pk=proposal.pk)
         if not permissions.can_answer_proposal(user, proposal):
             raise PermissionDenied
-        assert proposal.mentor is not None
+        assert proposal.mentor is not None  # nosec B101  # a sent proposal has its mentor (narrows the type)
         if proposal.expires_at is not None and proposal.expires_at <= timezone.now():
             raise ValidationError(_("This proposal has expired."))
         is_mentee = user.pk == proposal.mentee_id
@@ -308,7 +308,7 @@ def proposal_answer(*, user: User, proposal: Proposal, accept: bool) -> Proposal
 def _open(proposal: Proposal) -> Mentorship:
     """Both said yes: a request from the mentee, accepted by the mentor, in one step."""
     mentor, mentee = proposal.mentor, proposal.mentee
-    assert mentor is not None
+    assert mentor is not None  # nosec B101  # a sent proposal has its mentor (narrows the type)
     profile = mentor.profile
     if not (profile.accepting_mentees and profile.paused_at is None
             and profile.active_mentees < profile.mentor_capacity):

@@ -51,6 +51,10 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   let peerId = null;
   let mode = null;
   let iceServers = [];
+  // "relay" when she hides her address (her profile or the community): TURN only. The
+  // server drops any other candidate to or from her as well (video/privacy.py).
+  /** @type {RTCIceTransportPolicy} */
+  let iceTransportPolicy = "all";
   let stream = null; // microphone + camera (or screen) of this page
   let cameraTrack = null;
   let screenTrack = null;
@@ -115,7 +119,14 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
     for (const person of people) {
       const local = person.peer_id === peerId;
       const tile = tileFor(person.peer_id, person.name, local);
-      tile.querySelector(".tile-name").textContent = local ? t("you", { name: person.name }) : person.name;
+      const label = tile.querySelector(".tile-name");
+      label.textContent = local ? t("you", { name: person.name }) : person.name;
+      if (person.badge === "mentor" || person.badge === "admin") { // her role, not her name
+        const badge = document.createElement("span");
+        badge.className = `badge role-badge role-${person.badge}`;
+        badge.textContent = t(`badge-${person.badge}`);
+        label.append(" ", badge);
+      }
       drawFace(tile.querySelector(".tile-face"), local ? { ...person, photo: person.photo || photo } : person);
       tile.classList.toggle("muted", !person.audio);
       tile.classList.toggle("camera-off", !showsPicture(person, local));
@@ -259,7 +270,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       this.polite = peerId < id;
       this.makingOffer = false;
       this.ignoreOffer = false;
-      this.pc = new RTCPeerConnection({ iceServers });
+      this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
       this.senders = {};
       for (const kind of ["audio", "video"]) {
         const track = outgoing(kind);
@@ -309,7 +320,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
 
     async restart() {
       await refreshIceServers();
-      this.pc.setConfiguration({ iceServers });
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers, iceTransportPolicy });
       this.pc.restartIce();
     }
 
@@ -321,7 +332,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
   // --- Relay: this page always offers ---------------------------------------------------------
   class RelayLink {
     constructor() {
-      this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: "max-bundle" });
+      this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy, bundlePolicy: "max-bundle" });
       this.own = {};
       for (const kind of ["audio", "video"]) {
         const transceiver = this.pc.addTransceiver(outgoing(kind) || kind, { direction: "sendonly", streams: [stream] });
@@ -416,7 +427,9 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
 
   async function refreshIceServers() {
     try {
-      iceServers = (await live.request({ type: "call.ice", room_id: roomId })).ice_servers;
+      const fresh = await live.request({ type: "call.ice", room_id: roomId });
+      iceServers = fresh.ice_servers;
+      iceTransportPolicy = fresh.ice_transport_policy || "all";
     } catch {
       // keep the ones we have
     }
@@ -448,6 +461,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       peerId = result.peer_id;
       mode = result.call.mode;
       iceServers = result.ice_servers;
+      iceTransportPolicy = result.ice_transport_policy || "all";
       if (newer(result.call.id, result.call.version)) call = result.call;
       joined = true;
       render();

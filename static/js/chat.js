@@ -386,6 +386,12 @@ function renderBody(message) {
   return body;
 }
 
+// Her role, from the server (never from the name she typed): a badge apart from the name.
+function roleBadge(badge) {
+  if (badge !== "mentor" && badge !== "admin") return null;
+  return el("span", { class: `badge role-badge role-${badge}`, text: t(`badge-${badge}`) });
+}
+
 // The parts of a message's item, in order. Each control carries `data-key`, so that the
 // focus stays on "the same" control when the item is updated.
 function renderParts(message) {
@@ -401,6 +407,7 @@ function renderParts(message) {
   const room = rooms.get(openRoomId) || {};
   const parts = [el("div", { class: "meta" },
     el("strong", { class: "author", text: message.notice ? t("notice") : (message.author.name || t("former")) }), " ",
+    roleBadge(message.author.badge),
     el("time", { datetime: message.created_at, text: timeOf(message.created_at) }),
     message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` (${t("edited")})` }) : null)];
   if (message.reply_to) {

@@ -54,7 +54,7 @@ class ChatClient:
                 # to its close, which would then wait its whole close timeout (10 s).
                 self.socket = await websockets.connect(
                     url, additional_headers={"Cookie": f"sessionid={self.cookie}",
-                                             "Origin": "http://127.0.0.1"},
+                                             "Origin": self.servers[self.server_index]},
                     open_timeout=3, max_queue=None)
             except (OSError, websockets.InvalidHandshake, TimeoutError):
                 self.server_index = (self.server_index + 1) % len(self.servers)

@@ -312,3 +312,18 @@ class TestCatchUp:
         Membership.objects.filter(room=room, user=bea).delete()
         assert selectors.catch_up_events(bea, room.pk, 0) == ([], False)
         assert catchup.catch_up_events(bea, room.pk, 0, 1) == ([], False)
+
+
+class TestAuthorBadge:
+    """The role badge beside an author's name comes from her role, never from her name."""
+
+    def test_a_mentor_and_the_programme_team_carry_theirs(self):
+        from tests.community.factories import AdminFactory, MentorFactory
+
+        mentor, admin = MentorFactory(name="Grace"), AdminFactory(name="Ada")
+        member = UserFactory(name="Mentor Nadia (Programme team)")
+        room = make_room(mentor, admin, member)
+        payloads = [selectors.message_payload(send(user, room, "hi", f"c-{user.pk}")[0])
+                    for user in (mentor, admin, member)]
+        assert [p["author"].get("badge") for p in payloads] == ["mentor", "admin", None]
+        assert payloads[2]["author"] == {"id": member.pk, "name": "Mentor Nadia (Programme team)"}

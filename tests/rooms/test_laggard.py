@@ -92,7 +92,7 @@ class Laggard:
         await loop.sock_connect(self.socket, ("127.0.0.1", port))
         request = self.protocol.connect()
         request.headers["Cookie"] = self.cookie
-        request.headers["Origin"] = "http://127.0.0.1"
+        request.headers["Origin"] = f"http://127.0.0.1:{port}"
         self.protocol.send_request(request)
         await self._flush()
 
@@ -127,7 +127,7 @@ class Laggard:
 async def _connect(url: str, cookie: str) -> websockets.ClientConnection:
     return await websockets.connect(
         url, open_timeout=10, max_size=None, compression=None,
-        additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"})
+        additional_headers={"Cookie": cookie, "Origin": "http" + url[2:].split("/ws")[0]})
 
 
 async def _synced(sock: websockets.ClientConnection, rooms: dict[str, int]) -> list[dict]:

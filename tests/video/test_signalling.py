@@ -382,3 +382,20 @@ class TestIceServers:
         fresh, _ = await request(a, {"type": "call.ice", "room_id": room.pk})
         assert fresh["result"]["ice_servers"][1]["urls"] == turn["urls"]
         await a.disconnect()
+
+
+class TestRoleBadge:
+    async def test_a_mentor_tile_carries_her_role_not_a_name_that_claims_one(self):
+        from tests.community.factories import MentorFactory
+
+        def build():
+            mentor, faker = MentorFactory(name="Grace"), UserFactory(name="Grace (mentor)")
+            return mentor, faker, make_room(mentor, faker)
+        mentor, faker, room = await db(build)()
+        m, f = await synced(mentor), await synced(faker)
+        await join(m, room)
+        result = await join(f, room)
+        badges = {p["name"]: p.get("badge") for p in result["call"]["participants"]}
+        assert badges == {"Grace": "mentor", "Grace (mentor)": None}
+        for socket in (m, f):
+            await socket.disconnect()

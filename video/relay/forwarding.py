@@ -89,7 +89,7 @@ class _TapQueue(queue.Queue):  # type: ignore[type-arg]
             super().put(None)
             return
         _codec, frame = item
-        assert isinstance(frame, JitterFrame)
+        assert isinstance(frame, JitterFrame)  # nosec B101  # the jitter buffer holds only frames (narrows the type)
         self.source.push(frame.data, frame.timestamp)
 
 

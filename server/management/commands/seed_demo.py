@@ -134,7 +134,7 @@ class Command(BaseCommand):
             note="Bonjour Nadia, I want to prepare my first promotion case and negotiate it.")
         mentorship = requests.request_accept(mentor=nadia, mentorship_id=mentorship.pk)
         pair = mentorship.room
-        assert pair is not None
+        assert pair is not None  # nosec B101  # demo data: an accepted pair has its room
         relationship.agreement_save(
             user=nadia, mentorship=mentorship, cadence="fortnightly", duration_months=6,
             goals="A promotion case ready for the spring review; confidence in negotiation.")
