@@ -1,18 +1,22 @@
-"""Socket requests in the database thread, without a database round trip of overhead each.
+"""Socket requests in the database thread: a request whose connection broke runs again.
 
-Channels' `database_sync_to_async` closes old connections around every call, and with
-CONN_HEALTH_CHECKS Django then asks PostgreSQL `SELECT 1` before the call's first query:
-one round trip in six of a chat send, each paid again in waiting for the GIL while the
-event loop fans out. A socket request skips that check. Its connection is still looked
-after: every other call on the same thread (heartbeats, catch-up, the rights recheck)
-goes through `database_sync_to_async`, which closes a connection that is too old or broke.
+A connection the database dropped between two requests (a restart, a failover, an idle
+session ended) used to fail the next request with `server_error`, Django's health check
+notwithstanding (`tests/rooms/test_answers.py` fails without the retry below). Now a
+request that fails because its connection broke (`InterfaceError`, `OperationalError`:
+also a deadlock or a lock timeout) runs once more through `database_sync_to_async`, whose
+checks replace the broken connection. Socket requests may run twice: a send is kept once
+per (room, author, client_id), an edit, a reaction or a read mark set what they set, a
+history page only reads, a call signal is forwarded only after the reads it needs. The
+first failure left nothing behind: its transaction was rolled back and its events,
+published on commit, never left.
 
-A request that fails because the connection broke (`InterfaceError`, `OperationalError`:
-the database restarted, a dropped session, a deadlock) runs once more through
-`database_sync_to_async`, whose check replaces the broken connection. Socket requests may
-run twice: a send is kept once per (room, author, client_id), an edit, a reaction or a read
-mark set what they set, a history page only reads. The first failure left nothing behind:
-its transaction was rolled back and its events, published on commit, never left.
+The first try skips Channels' `close_old_connections` around the call, and with it
+Django's `SELECT 1` before the call's first query: one PostgreSQL round trip fewer of the
+five a chat send makes. Its effect on latency was within the noise of this machine
+(docs/performance.md, 2026-12-04). The connection is still looked after: every other call
+on that thread (heartbeats, catch-up, the rights recheck) goes through
+`database_sync_to_async`, which closes a connection that is too old or broke.
 """
 
 from __future__ import annotations

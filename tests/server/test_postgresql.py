@@ -33,7 +33,9 @@ def drop_connection() -> None:
     with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432,
                          user=settings["USER"], dbname=settings["NAME"],
                          autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # pg_terminate_backend only signals the backend: wait (bounded) until it is gone,
+        # so the next request meets a connection that is really dead.
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
 
 
 def test_a_connection_dropped_between_requests_fails_none():
