@@ -258,11 +258,11 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             if kind in own:
                 await own[kind](content, request_id)
             elif kind in self.handlers:
-                result = await answers.run(self.handlers[kind], self.user, content)
+                result = await answers.run(kind, self.handlers[kind], self.user, content)
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
             elif kind in self.socket_handlers:
                 self.used_socket_handlers = True
-                result = await answers.run(self.socket_handlers[kind], self.user,
+                result = await answers.run(kind, self.socket_handlers[kind], self.user,
                                                self.channel_name, content)
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
             else:
