@@ -101,6 +101,17 @@ def skeleton(name: str) -> str:
     return _SPACES.sub(" ", text).strip()[:KEY_LENGTH]
 
 
+# Labels the pages give what no member wrote: a name that looks like one would pass for
+# the site itself (chat.js shows a server notice, break-glass opened or ended, under
+# "Notice from Cohort"; a message whose author was erased, under "A former member").
+_RESERVED = ("Notice from Cohort", "Avis de Cohort", "A former member", "Une ancienne membre",
+             "Cohort")
+
+
+def _reserved(key: str) -> bool:
+    return any(key == skeleton(label) for label in _RESERVED)
+
+
 def name_clean(name: str, *, member: User | None = None) -> str:
     """The name as it will be stored, or ValidationError({"name": ...}). `member` is the one
     renaming herself: her own name is no clash, and a name she already had (from before
@@ -114,7 +125,11 @@ def name_clean(name: str, *, member: User | None = None) -> str:
     reason = problem(cleaned)
     if reason:
         raise ValidationError({"name": reason}, code="name_refused")
-    others = User.objects.filter(name_key=skeleton(cleaned))
+    key = skeleton(cleaned)
+    if _reserved(key):
+        raise ValidationError({"name": _("This name is kept for the site’s own notices. "
+                                         "Choose another.")}, code="name_reserved")
+    others = User.objects.filter(name_key=key)
     if member is not None and member.pk is not None:
         others = others.exclude(pk=member.pk)
     if others.exists():

@@ -3,8 +3,12 @@ member and the admin."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from chat import services
 from rooms import services as room_services
@@ -191,3 +195,17 @@ def test_room_features_add_their_state_to_the_page_through_rooms_hooks(client, m
     client.force_login(ana)
     rooms = client.get(reverse("rooms")).context["boot"]["rooms"]
     assert {r["id"]: r["in_call"] for r in rooms} == {room.pk: True, other.pk: False}
+
+
+def test_a_muted_member_reads_the_room_without_a_composer(client, room_with_messages):
+    """Muted by a moderator, she is told until when and offered no composer (every write
+    is refused anyway); once the mute is over, the composer is back."""
+    _ana, bea, room = room_with_messages
+    room_services.member_silence(room_id=room.pk, user_id=bea.pk,
+                                 until=timezone.now() + timedelta(hours=1))
+    client.force_login(bea)
+    page = client.get(reverse("room", args=[room.pk])).content.decode()
+    assert "muted you in this room" in page and 'id="composer"' not in page
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        page = client.get(reverse("room", args=[room.pk])).content.decode()
+    assert "muted you in this room" not in page and 'id="composer"' in page

@@ -70,6 +70,15 @@ class TestProblems:
 
 
 class TestNameClean:
+    @pytest.mark.parametrize("name", ["Notice from Cohort", "NOTICE FROM C0HORT",
+                                      "Avis de Cohort", "A former member", "Cohort"])
+    def test_a_name_that_passes_for_the_site_is_refused(self, name):
+        """The chat shows a server notice under "Notice from Cohort" and an erased
+        author as "A former member": no member may take either look."""
+        with pytest.raises(ValidationError) as caught:
+            names.name_clean(name)
+        assert "kept for the site" in str(caught.value)
+
     def test_an_exact_copy_of_a_mentor_is_refused_without_naming_her(self):
         MentorFactory(name="Grace Hopper")
         with pytest.raises(ValidationError) as caught:
