@@ -141,17 +141,19 @@ def report_create(*, reporter: User, kind: str, item_id: int, reason: str, detai
 
 def _tell_moderators(report: Report) -> None:
     """Inside the report's transaction: the room's owners and moderators, or (a profile,
-    a room with none) the admins; never the member reported."""
+    a room with none but the reporter or the member reported) the admins; never the
+    member reported nor the reporter, who may not decide it."""
     moderation = hooks.room_moderation()
-    ids: list[int] = []
+    parties = {report.reported_id, report.reporter_id}
+    ids: set[int] = set()
     if report.room_id is not None and moderation is not None:
-        ids = list(moderation.room_moderator_ids(report.room_id))
-    recipients = list(User.objects.filter(pk__in=ids, is_active=True)) if ids else \
-        list(permissions.admins())
+        ids = set(moderation.room_moderator_ids(report.room_id)) - parties
+    recipients = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk")[:50])
+    if not recipients:
+        recipients = list(permissions.admins().exclude(
+            pk__in=[pk for pk in parties if pk is not None]).order_by("pk")[:50])
     url = reverse("moderation_report", args=[report.pk])
-    for member in recipients[:50]:
-        if member.pk in (report.reported_id, report.reporter_id):
-            continue
+    for member in recipients:
         hooks.moderation_notice(member, "report_received",
                                 {"kind": str(report.get_kind_display()),
                                  "reason": str(report.get_reason_display())}, url)

@@ -270,7 +270,8 @@ def access_blocked(viewer: Viewer, user_id: int) -> User:
 # Any active member reports what she sees (a block never stops a report: she may report
 # the member she blocked). Reports are read and acted on by the moderators and owners of
 # the room the item is in, and by the community's admins (all of them, profiles included);
-# never by the member reported, whatever her role. Suspending an account is for admins.
+# never by the member reported nor by the one who reported, whatever her role. Suspending
+# an account is for admins.
 
 def _moderated_room_ids(user: Viewer) -> set[int]:
     from community.hooks import room_moderation
@@ -286,16 +287,17 @@ def can_report(user: Viewer) -> bool:
 
 
 def reports_visible_to(user: Viewer) -> QuerySet[Report]:
-    """The reports she may read and act on: the queryset form of `can_view_report`."""
+    """The reports she may read and act on: the queryset form of `can_view_report`. Never
+    one about her nor one she made, whatever her role: nobody judges her own case."""
     if not _member(user):
         return Report.objects.none()
-    mine_reported = Q(reported_id=user.pk)
+    hers = Q(reported_id=user.pk) | Q(reporter_id=user.pk)
     if is_admin.test(user):
-        return Report.objects.exclude(mine_reported)
+        return Report.objects.exclude(hers)
     rooms = _moderated_room_ids(user)
     if not rooms:
         return Report.objects.none()
-    return Report.objects.filter(room_id__in=rooms).exclude(mine_reported)
+    return Report.objects.filter(room_id__in=rooms).exclude(hers)
 
 
 def can_view_moderation_queue(user: Viewer) -> bool:
