@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from community import hooks, permissions
 from community.audit import audit_record
-from community.models import ModerationAction, Report, User
+from community.models import AccountDeletion, ModerationAction, Report, User
 from community.ratelimit import ratelimit_hit
 
 MAX_DETAILS_CHARS = 2000
@@ -312,6 +312,9 @@ def report_decide(*, moderator: User, report_id: int, decision: Decision) -> Rep
             member.is_active = False
             # Through post_save (server.features): her open sockets close at once.
             member.save(update_fields=["is_active"])
+            # If she asked for her account's deletion, signing in no longer cancels it:
+            # that would give back the account this suspension closes.
+            AccountDeletion.objects.filter(user=member).update(cancellable=False)
         _close(report, moderator, Report.Status.ACTIONED)
     return report
 

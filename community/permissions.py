@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from community.models import (
+    AccountDeletion,
     Block,
     DataExport,
     MentorApplication,
@@ -335,9 +336,14 @@ def can_mute_in_room(user: Viewer, report: Report) -> bool:
 
 
 def can_suspend(user: Viewer, member: User | None) -> bool:
-    """Admins suspend an active account that is not theirs nor a superuser's."""
-    return (bool(is_admin.test(user)) and member is not None and member.pk != user.pk
-            and member.is_active and not member.is_superuser)
+    """Admins suspend an account that is not theirs nor a superuser's: an active one, or
+    one whose deletion waits and may still be cancelled (suspended, signing in no longer
+    gives it back: `community.erasure.account_delete_cancel`)."""
+    if not (bool(is_admin.test(user)) and member is not None and member.pk != user.pk
+            and not member.is_superuser):
+        return False
+    return member.is_active or AccountDeletion.objects.filter(
+        user_id=member.pk, cancellable=True).exists()
 
 
 def admins() -> QuerySet[User]:
