@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import audit, my_data
+from community.ratelimit import limit_member
 from community.models import (
     AccountDeletion,
     DataExport,
@@ -81,7 +82,10 @@ def deletion_of(user: User) -> AccountDeletion | None:
 
 
 def account_delete_request(*, user: User, password: str) -> AccountDeletion:
-    """Her password confirms it; she is signed out everywhere when this commits."""
+    """Her password confirms it; she is signed out everywhere when this commits. Each ask
+    counts (`account.delete` in COHORT_RATE_LIMITS), right password or not: past the limit,
+    RateLimited, and her password is not even checked."""
+    limit_member("account.delete", user)
     if not isinstance(password, str) or not password or not user.check_password(password):
         raise ValidationError(_("That is not your password. Nothing was changed."))
     now = timezone.now()

@@ -591,13 +591,15 @@ class TestAccountDeleteLimit:
         import time_machine
 
         client.force_login(world.maya)
-        with time_machine.travel(timezone.now().replace(minute=1), tick=False):
+        with time_machine.travel(timezone.now().replace(minute=1, second=0, microsecond=0),
+                                 tick=False):
             for _ in range(5):
                 response = client.post(reverse("account_delete"), {"password": "guess"})
                 assert response.status_code == 400
             response = client.post(reverse("account_delete"), {"password": PASSWORD})
         assert response.status_code == 429
-        assert "Too many tries" in response.content.decode()
+        assert response["Retry-After"] == str(59 * 60)
+        assert "Too many tries: try again in 59 minutes." in response.content.decode()
         world.maya.refresh_from_db()
         assert world.maya.is_active and not AccountDeletion.objects.exists()
 
