@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import audit, my_data
-from community.ratelimit import limit_member
 from community.models import (
     AccountDeletion,
     DataExport,
@@ -36,6 +35,7 @@ from community.models import (
     RetentionPolicy,
     User,
 )
+from community.ratelimit import limit_member
 
 log = logging.getLogger(__name__)
 
