@@ -141,10 +141,11 @@ def report_create(*, reporter: User, kind: str, item_id: int, reason: str, detai
 
 def _tell_moderators(report: Report) -> None:
     """Inside the report's transaction: the room's owners and moderators, or (a profile,
-    a room with none but the reporter or the member reported) the admins; never the
-    member reported nor the reporter, who may not decide it."""
+    a room with none but the reporters or the member reported) the admins; never the
+    member reported nor anyone who reported the item and waits, who may not decide it."""
     moderation = hooks.room_moderation()
-    parties = {report.reported_id, report.reporter_id}
+    parties = {report.reported_id, *Report.objects.filter(
+        item=report.item, status=Report.Status.OPEN).values_list("reporter_id", flat=True)}
     ids: set[int] = set()
     if report.room_id is not None and moderation is not None:
         ids = set(moderation.room_moderator_ids(report.room_id)) - parties

@@ -289,10 +289,13 @@ def can_report(user: Viewer) -> bool:
 
 def reports_visible_to(user: Viewer) -> QuerySet[Report]:
     """The reports she may read and act on: the queryset form of `can_view_report`. Never
-    one about her nor one she made, whatever her role: nobody judges her own case."""
+    one about her nor one she made, whatever her role, nor another open report of an
+    item she reported and waits on (deciding it decides hers): nobody judges her own case."""
     if not _member(user):
         return Report.objects.none()
-    hers = Q(reported_id=user.pk) | Q(reporter_id=user.pk)
+    waiting = Report.objects.filter(reporter_id=user.pk, status=Report.Status.OPEN)
+    hers = (Q(reported_id=user.pk) | Q(reporter_id=user.pk)
+            | Q(status=Report.Status.OPEN, item__in=waiting.values("item")))
     if is_admin.test(user):
         return Report.objects.exclude(hers)
     rooms = _moderated_room_ids(user)

@@ -538,6 +538,20 @@ class TestOwnReports:
         assert notices(cast.ada, "report_received") == []
 
 
+    def test_a_moderator_who_reported_an_item_decides_no_other_report_of_it(self, cast):
+        message, report = report_message(cast)  # Rita's, Mona was told
+        mine, _ = moderation.report_create(reporter=cast.mona, kind="message",
+                                           item_id=message.pk, reason="spam")
+        assert not permissions.can_act_on_report(cast.mona, report)
+        with pytest.raises(Http404):
+            moderation.report_decide(moderator=cast.mona, report_id=report.pk,
+                                     decision=Decision(hide=True))
+        assert Report.objects.filter(status="open").count() == 2
+        assert len(notices(cast.ada, "report_received")) == 1  # Mona's was the admins'
+        moderation.report_dismiss(moderator=cast.ada, report_id=report.pk)
+        assert report in moderation.queue(cast.mona, status="decided")  # decided: she reads it
+
+
 class TestEveryReportReachesSomeone:
     def test_the_admins_are_told_when_the_rooms_only_moderator_reported(self, cast):
         message = say(cast.bea, cast.room, "rude words")
