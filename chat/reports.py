@@ -18,10 +18,12 @@ EXCERPT_CHARS = 600
 
 def message_reported(viewer: User, message_id: int, room_id: int | None) -> ReportedItem | None:
     """A live message of someone else in a room she may read now (a block changes
-    nothing: she may report what the member she blocked wrote)."""
+    nothing: she may report what the member she blocked wrote). Never a notice from the
+    server: it is no member's, and hiding it would erase what told the room of an
+    admin's break-glass reading."""
     message = (Message.objects.select_related("room", "author")
                .filter(pk=message_id, deleted_at__isnull=True).first())
-    if message is None or not permissions.can_read(viewer, message.room):
+    if message is None or message.notice or not permissions.can_read(viewer, message.room):
         return None
     return ReportedItem(room_id=message.room_id, member_id=message.author_id,
                         label=str(message.room), excerpt=message.text[:EXCERPT_CHARS],

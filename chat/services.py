@@ -224,13 +224,16 @@ def message_hide(*, moderator: User, message_id: int) -> Message | None:
 
     Caller: `community.moderation.report_act` (through `server.features`), which asked
     community.permissions whether `moderator` may act on the report: a moderator of
-    this room, or an admin, who may not be in it. Nothing is checked here."""
+    this room, or an admin, who may not be in it. Nothing else is checked here; a notice
+    from the server (break-glass access opened or ended) is never hidden: ValidationError."""
     with transaction.atomic():
         room_id = Message.objects.filter(pk=message_id).values_list("room_id", flat=True).first()
         if room_id is None:
             return None
         room = room_services.room_lock(room_id=room_id)
         message = Message.objects.select_related("room").get(pk=message_id)
+        if message.notice:
+            raise ValidationError(_("A notice from Cohort cannot be hidden."))
         if message.deleted_at is not None:
             return None
         message.rev = room_services.rev_take(room=room)

@@ -49,7 +49,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
         """As allauth does. A member whose account waits to be erased is found by her
         password as an inactive account (allauth would show "account inactive"): signing
-        in cancels the erasure (`community.erasure`), and she comes in as before."""
+        in cancels the erasure (`community.erasure`), and she comes in as before; one
+        suspended meanwhile stays inactive, and allauth says so."""
         user = super().authenticate(request, **credentials)
         if user is not None and not user.is_active:
             from django.contrib import messages

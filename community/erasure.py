@@ -3,12 +3,13 @@
 Asking signs her out everywhere at once: her account is made inactive, which Django's
 session check and every socket's (`rooms.services.account_changed`, rung by the save
 through `server.features`) refuse, so she can neither read nor post meanwhile. Signing in
-again within `COHORT_ERASURE_GRACE_DAYS` cancels it (`community.adapters`). After that,
-`manage.py privacy_sweep` erases her: each app's part (`community.my_data`) erases what
-her user row's cascades would not (her messages as the community's policy says, her
-documents' files), the audit log keeps its entries about her under a pseudonym, and her
-user row is deleted, with every row that is hers alone. The admins' log keeps who, when
-and how many of each kind, never what.
+again within `COHORT_ERASURE_GRACE_DAYS` cancels it (`community.adapters`), unless an
+admin suspended her meanwhile: a suspension is never undone by signing in. After the
+grace period, `manage.py privacy_sweep` erases her: each app's part (`community.my_data`)
+erases what her user row's cascades would not (her messages as the community's policy
+says, her documents' files, her words in reports), the audit log keeps its entries about
+her under a pseudonym, and her user row is deleted, with every row that is hers alone.
+The admins' log keeps who, when and how many of each kind, never what.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from community.models import (
     RetentionPolicy,
     User,
 )
+from community.ratelimit import limit_member
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,10 @@ def deletion_of(user: User) -> AccountDeletion | None:
 
 
 def account_delete_request(*, user: User, password: str) -> AccountDeletion:
-    """Her password confirms it; she is signed out everywhere when this commits."""
+    """Her password confirms it; she is signed out everywhere when this commits. Each ask
+    counts (`account.delete` in COHORT_RATE_LIMITS), right password or not: past the limit,
+    RateLimited, and her password is not even checked."""
+    limit_member("account.delete", user)
     if not isinstance(password, str) or not password or not user.check_password(password):
         raise ValidationError(_("That is not your password. Nothing was changed."))
     now = timezone.now()
@@ -95,12 +100,13 @@ def account_delete_request(*, user: User, password: str) -> AccountDeletion:
 
 def account_delete_cancel(*, user: User) -> bool:
     """She is back within the grace period (her password was checked by the sign-in):
-    nothing is erased, her account is active again. False if nothing waited, or if the
-    grace period is over."""
+    nothing is erased, her account is active again. False if nothing waited, if the
+    grace period is over, or if an admin suspended her meanwhile (her account stays
+    inactive: a deletion never undoes a suspension)."""
     with transaction.atomic():
         # Only within the grace period: once it is over, the sweep may be erasing her.
         deleted, _rows = AccountDeletion.objects.filter(
-            user=user, erase_after__gt=timezone.now()).delete()
+            user=user, erase_after__gt=timezone.now(), cancellable=True).delete()
         if not deleted:
             return False
         user.is_active = True

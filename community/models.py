@@ -576,12 +576,15 @@ class DataExport(models.Model):
 
 class AccountDeletion(models.Model):
     """She asked for her account to be erased: until `erase_after` she is signed out
-    everywhere (her account inactive) and may cancel by signing in again."""
+    everywhere (her account inactive) and may cancel by signing in again, unless an admin
+    suspended her meanwhile (`cancellable` false: signing in gives her account back no
+    more; the erasure she asked for still comes)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     erase_after = models.DateTimeField(db_index=True)
+    cancellable = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("account deletion")

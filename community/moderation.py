@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from community import hooks, permissions
 from community.audit import audit_record
-from community.models import ModerationAction, Report, User
+from community.models import AccountDeletion, ModerationAction, Report, User
 from community.ratelimit import ratelimit_hit
 
 MAX_DETAILS_CHARS = 2000
@@ -141,17 +141,20 @@ def report_create(*, reporter: User, kind: str, item_id: int, reason: str, detai
 
 def _tell_moderators(report: Report) -> None:
     """Inside the report's transaction: the room's owners and moderators, or (a profile,
-    a room with none) the admins; never the member reported."""
+    a room with none but the reporters or the member reported) the admins; never the
+    member reported nor anyone who reported the item and waits, who may not decide it."""
     moderation = hooks.room_moderation()
-    ids: list[int] = []
+    parties = {report.reported_id, *Report.objects.filter(
+        item=report.item, status=Report.Status.OPEN).values_list("reporter_id", flat=True)}
+    ids: set[int] = set()
     if report.room_id is not None and moderation is not None:
-        ids = list(moderation.room_moderator_ids(report.room_id))
-    recipients = list(User.objects.filter(pk__in=ids, is_active=True)) if ids else \
-        list(permissions.admins())
+        ids = set(moderation.room_moderator_ids(report.room_id)) - parties
+    recipients = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk")[:50])
+    if not recipients:
+        recipients = list(permissions.admins().exclude(
+            pk__in=[pk for pk in parties if pk is not None]).order_by("pk")[:50])
     url = reverse("moderation_report", args=[report.pk])
-    for member in recipients[:50]:
-        if member.pk in (report.reported_id, report.reporter_id):
-            continue
+    for member in recipients:
         hooks.moderation_notice(member, "report_received",
                                 {"kind": str(report.get_kind_display()),
                                  "reason": str(report.get_reason_display())}, url)
@@ -310,6 +313,9 @@ def report_decide(*, moderator: User, report_id: int, decision: Decision) -> Rep
             member.is_active = False
             # Through post_save (server.features): her open sockets close at once.
             member.save(update_fields=["is_active"])
+            # If she asked for her account's deletion, signing in no longer cancels it:
+            # that would give back the account this suspension closes.
+            AccountDeletion.objects.filter(user=member).update(cancellable=False)
         _close(report, moderator, Report.Status.ACTIONED)
     return report
 

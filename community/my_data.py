@@ -172,7 +172,9 @@ def _write_zip(handle: Any, user: User, now: Any, language: str) -> None:
     }
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
         for part in parts():
-            rows = [{key: plain(value) for key, value in row.items()} for row in part.rows(user)]
+            with translation.override(language):  # names of choices and sentences
+                rows = [{key: plain(value) for key, value in row.items()}
+                        for row in part.rows(user)]
             archive.writestr(f"{part.key}.json",
                              json.dumps(rows, indent=2, ensure_ascii=False, sort_keys=False))
             names = []
@@ -254,9 +256,52 @@ def photo_files(user: User) -> list[tuple[str, str]]:
     return [("photo.jpg", profile.photo.name)]
 
 
+# Entries about her that would tell her what is another member's to keep: who blocked her
+# (a block is never told to the member blocked), and which moderator acted on a report
+# about her and for what reason (she was told each action, never by whom).
+BLOCK_ACTIONS = ("member.block", "member.unblock")
+MODERATION_PREFIX = "moderation."
+
+
 def audit_rows(user: User) -> list[dict[str, Any]]:
+    """The audit entries about her: in full where she is the actor; a moderation step
+    about her as its action's name alone; nobody else's block of her."""
     from community import audit
 
-    return [{"when": line.entry.created_at, "action": line.entry.action,
-             "what": line.sentence, "reason": line.entry.reason}
-            for line in audit.audit_lines(audit.entries_about(user))]
+    rows = []
+    for line in audit.audit_lines(audit.entries_about(user)):
+        entry = line.entry
+        hers = entry.actor_id == user.pk
+        if entry.action in BLOCK_ACTIONS and not hers:
+            continue
+        what, reason = line.sentence, entry.reason
+        if entry.action.startswith(MODERATION_PREFIX) and not hers:
+            action = audit.action_for(entry.action)
+            what, reason = (str(action.label) if action else entry.action), ""
+        rows.append({"when": entry.created_at, "action": entry.action, "what": what,
+                     "reason": reason})
+    return rows
+
+
+# Reports: those she sent (never who decided them); a report about her is not hers to read.
+
+def report_rows(user: User) -> list[dict[str, Any]]:
+    from community.models import Report
+
+    return [{"kind": report.get_kind_display(), "reason": report.get_reason_display(),
+             "details": report.details, "status": report.get_status_display(),
+             "sent": report.created_at, "decided": report.decided_at}
+            for report in Report.objects.filter(reporter=user).order_by("created_at", "pk")]
+
+
+def reports_erase(user: User, keep_messages: bool) -> int:
+    """What she wrote in the reports she sent, and what the reports about her kept of her
+    (her name, her words), and the warnings' words to her, are blanked: the reports stay
+    for the community's record, with their kind, reason, status and dates."""
+    from community.models import ModerationAction, Report
+
+    with transaction.atomic():
+        count = Report.objects.filter(reporter=user).update(details="")
+        count += Report.objects.filter(reported=user).update(label="", excerpt="")
+        ModerationAction.objects.filter(member=user).update(note="")
+    return count

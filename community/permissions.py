@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from community.models import (
+    AccountDeletion,
     Block,
     DataExport,
     MentorApplication,
@@ -270,7 +271,8 @@ def access_blocked(viewer: Viewer, user_id: int) -> User:
 # Any active member reports what she sees (a block never stops a report: she may report
 # the member she blocked). Reports are read and acted on by the moderators and owners of
 # the room the item is in, and by the community's admins (all of them, profiles included);
-# never by the member reported, whatever her role. Suspending an account is for admins.
+# never by the member reported nor by the one who reported, whatever her role. Suspending
+# an account is for admins.
 
 def _moderated_room_ids(user: Viewer) -> set[int]:
     from community.hooks import room_moderation
@@ -286,16 +288,20 @@ def can_report(user: Viewer) -> bool:
 
 
 def reports_visible_to(user: Viewer) -> QuerySet[Report]:
-    """The reports she may read and act on: the queryset form of `can_view_report`."""
+    """The reports she may read and act on: the queryset form of `can_view_report`. Never
+    one about her nor one she made, whatever her role, nor another open report of an
+    item she reported and waits on (deciding it decides hers): nobody judges her own case."""
     if not _member(user):
         return Report.objects.none()
-    mine_reported = Q(reported_id=user.pk)
+    waiting = Report.objects.filter(reporter_id=user.pk, status=Report.Status.OPEN)
+    hers = (Q(reported_id=user.pk) | Q(reporter_id=user.pk)
+            | Q(status=Report.Status.OPEN, item__in=waiting.values("item")))
     if is_admin.test(user):
-        return Report.objects.exclude(mine_reported)
+        return Report.objects.exclude(hers)
     rooms = _moderated_room_ids(user)
     if not rooms:
         return Report.objects.none()
-    return Report.objects.filter(room_id__in=rooms).exclude(mine_reported)
+    return Report.objects.filter(room_id__in=rooms).exclude(hers)
 
 
 def can_view_moderation_queue(user: Viewer) -> bool:
@@ -333,9 +339,14 @@ def can_mute_in_room(user: Viewer, report: Report) -> bool:
 
 
 def can_suspend(user: Viewer, member: User | None) -> bool:
-    """Admins suspend an active account that is not theirs nor a superuser's."""
-    return (bool(is_admin.test(user)) and member is not None and member.pk != user.pk
-            and member.is_active and not member.is_superuser)
+    """Admins suspend an account that is not theirs nor a superuser's: an active one, or
+    one whose deletion waits and may still be cancelled (suspended, signing in no longer
+    gives it back: `community.erasure.account_delete_cancel`)."""
+    if not (bool(is_admin.test(user)) and member is not None and member.pk != user.pk
+            and not member.is_superuser):
+        return False
+    return member.is_active or AccountDeletion.objects.filter(
+        user_id=member.pk, cancellable=True).exists()
 
 
 def admins() -> QuerySet[User]:

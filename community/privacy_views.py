@@ -3,6 +3,8 @@ download and her account to delete (`/settings/privacy/`), and the admins' reten
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community import erasure, my_data, permissions
 from community.forms import AccountDeleteForm, RetentionForm
+from community.middleware import wait_text
 from community.models import DataExport, ErasureRecord, MessagePolicy
 from community.ratelimit import RateLimited
 
@@ -81,20 +84,29 @@ def my_data_download(request: HttpRequest, export_id: int) -> HttpResponseBase:
 def account_delete(request: HttpRequest) -> HttpResponse:
     member = permissions.member_of(request)
     form = AccountDeleteForm(request.POST)
+    wait = 0  # seconds until she may ask again, past the limit (`account.delete`)
     if form.is_valid():
         try:
             deletion = erasure.account_delete_request(user=member,
                                                       password=form.cleaned_data["password"])
         except ValidationError as error:
             form.add_error("password", error.messages)
+        except RateLimited as error:
+            wait = max(1, math.ceil(error.retry_after))
+            form.add_error("password", _("Too many tries: try again in %(wait)s. Nothing was "
+                                         "changed.") % {"wait": wait_text(wait)})
         else:
             logout(request)
             return render(request, "community/account_deleted.html",
                           {"erase_after": deletion.erase_after})
-    return render(request, "community/my_data.html", {
+    response = render(request, "community/my_data.html", {
         "export": my_data.export_latest(member), "form": form, "open_delete": True,
         "grace_days": erasure.grace_days(), "export_days": my_data.export_days(),
-        "keep_messages": erasure.policy().messages == MessagePolicy.KEEP}, status=400)
+        "keep_messages": erasure.policy().messages == MessagePolicy.KEEP},
+        status=429 if wait else 400)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

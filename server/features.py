@@ -276,6 +276,8 @@ def _register_my_data() -> None:
         my_data.Part("calendar_events", _("Calendar events you created"),
                      calendar_data.event_rows),
         my_data.Part("calendar_answers", _("Your answers to events"), calendar_data.answer_rows),
+        my_data.Part("reports", _("Reports you sent"), my_data.report_rows,
+                     erase=my_data.reports_erase),
         my_data.Part("audit", _("Audit entries about you"), my_data.audit_rows),
     ):
         my_data.register(part)

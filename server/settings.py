@@ -366,6 +366,7 @@ def rate_limits(overrides: str) -> dict[str, tuple[int, int]]:
         "room.member_add": (100, 3600),  # members added to rooms
         "invitation.create": (1000, 86400),  # invitations to the community e-mailed
         "login.failed": (5, 300),  # failed sign-ins per (account, address)
+        "account.delete": (5, 3600),  # "Delete my account" asked (each checks her password)
     }
     for entry in filter(None, (part.strip() for part in overrides.split(","))):
         action, _sep, value = entry.partition("=")

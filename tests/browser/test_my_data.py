@@ -120,3 +120,22 @@ def test_admin_sees_the_retention_page(live_daphne, browser):
     assert page.get_by_label("Erase them").is_checked()
     screenshot(page, "privacy-retention")
     page.context.close()
+
+
+def test_the_delete_form_past_its_limit_says_when_to_try_again(live_daphne, maya, browser):
+    base = live_daphne.url
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, base, "maya@example.org")
+    page.goto(f"{base}/settings/privacy/")
+    page.get_by_text("Delete my account…").click()
+    for _ in range(5):  # `account.delete`: 5 an hour
+        page.get_by_label("Your password").fill("not my password")
+        page.get_by_role("button", name="Delete my account").click()
+        page.get_by_text("That is not your password. Nothing was changed.").wait_for()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Delete my account").click()
+    page.get_by_text("Too many tries: try again in").wait_for()
+    screenshot(page, "privacy-delete-too-many-tries")
+    assert User.objects.get(pk=maya.pk).is_active
+    assert not AccountDeletion.objects.filter(user_id=maya.pk).exists()
+    page.context.close()

@@ -466,3 +466,113 @@ class TestLimitsAndLinks:
             client = Client()
             client.force_login(user)
             assert ('href="/moderation/"' in client.get("/people/").content.decode()) is shown
+
+
+# --- Nobody decides her own report; every report reaches someone who may decide it ----------
+
+class TestOwnReports:
+    def test_a_break_glass_notice_can_be_neither_reported_nor_hidden(self, cast):
+        from rooms import services as room_services
+
+        pair = make_room(cast.rita, cast.bea, kind=Room.Kind.ONE_TO_ONE, name="Pair")
+        room_services.break_glass_open(admin=cast.ada, room=pair, reason="A safety report")
+        notice = Message.objects.get(room=pair, notice=True)
+        with pytest.raises(Http404):  # the grant lets her read it, not report it
+            moderation.report_create(reporter=cast.ada, kind="message", item_id=notice.pk,
+                                     reason="other", details="Not needed any more")
+        with pytest.raises(Http404):  # nor may a member of the room
+            moderation.report_create(reporter=cast.rita, kind="message", item_id=notice.pk,
+                                     reason="spam")
+        with pytest.raises(ValidationError):
+            chat_services.message_hide(moderator=cast.ada, message_id=notice.pk)
+        notice.refresh_from_db()
+        assert notice.text and notice.hidden_at is None and notice.deleted_at is None
+        assert Report.objects.count() == 0
+
+    def test_a_report_on_a_notice_made_before_cannot_hide_it(self, cast):
+        from rooms import services as room_services
+
+        pair = make_room(cast.rita, cast.bea, kind=Room.Kind.ONE_TO_ONE, name="Pair")
+        room_services.break_glass_open(admin=cast.ada, room=pair, reason="A safety report")
+        notice = Message.objects.get(room=pair, notice=True)
+        report = Report.objects.create(reporter=cast.rita, kind="message",
+                                       item=f"message:{notice.pk}", item_id=notice.pk,
+                                       room_id=pair.pk, reason="spam")
+        with pytest.raises(ValidationError):
+            moderation.report_decide(moderator=AdminFactory(), report_id=report.pk,
+                                     decision=Decision(hide=True))
+        notice.refresh_from_db()
+        assert notice.hidden_at is None and Report.objects.get().status == "open"
+        assert ModerationAction.objects.count() == 0
+
+    def test_a_moderator_does_not_decide_her_own_report(self, cast):
+        message = say(cast.bea, cast.room, "rude words")
+        report, _ = moderation.report_create(reporter=cast.mona, kind="message",
+                                             item_id=message.pk, reason="harassment")
+        assert not permissions.can_act_on_report(cast.mona, report)
+        assert report not in permissions.reports_visible_to(cast.mona)
+        for decide in (lambda: moderation.report_dismiss(moderator=cast.mona,
+                                                         report_id=report.pk),
+                       lambda: moderation.report_decide(moderator=cast.mona,
+                                                        report_id=report.pk,
+                                                        decision=Decision(hide=True))):
+            with pytest.raises(Http404):
+                decide()
+        assert Message.objects.get(pk=message.pk).hidden_at is None
+        assert permissions.can_act_on_report(cast.ada, report)  # an admin decides it
+
+    def test_an_admin_does_not_decide_her_own_report(self, cast):
+        other_admin = AdminFactory(name="Other Admin")
+        report, _ = moderation.report_create(reporter=cast.ada, kind="profile",
+                                             item_id=cast.bea.pk, reason="impersonation")
+        assert not permissions.can_act_on_report(cast.ada, report)
+        assert report not in moderation.queue(cast.ada)
+        client = Client()
+        client.force_login(cast.ada)
+        assert client.get(f"/moderation/{report.pk}/").status_code == 404
+        assert client.post(f"/moderation/{report.pk}/decide",
+                           {"decision": "act", "suspend": "1"}).status_code == 404
+        assert User.objects.get(pk=cast.bea.pk).is_active
+        assert permissions.can_act_on_report(other_admin, report)
+        assert notices(other_admin, "report_received")
+        assert notices(cast.ada, "report_received") == []
+
+
+    def test_a_moderator_who_reported_an_item_decides_no_other_report_of_it(self, cast):
+        message, report = report_message(cast)  # Rita's, Mona was told
+        mine, _ = moderation.report_create(reporter=cast.mona, kind="message",
+                                           item_id=message.pk, reason="spam")
+        assert not permissions.can_act_on_report(cast.mona, report)
+        with pytest.raises(Http404):
+            moderation.report_decide(moderator=cast.mona, report_id=report.pk,
+                                     decision=Decision(hide=True))
+        assert Report.objects.filter(status="open").count() == 2
+        assert len(notices(cast.ada, "report_received")) == 1  # Mona's was the admins'
+        moderation.report_dismiss(moderator=cast.ada, report_id=report.pk)
+        assert report in moderation.queue(cast.mona, status="decided")  # decided: she reads it
+
+
+class TestEveryReportReachesSomeone:
+    def test_the_admins_are_told_when_the_rooms_only_moderator_reported(self, cast):
+        message = say(cast.bea, cast.room, "rude words")
+        moderation.report_create(reporter=cast.mona, kind="message", item_id=message.pk,
+                                 reason="harassment")
+        assert len(notices(cast.ada, "report_received")) == 1
+        assert notices(cast.mona, "report_received") == []
+
+    def test_the_admins_are_told_when_the_rooms_only_moderator_is_reported(self, cast):
+        message = say(cast.mona, cast.room, "rude words from the owner")
+        report, _ = moderation.report_create(reporter=cast.rita, kind="message",
+                                             item_id=message.pk, reason="harassment")
+        assert len(notices(cast.ada, "report_received")) == 1
+        assert notices(cast.mona, "report_received") == []
+        assert report in moderation.queue(cast.ada) and report not in moderation.queue(cast.mona)
+
+    def test_the_other_moderators_are_told_and_not_the_admins(self, cast):
+        Membership.objects.filter(room=cast.room, user=cast.rita).update(
+            role=Membership.Role.MODERATOR)
+        message = say(cast.bea, cast.room, "rude words")
+        moderation.report_create(reporter=cast.mona, kind="message", item_id=message.pk,
+                                 reason="harassment")
+        assert len(notices(cast.rita, "report_received")) == 1
+        assert notices(cast.ada, "report_received") == []

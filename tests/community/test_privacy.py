@@ -475,6 +475,135 @@ class TestErasure:
         assert not ErasureRecord.objects.exists()
 
 
+class TestReportsAndBlocks:
+    """What reports and blocks leave in her export and after her erasure: her own reports,
+    never who blocked her, never which moderator acted on a report about her, and nothing
+    of her words in the reports once she is erased."""
+
+    def test_her_export_names_no_one_who_blocked_her_nor_the_moderator(
+            self, world, django_capture_on_commit_callbacks):
+        from community import moderation
+        from community import services as community_services
+
+        community_services.block_create(user=world.zed, other=world.maya)
+        community_services.block_remove(user=world.zed, other=world.maya)
+        community_services.block_create(user=world.maya, other=UserFactory(name="Olga Other"))
+        message = _send(world.maya, world.room, "Words Zed reports", "m7")
+        report, _ = moderation.report_create(reporter=world.zed, kind="message",
+                                             item_id=message.pk, reason="harassment")
+        moderation.report_decide(moderator=world.admin, report_id=report.pk,
+                                 decision=moderation.Decision(hide=True, warn=True,
+                                                              note="Keep it kind."))
+        rows = _json(_zip(_export(world.maya, django_capture_on_commit_callbacks)), "audit")
+        assert "Zed" not in json.dumps(rows, ensure_ascii=False)
+        assert [r["what"] for r in rows if r["action"].startswith("member.")] == [
+            "Maya Chen blocked Olga Other"]
+        moderated = [r for r in rows if r["action"].startswith("moderation.")]
+        assert sorted(r["what"] for r in moderated) == ["Member warned", "Reported item hidden"]
+        for row in moderated:
+            assert "Amélie" not in json.dumps(row, ensure_ascii=False)
+            assert "Harassment" not in json.dumps(row, ensure_ascii=False)
+
+    def test_her_export_holds_the_reports_she_sent_without_the_moderator(
+            self, world, django_capture_on_commit_callbacks):
+        from community import moderation
+
+        zeds = Message.objects.get(author=world.zed, client_id="z1")
+        report, _ = moderation.report_create(reporter=world.maya, kind="message",
+                                             item_id=zeds.pk, reason="other",
+                                             details="He keeps saying this")
+        moderation.report_dismiss(moderator=world.admin, report_id=report.pk)
+        moderation.report_create(reporter=world.maya, kind="profile", item_id=world.zed.pk,
+                                 reason="impersonation")
+        archive = _zip(_export(world.maya, django_capture_on_commit_callbacks))
+        rows = _json(archive, "reports")
+        assert [(r["kind"], r["reason"], r["details"], r["status"]) for r in rows] == [
+            ("Message", "Something else", "He keeps saying this", "No action"),
+            ("Profile", "Impersonation", "", "Waiting for review")]
+        assert rows[0]["sent"] and rows[0]["decided"] and rows[1]["decided"] is None
+        assert "Amélie" not in json.dumps(rows, ensure_ascii=False)
+        for name in archive.namelist():  # what she reported is his: not in her export
+            assert CANARY.encode() not in archive.read(name), name
+
+    def test_her_erasure_leaves_none_of_her_words_in_reports(
+            self, world, django_capture_on_commit_callbacks):
+        from community import moderation
+        from community.models import ModerationAction, Report
+
+        mine = Message.objects.get(author=world.maya, client_id="m1")
+        about_message, _ = moderation.report_create(reporter=world.zed, kind="message",
+                                                    item_id=mine.pk, reason="spam")
+        about_profile, _ = moderation.report_create(reporter=world.zed, kind="profile",
+                                                    item_id=world.maya.pk, reason="other",
+                                                    details="Zed's own words")
+        moderation.report_decide(moderator=world.admin, report_id=about_profile.pk,
+                                 decision=moderation.Decision(
+                                     warn=True, note="Maya, change the bio about rivers"))
+        zeds = Message.objects.get(author=world.zed, client_id="z1")
+        hers, _ = moderation.report_create(reporter=world.maya, kind="message",
+                                           item_id=zeds.pk, reason="other",
+                                           details="Maya's words in a report")
+        _erase(world, django_capture_on_commit_callbacks)
+        for report in (about_message, about_profile):
+            report.refresh_from_db()
+            assert (report.reported_id, report.label, report.excerpt) == (None, "", "")
+        assert Report.objects.get(pk=about_profile.pk).details == "Zed's own words"
+        hers.refresh_from_db()
+        assert (hers.reporter_id, hers.details) == (None, "")
+        assert f"Zed says {CANARY}" in hers.excerpt  # his words, reported: they stay
+        assert ModerationAction.objects.get(kind="warn").note == ""
+        for words in ("I like rivers.", "Maya's words in a report", "the bio about rivers"):
+            _every_text_row_without(words)
+
+
+class TestErasureAndSuspension:
+    def test_a_suspension_while_her_deletion_waits_holds_when_she_signs_in(
+            self, world, client):
+        from community import moderation
+
+        message = _send(world.maya, world.room, "Rude words", "m8")
+        report, _ = moderation.report_create(reporter=world.zed, kind="message",
+                                             item_id=message.pk, reason="harassment")
+        erasure.account_delete_request(user=world.maya, password=PASSWORD)
+        maya = User.objects.get(pk=world.maya.pk)
+        assert permissions.can_suspend(world.admin, maya)
+        moderation.report_decide(moderator=world.admin, report_id=report.pk,
+                                 decision=moderation.Decision(suspend=True))
+        assert not permissions.can_suspend(world.admin, User.objects.get(pk=maya.pk))
+        response = client.post(reverse("account_login"),
+                               {"login": "maya@example.org", "password": PASSWORD},
+                               follow=True)
+        assert "Your account will not be deleted" not in response.content.decode()
+        maya.refresh_from_db()
+        assert not maya.is_active
+        assert client.get(reverse("home")).status_code == 302
+        assert AccountDeletion.objects.filter(user=maya).exists()  # she asked: it stands
+
+    def test_suspending_a_member_with_no_deletion_pending_is_as_before(self, world):
+        inactive = UserFactory(is_active=False)
+        assert permissions.can_suspend(world.admin, world.maya)
+        assert not permissions.can_suspend(world.admin, inactive)
+        assert not permissions.can_suspend(world.zed, world.maya)
+
+
+class TestAccountDeleteLimit:
+    def test_her_password_is_tried_at_most_five_times_an_hour(self, world, client):
+        import time_machine
+
+        client.force_login(world.maya)
+        with time_machine.travel(timezone.now().replace(minute=1, second=0, microsecond=0),
+                                 tick=False):
+            for _ in range(5):
+                response = client.post(reverse("account_delete"), {"password": "guess"})
+                assert response.status_code == 400
+            response = client.post(reverse("account_delete"), {"password": PASSWORD})
+        assert response.status_code == 429
+        assert response["Retry-After"] == str(59 * 60)
+        assert "Too many tries: try again in 59 minutes." in response.content.decode()
+        world.maya.refresh_from_db()
+        assert world.maya.is_active and not AccountDeletion.objects.exists()
+
+
 class TestRetentionPage:
     def test_admins_see_and_set_the_policy_and_the_log(
             self, world, client, django_capture_on_commit_callbacks):
