@@ -70,6 +70,14 @@ def reminded_in(room_ids: Iterable[int]) -> QuerySet[Membership]:
     return room_permissions.memberships_viewing(room_ids)
 
 
+def invitation_withheld_from(event: Event) -> set[int]:
+    """The members an event's invitation is never e-mailed to: those a block stands
+    between with its organiser, either way (the e-mail names her). One query."""
+    if event.created_by_id is None:
+        return set()
+    return community_permissions.blocked_either_way(event.created_by_id)
+
+
 def events_visible_to(user: Viewer) -> QuerySet[Event]:
     """Every event of every room she is in now (cancelled ones too: callers filter)."""
     return Event.objects.filter(room__in=room_permissions.rooms_visible_to(user))
