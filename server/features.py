@@ -19,7 +19,8 @@ each other and `rooms` knows no feature.
   an edit rewrites their excerpt, a deletion takes them away.
 - `community.hooks`: a mentor application reaches every admin's notification centre;
   deciding it reads it for all of them. A block made or taken back reaches both members'
-  open sockets (`blocks.changed`), which read again whom they hide.
+  open sockets, which read again whom they hide; only the blocker's pages are told
+  (`blocks.changed`).
 - `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
   requests to answer, quiet mentorships) beside community's own.
 - `community.hooks` (reports): a message (chat), a document (documents) or a member in a
