@@ -153,10 +153,16 @@ def member_silence(*, room_id: int, user_id: int, until: datetime) -> bool:
     there before then (`permissions.can_post` reads it now, on every write). False if she
     is not in the room.
 
+    What she is doing there ends now (`hooks.member_silenced`: her seat in the room's
+    call).
+
     Caller: `community.moderation.report_act` (through `server.features`), which checked
     the moderator's right and tells her; inside its transaction."""
-    return bool(Membership.objects.filter(room_id=room_id, user_id=user_id)
-                .update(silenced_until=until))
+    silenced = bool(Membership.objects.filter(room_id=room_id, user_id=user_id)
+                    .update(silenced_until=until))
+    if silenced and until > timezone.now():
+        hooks.member_silenced(room_id=room_id, user_id=user_id)
+    return silenced
 
 
 def room_archive(*, actor: User, room: Room) -> Room:
