@@ -122,7 +122,7 @@ def busy_times(mentor: Any, start: datetime, end: datetime) -> list[tuple[dateti
 
     taken = [(b.starts_at, b.ends_at) for b in Booking.objects.filter(
         mentor=mentor, status=Booking.Status.BOOKED, starts_at__lt=end, ends_at__gt=start)]
-    hers = permissions.events_visible_to(mentor).filter(
+    hers = permissions.events_on_her_calendar(mentor).filter(
         Q(created_by=mentor)
         | Q(rsvps__user=mentor, rsvps__answer__in=[Rsvp.Answer.GOING, Rsvp.Answer.MAYBE]))
     for instance in recurrence.instances(selectors.in_range(hers, start, end), start, end):

@@ -2,7 +2,9 @@
 
 A room's calendar follows the room (rooms.permissions), asked now, at every read: who may
 not see the room gets the same 404 as for an event that does not exist, and a removed
-member loses the room's events at once (her agenda, her feed, her reminders). Proposing
+member loses the room's events at once (her agenda, her feed, her reminders). Her agenda,
+feed and busy times hold her rooms only (`events_on_her_calendar`): an admin reading a
+pair's room through break-glass sees its calendar page, never its events in her own. Proposing
 an event, answering one and changing one need the right to post in the room: nothing
 changes in an archived room or, in a pair room, across a block. The author changes her
 own events; the room's owners and moderators change any. Admins see no room they are not
@@ -70,9 +72,28 @@ def reminded_in(room_ids: Iterable[int]) -> QuerySet[Membership]:
     return room_permissions.memberships_viewing(room_ids)
 
 
+def invitation_withheld_from(event: Event) -> set[int]:
+    """The members an event's invitation is never e-mailed to: those a block stands
+    between with its organiser, either way (the e-mail names her). One query."""
+    if event.created_by_id is None:
+        return set()
+    return community_permissions.blocked_either_way(event.created_by_id)
+
+
 def events_visible_to(user: Viewer) -> QuerySet[Event]:
-    """Every event of every room she is in now (cancelled ones too: callers filter)."""
+    """Every event of every room she may read now, an admin's break-glass rooms included
+    (cancelled ones too: callers filter). For a room's own calendar page."""
     return Event.objects.filter(room__in=room_permissions.rooms_visible_to(user))
+
+
+def events_on_her_calendar(user: Viewer) -> QuerySet[Event]:
+    """Every event of every room she is a member of now (cancelled ones too: callers
+    filter): her agenda, her private feed, her busy times. Never a room an admin reads
+    through break-glass: the feed goes to calendar programs outside the site, and a
+    pair's sessions are not her time."""
+    if not community_permissions.is_member(user):
+        return Event.objects.none()
+    return Event.objects.filter(room__memberships__user_id=int(user.pk or 0))
 
 
 def access_event(user: Viewer, event_id: int | str) -> Event:

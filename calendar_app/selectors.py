@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from calendar_app import recurrence
 from calendar_app.models import Booking, Event, Occurrence, Rsvp
-from calendar_app.permissions import events_visible_to
+from calendar_app.permissions import events_on_her_calendar, events_visible_to
 from community.models import User
 from rooms.protocol import EventPayload, OccurrencePayload
 
@@ -85,10 +85,12 @@ def in_range(events: QuerySet[Event], start: datetime, end: datetime) -> QuerySe
 
 def agenda(viewer: User, start: datetime, end: datetime,
            room_id: int | None = None) -> list[recurrence.Instance]:
-    """Her occurrences in [start, end) across every room she is in now (or one room)."""
-    events = events_visible_to(viewer)
-    if room_id is not None:
-        events = events.filter(room_id=room_id)
+    """Her occurrences in [start, end) across every room she is a member of now, or in
+    one room she may read (its calendar page: an admin's break-glass room included)."""
+    if room_id is None:
+        events = events_on_her_calendar(viewer)
+    else:
+        events = events_visible_to(viewer).filter(room_id=room_id)
     return recurrence.instances(in_range(events, start, end), start, end)
 
 
@@ -138,13 +140,14 @@ FEED_MAX_EVENTS = 5000  # the oldest are left out past this
 
 def _feed(viewer: User, now: datetime | None) -> QuerySet[Event]:
     since = (now or datetime.now(UTC)) - timedelta(days=FEED_DAYS_BACK)
-    return events_visible_to(viewer).filter(
+    return events_on_her_calendar(viewer).filter(
         Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=since),
         cancelled_at__isnull=True).order_by("-starts_at", "-pk")
 
 
 def feed_events(viewer: User, *, now: datetime | None = None) -> list[Event]:
-    """Her private feed: every event not cancelled of every room she is in now, whose
+    """Her private feed: every event not cancelled of every room she is a member of now
+    (`permissions.events_on_her_calendar`: no break-glass room), whose
     series ends a year ago or later (or never), with their occurrences; at most
     FEED_MAX_EVENTS, the latest starts kept."""
     found = list(_with_details(_feed(viewer, now))[:FEED_MAX_EVENTS])

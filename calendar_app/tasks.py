@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from calendar_app import hooks, ics, zones
+from calendar_app import hooks, ics, permissions, zones
 from calendar_app.models import Event, Occurrence
 from community.models import User
 from rooms import permissions as room_permissions
@@ -59,6 +59,9 @@ def invitations_send(*, event_id: int, method: str, sequence: int,
     (calendar_app.hooks.tell), which sends no e-mail of its own for this kind: the
     invitation is the e-mail, so she gets one, not two.
 
+    No e-mail goes across a block with the organiser (`permissions.invitation_withheld_from`;
+    in the app, the notification centre applies the same rule to who made the change).
+
     A request whose event has moved past `sequence` (or was cancelled since) sends
     nothing: the later change sends its own. A cancellation always goes.
 
@@ -79,13 +82,14 @@ def invitations_send(*, event_id: int, method: str, sequence: int,
     answers = dict(event.rsvps.values_list("user_id", "answer"))
     by = User.objects.filter(pk=by_id).first() if by_id else event.created_by
     by_name = by.name if by else settings.SITE_NAME
+    across_a_block = permissions.invitation_withheld_from(event)
     sent = 0
     for member in members:
         with translation.override(settings.LANGUAGE_CODE):
             when = when_text(event, member)
             if member.pk != by_id:
                 _tell(event, member, method, when, by_name, by)
-            if hooks.email_wanted(member, KIND):
+            if member.pk not in across_a_block and hooks.email_wanted(member, KIND):
                 sent += _email(event, member, method, when, answers.get(member.pk, ""))
     return sent
 

@@ -133,7 +133,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.hub = await room_hub.local()
         await self.hub.follow(self, (), user_id=user.pk)
         try:
-            room_ids, hidden, status = await database_sync_to_async(self._open_connection)()
+            room_ids, hidden, status, told = await database_sync_to_async(
+                self._open_connection)()
         except services.TooManySockets:
             # Opened, then closed at once: the browser sees the code (and waits longer).
             self.hub.unfollow(self, (), user_id=user.pk)
@@ -154,11 +155,13 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         liveness.local().add(self)
         self._apply_personal_soon()
         if status:
-            await presence.announce(user.pk, sorted(self.room_ids), status)
+            await presence.announce(user.pk, told, status)
 
-    def _open_connection(self) -> tuple[list[int], frozenset[int], selectors.Status | None]:
+    def _open_connection(self) -> tuple[list[int], frozenset[int], selectors.Status | None,
+                                        list[int]]:
         """One trip to the worker thread: her socket's row (TooManySockets past the
-        caps), her rooms, whom a block hides from her, her presence."""
+        caps), her rooms, whom a block hides from her, her presence and the rooms it is
+        told to (`presence.rooms_told`: not an admin's break-glass rooms)."""
         global _pruned_at
         now = time.monotonic()
         if now - _pruned_at >= PRUNE_EVERY:
@@ -169,7 +172,9 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         services.connection_open(user=user, channel_name=self.channel_name,
                                  client_ip=client_ip(self.scope))
         room_ids = [] if self.personal_only else selectors.room_ids_of(user)
-        return room_ids, permissions.hidden_from(user), presence.presence_change(user.pk)
+        status = presence.presence_change(user.pk)
+        told = presence.rooms_told(user.pk, room_ids) if status and room_ids else []
+        return room_ids, permissions.hidden_from(user), status, told
 
     async def disconnect(self, code: int) -> None:
         if self.user is None:
@@ -449,10 +454,15 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         state = content.get("state")
         if state not in ("active", "idle"):
             raise ValidationError("state is active or idle.")
-        status = await database_sync_to_async(self._touch)(state)
+        status, told = await database_sync_to_async(self._touch)(state, sorted(self.room_ids))
         if status:
-            await presence.announce(self.user.pk, sorted(self.room_ids), status)  # type: ignore[union-attr]
+            await presence.announce(self.user.pk, told, status)  # type: ignore[union-attr]
 
-    def _touch(self, state: str) -> selectors.Status | None:
+    def _touch(self, state: str, room_ids: list[int]
+               ) -> tuple[selectors.Status | None, list[int]]:
+        """Her presence, if it changed, and which of `room_ids` (those this socket
+        follows) it is told to (`presence.rooms_told`)."""
         services.connection_touch(channel_name=self.channel_name, state=state)
-        return presence.presence_change(self.user.pk)  # type: ignore[union-attr]
+        user_id: int = self.user.pk  # type: ignore[union-attr]
+        status = presence.presence_change(user_id)
+        return status, presence.rooms_told(user_id, room_ids) if status else []

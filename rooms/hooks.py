@@ -14,6 +14,10 @@ registers it here at start-up, and the page asks this module.
 
 Both answer for the viewer as she is now: a feature asks its own permission layer.
 
+- A **member silenced** hook `(room_id, user_id)`: a moderator muted her in the room;
+  a feature ends what she was doing there (calls: her seat in its call), inside the
+  mute's transaction.
+
 - A **room notice** `(room_id, text)` posts what the server has to tell a room's
   members in its history (break-glass access opened or ended), inside the caller's
   transaction: chat registers `chat.services.notice_post`, so the notice takes the room's
@@ -30,10 +34,12 @@ from rooms.models import Room
 RoomSummaryExtension = Callable[[User, Sequence[Room]], Mapping[int, Mapping[str, object]]]
 RoomPageExtension = Callable[[User, Room], Mapping[str, object]]
 RoomNotice = Callable[[int, str], object]
+MemberSilenced = Callable[[int, int], object]
 
 ROOM_SUMMARY_EXTENSIONS: list[RoomSummaryExtension] = []
 ROOM_PAGE_EXTENSIONS: list[RoomPageExtension] = []
 _room_notice: list[RoomNotice] = []
+_member_silenced: list[MemberSilenced] = []
 
 
 def register_room_summary(extension: RoomSummaryExtension) -> RoomSummaryExtension:
@@ -81,3 +87,16 @@ def room_notice(*, room_id: int, text: str) -> None:
     if not _room_notice:
         raise RuntimeError("no room notice poster is registered (server.features)")
     _room_notice[0](room_id, text)
+
+
+def register_member_silenced(hook: MemberSilenced) -> MemberSilenced:
+    """Called when a moderator mutes a member in a room (once, however often registered)."""
+    if hook not in _member_silenced:
+        _member_silenced.append(hook)
+    return hook
+
+
+def member_silenced(*, room_id: int, user_id: int) -> None:
+    """Inside the transaction that muted her."""
+    for hook in _member_silenced:
+        hook(room_id, user_id)

@@ -276,8 +276,8 @@ def can_archive(user: Viewer, room: Room) -> bool:
 def hidden_from(user: Viewer) -> frozenset[int]:
     """The members whose live activity in any room (typing, presence) never reaches her,
     and who never receive hers: those she blocked or who blocked her, in every room kind.
-    Her sockets hold this as a cache, read again when a block changes (`blocks.changed`)
-    and at every rights check (rooms.liveness)."""
+    Her sockets hold this as a cache, read again when a block changes
+    (`rooms.services.blocks_changed`) and at every rights check (rooms.liveness)."""
     if not _active(user):
         return frozenset()
     return frozenset(community_permissions.blocked_either_way(int(user.pk or 0)))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections.abc import Iterable
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -63,11 +64,20 @@ async def announce(user_id: int, room_ids: list[int], status: Status) -> None:
                     user_id, exc_info=True)
 
 
+def rooms_told(user_id: int, following: Iterable[int] | None = None) -> list[int]:
+    """The rooms her presence is told to: those she is a member of, never those an admin
+    reads through break-glass (she reads, she is not there). `following`: only those of
+    these rooms (what one socket follows)."""
+    mine = statements.room_ids_of(user_id)
+    if following is not None:
+        wanted = set(following)
+        mine = [room_id for room_id in mine if room_id in wanted]
+    return sorted(mine)
+
+
 def _check(user_id: int) -> tuple[Status | None, list[int]]:
     status = presence_change(user_id)
-    # Her presence is for the rooms she is a member of (not those an admin reads through
-    # break-glass): memberships only.
-    return status, statements.room_ids_of(user_id) if status else []
+    return status, rooms_told(user_id) if status else []
 
 
 async def check(user_id: int) -> None:

@@ -348,7 +348,7 @@ class RoomsRemoved(Payload):
 
 
 class BlocksChanged(Payload):
-    """Personal: she blocked or unblocked someone, or someone blocked or unblocked her.
+    """Personal: she blocked or unblocked someone (the one she blocked is not told).
     `blocked`: everyone she has blocked now, whose messages her pages show collapsed in
     a group room they share. Her sockets read again whom a block hides from them (either
     way: typing and presence) before they pass it on."""
@@ -359,7 +359,8 @@ class BlocksChanged(Payload):
 
 class AccountChanged(Payload):
     """Personal, internal: her account or session changed (sign-out, a new password,
-    deactivation). Her sockets check their rights again; never sent to a client."""
+    deactivation), or someone blocked or unblocked her. Her sockets check their rights
+    again (whom a block hides included); never sent to a client."""
 
     type: Literal["account.changed"]
 

@@ -71,13 +71,19 @@ def presence_of(user_ids: Iterable[int]) -> dict[int, Status]:
     return status
 
 
+def presence_seen_by(viewer: User, user_ids: Iterable[int]) -> dict[int, Status]:
+    """`presence_of` as `viewer` may see it: a block either way hides her presence (those
+    members are left out, so they read as offline)."""
+    hidden = permissions.hidden_from(viewer)
+    return presence_of(user_id for user_id in user_ids if user_id not in hidden)
+
+
 def member_list(viewer: User, room: Room) -> list[dict[str, object]]:
     """The room's members with role and presence; empty for a non-member."""
     if not permissions.can_view_room(viewer, room):
         return []
     memberships = list(room.memberships.select_related("user").order_by("user__name"))
-    hidden = permissions.hidden_from(viewer)  # a block either way: never her presence
-    presence = presence_of(m.user_id for m in memberships if m.user_id not in hidden)
+    presence = presence_seen_by(viewer, (m.user_id for m in memberships))
     return [{"id": m.user_id, "name": m.user.name, "role": m.role,
              "status": presence.get(m.user_id, "offline")} for m in memberships]
 

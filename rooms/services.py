@@ -153,10 +153,16 @@ def member_silence(*, room_id: int, user_id: int, until: datetime) -> bool:
     there before then (`permissions.can_post` reads it now, on every write). False if she
     is not in the room.
 
+    What she is doing there ends now (`hooks.member_silenced`: her seat in the room's
+    call).
+
     Caller: `community.moderation.report_act` (through `server.features`), which checked
     the moderator's right and tells her; inside its transaction."""
-    return bool(Membership.objects.filter(room_id=room_id, user_id=user_id)
-                .update(silenced_until=until))
+    silenced = bool(Membership.objects.filter(room_id=room_id, user_id=user_id)
+                    .update(silenced_until=until))
+    if silenced and until > timezone.now():
+        hooks.member_silenced(room_id=room_id, user_id=user_id)
+    return silenced
 
 
 def room_archive(*, actor: User, room: Room) -> Room:
@@ -294,14 +300,16 @@ def account_changed(*, user_id: int) -> None:
 
 
 def blocks_changed(*, blocker_id: int, blocked_id: int) -> None:
-    """A block between these two was made or taken back: each one's open sockets read
-    again whom they hide, once the transaction commits, and her pages learn whom she
-    blocked now (`blocks.changed`). Lost, the next rights check (rooms.liveness) repairs
-    the sockets, and a page load the pages."""
-    for user_id in (blocker_id, blocked_id):
-        protocol.publish_to_user(user_id, {
-            "type": "blocks.changed",
-            "blocked": permissions.collapsed_authors(User.objects.get(pk=user_id))})
+    """A block between these two was made or taken back: once the transaction commits,
+    each one's open sockets read again whom they hide. Only the blocker's pages are told
+    (`blocks.changed`, whom she blocked now); the other's sockets check their rights
+    again (`account.changed`, never passed to a client), so nothing tells her live that
+    someone blocked or unblocked her. Lost, the next rights check (rooms.liveness)
+    repairs the sockets, and a page load the pages."""
+    protocol.publish_to_user(blocker_id, {
+        "type": "blocks.changed",
+        "blocked": permissions.collapsed_authors(User.objects.get(pk=blocker_id))})
+    protocol.publish_to_user(blocked_id, {"type": "account.changed"})
 
 
 # --- The room's event log -----------------------------------------------------------------

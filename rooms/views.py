@@ -62,7 +62,7 @@ def room_manage(request: HttpRequest, room_id: int) -> HttpResponse:
                              % {"name": form.cleaned_data["user"].name})
             return redirect("room_manage", room.pk)
     memberships = room.memberships.select_related("user").order_by("user__name")
-    presence = selectors.presence_of(m.user_id for m in memberships)
+    presence = selectors.presence_seen_by(viewer, (m.user_id for m in memberships))
     return render(request, "rooms/room_manage.html", {
         "room": room, "title": selectors.room_title(room, viewer),
         "members": [(m, presence.get(m.user_id, "offline"),

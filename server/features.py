@@ -3,7 +3,8 @@ each other and `rooms` knows no feature.
 
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
-- `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way).
+- `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way);
+  a moderator's mute in a room ends her seat in its call.
 - `calendar_app.hooks`: event descriptions are rendered with chat's renderer; bookings
   ask mentoring which room a mentor and her mentee meet in (their active mentorship's),
   and tell it a booked session took place (logged in the mentorship's sessions, once);
@@ -19,7 +20,8 @@ each other and `rooms` knows no feature.
   an edit rewrites their excerpt, a deletion takes them away.
 - `community.hooks`: a mentor application reaches every admin's notification centre;
   deciding it reads it for all of them. A block made or taken back reaches both members'
-  open sockets (`blocks.changed`), which read again whom they hide.
+  open sockets, which read again whom they hide; only the blocker's pages are told
+  (`blocks.changed`).
 - `community.next_steps`: the home page shows mentoring's next steps (find a mentor,
   requests to answer, quiet mentorships) beside community's own.
 - `community.hooks` (reports): a message (chat), a document (documents) or a member in a
@@ -75,6 +77,7 @@ def register() -> None:
     hooks.register_room_summary(video_selectors.call_summaries)
     hooks.register_room_page(video_selectors.call_panel)
     hooks.register_room_notice(chat_services.notice_post)
+    hooks.register_member_silenced(_member_silenced)
     chat_hooks.register_message_sent(_message_sent)
     chat_hooks.register_room_read(_room_read)
     chat_hooks.register_message_changed(_message_changed)
@@ -120,6 +123,12 @@ def _hide_document(moderator: Any, document_id: int) -> bool:
     from documents import services as documents_services
 
     return documents_services.document_hide(document_id=document_id) is not None
+
+
+def _member_silenced(room_id: int, user_id: int) -> None:
+    from video import services as video_services
+
+    video_services.member_silenced(room_id=room_id, user_id=user_id)
 
 
 def _silence(room_id: int, user_id: int, until: Any) -> bool:

@@ -253,8 +253,34 @@ def socket_left(user: User, channel_name: str, room_id: int | None) -> None:
                 _leave(seat, locked)
 
 
+def member_silenced(*, room_id: int, user_id: int) -> None:
+    """A moderator muted her in the room: her seats in its call end now, each socket is
+    told (`call.left`, `removed`) and the room sees her gone. Inside the mute's
+    transaction (rooms.hooks.member_silenced); the room's row, then the call's."""
+    with transaction.atomic():
+        locked = room_services.room_lock(room_id=room_id)
+        call = _locked_call(locked)
+        if call is None:
+            return
+        seats = list(present(call).filter(user_id=user_id))
+        for seat in seats:
+            seat.left_at = timezone.now()
+            seat.save(update_fields=["left_at"])
+            protocol.publish_to_socket(seat.channel_name, {
+                "type": "call.left", "room_id": room_id, "reason": "removed"})
+        if seats:
+            _tell_relay_left(call, [seat.peer_id for seat in seats])
+            _end_if_empty(call)
+            _announce(call, locked)
+
+
 def my_seat(user: User, room_id: Any, channel_name: str) -> tuple[Room, Participant]:
+    """Her seat from this socket, for a request that takes part in the call (update,
+    signal, fresh ICE servers): asked now, so a mute or a block since she joined refuses
+    it (leaving never asks)."""
     room = access_room(user, room_id)
+    if not permissions.can_join_call(user, room):
+        raise PermissionDenied(_("You cannot join calls in this room."))
     seat = Participant.objects.select_related("call").filter(
         call__room=room, call__ended_at__isnull=True, channel_name=channel_name,
         left_at__isnull=True).first()

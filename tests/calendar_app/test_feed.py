@@ -209,3 +209,28 @@ def test_settings_forms_need_csrf_and_a_known_action(cohort):
     assert response.status_code == 400
     assert "Choose to make a new feed address" in response.content.decode()
     assert Client().get("/calendar/settings/").status_code == 302
+
+
+def test_a_room_read_through_break_glass_stays_out_of_her_feed_and_agenda(cohort):
+    """Her feed goes to calendar programs outside the site, her agenda is her own
+    time: a pair's room she reads for a while (break-glass) is in neither. The room's
+    own calendar page stays readable while the grant lasts."""
+    from datetime import UTC, datetime
+
+    from calendar_app import availability, selectors
+
+    admin = AdminFactory()
+    mentor, mentee = UserFactory(), UserFactory()
+    pair = room_services.room_create_one_to_one(mentor=mentor, mentee=mentee)
+    make_event(mentor, pair, title="Pair session")
+    own = make_room(admin, name="Admins")
+    make_event(admin, own, title="Admins circle")  # the sentinel: her own room's event
+    room_services.break_glass_open(admin=admin, room=pair, reason="A safety concern")
+    token = calendar_settings.feed_token_make(user=admin)
+    assert titles(Client().get(f"/calendar/feed/{token}.ics")) == {"Admins circle"}
+    start, end = datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC)
+    assert {i.event.title for i in selectors.agenda(admin, start, end)} == {"Admins circle"}
+    assert {i.event.title for i in selectors.agenda(admin, start, end, room_id=pair.pk)} == \
+        {"Pair session"}
+    assert client_of(admin).get(f"/rooms/{pair.pk}/calendar/").status_code == 200
+    assert len(availability.busy_times(admin, start, end)) == 1  # her own event only

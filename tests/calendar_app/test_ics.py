@@ -19,7 +19,7 @@ from calendar_app.services import settings as calendar_settings
 from notifications.models import Notification, Preference
 from rooms import services as room_services
 from tests.calendar_app.factories import event_data, make_event
-from tests.community.factories import UserFactory
+from tests.community.factories import BlockFactory, UserFactory
 from tests.rooms.factories import make_room
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +327,21 @@ def test_invitations_read_the_room_in_as_many_queries_for_3_members_as_for_12(
         return len(captured)
 
     assert queries(3) == queries(12)
+
+
+@pytest.mark.parametrize("direction", ["she blocked the organiser", "the organiser blocked her"])
+def test_no_invitation_email_crosses_a_block_with_the_organiser(
+        pair, direction, django_capture_on_commit_callbacks, mailoutbox):
+    ana, bea, room = pair
+    cleo = UserFactory()
+    room_services.member_add(actor=ana, room=room, user=cleo)
+    blocker, blocked = (bea, ana) if direction == "she blocked the organiser" else (ana, bea)
+    BlockFactory(blocker=blocker, blocked=blocked)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = make_event(ana, room)
+    # Cleo is the sentinel: the task ran and wrote to everyone else.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([ana.email, cleo.email])
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.event_cancel(user=ana, event_id=event.pk)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([ana.email, cleo.email])

@@ -36,9 +36,12 @@ async def synced(user: User):
     return socket
 
 
-async def next_typing(socket) -> int:
-    typing, _ = await receive_until(socket, "chat.typing")
-    return typing["user_id"]
+async def next_typing(socket, but: int | None = None) -> int:
+    """Who types next on `socket` (`but`: not her, whose own tabs hear her typing)."""
+    while True:
+        typing, _ = await receive_until(socket, "chat.typing")
+        if typing["user_id"] != but:
+            return typing["user_id"]
 
 
 async def next_presence_of(socket, user_ids: set[int]) -> int:
@@ -67,28 +70,40 @@ class TestTyping:
         await close(s, r, c)
 
     async def test_typing_stops_when_she_blocks_and_comes_back_when_she_unblocks(self):
+        """Both sockets read again whom they hide; only hers is told (`blocks.changed`):
+        Bea learns nothing live of Ana's block. Her own blocks of Eve are the sentinels:
+        her next `blocks.changed` is theirs."""
         def build():
-            ana, bea, cleo = (UserFactory(name=name) for name in ("Ana", "Bea", "Cleo"))
-            return ana, bea, cleo, make_room(ana, bea, cleo)
-        ana, bea, cleo, room = await db(build)()
+            ana, bea, cleo, dana, eve = (UserFactory(name=name) for name in (
+                "Ana", "Bea", "Cleo", "Dana", "Eve"))
+            BlockFactory(blocker=bea, blocked=dana)
+            return ana, bea, cleo, dana, eve, make_room(ana, bea, cleo)
+        ana, bea, cleo, dana, eve, room = await db(build)()
         a, b, c = await synced(ana), await synced(bea), await synced(cleo)
         await db(community_services.block_create)(user=ana, other=bea)
         changed, _ = await receive_until(a, "blocks.changed")
         assert changed["blocked"] == [bea.pk]  # her page folds Bea's messages
+        await db(community_services.block_create)(user=bea, other=eve)
         changed, _ = await receive_until(b, "blocks.changed")
-        assert changed["blocked"] == []  # Bea blocked nobody: her socket only looks again
+        assert sorted(changed["blocked"]) == sorted([dana.pk, eve.pk])  # nothing of Ana's
         await b.send_json_to({"type": "chat.typing", "room_id": room.pk})
+        await a.send_json_to({"type": "chat.typing", "room_id": room.pk})
         await c.send_json_to({"type": "chat.typing", "room_id": room.pk})
-        assert await next_typing(a) == cleo.pk
+        assert await next_typing(a, but=ana.pk) == cleo.pk
+        assert await next_typing(b, but=bea.pk) == cleo.pk  # her socket hides Ana's too
         await db(community_services.block_remove)(user=ana, other=bea)
         changed, _ = await receive_until(a, "blocks.changed")
         assert changed["blocked"] == []
-        await receive_until(b, "blocks.changed")
-        # Three seconds between two typings of a socket: a new socket types at once.
-        b2 = await synced(bea)
+        await db(community_services.block_remove)(user=bea, other=eve)
+        changed, _ = await receive_until(b, "blocks.changed")
+        assert changed["blocked"] == [dana.pk]  # nothing of Ana's unblock
+        # Three seconds between two typings of a socket: new sockets type at once.
+        a2, b2 = await synced(ana), await synced(bea)
+        await a2.send_json_to({"type": "chat.typing", "room_id": room.pk})
+        assert await next_typing(b, but=bea.pk) == ana.pk
         await b2.send_json_to({"type": "chat.typing", "room_id": room.pk})
-        assert await next_typing(a) == bea.pk
-        await close(a, b, b2, c)
+        assert await next_typing(a, but=ana.pk) == bea.pk
+        await close(a, a2, b, b2, c)
 
 
 class TestPresence:

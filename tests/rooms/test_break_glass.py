@@ -383,3 +383,26 @@ class TestLive:
         assert after["room_id"] == own.pk
         for socket in (m, watching):
             await socket.disconnect()
+
+    async def test_her_presence_never_reaches_the_room_she_reads(self):
+        """She reads, she is not there: neither her arrival nor her going idle is told to
+        the pair (the mentee's own arrival, the sentinel, comes first)."""
+        mentor, mentee, room = await db(pair)()
+        admin = await db(AdminFactory)()
+        await db(room_services.break_glass_open)(admin=admin, room=room, reason="R")
+        m = await open_socket(mentor, sync={})
+        await receive_until(m, "sync.done")
+        watching = await open_socket(admin, sync={})
+        done, _ = await receive_until(watching, "sync.done")
+        assert room.pk in [state["room_id"] for state in done["rooms"]]
+        await watching.send_json_to({"type": "presence.set", "state": "idle"})
+        await watching.send_json_to({"type": "ping", "request_id": "p"})
+        await receive_until(watching, "pong")  # her frames are handled in turn: told by now
+        e = await open_socket(mentee, sync={})
+        while True:
+            event, _ = await receive_until(m, "presence.changed")
+            if event["user_id"] in (admin.pk, mentee.pk):
+                break
+        assert (event["user_id"], event["room_id"]) == (mentee.pk, room.pk)
+        for socket in (m, watching, e):
+            await socket.disconnect()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from community.models import User
 from rooms import protocol
 from rooms import services as room_services
-from rooms.models import Room
+from rooms.models import Membership, Room
 from tests.chat.wsclient import open_socket, receive_until, request
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.rooms.factories import make_room
@@ -356,6 +356,61 @@ class TestLeaving:
         reply, _ = await request(b, {"type": "call.update", "room_id": room.pk,
                                      "audio": False})
         assert reply["code"] == "forbidden"  # Bea is not in the call
+        for socket in (a, b):
+            await socket.disconnect()
+
+
+class TestMuted:
+    """A moderator's mute (rooms.services.member_silence) holds in a call under way."""
+
+    async def test_a_mute_takes_her_out_of_the_call_and_keeps_her_out(self, trio):
+        ana, bea, cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        await join(a, room)
+        await join(b, room)
+        await call_becomes(a, ["Ana", "Bea"])
+
+        def mute() -> None:
+            from django.db import transaction
+            with transaction.atomic():
+                room_services.member_silence(room_id=room.pk, user_id=bea.pk,
+                                             until=timezone.now() + timedelta(hours=1))
+        await db(mute)()
+        left, _ = await receive_until(b, "call.left")
+        assert (left["room_id"], left["reason"]) == (room.pk, "removed")
+        await call_becomes(a, ["Ana"])
+        reply, _ = await request(b, {"type": "call.join", "room_id": room.pk})
+        assert reply["code"] == "forbidden"
+        for socket in (a, b):
+            await socket.disconnect()
+
+    async def test_a_muted_seat_signals_and_changes_nothing(self, trio):
+        """Even a seat the mute did not reach (its bell lost) is refused at each request."""
+        ana, bea, cleo, room = trio
+        a, b = await synced(ana), await synced(bea)
+        ana_peer = (await join(a, room))["peer_id"]
+        await join(b, room)
+        await db(Membership.objects.filter(room=room, user=bea).update)(
+            silenced_until=timezone.now() + timedelta(hours=1))
+        reply, _ = await request(b, {"type": "call.signal", "room_id": room.pk,
+                                     "to": ana_peer, "description": OFFER})
+        assert reply["code"] == "forbidden"
+        reply, _ = await request(b, {"type": "call.update", "room_id": room.pk,
+                                     "video": False})
+        assert reply["code"] == "forbidden"
+        reply, _ = await request(b, {"type": "call.ice", "room_id": room.pk})
+        assert reply["code"] == "forbidden"
+        reply, _ = await request(b, {"type": "call.leave", "room_id": room.pk})
+        assert reply["type"] == "ack"  # hanging up is never refused
+        seen = []  # the sentinel: her leaving comes, with no offer and no change before it
+        while True:
+            changed, before = await receive_until(a, "call.changed")
+            seen += [*before, changed]
+            if [p["name"] for p in changed["call"]["participants"]] == ["Ana"]:
+                break
+        assert "call.signal" not in [frame["type"] for frame in seen]
+        assert all(p["video"] for frame in seen if frame["type"] == "call.changed"
+                   for p in frame["call"]["participants"])
         for socket in (a, b):
             await socket.disconnect()
 
