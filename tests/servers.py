@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -142,3 +142,36 @@ def start_all(*servers: ServerProcess, timeout: float = 30) -> list[ServerProces
             server.stop()
         raise
     return list(servers)
+
+
+TURN_SECRET = "shared-with-coturn-only"
+
+
+def coturn_on_loopback(workdir: Path, *, relay_ports: tuple[int, int], config: list[str],
+                       ) -> Iterator[int]:
+    """Debian's coturn on loopback with TURN_SECRET (`config`: `-n` and extra flags, or
+    `-c FILE`; `relay_ports`: a range of its own, so that two at once never collide). A
+    generator for a fixture: yields its port once it serves, stops it afterwards."""
+    import pytest
+
+    from tests.conftest import TURNSERVER
+
+    port = free_port()
+    log = workdir / "coturn.log"
+    process = subprocess.Popen([
+        str(TURNSERVER), *config, "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+        f"--listening-port={port}", f"--min-port={relay_ports[0]}",
+        f"--max-port={relay_ports[1]}", "--use-auth-secret",
+        f"--static-auth-secret={TURN_SECRET}", "--realm=cohort.test", "--no-tls", "--no-dtls",
+        "--no-cli", "--fingerprint", f"--log-file={log}", "--simple-log",
+        f"--pidfile={workdir / 'coturn.pid'}", f"--db={workdir / 'turndb'}",
+    ], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while "Total General servers" not in (log.read_text() if log.exists() else ""):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("coturn did not start:\n" + (log.read_text() if log.exists() else ""))
+        time.sleep(0.1)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)

@@ -5,7 +5,6 @@ a relay one. Her mentor's tile carries the mentor badge."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +15,12 @@ from tests.browser.conftest import LiveServer
 from tests.browser.test_call import open_room
 from tests.browser.test_names_badges import shots
 from tests.community.factories import MentorFactory, UserFactory
-from tests.conftest import TURNSERVER
 from tests.rooms.factories import make_room
-from tests.servers import ServerProcess, free_port
+from tests.servers import TURN_SECRET, ServerProcess, coturn_on_loopback
 
 pytestmark = [pytest.mark.browser, pytest.mark.coturn]
 
-SECRET = "shared-with-coturn-only"
+SECRET = TURN_SECRET
 
 # Every remote candidate a page's connections learned, and the type of the local
 # candidate each connected pair uses.
@@ -64,25 +62,8 @@ def connected(page, timeout: float = 30) -> dict:
 def coturn(tmp_path: Path) -> Iterator[int]:
     """coturn on loopback; both browsers are on loopback too, so loopback peers are
     allowed here (the deployed configuration refuses them)."""
-    port = free_port()
-    log = tmp_path / "coturn.log"
-    process = subprocess.Popen([
-        str(TURNSERVER), "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-        f"--listening-port={port}", "--min-port=49241", "--max-port=49280",
-        "--use-auth-secret", f"--static-auth-secret={SECRET}", "--realm=cohort.test",
-        "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers", "--fingerprint",
-        f"--log-file={log}", "--simple-log", f"--pidfile={tmp_path / 'coturn.pid'}",
-        f"--db={tmp_path / 'turndb'}",
-    ], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while "Total General servers" not in (log.read_text() if log.exists() else ""):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("coturn did not start:\n" + (log.read_text() if log.exists() else ""))
-        time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    yield from coturn_on_loopback(tmp_path, relay_ports=(49241, 49280),
+                                  config=["-n", "--allow-loopback-peers"])
 
 
 @pytest.fixture

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from aioice import stun, turn
 
-from tests.conftest import TURNSERVER
-from tests.servers import free_port
+from tests.servers import TURN_SECRET, coturn_on_loopback
 from video.turn import turn_credentials
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "coturn" / "turnserver.conf"
-SECRET = "shared-with-coturn-only"
+SECRET = TURN_SECRET
 SERVER_V4 = "198.51.100.10"  # stands for the placeholder of the server's public address
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -83,31 +80,14 @@ class TestTheFile:
 @pytest.fixture
 def coturn(tmp_path: Path):
     """coturn on loopback with the file's peer rules (the server's address filled in)."""
-    port = free_port()
-    log = tmp_path / "coturn.log"
     rules = [f"{k}={v}" if v else k for k, v in options()
              if k in ("denied-peer-ip", "no-multicast-peers", "allowed-peer-ip")]
     rules = [r.replace("<the server's public IPv4 address>", SERVER_V4) for r in rules
              if "IPv6 address>" not in r]
     conf = tmp_path / "turnserver.conf"
     conf.write_text("\n".join(rules) + "\n")
-    process = subprocess.Popen([
-        str(TURNSERVER), "-c", str(conf), "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-        f"--listening-port={port}", "--min-port=49201", "--max-port=49240",
-        "--use-auth-secret", f"--static-auth-secret={SECRET}", "--realm=cohort.test",
-        "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
-        f"--log-file={log}", "--simple-log", f"--pidfile={tmp_path / 'coturn.pid'}",
-        f"--db={tmp_path / 'turndb'}",
-    ], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while "Total General servers" not in (log.read_text() if log.exists() else ""):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("coturn did not start:\n" + (log.read_text() if log.exists() else ""))
-        time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    yield from coturn_on_loopback(tmp_path, relay_ports=(49201, 49240),
+                                  config=["-c", str(conf)])
 
 
 async def bind(port: int, peer: tuple[str, int]) -> None:

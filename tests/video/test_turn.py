@@ -4,43 +4,24 @@ credential gets a relay allocation, an expired or forged one is refused."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from aioice import stun, turn
 
-from tests.conftest import TURNSERVER
-from tests.servers import free_port
+from tests.servers import TURN_SECRET, coturn_on_loopback
 from video.turn import turn_credentials
 
 pytestmark = [pytest.mark.coturn, pytest.mark.pure]  # pure: see tests/conftest.py
 
-SECRET = "shared-with-coturn-only"
+SECRET = TURN_SECRET
 
 
 @pytest.fixture
 def coturn(tmp_path: Path):
-    port = free_port()
-    log = tmp_path / "coturn.log"
-    process = subprocess.Popen([
-        str(TURNSERVER), "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-        f"--listening-port={port}", "--min-port=49160", "--max-port=49200",
-        "--use-auth-secret", f"--static-auth-secret={SECRET}", "--realm=cohort.test",
-        "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers", "--fingerprint",
-        f"--log-file={log}", "--simple-log", f"--pidfile={tmp_path / 'coturn.pid'}",
-        f"--db={tmp_path / 'turndb'}",
-    ], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while "Total General servers" not in (log.read_text() if log.exists() else ""):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("coturn did not start:\n" + (log.read_text() if log.exists() else ""))
-        time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    yield from coturn_on_loopback(tmp_path, relay_ports=(49160, 49200),
+                                  config=["-n", "--allow-loopback-peers"])
 
 
 async def allocate(port: int, username: str, password: str) -> tuple[str, int]:
