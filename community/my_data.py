@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -86,7 +87,7 @@ def safe_name(name: str, fallback: str) -> str:
     """A name for a file inside the zip: no folder part, nothing a file system refuses."""
     try:
         return get_valid_filename(name.replace("/", "_").replace("\\", "_"))[:120] or fallback
-    except Exception:  # noqa: BLE001 - Django refuses names like ".."
+    except SuspiciousFileOperation:  # Django refuses "", "." and ".."
         return fallback
 
 
