@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -112,6 +113,19 @@ def refusal(request: HttpRequest, reason: str, *, email: str = "",
         "reason": reason, "email": email, "provider": provider, "signup_open": signup_open(),
     }, status=403)
     return ImmediateHttpResponse(response)
+
+
+def provider_origins(request: HttpRequest | None) -> list[str]:
+    """The origins (scheme://host[:port]) of the configured OpenID Connect providers'
+    issuers, where the sign-in forms send her on to (`community.middleware`)."""
+    origins = []
+    for app in SocialAccountAdapter(request).list_apps(request, provider="openid_connect"):
+        parts = urlsplit(str(app.settings.get("server_url") or ""))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in origins:
+                origins.append(origin)
+    return origins
 
 
 def _active_or_refused(request: HttpRequest, user: User, provider: str) -> None:

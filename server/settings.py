@@ -364,6 +364,9 @@ def oidc_apps(environment: environ.Env) -> list[dict[str, Any]]:
     }]
 
 
+# The sign-in pages' forms lead on to the provider: their form-action allows its origin.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware"),
+                  "community.middleware.SignInProviderFormsMiddleware")
 SOCIALACCOUNT_ADAPTER = "community.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps(env)},

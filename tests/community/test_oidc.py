@@ -254,6 +254,18 @@ class TestWhoComesIn:
         assert sign_in_through(again, provider, "amal").status_code == 403
         assert signed_in_as(again) is None
 
+    def test_a_member_waiting_for_erasure_is_back_as_with_her_password(
+            self, cohort, provider):
+        from community import erasure
+
+        amal = UserFactory(email="amal@example.org")
+        erasure.account_delete_request(user=amal, password=PASSWORD)
+        provider.person("amal", email="amal@example.org", verified=True, name="Amal")
+        assert sign_in_through(cohort, provider, "amal")["Location"] == "/"
+        amal.refresh_from_db()
+        assert amal.is_active and erasure.deletion_of(amal) is None
+        assert "Your account will not be deleted." in cohort.get("/").content.decode()
+
     def test_a_name_the_checks_refuse_is_not_taken(self, cohort, provider):
         UserFactory(email="amal@example.org", name="Amal Haddad")
         invite("twin@example.org")
@@ -331,6 +343,16 @@ class TestHerConnections:
         assert not SocialAccount.objects.exists()
 
 
+    def test_her_account_page_leads_to_it_and_to_a_password(self, cohort, provider):
+        invite("zora@example.org")
+        provider.person("zora", email="zora@example.org", verified=True, name="Zora Ndiaye")
+        sign_in_through(cohort, provider, "zora")
+        page = cohort.get("/settings/privacy/").content.decode()
+        assert 'href="/accounts/3rdparty/"' in page
+        assert 'href="/accounts/password/set/"' in page  # she has none yet
+        assert cohort.get("/accounts/password/set/").status_code == 200
+
+
 @pytest.mark.django_db
 class TestTheSignInPage:
     def test_it_offers_the_organisation_when_one_is_configured(self, cohort):
@@ -343,6 +365,15 @@ class TestTheSignInPage:
         page = Client().get("/accounts/login/").content.decode()
         assert "Sign in with" not in page
         assert "/accounts/oidc/" not in page
+
+    def test_its_forms_may_lead_on_to_the_provider_and_no_other_page_s(self, cohort, provider):
+        login = cohort.get("/accounts/login/")
+        form_action = [d for d in login["Content-Security-Policy"].split("; ")
+                       if d.startswith("form-action")]
+        assert form_action == [f"form-action 'self' {provider.url}"]
+        UserFactory(email="amal@example.org")
+        cohort.login(email="amal@example.org", password=PASSWORD)
+        assert provider.url not in cohort.get("/people/")["Content-Security-Policy"]
 
     def test_it_is_translated(self, cohort):
         page = cohort.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
@@ -379,6 +410,17 @@ class TestTheEnvironment:
         monkeypatch.setenv(variable, value)
         with pytest.raises(ImproperlyConfigured, match=says):
             oidc_apps(environ.Env())
+
+    def test_form_action_gains_the_origins_and_nothing_else_changes(self):
+        from community.middleware import form_action_with
+
+        policy = "default-src 'self'; form-action 'self'; base-uri 'none'"
+        assert form_action_with(policy, ["https://idp.example", "https://idp.example"]) == (
+            "default-src 'self'; form-action 'self' https://idp.example; base-uri 'none'")
+        assert form_action_with("form-action 'none'", ["https://idp.example"]) == (
+            "form-action https://idp.example")
+        assert form_action_with("default-src 'self'", ["https://idp.example"]) == (
+            "default-src 'self'")
 
     def test_the_provider_and_its_settings_are_wired(self):
         from django.conf import settings
