@@ -28,12 +28,14 @@ from tests.oidc_provider import OidcProvider
 
 PROVIDER_ID = "example-org"
 CALLBACK = f"/accounts/oidc/{PROVIDER_ID}/login/callback/"
+ADMIN_CALLBACK = "/accounts/oidc/staff-sso/login/callback/"
 
 
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
     started = OidcProvider(tmp_path_factory.mktemp("oidc"),
-                           redirect_uris=[f"http://testserver{CALLBACK}"]).start()
+                           redirect_uris=[f"http://testserver{CALLBACK}",
+                                          f"http://testserver{ADMIN_CALLBACK}"]).start()
     yield started
     started.stop()
 
@@ -55,10 +57,11 @@ def cohort(settings, monkeypatch: pytest.MonkeyPatch, provider: OidcProvider) ->
     return Client()
 
 
-def at_provider(client: Client, provider: OidcProvider, username: str) -> str:
+def at_provider(client: Client, provider: OidcProvider, username: str,
+                provider_id: str = PROVIDER_ID) -> str:
     """Press "Sign in with Example Org" on Cohort, sign in at the provider: the address
     the provider sends her browser back to (Cohort's callback, with code and state)."""
-    start = client.post(f"/accounts/oidc/{PROVIDER_ID}/login/")
+    start = client.post(f"/accounts/oidc/{provider_id}/login/")
     assert start.status_code == 302, start.content
     authorize = start["Location"]
     query = parse_qs(urlparse(authorize).query)
@@ -76,7 +79,8 @@ def at_provider(client: Client, provider: OidcProvider, username: str) -> str:
     back = browser.get(provider.url + signed_in.headers["Location"], allow_redirects=False,
                        timeout=10)
     assert back.status_code == 302
-    assert back.headers["Location"].startswith(f"http://testserver{CALLBACK}?")
+    assert back.headers["Location"].startswith(
+        f"http://testserver/accounts/oidc/{provider_id}/login/callback/?")
     return back.headers["Location"]
 
 
@@ -377,7 +381,33 @@ class TestTheSignInPage:
 
     def test_it_is_translated(self, cohort):
         page = cohort.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-        assert "Se connecter avec Example Org" in page or 'lang="fr"' in page
+        assert 'lang="fr"' in page
+        assert f'action="/accounts/oidc/{PROVIDER_ID}/login/?process=login"' in page
+
+    def test_a_provider_added_in_the_admin_works_as_well(self, settings, provider):
+        """The admin's way: a Social application row instead of the variables."""
+        from allauth.socialaccount.models import SocialApp
+
+        settings.SOCIALACCOUNT_PROVIDERS = {
+            "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+        root = UserFactory(email="root@example.org", is_superuser=True, is_staff=True,
+                           role=Role.ADMIN)
+        admin_client = Client()
+        admin_client.force_login(root)
+        assert admin_client.get("/admin/socialaccount/socialapp/add/").status_code == 200
+        SocialApp.objects.create(
+            provider="openid_connect", provider_id="staff-sso", name="Staff SSO",
+            client_id=provider.CLIENT_ID, secret=provider.CLIENT_SECRET,
+            settings={"server_url": provider.issuer})
+        client = Client()
+        assert "Sign in with Staff SSO" in client.get("/accounts/login/").content.decode()
+
+        invite("zora@example.org", Role.MENTOR)
+        provider.person("zora", email="zora@example.org", verified=True, name="Zora Ndiaye")
+        location = at_provider(client, provider, "zora", "staff-sso")  # PKCE checked there
+        assert come_back(client, location)["Location"] == "/"
+        assert signed_in_as(client) == User.objects.get(email="zora@example.org",
+                                                        role=Role.MENTOR)
 
 
 @pytest.mark.pure
