@@ -197,7 +197,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                   form: forms.Form | None = None) -> User:
         """The new member: her invitation's role (the invitation is used up), or a member
         of an allowed domain; a name that passes `community.names`; no password (she
-        signs in through her organisation, or sets one by resetting it)."""
+        signs in through her organisation, or sets one from her account page)."""
         from community import services
 
         user = sociallogin.user

@@ -13,6 +13,7 @@ import pytest
 from community import services
 from community.models import Invitation, Role, User
 from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.test_accessibility import Checker
 from tests.community.factories import AdminFactory
 from tests.oidc_provider import PASSWORD, OidcProvider
 from tests.servers import ServerProcess, free_port
@@ -53,10 +54,13 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"oidc-{name}.png"), full_page=True)
 
 
-def through_the_provider(page, base: str, username: str, *, name: str | None = None) -> None:
+def through_the_provider(page, base: str, username: str, *, axe: Checker | None = None,
+                         name: str | None = None) -> None:
     page.goto(f"{base}/accounts/login/")
     if name:
         shot(page, name)
+    if axe:
+        axe.check(page, "sign-in with a provider")
     page.get_by_role("button", name="Sign in with Example Org").click()
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -70,8 +74,9 @@ def test_an_invited_person_signs_in_with_her_organisation(provider_and_cohort, b
     services.invitation_create(admin=admin, email="zora@example.org", role=Role.MENTOR)
     provider.person("zora", email="zora@example.org", verified=True, name="Zora Ndiaye")
 
+    axe = Checker()
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    through_the_provider(page, base, "zora", name="sign-in")
+    through_the_provider(page, base, "zora", axe=axe, name="sign-in")
     page.wait_for_url(f"{base}/")
     page.get_by_role("button", name="Sign out").wait_for()
     shot(page, "home")
@@ -83,6 +88,11 @@ def test_an_invited_person_signs_in_with_her_organisation(provider_and_cohort, b
     page.goto(f"{base}/accounts/3rdparty/")
     page.get_by_text("Example Org (zora@example.org)").wait_for()
     shot(page, "connections")
+    axe.check(page, "organisation sign-ins")
+    page.goto(f"{base}/settings/privacy/")
+    page.get_by_role("link", name="See, link or unlink your organisation sign-in").wait_for()
+    shot(page, "my-data")
+    assert not axe.found, axe.message()
 
     # Signed out, the same button signs her in again.
     page.get_by_role("button", name="Sign out").click()
@@ -101,6 +111,9 @@ def test_a_stranger_is_told_she_needs_an_invitation(provider_and_cohort, browser
     through_the_provider(page, base, "eve")
     page.get_by_role("heading", name="You need an invitation").wait_for()
     shot(page, "refused")
+    axe = Checker()
+    axe.check(page, "refused")
+    assert not axe.found, axe.message()
     assert not User.objects.filter(email="eve@elsewhere.example").exists()
     page.goto(f"{base}/people/")
     assert "/accounts/login/" in page.url
