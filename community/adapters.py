@@ -179,8 +179,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return True
         if signup_open() and domain_allowed(email):
             return True  # her address is checked by mail unless the provider verified it
-        reason = "unverified" if services.invitation_open_for(email) else "invitation"
-        raise refusal(request, reason, email=email, provider=sociallogin.provider.name)
+        # An address nobody proved gets one answer, whether it is a member's, invited or
+        # unknown: the page tells a stranger nothing about anyone.
+        raise refusal(request, "invitation" if verified else "unverified", email=email,
+                      provider=sociallogin.provider.name)
 
     def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         """Always: allauth's sign-up form would let her type another address."""

@@ -167,6 +167,22 @@ class TestWhoComesIn:
         amal.refresh_from_db()
         assert amal.check_password(PASSWORD)
 
+    def test_an_unverified_address_gets_one_answer_whoever_it_belongs_to(
+            self, cohort, provider):
+        """Member, invited or unknown: the page says nothing about the address's owner."""
+        UserFactory(email="amal@example.org")
+        invite("zora@example.org")
+        pages = []
+        for email in ("amal@example.org", "zora@example.org", "nobody@example.org"):
+            provider.person("mallory", email=email, verified=False, name="Mallory")
+            answer = sign_in_through(Client(), provider, "mallory")
+            assert answer.status_code == 403
+            main = answer.content.decode().split("<main")[1].split("</main>")[0]
+            pages.append(main.replace(email, "<address>"))
+        assert pages[0] == pages[1] == pages[2]
+        assert "Your address is not confirmed" in pages[0]
+        assert User.objects.count() == 2 and not SocialAccount.objects.exists()
+
     def test_a_stranger_is_refused_and_nothing_is_created(self, cohort, provider):
         UserFactory(email="amal@example.org")
         provider.person("eve", email="eve@elsewhere.example", verified=True, name="Eve")
