@@ -355,12 +355,19 @@ def oidc_apps(environment: environ.Env) -> list[dict[str, Any]]:
         raise ImproperlyConfigured(
             "COHORT_OIDC_SERVER_URL is the issuer's address, e.g. https://login.example.org"
             "/realms/staff.")
+    app_settings: dict[str, Any] = {"server_url": server_url, "oauth_pkce_enabled": True}
+    # Addresses of these domains count as verified even without `email_verified` (a
+    # provider that sends none, such as Entra ID, vouching for its organisation's domains).
+    domains = [d.strip().lower() for d in environment.list(
+        "COHORT_OIDC_VERIFIED_DOMAINS", default=[]) if d.strip()]
+    if domains:
+        app_settings["verified_email"] = domains
     return [{
         "provider_id": provider_id,
         "name": environment.str("COHORT_OIDC_NAME", default="").strip() or provider_id,
         "client_id": client_id,
         "secret": environment.str("COHORT_OIDC_CLIENT_SECRET", default=""),
-        "settings": {"server_url": server_url, "oauth_pkce_enabled": True},
+        "settings": app_settings,
     }]
 
 

@@ -41,7 +41,8 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]
 
 
 def env_apps(monkeypatch: pytest.MonkeyPatch, provider: OidcProvider) -> list[dict]:
-    """What the COHORT_OIDC_* variables of a deployment make of this provider."""
+    """What the COHORT_OIDC_* variables of a deployment make of this provider (and
+    COHORT_OIDC_VERIFIED_DOMAINS, if the test set it)."""
     monkeypatch.setenv("COHORT_OIDC_NAME", "Example Org")
     monkeypatch.setenv("COHORT_OIDC_SERVER_URL", provider.issuer)
     monkeypatch.setenv("COHORT_OIDC_CLIENT_ID", provider.CLIENT_ID)
@@ -52,6 +53,7 @@ def env_apps(monkeypatch: pytest.MonkeyPatch, provider: OidcProvider) -> list[di
 
 @pytest.fixture
 def cohort(settings, monkeypatch: pytest.MonkeyPatch, provider: OidcProvider) -> Client:
+    monkeypatch.delenv("COHORT_OIDC_VERIFIED_DOMAINS", raising=False)
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": env_apps(monkeypatch, provider)}}
     return Client()
@@ -182,6 +184,24 @@ class TestWhoComesIn:
         assert pages[0] == pages[1] == pages[2]
         assert "Your address is not confirmed" in pages[0]
         assert User.objects.count() == 2 and not SocialAccount.objects.exists()
+
+    def test_a_provider_without_email_verified_can_vouch_for_its_domains(
+            self, settings, monkeypatch, provider):
+        """Entra ID sends no `email_verified`: COHORT_OIDC_VERIFIED_DOMAINS says which
+        addresses it is trusted for."""
+        monkeypatch.setenv("COHORT_OIDC_VERIFIED_DOMAINS", "Example.org, ")
+        settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {
+            "OAUTH_PKCE_ENABLED": True, "APPS": env_apps(monkeypatch, provider)}}
+        amal = UserFactory(email="amal@example.org")
+        UserFactory(email="eve@partner.example")
+        provider.person("amal", email="amal@example.org", verified=None, name="Amal")
+        provider.person("eve", email="eve@partner.example", verified=None, name="Eve")
+
+        client = Client()
+        assert sign_in_through(client, provider, "amal")["Location"] == "/"
+        assert signed_in_as(client) == amal
+        assert sign_in_through(Client(), provider, "eve").status_code == 403  # not vouched
+        assert list(SocialAccount.objects.values_list("user", flat=True)) == [amal.pk]
 
     def test_a_stranger_is_refused_and_nothing_is_created(self, cohort, provider):
         UserFactory(email="amal@example.org")
@@ -429,6 +449,7 @@ class TestTheSignInPage:
 @pytest.mark.pure
 class TestTheEnvironment:
     def test_the_variables_make_one_provider(self, monkeypatch):
+        monkeypatch.delenv("COHORT_OIDC_VERIFIED_DOMAINS", raising=False)
         provider = OidcProvider.__new__(OidcProvider)
         provider.issuer = "https://login.example.org/realms/staff"
         [app] = env_apps(monkeypatch, provider)
@@ -437,6 +458,13 @@ class TestTheEnvironment:
             "client_id": OidcProvider.CLIENT_ID, "secret": OidcProvider.CLIENT_SECRET,
             "settings": {"server_url": "https://login.example.org/realms/staff",
                          "oauth_pkce_enabled": True}}
+
+    def test_verified_domains_are_passed_on_lower_case(self, monkeypatch):
+        monkeypatch.setenv("COHORT_OIDC_VERIFIED_DOMAINS", "Example.org,staff.example.org")
+        provider = OidcProvider.__new__(OidcProvider)
+        provider.issuer = "https://login.example.org"
+        [app] = env_apps(monkeypatch, provider)
+        assert app["settings"]["verified_email"] == ["example.org", "staff.example.org"]
 
     def test_no_server_url_no_provider(self, monkeypatch):
         monkeypatch.delenv("COHORT_OIDC_SERVER_URL", raising=False)
