@@ -327,6 +327,65 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_SESSION_REMEMBER = None
 
+# --- Sign-in through the organisation (OpenID Connect) -----------------------------------
+# allauth's OpenID Connect provider: an app from the environment (COHORT_OIDC_*), or any
+# number added in the admin (Social applications, provider "openid_connect"). Who may come
+# in is decided by community.adapters.SocialAccountAdapter: invitation-only stays the rule.
+INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+
+
+def oidc_apps(environment: environ.Env) -> list[dict[str, Any]]:
+    """The OpenID Connect app configured by COHORT_OIDC_* (none when COHORT_OIDC_SERVER_URL
+    is empty): its button says "Sign in with COHORT_OIDC_NAME", its callback is
+    /accounts/oidc/<COHORT_OIDC_ID>/login/callback/."""
+    server_url = environment.str("COHORT_OIDC_SERVER_URL", default="").strip().rstrip("/")
+    if not server_url:
+        return []
+    client_id = environment.str("COHORT_OIDC_CLIENT_ID", default="").strip()
+    provider_id = environment.str("COHORT_OIDC_ID", default="organisation").strip()
+    if not client_id:
+        raise ImproperlyConfigured(
+            "COHORT_OIDC_SERVER_URL is set: set COHORT_OIDC_CLIENT_ID (and "
+            "COHORT_OIDC_CLIENT_SECRET) as registered at the provider.")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", provider_id):
+        raise ImproperlyConfigured(
+            "COHORT_OIDC_ID is 1 to 40 lower-case letters, digits, _ and - (it is part of "
+            "the callback address).")
+    if not re.match(r"https?://[^/]+", server_url):
+        raise ImproperlyConfigured(
+            "COHORT_OIDC_SERVER_URL is the issuer's address, e.g. https://login.example.org"
+            "/realms/staff.")
+    app_settings: dict[str, Any] = {"server_url": server_url, "oauth_pkce_enabled": True}
+    # Addresses of these domains count as verified even without `email_verified` (a
+    # provider that sends none, such as Entra ID, vouching for its organisation's domains).
+    domains = [d.strip().lower() for d in environment.list(
+        "COHORT_OIDC_VERIFIED_DOMAINS", default=[]) if d.strip()]
+    if domains:
+        app_settings["verified_email"] = domains
+    return [{
+        "provider_id": provider_id,
+        "name": environment.str("COHORT_OIDC_NAME", default="").strip() or provider_id,
+        "client_id": client_id,
+        "secret": environment.str("COHORT_OIDC_CLIENT_SECRET", default=""),
+        "settings": app_settings,
+    }]
+
+
+# The sign-in pages' forms lead on to the provider: their form-action allows its origin.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware"),
+                  "community.middleware.SignInProviderFormsMiddleware")
+SOCIALACCOUNT_ADAPTER = "community.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps(env)},
+}
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+# The adapter links an existing member only on an address the provider verified, itself.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("COHORT_OIDC_TIMEOUT", default=10)
+
 COHORT_INVITATION_DAYS = env.int("COHORT_INVITATION_DAYS", default=14)
 # An invitation is e-mailed again at most once in this many minutes; an admin sends at
 # most COHORT_INVITATION_RESEND_LIMIT again in an hour.
