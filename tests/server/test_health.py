@@ -3,6 +3,7 @@ the task worker's heartbeat they read (`manage.py task_worker`)."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -10,8 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
@@ -144,13 +144,16 @@ def workdir(tmp_path: Path) -> Path:
 
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str],
                                                                         bytes]:
-    """(status, headers, body) of a GET, whatever the status."""
-    request = urllib.request.Request(url, headers=headers or {})
+    """(status, headers, body) of a GET to a test server, whatever the status."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
+                                            timeout=30)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # nosec B310  # http://127.0.0.1 only
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        connection.request("GET", parts.path or "/", headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
 
 
 def _readyz(server: ServerProcess) -> tuple[int, dict[str, str], float]:
