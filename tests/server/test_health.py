@@ -144,14 +144,16 @@ def workdir(tmp_path: Path) -> Path:
 
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str],
                                                                         bytes]:
-    """(status, headers, body) of a GET to a test server, whatever the status."""
+    """(status, headers by lower-case name, body) of a GET to a test server, whatever the
+    status."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
                                             timeout=30)
     try:
         connection.request("GET", parts.path or "/", headers=headers or {})
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, {name.lower(): value for name, value in response.getheaders()}, \
+            response.read()
     finally:
         connection.close()
 
