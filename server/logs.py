@@ -138,14 +138,22 @@ class RequestIdMiddleware:
         if self.is_async:
             return self.__acall__(request)
         context, started = self._begin(request)
-        response = self.get_response(request)
-        self._end(request, response, context, started)
+        token = current.set(context)
+        try:
+            response = self.get_response(request)
+            self._end(request, response, context, started)
+        finally:
+            current.reset(token)  # a thread that serves the next request starts clean
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         context, started = self._begin(request)
-        response = await self.get_response(request)
-        self._end(request, response, context, started)
+        token = current.set(context)
+        try:
+            response = await self.get_response(request)
+            self._end(request, response, context, started)
+        finally:
+            current.reset(token)
         return response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
@@ -157,7 +165,7 @@ class RequestIdMiddleware:
             context.user_id = user.pk
 
     def _begin(self, request: HttpRequest) -> tuple[RequestContext, float]:
-        context = begin(request.headers.get(HEADER), request.path)
+        context = RequestContext(request_id_from(request.headers.get(HEADER)), request.path)
         request.request_id = context.request_id  # type: ignore[attr-defined]
         return context, time.perf_counter()
 
