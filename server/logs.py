@@ -80,6 +80,16 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+class QuietProbes(logging.Filter):
+    """On `django.request`: a `/readyz` 503 is not logged again as an error every few
+    seconds (server.health logs what is down, at WARNING)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        return not (getattr(record, "status_code", None) == 503
+                    and getattr(request, "path", None) == "/readyz")
+
+
 class TextFormatter(logging.Formatter):
     """`2026-12-04 12:00:00,123 INFO cohort.request [3f2a…] GET /rooms/ 200 (12 ms)`."""
 
@@ -110,6 +120,9 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, field, None)
             if value is not None:
                 entry[field] = value
+        status_code = getattr(record, "status_code", None)  # Django's `django.request`
+        if "status" not in entry and isinstance(status_code, int):
+            entry["status"] = status_code
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
@@ -138,22 +151,14 @@ class RequestIdMiddleware:
         if self.is_async:
             return self.__acall__(request)
         context, started = self._begin(request)
-        token = current.set(context)
-        try:
-            response = self.get_response(request)
-            self._end(request, response, context, started)
-        finally:
-            current.reset(token)  # a thread that serves the next request starts clean
+        response = self.get_response(request)
+        self._end(request, response, context, started)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         context, started = self._begin(request)
-        token = current.set(context)
-        try:
-            response = await self.get_response(request)
-            self._end(request, response, context, started)
-        finally:
-            current.reset(token)
+        response = await self.get_response(request)
+        self._end(request, response, context, started)
         return response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
@@ -165,7 +170,10 @@ class RequestIdMiddleware:
             context.user_id = user.pk
 
     def _begin(self, request: HttpRequest) -> tuple[RequestContext, float]:
-        context = RequestContext(request_id_from(request.headers.get(HEADER)), request.path)
+        # Set for the rest of the request's task, not reset on the way out: Django logs
+        # an error answer (`django.request`) after the middleware returned. Each request
+        # has a task (a context) of its own under ASGI.
+        context = begin(request.headers.get(HEADER), request.path)
         request.request_id = context.request_id  # type: ignore[attr-defined]
         return context, time.perf_counter()
 

@@ -502,11 +502,22 @@ if LOG_FORMAT not in ("text", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "server.logs.RequestContextFilter"}},
+    "filters": {"request": {"()": "server.logs.RequestContextFilter"},
+                "quiet_probes": {"()": "server.logs.QuietProbes"}},
     "formatters": {"text": {"()": "server.logs.TextFormatter"},
                    "json": {"()": "server.logs.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
                              "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would write its records a second
+        # time, unformatted: they go to the root's handler alone.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["quiet_probes"]},
+        # uvicorn's own lines (start, stop, its access log when on) in the same format;
+        # their levels stay as its command line set them.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+    },
 }
