@@ -45,11 +45,11 @@ OK = "ok"
 
 
 class Probe:
-    """One thread for one kind of check."""
+    """One thread at a time for one kind of check: a daemon thread, so that one stuck on a
+    hung service never holds up the process's exit."""
 
     def __init__(self, name: str) -> None:
-        self.executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"cohort-probe-{name}")
+        self.name = f"cohort-probe-{name}"
         self.pending: concurrent.futures.Future[Any] | None = None
         self.lock = threading.Lock()
 
@@ -58,9 +58,20 @@ class Probe:
         the next `run` waits for it)."""
         with self.lock:
             if self.pending is None or self.pending.done():
-                self.pending = self.executor.submit(_closing_connections, check)
+                self.pending = concurrent.futures.Future()
+                threading.Thread(target=_fulfil, args=(self.pending, check), name=self.name,
+                                 daemon=True).start()
             pending = self.pending
         return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(pending)), timeout)
+
+
+def _fulfil(future: concurrent.futures.Future[Any], check: Callable[[], Any]) -> None:
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        future.set_result(_closing_connections(check))
+    except BaseException as error:  # handed to whoever waits
+        future.set_exception(error)
 
 
 def _closing_connections[T](check: Callable[[], T]) -> T:
