@@ -95,6 +95,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id on every log record, the access log, HTTP answers counted (server.logs).
+    "server.logs.RequestIdMiddleware",
+    # /healthz, /readyz and /metrics, answered before anything below (server.health).
+    "server.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -533,10 +537,46 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# --- Health, metrics and logs (docs/deployment.md) ------------------------------------------
+# /metrics answers these addresses or networks (and, when set, a client with
+# `Authorization: Bearer <COHORT_METRICS_TOKEN>`); anyone else gets a 404.
+COHORT_METRICS_ALLOWED = env.list("COHORT_METRICS_ALLOWED", default=["127.0.0.1", "::1"])
+for _address in COHORT_METRICS_ALLOWED:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"COHORT_METRICS_ALLOWED: {_address!r} is not an address or a network.") from None
+COHORT_METRICS_TOKEN = env.str("COHORT_METRICS_TOKEN", default="")
+# Seconds each check of /readyz may take; a task worker's heartbeat older than
+# COHORT_WORKER_STALE_AFTER seconds makes it answer 503.
+COHORT_READY_TIMEOUT = env.float("COHORT_READY_TIMEOUT", default=2.0)
+COHORT_WORKER_STALE_AFTER = env.int("COHORT_WORKER_STALE_AFTER", default=60)
+
+# Every record carries the request id (server.logs); LOG_FORMAT=json writes one JSON object
+# per line for a log collector, `text` a line for people.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "server.logs.RequestContextFilter"},
+                "quiet_probes": {"()": "server.logs.QuietProbes"}},
+    "formatters": {"text": {"()": "server.logs.TextFormatter"},
+                   "json": {"()": "server.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
+                             "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would write its records a second
+        # time, unformatted: they go to the root's handler alone.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["quiet_probes"]},
+        # uvicorn's own lines (start, stop, its access log when on) in the same format;
+        # their levels stay as its command line set them.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+    },
 }
