@@ -431,7 +431,7 @@ def manifest_read(path: Path) -> dict[str, Any]:
             raise BackupError(f"{path} has no manifest: it is incomplete (cut short) or not "
                               "a Cohort backup.") from None
         except (OSError, tarfile.TarError, EOFError, ValueError) as error:
-            raise BackupError(f"{path} is damaged ({error}).") from None
+            raise BackupError(f"{path} is damaged or cut short ({error}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
             or manifest.get("engine") not in DATABASE_FILES \
             or not isinstance(manifest.get("files"), dict) \
