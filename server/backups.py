@@ -215,7 +215,10 @@ def _last_line(text: str) -> str:
 
 def _dump_sqlite(target: Path) -> tuple[dict[str, list[str]], dict[str, int]]:
     """SQLite's online backup into `target`; the migrations and counts read from the copy."""
-    source = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=20)
+    database = Path(str(connection.settings_dict["NAME"]))
+    if not database.is_file():
+        raise BackupError(f"There is no database at {database}: there is nothing to back up.")
+    source = sqlite3.connect(str(database), timeout=20)
     try:
         copy = sqlite3.connect(str(target))
         try:
