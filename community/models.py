@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -192,7 +193,8 @@ class Visibility(models.TextChoices):
 
 
 def photo_path(profile: Profile, filename: str) -> str:
-    return f"photos/{profile.user_id}/{timezone.now():%Y%m%d%H%M%S}.jpg"
+    """A new name each time, nobody else's: a photo whose write fails is removed by it."""
+    return f"photos/{profile.user_id}/{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(4)}.jpg"
 
 
 class Profile(models.Model):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
+import errno
 import hashlib
 import io
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +18,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -38,6 +42,8 @@ from community.photos import photo_normalise
 from community.ratelimit import RateLimited, limit_member, ratelimit_hit
 from community.search import profile_index
 from community.tasks import email_send
+
+log = logging.getLogger(__name__)
 
 CSV_MAX_ROWS = 1000
 
@@ -401,7 +407,7 @@ def profile_update(
     with transaction.atomic():
         member.save(update_fields=["name"])
         if new_photo is not None:
-            profile.photo.save(new_photo.name or "photo.jpg", new_photo, save=False)
+            profile.photo = _photo_store(profile, new_photo)  # type: ignore[assignment]
         elif remove_photo:
             profile.photo = ""  # type: ignore[assignment]
         profile.save()
@@ -416,6 +422,28 @@ def profile_update(
             storage = profile.photo.storage
             transaction.on_commit(lambda: storage.delete(old_photo))
     return profile
+
+
+def _photo_store(profile: Profile, photo: ContentFile[bytes]) -> str:
+    """Write a new photo under a new name; returns that name. A write that fails (a full
+    disk) removes what it wrote and raises a ValidationError on the photo field: the
+    caller's transaction keeps no row either."""
+    photo_field = profile.photo.field
+    storage = profile.photo.storage
+    name = photo_field.generate_filename(profile, photo.name or "photo.jpg")  # new, random
+    try:
+        return storage.save(name, photo, max_length=photo_field.max_length)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            storage.delete(name)
+        log.error("a profile photo could not be stored: %s", error)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            message = _("The server has no room left to store this photo: nothing was "
+                        "saved. Try again later, and tell an admin.")
+        else:
+            message = _("The server could not store this photo: nothing was saved. Try "
+                        "again later, and tell an admin if it goes on.")
+        raise ValidationError({"photo_upload": message}) from error
 
 
 # --- Mentor applications ----------------------------------------------------------------

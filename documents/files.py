@@ -9,6 +9,7 @@ encrypted ones are refused). The allow-list is `settings.DOCUMENTS_KINDS`.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import unicodedata
 import warnings
@@ -148,6 +149,22 @@ def check(stream: IO[bytes], name: str) -> Checked:
     elif kind == "application/pdf":
         _check_pdf(stream)
     return Checked(kind=kind, size=size, sha256=sha256)
+
+
+class NotStored(Exception):
+    """The server could not write an upload (its disk is full, say): nothing was kept."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(not_stored_message(error))
+        self.error = error
+
+
+def not_stored_message(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _("The server has no room left to store this file: nothing was saved. "
+                 "Try again later, and tell an admin.")
+    return _("The server could not store this file: nothing was saved. Try again later, "
+             "and tell an admin if it goes on.")
 
 
 def too_large_message() -> str:

@@ -63,10 +63,16 @@ def _check_quotas(user: User, room: Room, size: int) -> None:
 
 
 def _store(stream: IO[bytes], room_id: int) -> tuple[str, str]:
-    """The file written to storage under a name of ours: (token, stored name)."""
+    """The file written to storage under a name of ours: (token, stored name). A write
+    that fails (a full disk) removes what it wrote and says so: no file, no row."""
     token = secrets.token_hex(16)
     stream.seek(0)
-    stored = default_storage.save(stored_name(room_id, token), File(stream))
+    name = stored_name(room_id, token)  # a new random name: nobody else's file
+    try:
+        stored = default_storage.save(name, File(stream))
+    except OSError as error:
+        _discard(name)
+        raise files.NotStored(error) from error
     return token, stored
 
 

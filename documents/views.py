@@ -7,6 +7,7 @@ a message otherwise, so the forms also work without script. Downloads go through
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -31,6 +32,8 @@ from documents import files, permissions, selectors, services, tasks
 from documents.models import Comment, Document, Version
 from rooms import permissions as room_permissions
 from rooms import selectors as room_selectors
+
+log = logging.getLogger(__name__)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -61,6 +64,9 @@ def _write(request: HttpRequest, back: str, action: Any) -> tuple[Any, HttpRespo
     except RateLimited as error:
         return None, _failed(request, 429, str(error), back, code="rate_limited",
                              retry_after=error.retry_after)
+    except files.NotStored as error:
+        log.error("an upload could not be stored: %s", error.error)
+        return None, _failed(request, 507, str(error), back, code="not_stored")
 
 
 def _one_file(request: HttpRequest) -> Any:
