@@ -73,12 +73,17 @@ def export_days() -> int:
 
 
 def plain(value: Any) -> Any:
-    """A value as JSON writes it: times in ISO 8601, other objects as text."""
+    """A value as JSON writes it: times in ISO 8601, other objects as text, lists and
+    dicts (a goal's milestones) value by value."""
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, timedelta):
         return int(value.total_seconds())
-    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
 

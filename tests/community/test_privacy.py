@@ -193,6 +193,21 @@ class TestExport:
         index = archive.read("index.html").decode()
         assert "Maya Chen" in index and "Hello from Maya" in index
 
+    def test_a_done_milestone_s_dates_are_written_as_dates(
+            self, world, django_capture_on_commit_callbacks):
+        goal = relationship.goal_add(user=world.maya, mentorship=world.mentorship,
+                                     title="Ship the pipeline")
+        milestone = relationship.milestone_add(user=world.maya, goal=goal, title="First draft",
+                                               due_on=timezone.localdate())
+        relationship.milestone_set_done(user=world.maya, milestone=milestone, done=True)
+        export = _export(world.maya, django_capture_on_commit_callbacks)
+        assert export.state == DataExport.State.READY
+        [written] = [g for g in _json(_zip(export), "goals") if g["goal"] == "Ship the pipeline"]
+        milestone.refresh_from_db()
+        assert written["milestones"] == [{
+            "milestone": "First draft", "due_on": milestone.due_on.isoformat(),
+            "done_at": milestone.done_at.isoformat()}]
+
     def test_she_is_told_when_it_is_ready(self, world, django_capture_on_commit_callbacks,
                                           mailoutbox):
         _export(world.maya, django_capture_on_commit_callbacks)
