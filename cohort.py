@@ -287,8 +287,12 @@ def metrics_dir(env: dict[str, str]) -> Path:
 
 
 def port_taken(host: str, port: int) -> bool:
+    """True if a server could not listen on host:port (as uvicorn binds: SO_REUSEADDR, so
+    the connections of a server just stopped, in TIME_WAIT, do not count)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family) as sock:
+        if os.name != "nt":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -382,11 +386,12 @@ class Supervisor:
                 if code is None:
                     continue
                 if not child.restart:
-                    say(f"{child.name} stopped (exit status {code}); stopping the others")
+                    say(f"{child.name} stopped ({code}); stopping the others")
                     return code or 1
                 child.failures = 0 if now - child.started > 60 else child.failures + 1
                 delay = min(30, 2 ** max(0, child.failures - 1))
-                say(f"{child.name} exited (status {code}); restarting it in {delay} s")
+                how = f"was killed by signal {-code}" if code < 0 else f"exited ({code})"
+                say(f"{child.name} {how}; restarting it in {delay} s")
                 child.process = None
                 child.due = now + delay
             time.sleep(0.5)
@@ -699,9 +704,12 @@ def setup(argv: list[str]) -> int:
     probe = {**os.environ, **values, "COHORT_ENV_FILE": "",
              "DJANGO_SETTINGS_MODULE": "server.settings"}
     say("checking that the database and Redis answer")
-    if subprocess.run([str(python), "-m", "server.readiness", "0"], cwd=ROOT,
-                      env=probe).returncode != 0:
-        return fail(f"nothing was written to {target}.")
+    done = subprocess.run([str(python), "-m", "server.readiness", "0"], cwd=ROOT, env=probe,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        why = " ".join(line.removeprefix("cohort: ").strip()
+                       for line in done.stderr.splitlines() if line.strip())
+        return fail(f"{why} Nothing was written to {target}.")
     text = (f"# Cohort's production settings, written by `python3 cohort.py setup` "
             f"({time.strftime('%Y-%m-%d')}).\n# The environment wins over this file; "
             "docs/deployment.md lists every variable.\n"

@@ -32,7 +32,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 logger = logging.getLogger("cohort.mail")
 
 MAX_BYTES = 5 * 1024 * 1024
-RULE = "=" * 72
+RULE = "-" * 72
 
 
 def rendered(message: EmailMessage) -> str:
