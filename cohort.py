@@ -644,11 +644,14 @@ def setup(argv: list[str]) -> int:
     interactive = sys.stdin.isatty() and not args.yes
 
     def value(given: str | None, question: str, default: str | None, option: str,
-              check: object) -> str:
+              check: object, secret: bool = False) -> str:
         answer = given
         while True:
             if answer is None and interactive:
-                shown = f" [{default}]" if default else ""
+                hidden = re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", default or "")
+                shown = f" [{hidden}]" if default else ""  # a URL's password is not shown
+                if secret and default:  # never shown on the screen
+                    shown = " [keep it]" if default in old.values() else " [a new random one]"
                 answer = input(f"{question}{shown}: ").strip() or default
             elif answer is None:
                 answer = default
@@ -680,7 +683,7 @@ def setup(argv: list[str]) -> int:
                        "--from-email", check_from_email)
         turn = value(args.turn_secret, "TURN shared secret (coturn's static-auth-secret)",
                      old.get("COHORT_TURN_SECRET") or secrets.token_hex(32),
-                     "--turn-secret", check_secret)
+                     "--turn-secret", check_secret, secret=True)
     except Refused as refusal:
         return fail(f"{refusal} Nothing was written.")
     secret_key = old.get("SECRET_KEY", "")
@@ -707,7 +710,7 @@ def setup(argv: list[str]) -> int:
     done = subprocess.run([str(python), "-m", "server.readiness", "0"], cwd=ROOT, env=probe,
                           capture_output=True, text=True)
     if done.returncode != 0:
-        why = " ".join(line.removeprefix("cohort: ").strip()
+        why = " ".join(re.sub(r"\Acohort: ", "", line).strip()
                        for line in done.stderr.splitlines() if line.strip())
         return fail(f"{why} Nothing was written to {target}.")
     text = (f"# Cohort's production settings, written by `python3 cohort.py setup` "
@@ -768,4 +771,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C before the servers run (install, migrate, questions)
+        sys.exit(130)
