@@ -1,20 +1,29 @@
 """Cohort's settings, read from the environment.
 
 With nothing set, Cohort runs on a fresh machine: DEBUG on, SQLite (WAL) and media
-files under `data/`, the in-memory channel layer and the console e-mail backend.
-`DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to channels-redis (and a Redis
-cache), `EMAIL_URL` to SMTP. With `DEBUG=false` the server refuses to start without
-`SECRET_KEY` and `ALLOWED_HOSTS`. `docs/deployment.md` lists every variable.
+files under `data/`, the in-memory channel layer and the console e-mail backend
+(`server.mail`: each e-mail decoded into `data/mail.log`). `DATABASE_URL` switches to
+PostgreSQL, `REDIS_URL` to channels-redis (and a Redis cache), `EMAIL_URL` to SMTP. With
+`DEBUG=false` the server refuses to start without `SECRET_KEY` and `ALLOWED_HOSTS`. A
+setting that is missing or malformed stops the start with one ImproperlyConfigured line
+naming the variable and what it needs (`cohort.py start` and `serve` print that line).
+`docs/deployment.md` lists every variable.
+
+Values come from the environment, then from `.env` at the top of the project (written by
+`cohort.py setup`), or the file `COHORT_ENV_FILE` names (empty: none).
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import re
 import secrets
+import warnings
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -22,11 +31,54 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env")
+
+
+class Env(environ.Env):
+    """django-environ, whose refusals name the variable and what it needs: a value that
+    is not a whole number, a number or true/false stops the start with one line."""
+
+    KINDS = {int: "a whole number", float: "a number"}
+    FALSE_STRINGS = ("false", "off", "no", "n", "0", "")
+
+    def get_value(self, var: str, cast: Any = None, default: Any = environ.Env.NOTSET,
+                  parse_default: bool = False) -> Any:
+        try:
+            return super().get_value(var, cast=cast, default=default,
+                                     parse_default=parse_default)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{var} is {self.ENVIRON.get(var)!r}: it needs "
+                f"{self.KINDS.get(cast, 'another kind of value')}.") from None
+
+    def bool(self, var: str, default: Any = environ.Env.NOTSET) -> bool:
+        raw = self.ENVIRON.get(var)
+        if raw is not None and raw.strip().lower() not in (
+                *self.BOOLEAN_TRUE_STRINGS, *self.FALSE_STRINGS):
+            raise ImproperlyConfigured(f"{var} is {raw!r}: it needs true or false.")
+        return bool(super().bool(var, default=default))
+
+
+env = Env()
+_ENV_FILE = os.environ.get("COHORT_ENV_FILE", str(BASE_DIR / ".env"))
+if _ENV_FILE and Path(_ENV_FILE).exists():
+    Env.read_env(_ENV_FILE)
+
+
+def web_address(variable: str, value: str) -> str:
+    """`value` if it is scheme://host[:port] with http or https, else the one-line refusal."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{variable}: {value!r} needs a scheme and a host, "
+            "e.g. https://mentoring.example.org.")
+    return value
+
 
 DEBUG = env.bool("DEBUG", default=True)
+# The site is reached over HTTPS (a proxy in front terminates TLS): secure `__Host-`
+# cookies, HSTS, plain http redirected. `cohort.py start` turns it off for its plain-http
+# quick start on loopback, with DEBUG off (no technical error pages).
+COHORT_HTTPS = env.bool("COHORT_HTTPS", default=True)
 DATA_DIR = Path(env.str("COHORT_DATA_DIR", default=str(BASE_DIR / "data")))
 
 
@@ -53,7 +105,13 @@ else:
         raise ImproperlyConfigured(
             "DEBUG is off: set ALLOWED_HOSTS to the host names Cohort answers on.")
 
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+for _host in ALLOWED_HOSTS:
+    if "/" in _host or not _host.strip():
+        raise ImproperlyConfigured(
+            f"ALLOWED_HOSTS: {_host!r} is not a host name; it needs names such as "
+            "mentoring.example.org, without scheme or path.")
+CSRF_TRUSTED_ORIGINS = [web_address("CSRF_TRUSTED_ORIGINS", origin)
+                        for origin in env.list("CSRF_TRUSTED_ORIGINS", default=[])]
 # The reverse proxies in front of Cohort (addresses or networks): only a connection from
 # one of them has its X-Forwarded-For believed (community.ratelimit.client_ip). Empty: no
 # header is believed, every client is the address it connects from.
@@ -66,7 +124,8 @@ for _proxy in COHORT_TRUSTED_PROXIES:
             f"COHORT_TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from None
 SITE_NAME = env.str("COHORT_SITE_NAME", default="Cohort")
 # Where members reach this server: the links in e-mails start with it.
-BASE_URL = env.str("COHORT_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+BASE_URL = web_address("COHORT_BASE_URL", env.str(
+    "COHORT_BASE_URL", default="http://127.0.0.1:8000")).rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
@@ -144,7 +203,14 @@ TEMPLATES = [
 # off behind a pooler in transaction mode that does not keep prepared statements per client.
 COHORT_DB_PREPARED = env.bool("COHORT_DB_PREPARED", default=True)
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ's warning: refused just below
+        DATABASES = {"default": env.db("DATABASE_URL")}
+    if DATABASES["default"].get("ENGINE") not in (
+            "django.db.backends.postgresql", "django.db.backends.sqlite3") \
+            or not DATABASES["default"].get("NAME"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL needs postgres://user:password@host:5432/name.")
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
@@ -218,6 +284,12 @@ def redis_stores(url: str, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not (
+        (urlsplit(REDIS_URL).scheme in ("redis", "rediss") and urlsplit(REDIS_URL).hostname
+         and re.fullmatch(r"/?\d*", urlsplit(REDIS_URL).path))
+        or (urlsplit(REDIS_URL).scheme == "unix" and urlsplit(REDIS_URL).path)):
+    raise ImproperlyConfigured(
+        "REDIS_URL needs redis://host:6379/0 (or rediss://, unix:///path/redis.sock).")
 # Every Redis key and channel of this install starts with it (docs/deployment.md).
 COHORT_REDIS_PREFIX = env.str("COHORT_REDIS_PREFIX", default="") or install_prefix(
     DATABASES["default"])
@@ -477,7 +549,14 @@ COHORT_CALLS_RELAY_ONLY = env.bool("COHORT_CALLS_RELAY_ONLY", default=False)
 # EMAIL_URL (smtp://user:password@host:587, or smtp+tls://, smtps://) selects SMTP;
 # EMAIL_FILE_PATH writes each message to a file there; otherwise the console.
 if env.str("EMAIL_URL", default=""):
-    _smtp = env.email_url("EMAIL_URL")
+    try:
+        _smtp = env.email_url("EMAIL_URL")
+    except ImproperlyConfigured:
+        _smtp = {}
+    if not _smtp.get("EMAIL_HOST") or not str(_smtp.get("EMAIL_BACKEND", "")).endswith(
+            "smtp.EmailBackend"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL needs smtp://user:password@host:587 (or smtp+tls://, smtps://).")
     MAILERS = {"default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
@@ -493,7 +572,9 @@ elif env.str("EMAIL_FILE_PATH", default=""):
         "OPTIONS": {"file_path": env.str("EMAIL_FILE_PATH")},
     }}
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Each e-mail once, decoded, in DATA_DIR/mail.log (server.mail says why).
+    MAILERS = {"default": {"BACKEND": "server.mail.ConsoleEmailBackend",
+                           "OPTIONS": {"path": str(DATA_DIR / "mail.log")}}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <cohort@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -526,7 +607,7 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
-if not DEBUG:
+if not DEBUG and COHORT_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
