@@ -160,12 +160,14 @@ def server_command(python: str, *, server: str, host: str, port: int | str,
     (rooms.outgoing) is the only place a slow reader's frames wait. No per-message
     compression (the browser offers it; it would cost a deflate per frame per socket),
     no lifespan (Channels' router has none). Daphne: the handshake limit raised to 30 s
-    (a reconnect storm queues handshakes). `quiet`: warnings only, no access log.
+    (a reconnect storm queues handshakes). `quiet`: warnings only. uvicorn writes no access
+    log of its own: Cohort's (`cohort.request`, server/logs.py) has one line per request
+    with its request id, member and duration, in the format LOG_FORMAT chooses.
 
     `proxies` (production, behind a reverse proxy): the addresses whose X-Forwarded-For
     and X-Forwarded-Proto are believed (none: no header is), no `Server` header, and a
     shutdown that waits at most 5 s for requests under way (then sockets are closed and
-    their clients reconnect elsewhere). The access log stays on.
+    their clients reconnect elsewhere).
     """
     if server == "uvicorn":
         production = [] if proxies is None else [
@@ -176,7 +178,7 @@ def server_command(python: str, *, server: str, host: str, port: int | str,
                 "--port", str(port), "--loop", "uvloop", "--http", "httptools",
                 "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
                 "--ws-max-size", str(WS_MAX_BYTES), "--lifespan", "off", *production,
-                *(["--no-access-log", "--log-level", "warning"] if quiet else [])]
+                "--no-access-log", *(["--log-level", "warning"] if quiet else [])]
     if server == "daphne":
         production = ["--proxy-headers"] if proxies else []
         return [python, "-m", "daphne", "--websocket_connect_timeout", "30", "-b", host,
