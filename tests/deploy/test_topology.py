@@ -1,0 +1,244 @@
+"""The production topology, end to end: Debian's nginx started from the shipped
+deploy/nginx/cohort.conf (TLS with a self-signed certificate the clients trust), two
+uvicorn processes started as production starts them (`cohort.server_command`) with
+DEBUG off, on the test's PostgreSQL database and Redis. Every request and socket goes
+through nginx; the processes' own ports are only looked at (which one holds a socket).
+
+The first test signs two members in with the real form, puts their sockets on different
+processes, chats and relays a call's signalling between them, kills one process (SIGKILL)
+and shows nginx skipping it while the member it served comes back on the other and
+nothing is lost. The second shows what the edge answers: static files, the redirect to
+HTTPS, security headers and cookies, the client's own address, protected downloads and
+the upload limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+from tests.community.factories import PASSWORD, UserFactory
+from tests.deploy.edge import Browser, Nginx, certificate, established
+from tests.liveclient import Member
+from tests.rooms.factories import make_room
+from tests.servers import ROOT, ServerProcess, free_port, start_all
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
+
+SESSION = "__Host-sessionid"
+MAX_FILE = 1_000_000  # DOCUMENTS_MAX_BYTES of the servers: an upload past it is refused
+LOGIN_FAILURES = 3  # failed sign-ins one address may make on one account (5 in production)
+
+
+@dataclass
+class Topology:
+    edge: Nginx
+    servers: list[ServerProcess]
+
+
+def production_env(edge_url: str, static_root: Path) -> dict[str, str]:
+    """What docs/deployment.md's first start sets, for a site at `edge_url`."""
+    return {
+        "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1", "CSRF_TRUSTED_ORIGINS": edge_url,
+        "COHORT_BASE_URL": edge_url, "COHORT_TRUSTED_PROXIES": "127.0.0.1",
+        "STATIC_ROOT": str(static_root), "DOCUMENTS_SENDFILE_HEADER": "X-Accel-Redirect",
+        "DOCUMENTS_MAX_BYTES": str(MAX_FILE),
+        "COHORT_RATE_LIMITS": f"login.failed={LOGIN_FAILURES}/300",
+    }
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`manage.py collectstatic` as production runs it (hashed names, gzip copies)."""
+    root = tmp_path_factory.mktemp("static")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(production_env("https://127.0.0.1", root))
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                   cwd=ROOT, env=env, check=True, timeout=120)
+    return root
+
+
+@pytest.fixture(scope="module")
+def cert_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def topology(transactional_db: Any, tmp_path: Path, static_root: Path,
+             cert_pair: tuple[Path, Path]) -> Iterator[Topology]:
+    ports = (free_port(), free_port())
+    folder = tmp_path / "nginx"
+    folder.mkdir()
+    edge = Nginx(folder, ports, static_root, tmp_path / "data" / "test-media", *cert_pair)
+    env = production_env(edge.url, static_root)
+    servers = start_all(*(ServerProcess(tmp_path, port, server="uvicorn", **env)
+                          for port in ports))
+    try:
+        edge.start()
+        yield Topology(edge, servers)
+    finally:
+        edge.stop()
+        for server in servers:
+            server.stop()
+
+
+def session_of(edge: Nginx, email: str) -> str:
+    """Sign in with the real form through the proxy; her session cookie."""
+    browser = Browser(edge)
+    reply = browser.sign_in(email, PASSWORD)
+    assert reply.status == 302, reply.text[:500]
+    return browser.cookies[SESSION]
+
+
+@dataclass
+class Follower:
+    """A member's socket through the proxy, holding her room as docs/protocol.md says:
+    the last `rev` applied, and the messages in the order they came."""
+
+    member: Member
+    room_id: int
+    rev: int = 0
+    messages: list[tuple[int, str]] = field(default_factory=list)
+
+    def take(self, frames: list[dict[str, Any]]) -> None:
+        for frame in frames:
+            if frame.get("room_id") != self.room_id or "rev" not in frame:
+                continue
+            assert frame["rev"] > self.rev, f"rev {frame['rev']} after {self.rev}: {frame}"
+            self.rev = frame["rev"]
+            if frame["type"] == "chat.message.created":
+                self.messages.append((frame["message"]["seq"], frame["message"]["text"]))
+
+    async def connect(self) -> None:
+        self.take(await self.member.connect(**{str(self.room_id): self.rev}))
+
+    async def read_until(self, count: int) -> None:
+        while len(self.messages) < count:
+            self.take([await self.member.next()])
+
+    async def ask(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """Send a request and read until its answer; room events meanwhile are taken."""
+        await self.member.send(frame)
+        while True:
+            got = await self.member.next()
+            if got["type"] in ("ack", "error") and got.get("request_id") == frame["request_id"]:
+                assert got["type"] == "ack", got
+                return dict(got["result"])
+            self.take([got])
+
+    async def say(self, text: str) -> None:
+        client_id = re.sub(r"[^A-Za-z0-9]+", "-", text)
+        await self.ask({"type": "chat.send", "request_id": client_id, "room_id": self.room_id,
+                        "client_id": client_id, "text": text})
+
+    async def signal_from(self, peer: str) -> dict[str, Any]:
+        while (got := await self.member.next())["type"] != "call.signal":
+            self.take([got])
+        assert got["from"] == peer, got
+        return got
+
+
+def test_members_chat_and_call_across_two_processes_and_outlive_one(topology: Topology):
+    edge, servers = topology.edge, topology.servers
+    ana, bea = UserFactory(name="Ana"), UserFactory(name="Bea")
+    room = make_room(ana, bea, name="Behind the proxy")
+    cookies = {name: session_of(edge, user.email) for name, user in (("ana", ana), ("bea", bea))}
+    context = edge.client_context()
+    spares: list[Member] = []
+
+    async def follow(name: str, avoid: int | None = None) -> tuple[Follower, int]:
+        """Open her socket through nginx; the process that took it (seen from the
+        processes' side: the connection that appeared on its port). Until it is not
+        `avoid`: nginx's round robin gives the next socket to the other process."""
+        for _attempt in range(4):
+            before = [established(server.port) for server in servers]
+            follower = Follower(Member(edge, cookies[name], cookie_name=SESSION,
+                                       ssl=context), room.pk)
+            await follower.connect()
+            took = [index for index, server in enumerate(servers)
+                    if established(server.port) - before[index]]
+            assert len(took) == 1, took
+            if took[0] != avoid:
+                return follower, took[0]
+            spares.append(follower.member)  # stays open: the next socket goes elsewhere
+        raise AssertionError("nginx gave every socket to one process")
+
+    async def scenario() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        a, a_process = await follow("ana")
+        b, b_process = await follow("bea", avoid=a_process)
+        assert {a_process, b_process} == {0, 1}  # each process serves one of them
+
+        # Chat across the processes: each message reaches both, in order.
+        sent = []
+        for text in ("a1", "b1", "a2", "b2"):
+            await (a if text[0] == "a" else b).say(text)
+            sent.append(text)
+        await asyncio.gather(a.read_until(len(sent)), b.read_until(len(sent)))
+
+        # A call: joins, then offer, answer and a candidate relayed between the processes.
+        a_peer = (await a.ask({"type": "call.join", "request_id": "j1", "room_id": room.pk,
+                               "audio": True, "video": False}))["peer_id"]
+        b_peer = (await b.ask({"type": "call.join", "request_id": "j2", "room_id": room.pk,
+                               "audio": True, "video": False}))["peer_id"]
+        offer = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"}
+        await a.ask({"type": "call.signal", "request_id": "s1", "room_id": room.pk,
+                     "to": b_peer, "description": offer})
+        assert (await b.signal_from(a_peer))["description"] == offer
+        answer = {**offer, "type": "answer"}
+        await b.ask({"type": "call.signal", "request_id": "s2", "room_id": room.pk,
+                     "to": a_peer, "description": answer})
+        assert (await a.signal_from(b_peer))["description"] == answer
+        candidate = {"candidate": "candidate:1 1 udp 2113937151 192.0.2.7 50000 typ host",
+                     "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": "a1b2"}
+        await a.ask({"type": "call.signal", "request_id": "s3", "room_id": room.pk,
+                     "to": b_peer, "candidate": candidate})
+        assert (await b.signal_from(a_peer))["candidate"] == candidate
+
+        # Ana's process dies (SIGKILL): her socket closes, Bea's lives on.
+        servers[a_process].kill()
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                a.take([await a.member.next()])
+        await b.say("b3 while Ana is away")
+        sent.append("b3 while Ana is away")
+
+        # nginx skips the dead process: every request is answered.
+        visitor = Browser(edge)
+        statuses = [visitor.get("/accounts/login/").status for _ in range(4)]
+        assert statuses == [200] * 4
+
+        # Ana comes back through the same proxy, resumes from her last rev, and both go on.
+        await a.connect()
+        for text in ("a3", "b4", "a4"):
+            await (a if text[0] == "a" else b).say(text)
+            sent.append(text)
+        await asyncio.gather(a.read_until(len(sent)), b.read_until(len(sent)))
+        for member in (a.member, b.member, *spares):
+            await member.close()
+        return a.messages, b.messages
+
+    ana_saw, bea_saw = asyncio.run(scenario())
+
+    # Every message, sent before and after the kill, reached each member exactly once and
+    # in order (Ana's while she was away through her resume from her last rev).
+    expected = list(enumerate(["a1", "b1", "a2", "b2", "b3 while Ana is away", "a3", "b4",
+                               "a4"], start=1))
+    assert ana_saw == expected
+    assert bea_saw == expected
+    # nginx's log: a request tried the dead process and went on to the other; none failed.
+    [dead] = [server for server in servers if server.process and server.process.poll() is not None]
+    lines = edge.access_log.read_text().splitlines()
+    assert any(f"upstream=127.0.0.1:{dead.port}, 127.0.0.1:" in line for line in lines), lines
+    assert not [line for line in lines if line.split('" ')[1].split()[0] in ("502", "504")]
