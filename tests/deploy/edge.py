@@ -8,6 +8,8 @@ import datetime
 import http.client
 import ipaddress
 import json
+import os
+import pwd
 import re
 import socket
 import ssl
@@ -122,7 +124,10 @@ class Nginx:
         temp = "\n".join(f"    {kind}_temp_path {self.folder / kind};"
                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         main = self.folder / "nginx.conf"
-        main.write_text(f"""worker_processes 1;
+        # Workers run as the test's user, who owns the temporary folders (as root, nginx
+        # would hand them to `nobody`; production's www-data reads STATIC_ROOT, MEDIA_ROOT).
+        main.write_text(f"""user {pwd.getpwuid(os.geteuid()).pw_name};
+worker_processes 1;
 pid {self.folder / 'nginx.pid'};
 error_log {self.folder / 'error.log'} warn;
 events {{ worker_connections 512; }}
@@ -258,6 +263,22 @@ class Browser:
         return self.request("POST", path, body=body, headers={
             "Content-Type": f"multipart/form-data; boundary={boundary}",
             "Accept": "application/json", "X-CSRFToken": self.csrf()})
+
+    def declare(self, path: str, length: int) -> int:
+        """The status of a POST that announces `length` bytes and sends none of them."""
+        connection = http.client.HTTPSConnection("127.0.0.1", self.edge.https_port,
+                                                 context=self.context, timeout=15)
+        try:
+            connection.putrequest("POST", path)
+            for name, value in {"Content-Length": str(length), "X-CSRFToken": self.csrf(),
+                                "Content-Type": "multipart/form-data; boundary=b",
+                                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                                "Origin": self.edge.url}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            return connection.getresponse().status
+        finally:
+            connection.close()
 
 
 def established(port: int) -> set[int]:

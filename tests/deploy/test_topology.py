@@ -15,6 +15,8 @@ the upload limit.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import os
 import re
 import secrets
@@ -28,6 +30,7 @@ from typing import Any
 import pytest
 import websockets
 
+from documents.models import Document, Version
 from tests.community.factories import PASSWORD, UserFactory
 from tests.deploy.edge import Browser, Nginx, certificate, established
 from tests.liveclient import Member
@@ -242,3 +245,104 @@ def test_members_chat_and_call_across_two_processes_and_outlive_one(topology: To
     lines = edge.access_log.read_text().splitlines()
     assert any(f"upstream=127.0.0.1:{dead.port}, 127.0.0.1:" in line for line in lines), lines
     assert not [line for line in lines if line.split('" ')[1].split()[0] in ("502", "504")]
+
+
+def test_the_edge_answers_as_production_should(topology: Topology, static_root: Path):
+    edge = topology.edge
+    ana, bea, cleo = (UserFactory(name=name) for name in ("Ana", "Bea", "Cleo"))
+    room = make_room(ana, bea, name="Plans")
+    visitor = Browser(edge)
+
+    # Plain HTTP is sent to HTTPS, path and query kept.
+    moved = visitor.request("GET", "/rooms/?page=2", tls=False)
+    assert (moved.status, moved.headers["Location"]) == (301, "https://127.0.0.1/rooms/?page=2")
+
+    # A page: Cohort's security headers, and nginx's name without its version.
+    page = visitor.get("/accounts/login/")
+    assert page.status == 200
+    assert page.headers["Server"] == "nginx"
+    assert page.headers["Strict-Transport-Security"] == \
+        "max-age=31536000; includeSubDomains; preload"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    csrf_cookie = page.cookies()["__Host-csrftoken"].split("; ")
+    assert {"Secure", "Path=/", "SameSite=Lax"} <= set(csrf_cookie)
+    assert not [part for part in csrf_cookie if part.lower().startswith("domain=")]
+
+    # Signing in sets the session cookie: __Host- (no Domain, Path=/), Secure, HttpOnly, Lax.
+    ana_browser = Browser(edge)
+    signed_in = ana_browser.sign_in(ana.email, PASSWORD)
+    assert signed_in.status == 302
+    session_cookie = signed_in.cookies()[SESSION].split("; ")
+    assert {"Secure", "HttpOnly", "Path=/", "SameSite=Lax"} <= set(session_cookie)
+    assert not [part for part in session_cookie if part.lower().startswith("domain=")]
+
+    # Static files from STATIC_ROOT by nginx: a hashed name is kept a year, a plain one a
+    # minute (WhiteNoise would say max-age=315360000 and 60 without "public" first).
+    manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+    plain = next(name for name in sorted(manifest) if name.startswith("js/"))
+    hashed = visitor.get(f"/static/{manifest[plain]}")
+    assert hashed.status == 200
+    assert hashed.body == (static_root / manifest[plain]).read_bytes()
+    assert hashed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert hashed.headers["Content-Type"] == "application/javascript"
+    assert hashed.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age=31536000" in hashed.headers["Strict-Transport-Security"]
+    assert visitor.get(f"/static/{plain}").headers["Cache-Control"] == "public, max-age=60"
+    zipped = visitor.get(f"/static/{manifest[plain]}", **{"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.body) == hashed.body
+    assert visitor.get("/static/js/no-such-file.js").status == 404
+
+    # The address Cohort counts is the client's, from nginx's X-Forwarded-For: failed
+    # sign-ins from 127.0.0.2 stop 127.0.0.2 (even when it writes another address in its
+    # own X-Forwarded-For), and Bea signs in from 127.0.0.3 behind the same proxy.
+    stranger = Browser(edge, source="127.0.0.2")
+    for _attempt in range(LOGIN_FAILURES):
+        assert stranger.sign_in(bea.email, "not her password").status == 200
+    for forged in ({}, {"X-Forwarded-For": "198.51.100.7"}):
+        refused = stranger.sign_in(bea.email, PASSWORD, **forged)
+        assert refused.status == 200
+        assert "Too many failed login attempts" in refused.text
+        assert SESSION not in stranger.cookies
+    assert Browser(edge, source="127.0.0.3").sign_in(bea.email, PASSWORD).status == 302
+
+    # A document shared through the proxy, and downloaded: Cohort checks the viewer, then
+    # nginx sends the file from MEDIA_ROOT (X-Accel-Redirect), with Cohort's headers.
+    content = b"Our plan for the spring, step by step.\n" * 200
+    shared = ana_browser.upload(f"/rooms/{room.pk}/documents/upload", "plan.txt", content)
+    assert shared.status == 201, shared.text
+    url = shared.json()["document"]["download_url"]
+    download = ana_browser.get(url)
+    assert download.status == 200
+    assert download.body == content
+    assert "X-Accel-Redirect" not in download.headers  # nginx took it: the client never sees it
+    assert download.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert download.headers["Content-Disposition"] == "attachment; filename*=UTF-8''plan.txt"
+    assert download.headers["Content-Security-Policy"] == \
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert download.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    # Cleo is not in the room: 404, as for a document that does not exist.
+    cleo_browser = Browser(edge)
+    assert cleo_browser.sign_in(cleo.email, PASSWORD).status == 302
+    hidden = cleo_browser.get(url)
+    assert hidden.status == 404
+    assert content not in hidden.body
+    # The protected folder is reachable only through Cohort's answer.
+    stored = Version.objects.get(document__room=room).file.name
+    assert (topology.edge.media_root / stored).read_bytes() == content
+    assert ana_browser.get(f"/protected-media/{stored}").status == 404
+
+    # Uploads past the limit are refused and store nothing: past DOCUMENTS_MAX_BYTES by
+    # Cohort (it says the largest size), past client_max_body_size by nginx, from the
+    # declared length alone.
+    too_big = ana_browser.upload(f"/rooms/{room.pk}/documents/upload", "big.txt",
+                                 b"x" * (MAX_FILE + 100_000))
+    assert too_big.status == 413
+    assert too_big.json()["error"] == "too_large"
+    assert ana_browser.declare(f"/rooms/{room.pk}/documents/upload", 60_000_000) == 413
+    assert Document.objects.filter(room=room).count() == 1
