@@ -88,7 +88,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("coturn") and not TURNSERVER.exists():
         service_missing(f"coturn is not installed at {TURNSERVER} (apt-get install coturn)")
     if item.get_closest_marker("nginx") and not NGINX.exists():
-        service_missing(f"nginx is not installed at {NGINX} (apt-get install nginx-light)")
+        service_missing(f"nginx is not installed at {NGINX} (apt-get install nginx)")
 
 
 @pytest.fixture(autouse=True)

@@ -264,8 +264,8 @@ class Browser:
             "Content-Type": f"multipart/form-data; boundary={boundary}",
             "Accept": "application/json", "X-CSRFToken": self.csrf()})
 
-    def declare(self, path: str, length: int) -> int:
-        """The status of a POST that announces `length` bytes and sends none of them."""
+    def declare(self, path: str, length: int) -> Reply:
+        """The answer to a POST that announces `length` bytes and sends none of them."""
         connection = http.client.HTTPSConnection("127.0.0.1", self.edge.https_port,
                                                  context=self.context, timeout=15)
         try:
@@ -276,7 +276,8 @@ class Browser:
                                 "Origin": self.edge.url}.items():
                 connection.putheader(name, value)
             connection.endheaders()
-            return connection.getresponse().status
+            response = connection.getresponse()
+            return Reply(response.status, response.headers, response.read())
         finally:
             connection.close()
 

@@ -344,5 +344,7 @@ def test_the_edge_answers_as_production_should(topology: Topology, static_root: 
                                  b"x" * (MAX_FILE + 100_000))
     assert too_big.status == 413
     assert too_big.json()["error"] == "too_large"
-    assert ana_browser.declare(f"/rooms/{room.pk}/documents/upload", 60_000_000) == 413
+    huge = ana_browser.declare(f"/rooms/{room.pk}/documents/upload", 60_000_000)
+    assert huge.status == 413
+    assert "413 Request Entity Too Large" in huge.text  # nginx's page, not Cohort's JSON
     assert Document.objects.filter(room=room).count() == 1
