@@ -224,7 +224,9 @@ def test_members_chat_and_call_across_two_processes_and_outlive_one(topology: To
 
         # Ana comes back through the same proxy, resumes from her last rev, and both go on.
         await a.connect()
-        for text in ("a3", "b4", "a4"):
+        # The last message is the sentinel: a duplicate of any earlier one would come
+        # before it (each rev at most once, in order), and be counted.
+        for text in ("a3", "b4", "a4", "the end"):
             await (a if text[0] == "a" else b).say(text)
             sent.append(text)
         await asyncio.gather(a.read_until(len(sent)), b.read_until(len(sent)))
@@ -237,7 +239,7 @@ def test_members_chat_and_call_across_two_processes_and_outlive_one(topology: To
     # Every message, sent before and after the kill, reached each member exactly once and
     # in order (Ana's while she was away through her resume from her last rev).
     expected = list(enumerate(["a1", "b1", "a2", "b2", "b3 while Ana is away", "a3", "b4",
-                               "a4"], start=1))
+                               "a4", "the end"], start=1))
     assert ana_saw == expected
     assert bea_saw == expected
     # nginx's log: a request tried the dead process and went on to the other; none failed.
