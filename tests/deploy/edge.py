@@ -239,11 +239,6 @@ class Browser:
             self.get("/accounts/login/")
         return self.cookies["__Host-csrftoken"]
 
-    def post(self, path: str, fields: Mapping[str, str], **headers: str) -> Reply:
-        return self.request("POST", path, body=urlencode(
-            {"csrfmiddlewaretoken": self.csrf(), **fields}).encode(), headers={
-            "Content-Type": "application/x-www-form-urlencoded", **headers})
-
     def sign_in(self, email: str, password: str, **headers: str) -> Reply:
         """The real sign-in form: its page (and CSRF token), then the POST."""
         page = self.get("/accounts/login/")
