@@ -9,7 +9,7 @@ processes, chats and relays a call's signalling between them, kills one process 
 and shows nginx skipping it while the member it served comes back on the other and
 nothing is lost. The second shows what the edge answers: static files, the redirect to
 HTTPS, security headers and cookies, the client's own address, protected downloads and
-the upload limit.
+the body size limits.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ import pytest
 import websockets
 
 from documents.models import Document, Version
+from server import uploads
 from tests.community.factories import PASSWORD, UserFactory
-from tests.deploy.edge import Browser, Nginx, certificate, established
+from tests.deploy.edge import SITE, Browser, Nginx, certificate, established
 from tests.liveclient import Member
 from tests.rooms.factories import make_room
 from tests.servers import ROOT, ServerProcess, free_port, start_all
@@ -40,7 +41,6 @@ from tests.servers import ROOT, ServerProcess, free_port, start_all
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
 
 SESSION = "__Host-sessionid"
-MAX_FILE = 1_000_000  # DOCUMENTS_MAX_BYTES of the servers: an upload past it is refused
 LOGIN_FAILURES = 3  # failed sign-ins one address may make on one account (5 in production)
 
 
@@ -57,7 +57,7 @@ def production_env(edge_url: str, static_root: Path) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1", "CSRF_TRUSTED_ORIGINS": edge_url,
         "COHORT_BASE_URL": edge_url, "COHORT_TRUSTED_PROXIES": "127.0.0.1",
         "STATIC_ROOT": str(static_root), "DOCUMENTS_SENDFILE_HEADER": "X-Accel-Redirect",
-        "DOCUMENTS_MAX_BYTES": str(MAX_FILE),
+        "DOCUMENTS_MAX_BYTES": "50000000",
         "COHORT_RATE_LIMITS": f"login.failed={LOGIN_FAILURES}/300",
     }
 
@@ -339,14 +339,16 @@ def test_the_edge_answers_as_production_should(topology: Topology, static_root: 
     assert (topology.edge.media_root / stored).read_bytes() == content
     assert ana_browser.get(f"/protected-media/{stored}").status == 404
 
-    # Uploads past the limit are refused and store nothing: past DOCUMENTS_MAX_BYTES by
-    # Cohort (it says the largest size), past client_max_body_size by nginx, from the
-    # declared length alone.
-    too_big = ana_browser.upload(f"/rooms/{room.pk}/documents/upload", "big.txt",
-                                 b"x" * (MAX_FILE + 100_000))
-    assert too_big.status == 413
-    assert too_big.json()["error"] == "too_large"
-    huge = ana_browser.declare(f"/rooms/{room.pk}/documents/upload", 60_000_000)
-    assert huge.status == 413
-    assert "413 Request Entity Too Large" in huge.text  # nginx's page, not Cohort's JSON
+    # Bodies past Cohort's bounds are refused by nginx from their declared length, before
+    # any byte of them is read, at the same bounds as Cohort's (server/uploads.py), and
+    # nothing is stored.
+    bounds = re.findall(r"client_max_body_size (\w+);", SITE.read_text())
+    assert bounds == ["6m", str(50_000_000 + uploads.FORM_OVERHEAD)]
+    assert uploads.other_max_bytes() == 6 * 1024 * 1024
+    upload_url = f"/rooms/{room.pk}/documents/upload"
+    for path, length in ((upload_url, 50_000_000 + uploads.FORM_OVERHEAD + 1),
+                         ("/accounts/email/", uploads.other_max_bytes() + 1)):
+        refused = ana_browser.declare(path, length)
+        assert refused.status == 413
+        assert "413 Request Entity Too Large" in refused.text  # nginx's page
     assert Document.objects.filter(room=room).count() == 1
