@@ -155,7 +155,7 @@ def start() -> int:
     manage(python, "seed_demo")
     env = dict(os.environ)
     worker = subprocess.Popen(
-        [str(python), str(ROOT / "manage.py"), "db_worker", "--no-reload"], cwd=ROOT, env=env)
+        [str(python), str(ROOT / "manage.py"), "task_worker", "--no-reload"], cwd=ROOT, env=env)
     sweeper = subprocess.Popen(
         [str(python), str(ROOT / "manage.py"), "mentoring_sweep", "--every", "300"],
         cwd=ROOT, env=env)

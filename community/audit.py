@@ -108,6 +108,9 @@ ACTIONS: dict[str, Action] = {action.code: action for action in (
            _("%(actor)s dismissed the report %(target)s")),
     Action("retention.messages", _("Retention policy changed"),
            _("%(actor)s changed what happens to an erased member’s messages")),
+    Action("account.provider_link", _("Organisation sign-in linked"),
+           _("%(target)s signed in through her organisation: its sign-in is now linked to "
+             "her account")),
     Action("admin.add", _("Added in the administration"),
            _("%(actor)s added %(target)s (%(kind)s) in the administration"), prefix=True),
     Action("admin.change", _("Changed in the administration"),

@@ -71,3 +71,36 @@ class RateLimitedMiddleware(MiddlewareMixin):
         if isinstance(exception, RateLimited):
             return too_many_requests(request, exception.retry_after)
         return None
+
+
+def form_action_with(policy: str, origins: list[str]) -> str:
+    """The Content-Security-Policy `policy` with `origins` added to its form-action
+    directive (unchanged when it has none: then forms may go anywhere)."""
+    directives = [part.strip() for part in policy.split(";")]
+    for index, directive in enumerate(directives):
+        name, _space, sources = directive.partition(" ")
+        if name.lower() == "form-action":
+            kept = [source for source in sources.split() if source != "'none'"]
+            for origin in origins:
+                if origin not in kept:
+                    kept.append(origin)
+            directives[index] = " ".join([name, *kept])
+    return "; ".join(directives)
+
+
+class SignInProviderFormsMiddleware(MiddlewareMixin):
+    """The pages under /accounts/ (sign-in, the confirmation of an organisation sign-in,
+    her connections) post forms that Cohort answers with a redirect to the organisation's
+    provider; browsers apply the CSP's form-action to that redirect too. So those pages'
+    policy allows the providers' origins (`adapters.provider_origins`), and no other page's.
+    Listed before Django's CSP middleware, so it sees the header that one set."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        policy = response.headers.get("Content-Security-Policy")
+        if policy and request.path.startswith("/accounts/"):
+            from community.adapters import provider_origins
+
+            origins = provider_origins(request)
+            if origins:
+                response.headers["Content-Security-Policy"] = form_action_with(policy, origins)
+        return response

@@ -307,6 +307,49 @@ def invitation_accept(*, token: str, name: str, password: str) -> User:
     return user
 
 
+def invitation_open_for(email: str, *, lock: bool = False) -> Invitation | None:
+    """The pending, unexpired invitation to `email`, or None; `lock`: its row is locked
+    until the caller's transaction ends (sign-in through an organisation uses it up)."""
+    invitations = Invitation.objects.filter(
+        email__iexact=email.strip(), accepted_at__isnull=True, revoked_at__isnull=True,
+        expires_at__gt=timezone.now())
+    if lock:
+        invitations = invitations.select_for_update()
+    return invitations.first()
+
+
+def invitation_accept_by(*, invitation: Invitation, user: User) -> None:
+    """`user` joined through her organisation's sign-in on this invitation (her role is
+    already its role): it is used up, as `invitation_accept` uses up a link. Inside the
+    caller's transaction, with the row locked (`invitation_open_for(lock=True)`)."""
+    if not invitation.is_usable:
+        raise ValidationError(_("This invitation has already been used. Sign in instead."))
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+
+
+def provider_link_record(*, member: User, email: str, provider: str) -> None:
+    """Her organisation's sign-in, which verified `email`, was just linked to her account
+    (inside the caller's transaction): her address counts as verified from now on, and if
+    it was not verified before, the password someone set on it is wiped (whoever created
+    the account never proved the address: she alone gets in, and may reset it). Audited."""
+    address = EmailAddress.objects.filter(user=member, email__iexact=email).first()
+    if address is None or not address.verified:
+        if member.has_usable_password():
+            member.set_unusable_password()
+            member.save(update_fields=["password"])
+        if address is None:
+            EmailAddress.objects.create(user=member, email=email, verified=True,
+                                        primary=not EmailAddress.objects.filter(
+                                            user=member, primary=True).exists())
+        else:
+            address.verified = True
+            address.save(update_fields=["verified"])
+    audit_record(actor=member, action="account.provider_link", target=member,
+                 provider=provider[:100])
+
+
 # --- Profiles ---------------------------------------------------------------------------
 
 PROFILE_FIELDS = (

@@ -9,9 +9,12 @@ stems `community.matchtext.terms` stored on each profile, separated by spaces.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def _split(text: str) -> list[str]:
@@ -28,6 +31,10 @@ class Weighting:
     @classmethod
     def fit(cls, documents: list[str]) -> Weighting | None:
         """None when no document has a word (nothing can be shared)."""
+        # Imported here: scikit-learn takes about a second to import, which every server
+        # process and management command would pay at start for a page few open.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         vectorizer = TfidfVectorizer(analyzer=_split, sublinear_tf=True, lowercase=False)
         try:
             matrix = vectorizer.fit_transform(documents)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from community.models import User
-from rooms import permissions, selectors
+from rooms import metrics, permissions, selectors
 
 CATCH_UP_MAX = 500  # events past this: the client starts the room afresh (`chat.reset`)
 
@@ -57,12 +57,15 @@ def events_after(viewer: User, room_id: int, after_rev: int, room_rev: int | Non
     head = room_rev if room_rev is not None else selectors.room_revs([room_id]).get(room_id, 0)
     if head <= after_rev:
         return [], False, head
+    reads, rows = metrics.CATCHUP_DATABASE
+    reads.inc()
     events: list[dict[str, Any]] = []
     for feature in _features.values():
         found, too_many = feature(viewer, room_id, after_rev, head)
         if too_many:
             return [], True, head
         events.extend(event for event in found if event["rev"] <= head)
+        rows.inc(len(found))
         if len(events) > CATCH_UP_MAX:
             return [], True, head
     if len(_features) > 1:

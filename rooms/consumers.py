@@ -34,6 +34,7 @@ from rooms import (
     answers,
     heartbeat,
     liveness,
+    metrics,
     outgoing,
     permissions,
     presence,
@@ -115,6 +116,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.limited_until = 0.0
         self.strikes = 0
         self.synced = False  # her first `sync` is answered: rooms joined later start live
+        self.counted = False  # counted in metrics.SOCKETS_OPEN
 
     # --- Lifecycle ----------------------------------------------------------------------
     async def connect(self) -> None:
@@ -140,14 +142,16 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.hub.unfollow(self, (), user_id=user.pk)
             self.out.stop()
             self.user = None  # nothing of hers to close
-            await self.accept()
+            await self.accept(headers=self._request_id_header())
             await self.close(code=protocol.CLOSE_TOO_MANY_SOCKETS)
             return
         self.room_ids = set(room_ids)
         self.hidden = hidden
         async with self.reading:  # `hello` comes first: live events wait until it is sent
             await self.hub.follow(self, self.room_ids)
-            await self.accept()
+            await self.accept(headers=self._request_id_header())
+            metrics.SOCKETS_OPEN.inc()
+            self.counted = True
             await self.send_json({"type": "hello", "user_id": user.pk,
                                   "heartbeat_seconds": protocol.HEARTBEAT_SECONDS})
             self._release_held()
@@ -156,6 +160,11 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self._apply_personal_soon()
         if status:
             await presence.announce(user.pk, told, status)
+
+    def _request_id_header(self) -> list[tuple[bytes, bytes]]:
+        """The handshake's request id (server.logs), sent back to the client."""
+        request_id = self.scope.get("request_id")
+        return [(b"x-request-id", request_id.encode())] if request_id else []
 
     def _open_connection(self) -> tuple[list[int], frozenset[int], selectors.Status | None,
                                         list[int]]:
@@ -177,6 +186,9 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         return room_ids, permissions.hidden_from(user), status, told
 
     async def disconnect(self, code: int) -> None:
+        if self.counted:
+            self.counted = False
+            metrics.SOCKETS_OPEN.dec()
         if self.user is None:
             return
         if self.out is not None:
@@ -253,23 +265,27 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._answer(own, kind, content, request_id)
             return
         # A request's ack comes before the live events it caused: they wait meanwhile.
+        arrived = time.perf_counter()
         async with self.reading:
-            await self._answer(own, kind, content, request_id)
+            await self._answer(own, kind, content, request_id, arrived)
             self._release_held()
 
     async def _answer(self, own: dict[str, Callable[..., Any]], kind: str,
-                      content: dict[str, Any], request_id: Any) -> None:
+                      content: dict[str, Any], request_id: Any,
+                      arrived: float | None = None) -> None:
         try:
             if kind in own:
                 await own[kind](content, request_id)
             elif kind in self.handlers:
                 result = await answers.run(kind, self.handlers[kind], self.user, content)
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
+                self._answered(kind, arrived)
             elif kind in self.socket_handlers:
                 self.used_socket_handlers = True
                 result = await answers.run(kind, self.socket_handlers[kind], self.user,
                                                self.channel_name, content)
                 await self.send_json({"type": "ack", "request_id": request_id, "result": result})
+                self._answered(kind, arrived)
             else:
                 await self._error(request_id, ErrorCode.UNKNOWN_TYPE,
                                   f"Unknown type {kind!r}.")
@@ -286,8 +302,15 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             log.exception("socket handler %s failed", kind)
             await self._error(request_id, ErrorCode.SERVER_ERROR, "Something went wrong.")
 
+    @staticmethod
+    def _answered(kind: str, arrived: float | None) -> None:
+        """The time from the request's arrival to its ack (`kind` is a declared type)."""
+        if arrived is not None:
+            metrics.SOCKET_REQUEST_SECONDS.labels(kind).observe(time.perf_counter() - arrived)
+
     async def _rate_limited(self, request_id: Any, error: RateLimited) -> None:
         """Tell her when to try again; close a socket that goes on regardless."""
+        metrics.RATE_LIMITED_SOCKET.inc()
         now = time.time()
         if now < self.limited_until:
             self.strikes += 1

@@ -22,7 +22,7 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
 from community.models import User
-from rooms import catchup, protocol, selectors
+from rooms import catchup, metrics, protocol, selectors
 from rooms import hub as room_hub
 from rooms.ordering import RoomOrder, Step
 
@@ -88,6 +88,7 @@ class RoomFeed:
                 await self._fill(room_id, room_rev)
             self._release_held()
             self.synced = True
+        metrics.SYNCS.inc()
         await self.send_json({"type": "sync.done", "request_id": request_id,
                               "rooms": [states[room_id] for room_id in sorted(self.room_ids)
                                         if room_id in states]})
@@ -105,6 +106,8 @@ class RoomFeed:
             if room_rev is not None and self.hub is not None:
                 replayed = self.hub.replay(room_id, order.delivered, room_rev)
             if replayed is not None:
+                metrics.CATCHUP_HUB[0].inc()
+                metrics.CATCHUP_HUB[1].inc(len(replayed))
                 step = order.fetched(replayed, room_rev)
             else:
                 try:

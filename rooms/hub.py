@@ -46,6 +46,7 @@ from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer
 
+from rooms import metrics
 from rooms.protocol import room_group, room_layer, user_group
 
 log = logging.getLogger(__name__)
@@ -250,17 +251,24 @@ class Hub:
 
     async def deliver(self, messages: list[dict[str, Any]]) -> None:
         by_room: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
+        kinds: dict[int, list[str]] = defaultdict(list)
         personal: list[dict[str, Any]] = []
         for message in messages:
             if "user_id" in message:
                 personal.append(message)
             else:
                 by_room[message["room_id"]].append((message.get("rev"), message["text"]))
+                kinds[message["room_id"]].append(message.get("kind", ""))
+        # Deliveries counted per family for the whole pass: one counter step per family,
+        # not one per socket (rooms.metrics).
+        counted: dict[str, int] = defaultdict(int)
         for room_id, events in by_room.items():
             self._remember(room_id, events)
             sockets = tuple(self.sockets.get(room_group(room_id), ()))
             if not sockets:
                 continue
+            for kind in kinds[room_id]:
+                counted[metrics.family(kind)] += len(sockets)
             batch = events[0][1] if len(events) == 1 else \
                 "[" + ",".join(text for _, text in events) + "]"
             for socket in sockets:
@@ -270,11 +278,14 @@ class Hub:
                     log.exception("room events for room %s not delivered to a socket",
                                   room_id)
         for message in personal:
-            for socket in tuple(self.sockets.get(user_group(message["user_id"]), ())):
+            sockets = tuple(self.sockets.get(user_group(message["user_id"]), ()))
+            counted[metrics.family(message["kind"])] += len(sockets)
+            for socket in sockets:
                 try:
                     await socket.hub_user_event(message["kind"], message["text"])
                 except Exception:
                     log.exception("a personal event not delivered to a socket")
+        metrics.delivered(counted)
 
     def _remember(self, room_id: int, events: list[tuple[int | None, str]]) -> None:
         """Keep the room's numbered events while they follow on from each other; after a

@@ -692,7 +692,7 @@ def encode(event: RoomEvent | UserEvent | SocketEvent | Answer | dict[str, Any])
 def room_message(room_id: int, event: RoomEvent | dict[str, Any]) -> dict[str, Any]:
     """The channel-layer message for a room event (rooms.hub hands `text` to each socket)."""
     return {"type": "room.event", "room_id": room_id, "rev": event.get("rev"),
-            "text": _dumps(event, Direction.ROOM)}
+            "kind": event["type"], "text": _dumps(event, Direction.ROOM)}
 
 
 def _send_later(layer: Any, destination: str, message: dict[str, Any], *,

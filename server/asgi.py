@@ -16,15 +16,15 @@ django_application = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from rooms import outbox  # noqa: E402
-from server import uploads  # noqa: E402
+from server import logs, uploads  # noqa: E402
 from server.routing import websocket_urlpatterns  # noqa: E402
 from server.wsauth import SessionUserMiddleware  # noqa: E402
 from server.wsorigin import OriginCheckMiddleware  # noqa: E402
 
 router = ProtocolTypeRouter({
     "http": django_application,
-    "websocket": OriginCheckMiddleware(
-        SessionUserMiddleware(URLRouter(websocket_urlpatterns))),
+    "websocket": logs.SocketRequestId(OriginCheckMiddleware(
+        SessionUserMiddleware(logs.SocketUser(URLRouter(websocket_urlpatterns))))),
 })
 
 

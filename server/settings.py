@@ -95,6 +95,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id on every log record, the access log, HTTP answers counted (server.logs).
+    "server.logs.RequestIdMiddleware",
+    # /healthz, /readyz and /metrics, answered before anything below (server.health).
+    "server.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -327,6 +331,65 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_SESSION_REMEMBER = None
 
+# --- Sign-in through the organisation (OpenID Connect) -----------------------------------
+# allauth's OpenID Connect provider: an app from the environment (COHORT_OIDC_*), or any
+# number added in the admin (Social applications, provider "openid_connect"). Who may come
+# in is decided by community.adapters.SocialAccountAdapter: invitation-only stays the rule.
+INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+
+
+def oidc_apps(environment: environ.Env) -> list[dict[str, Any]]:
+    """The OpenID Connect app configured by COHORT_OIDC_* (none when COHORT_OIDC_SERVER_URL
+    is empty): its button says "Sign in with COHORT_OIDC_NAME", its callback is
+    /accounts/oidc/<COHORT_OIDC_ID>/login/callback/."""
+    server_url = environment.str("COHORT_OIDC_SERVER_URL", default="").strip().rstrip("/")
+    if not server_url:
+        return []
+    client_id = environment.str("COHORT_OIDC_CLIENT_ID", default="").strip()
+    provider_id = environment.str("COHORT_OIDC_ID", default="organisation").strip()
+    if not client_id:
+        raise ImproperlyConfigured(
+            "COHORT_OIDC_SERVER_URL is set: set COHORT_OIDC_CLIENT_ID (and "
+            "COHORT_OIDC_CLIENT_SECRET) as registered at the provider.")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", provider_id):
+        raise ImproperlyConfigured(
+            "COHORT_OIDC_ID is 1 to 40 lower-case letters, digits, _ and - (it is part of "
+            "the callback address).")
+    if not re.match(r"https?://[^/]+", server_url):
+        raise ImproperlyConfigured(
+            "COHORT_OIDC_SERVER_URL is the issuer's address, e.g. https://login.example.org"
+            "/realms/staff.")
+    app_settings: dict[str, Any] = {"server_url": server_url, "oauth_pkce_enabled": True}
+    # Addresses of these domains count as verified even without `email_verified` (a
+    # provider that sends none, such as Entra ID, vouching for its organisation's domains).
+    domains = [d.strip().lower() for d in environment.list(
+        "COHORT_OIDC_VERIFIED_DOMAINS", default=[]) if d.strip()]
+    if domains:
+        app_settings["verified_email"] = domains
+    return [{
+        "provider_id": provider_id,
+        "name": environment.str("COHORT_OIDC_NAME", default="").strip() or provider_id,
+        "client_id": client_id,
+        "secret": environment.str("COHORT_OIDC_CLIENT_SECRET", default=""),
+        "settings": app_settings,
+    }]
+
+
+# The sign-in pages' forms lead on to the provider: their form-action allows its origin.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware"),
+                  "community.middleware.SignInProviderFormsMiddleware")
+SOCIALACCOUNT_ADAPTER = "community.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps(env)},
+}
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+# The adapter links an existing member only on an address the provider verified, itself.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("COHORT_OIDC_TIMEOUT", default=10)
+
 COHORT_INVITATION_DAYS = env.int("COHORT_INVITATION_DAYS", default=14)
 # An invitation is e-mailed again at most once in this many minutes; an admin sends at
 # most COHORT_INVITATION_RESEND_LIMIT again in an hour.
@@ -474,10 +537,46 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# --- Health, metrics and logs (docs/deployment.md) ------------------------------------------
+# /metrics answers these addresses or networks (and, when set, a client with
+# `Authorization: Bearer <COHORT_METRICS_TOKEN>`); anyone else gets a 404.
+COHORT_METRICS_ALLOWED = env.list("COHORT_METRICS_ALLOWED", default=["127.0.0.1", "::1"])
+for _address in COHORT_METRICS_ALLOWED:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"COHORT_METRICS_ALLOWED: {_address!r} is not an address or a network.") from None
+COHORT_METRICS_TOKEN = env.str("COHORT_METRICS_TOKEN", default="")
+# Seconds each check of /readyz may take; a task worker's heartbeat older than
+# COHORT_WORKER_STALE_AFTER seconds makes it answer 503.
+COHORT_READY_TIMEOUT = env.float("COHORT_READY_TIMEOUT", default=2.0)
+COHORT_WORKER_STALE_AFTER = env.int("COHORT_WORKER_STALE_AFTER", default=60)
+
+# Every record carries the request id (server.logs); LOG_FORMAT=json writes one JSON object
+# per line for a log collector, `text` a line for people.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "server.logs.RequestContextFilter"},
+                "quiet_probes": {"()": "server.logs.QuietProbes"}},
+    "formatters": {"text": {"()": "server.logs.TextFormatter"},
+                   "json": {"()": "server.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
+                             "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) would write its records a second
+        # time, unformatted: they go to the root's handler alone.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["quiet_probes"]},
+        # uvicorn's own lines (start, stop, its access log when on) in the same format;
+        # their levels stay as its command line set them.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+    },
 }

@@ -26,7 +26,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from scipy.optimize import linear_sum_assignment
 
 from community.audit import audit_record
 from community.models import Block, Role, User
@@ -62,6 +61,8 @@ def assign(scores: np.ndarray, places: Sequence[int],
         spread += bonus
     forbidden = rows * spread + 1.0  # more than every allowed pair together
     cost = np.where(allowed, -gain, forbidden)
+    from scipy.optimize import linear_sum_assignment  # imported here: slow, and rarely used
+
     chosen: list[int | None] = [None] * rows
     for row, column in zip(*linear_sum_assignment(cost), strict=True):
         if allowed[row, column]:

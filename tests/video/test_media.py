@@ -16,6 +16,8 @@ from django.test import Client
 
 from tests.community.factories import UserFactory
 from tests.rooms.factories import make_room
+from tests.server.test_health import http_get
+from tests.server.test_metrics import scraped
 from tests.servers import ServerProcess
 from tests.video.peers import CallPeer, GreyVideo
 
@@ -49,6 +51,14 @@ async def wait_for(condition, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def relay_metrics(server) -> tuple[float | None, float | None, float | None]:
+    """(relayed calls, relayed streams, open relay calls) as the server's /metrics says."""
+    _status, _headers, body = await asyncio.to_thread(http_get, f"{server.url}/metrics")
+    text = body.decode()
+    return (scraped(text, "cohort_relay_calls"), scraped(text, "cohort_relay_streams"),
+            scraped(text, "cohort_calls_open", mode="relay"))
 
 
 def test_pair_sees_and_hears_each_other_peer_to_peer(server):
@@ -113,6 +123,8 @@ def test_relay_forwards_each_publisher_to_every_subscriber(server):
                     assert abs(got.brightness[-1] - level) < 12  # from the right person
                     assert got.audio_frames > 20
             assert not any(peer.errors for peer in peers)
+            # The server's metrics: one relayed call, 3 people x 2 others x audio and video.
+            assert await relay_metrics(server) == (1, 12, 1)
 
             # Cleo leaves: the others renegotiate and keep receiving each other.
             await peers[2].close()
@@ -122,6 +134,7 @@ def test_relay_forwards_each_publisher_to_every_subscriber(server):
             await asyncio.sleep(1)
             assert len(peers[0].received[peers[1].peer_id].video_times) > counts[0] + 10
             assert len(peers[1].received[peers[0].peer_id].video_times) > counts[1] + 10
+            assert await relay_metrics(server) == (1, 4, 1)  # 2 people x 1 other x 2
         finally:
             for peer in peers:
                 await peer.close()

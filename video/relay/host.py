@@ -36,6 +36,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from rooms import protocol
+from video import metrics
 from video.relay.forwarding import ForwardTrack, Source, tap_receiver
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,14 @@ class RelayHost:
         for call in list(self.calls.values()):
             await call.close()
         self.calls.clear()
+        self.count()
+
+    def count(self) -> None:
+        """The relay's gauges (video.metrics): after each message, as calls and
+        subscriptions change only then."""
+        metrics.RELAY_CALLS.set(len(self.calls))
+        metrics.RELAY_STREAMS.set(sum(len(source.tracks) for call in self.calls.values()
+                                      for source in call.sources.values()))
 
     async def _listen(self) -> None:
         while True:
@@ -196,6 +205,7 @@ class RelayHost:
                 await self.handle(message)
             except Exception:
                 log.exception("relay message %s failed", message.get("type"))
+            self.count()
 
     async def _heartbeat(self) -> None:
         from video import services
