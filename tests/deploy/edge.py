@@ -157,12 +157,26 @@ http {{
         while True:
             try:
                 socket.create_connection(("127.0.0.1", self.https_port), timeout=0.5).close()
-                return self
+                if self.process.poll() is None:  # it answers, not another process's port
+                    return self
             except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    pytest.fail("nginx did not start:\n" + self.errors())
-                time.sleep(0.05)
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail("nginx did not start:\n" + self.errors())
+            time.sleep(0.05)
+
+    def logged(self, request_id: str, timeout: float = 5) -> str:
+        """nginx's access log line of the request `request_id` (written once its answer is
+        sent: wait a little for it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.access_log.read_text().splitlines()
+                     if f" id={request_id} " in line]
+            if lines or time.monotonic() > deadline:
+                assert len(lines) == 1, (request_id, self.access_log.read_text())
+                return lines[0]
+            time.sleep(0.02)
 
     def errors(self) -> str:
         log = self.folder / "error.log"

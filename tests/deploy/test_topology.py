@@ -269,6 +269,16 @@ def test_the_edge_answers_as_production_should(topology: Topology, static_root: 
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["X-Frame-Options"] == "DENY"
+    # Each request carries nginx's id to Cohort, which answers with it: the id in the
+    # answer is the one in nginx's log line of that request.
+    request_id = page.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    logged = edge.logged(request_id)
+    assert '"GET /accounts/login/ HTTP/1.1" 200 ' in logged, logged
+    # /metrics is closed at the proxy; /healthz answers through it.
+    assert visitor.get("/metrics").status == 403
+    health = visitor.get("/healthz")
+    assert (health.status, health.text.strip()) == (200, "ok")
     csrf_cookie = page.cookies()["__Host-csrftoken"].split("; ")
     assert {"Secure", "Path=/", "SameSite=Lax"} <= set(csrf_cookie)
     assert not [part for part in csrf_cookie if part.lower().startswith("domain=")]
