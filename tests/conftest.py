@@ -2,7 +2,7 @@
 
 Markers: `postgres` (runs only when DATABASE_URL selects PostgreSQL), `redis` (needs
 REDIS_URL and a Redis that answers), `browser` (needs Debian's Chromium), `coturn`
-(needs Debian's coturn). Where a
+(needs Debian's coturn), `nginx` (needs Debian's nginx). Where a
 service is missing the test skips with the reason, except when COHORT_REQUIRE_SERVICES
 is set (CI), where the skip becomes a failure.
 
@@ -35,6 +35,7 @@ from django.db import connection
 
 CHROMIUM = Path(os.environ.get("COHORT_CHROMIUM", "/usr/bin/chromium"))
 TURNSERVER = Path(os.environ.get("COHORT_TURNSERVER", "/usr/bin/turnserver"))
+NGINX = Path(os.environ.get("COHORT_NGINX", "/usr/sbin/nginx"))
 REQUIRED = bool(os.environ.get("COHORT_REQUIRE_SERVICES"))
 
 
@@ -86,6 +87,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     if item.get_closest_marker("coturn") and not TURNSERVER.exists():
         service_missing(f"coturn is not installed at {TURNSERVER} (apt-get install coturn)")
+    if item.get_closest_marker("nginx") and not NGINX.exists():
+        service_missing(f"nginx is not installed at {NGINX} (apt-get install nginx)")
 
 
 @pytest.fixture(autouse=True)

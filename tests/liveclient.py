@@ -6,13 +6,21 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from typing import Any
+from ssl import SSLContext
+from typing import Any, Protocol
 
 import websockets
 from django.test import Client
 
 from tests.frames import events_in
-from tests.servers import ServerProcess
+
+
+class Reachable(Protocol):
+    """A server process (tests.servers.ServerProcess), or a proxy in front of some: its
+    base URL, http:// or https:// (the socket then opens over wss://)."""
+
+    @property
+    def url(self) -> str: ...
 
 
 def session_cookie(user: Any) -> str:
@@ -22,23 +30,29 @@ def session_cookie(user: Any) -> str:
 
 
 class Member:
-    """One member's socket on one server."""
+    """One member's socket on one server. Behind TLS (`server.url` https://), `ssl` is the
+    context that trusts the server's certificate and `cookie_name` the session cookie's
+    name there (`__Host-sessionid` when DEBUG is off)."""
 
-    def __init__(self, server: ServerProcess, cookie: str) -> None:
+    def __init__(self, server: Reachable, cookie: str, *, cookie_name: str = "sessionid",
+                 ssl: SSLContext | None = None) -> None:
         self.server, self.cookie = server, cookie
+        self.cookie_name, self.ssl = cookie_name, ssl
         self.waiting: list[dict[str, Any]] = []
         self.sock: websockets.ClientConnection | None = None
 
-    async def connect(self, path: str = "/ws/", **sync: int) -> None:
-        """Open the socket and read `hello`; on `/ws/`, `sync` from the revs given."""
+    async def connect(self, path: str = "/ws/", **sync: int) -> list[dict[str, Any]]:
+        """Open the socket and read `hello`; on `/ws/`, `sync` from the revs given and
+        return what came before `sync.done` (the catch-up)."""
         self.sock = await websockets.connect(
-            self.server.url.replace("http", "ws") + path, open_timeout=10,
-            additional_headers={"Cookie": f"sessionid={self.cookie}",
+            self.server.url.replace("http", "ws", 1) + path, open_timeout=10, ssl=self.ssl,
+            additional_headers={"Cookie": f"{self.cookie_name}={self.cookie}",
                                 "Origin": self.server.url})
         assert (await self.next())["type"] == "hello"
         if path == "/ws/":
             await self.send({"type": "sync", "rooms": sync})
-            await self.until("sync.done")
+            return (await self.until("sync.done"))[1]
+        return []
 
     async def send(self, frame: dict[str, Any]) -> None:
         assert self.sock is not None
