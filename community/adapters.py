@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from community import ratelimit
 from community.models import Profile, SignupDomain, User
+from community.webhooks import events as webhook_events
 
 
 def signup_open() -> bool:
@@ -73,4 +74,5 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
             Profile.objects.get_or_create(user=user)
+            webhook_events.member_joined(user, via="signup")
         return user

@@ -38,6 +38,7 @@ from community.photos import photo_normalise
 from community.ratelimit import RateLimited, limit_member, ratelimit_hit
 from community.search import profile_index
 from community.tasks import email_send
+from community.webhooks import events as webhook_events
 
 CSV_MAX_ROWS = 1000
 
@@ -304,6 +305,7 @@ def invitation_accept(*, token: str, name: str, password: str) -> User:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        webhook_events.member_joined(user, via="invitation")
     return user
 
 
