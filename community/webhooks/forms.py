@@ -26,6 +26,8 @@ class WebhookForm(forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = list(EVENTS.items())
+        events = self.fields["events"]
+        assert isinstance(events, forms.MultipleChoiceField)  # nosec B101  # narrows the type
+        events.choices = list(EVENTS.items())
         if not editing:
             del self.fields["enabled"]
