@@ -121,6 +121,10 @@ def resolve(url: str) -> Target:
             _("The host name %(host)s could not be resolved.") % {"host": host})
     if not allow_private():
         inside = [ip for ip in addresses if not is_public(ip)]
+        if inside and str(inside[0]) == host:
+            raise AddressRefused(
+                _("%(ip)s is an address inside a private network: webhooks are only sent "
+                  "to public addresses.") % {"ip": inside[0]})
         if inside:
             raise AddressRefused(
                 _("%(host)s leads to %(ip)s, an address inside a private network: webhooks "

@@ -21,6 +21,7 @@ from community.webhooks.forms import WebhookForm
 from community.webhooks.models import Webhook, WebhookDelivery
 
 LOG_PAGE = 50
+SECRET_KEY = "webhook_secret_once"  # the session key of a secret not yet shown
 
 
 def _admin(request: HttpRequest) -> User:
@@ -56,7 +57,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
             _errors_to_form(form, error)
         else:
             messages.success(request, _("The webhook is added."))
-            return _detail(request, hook, secret=secret)
+            return _show_secret_once(request, hook, secret)
     hooks = [(hook, _labels(hook)) for hook in Webhook.objects.all()]
     return render(request, "community/webhooks/list.html", {"form": form, "hooks": hooks},
                   status=400 if form.errors else 200)
@@ -78,12 +79,21 @@ def _detail(request: HttpRequest, hook: Webhook, *, secret: str = "",
     return render(request, "community/webhooks/detail.html", context, status=status)
 
 
+def _show_secret_once(request: HttpRequest, hook: Webhook, secret: str) -> HttpResponse:
+    """Redirect to the hook's page, which shows the secret on its next view only (a reload
+    of that page, or of the form, neither shows it again nor adds a second hook)."""
+    request.session[SECRET_KEY] = {"hook": hook.pk, "secret": secret}
+    return redirect("webhook_detail", hook.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def webhook_detail(request: HttpRequest, webhook_id: int) -> HttpResponse:
     admin = _admin(request)
     hook = get_object_or_404(Webhook, pk=webhook_id)
     if request.method == "GET":
-        return _detail(request, hook)
+        shown = request.session.pop(SECRET_KEY, None)
+        secret = shown["secret"] if shown and shown.get("hook") == hook.pk else ""
+        return _detail(request, hook, secret=secret)
     form = WebhookForm(request.POST, editing=True)
     if form.is_valid():
         try:
@@ -108,7 +118,7 @@ def webhook_action(request: HttpRequest, webhook_id: int) -> HttpResponse:
             hook.refresh_from_db()
             messages.success(request, _("The secret is replaced: the old one no longer "
                                         "signs anything."))
-            return _detail(request, hook, secret=secret)
+            return _show_secret_once(request, hook, secret)
         if action == "test":
             delivery = services.webhook_test(admin=admin, webhook=hook)
             delivery.refresh_from_db()

@@ -354,7 +354,7 @@ def test_an_address_inside_is_refused_at_registration(settings, url):
     settings.COHORT_WEBHOOKS_ALLOW_HTTP = True
     with pytest.raises(ValidationError) as refused:
         hook_for(AdminFactory(), url, ["member.joined"])
-    assert "private network" in refused.value.message_dict["url"][0]
+    assert "an address inside a private network" in refused.value.message_dict["url"][0]
     assert not Webhook.objects.exists()
 
 
@@ -496,12 +496,16 @@ def test_an_admin_adds_a_hook_and_sees_its_secret_once(client, loopback, receive
         "url": receiver.url, "description": "HR system",
         "events": ["member.joined", "mentorship.ended"]})
     hook = Webhook.objects.get()
-    assert response.status_code == 200 and hook.secret in response.text
+    assert response.status_code == 302
+    detail = reverse("webhook_detail", args=[hook.pk])
+    assert response["Location"] == detail
+    assert hook.secret in client.get(detail).text
     assert hook.events == ["member.joined", "mentorship.ended"]
-    assert hook.secret not in client.get(reverse("webhook_detail", args=[hook.pk])).text
+    assert hook.secret not in client.get(detail).text  # once
     rotated = client.post(reverse("webhook_action", args=[hook.pk]), {"action": "rotate"})
     hook.refresh_from_db()
-    assert hook.secret in rotated.text
+    assert hook.secret in client.get(rotated["Location"]).text
+    assert hook.secret not in client.get(detail).text
 
 
 @pytest.mark.django_db
