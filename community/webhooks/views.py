@@ -21,7 +21,7 @@ from community.webhooks.forms import WebhookForm
 from community.webhooks.models import Webhook, WebhookDelivery
 
 LOG_PAGE = 50
-SECRET_KEY = "webhook_secret_once"  # the session key of a secret not yet shown
+SHOW_ONCE = "webhook_secret_once"  # the session key of a secret not yet shown
 
 
 def _admin(request: HttpRequest) -> User:
@@ -82,7 +82,7 @@ def _detail(request: HttpRequest, hook: Webhook, *, secret: str = "",
 def _show_secret_once(request: HttpRequest, hook: Webhook, secret: str) -> HttpResponse:
     """Redirect to the hook's page, which shows the secret on its next view only (a reload
     of that page, or of the form, neither shows it again nor adds a second hook)."""
-    request.session[SECRET_KEY] = {"hook": hook.pk, "secret": secret}
+    request.session[SHOW_ONCE] = {"hook": hook.pk, "secret": secret}
     return redirect("webhook_detail", hook.pk)
 
 
@@ -91,7 +91,7 @@ def webhook_detail(request: HttpRequest, webhook_id: int) -> HttpResponse:
     admin = _admin(request)
     hook = get_object_or_404(Webhook, pk=webhook_id)
     if request.method == "GET":
-        shown = request.session.pop(SECRET_KEY, None)
+        shown = request.session.pop(SHOW_ONCE, None)
         secret = shown["secret"] if shown and shown.get("hook") == hook.pk else ""
         return _detail(request, hook, secret=secret)
     form = WebhookForm(request.POST, editing=True)
