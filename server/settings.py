@@ -420,6 +420,9 @@ COHORT_WEBHOOKS_CONNECT_TIMEOUT = env.float("COHORT_WEBHOOKS_CONNECT_TIMEOUT", d
 COHORT_WEBHOOKS_READ_TIMEOUT = env.float("COHORT_WEBHOOKS_READ_TIMEOUT", default=10.0)
 COHORT_WEBHOOKS_PENDING_MAX = env.int("COHORT_WEBHOOKS_PENDING_MAX", default=1000)
 COHORT_WEBHOOKS_KEEP_DAYS = env.int("COHORT_WEBHOOKS_KEEP_DAYS", default=30)
+# The certificate authorities a webhook receiver's certificate is checked against (a PEM
+# file); empty: certifi's public bundle.
+COHORT_WEBHOOKS_CA_FILE = env.str("COHORT_WEBHOOKS_CA_FILE", default="")
 
 # --- E-mail -----------------------------------------------------------------------------
 # EMAIL_URL (smtp://user:password@host:587, or smtp+tls://, smtps://) selects SMTP;

@@ -53,7 +53,8 @@ def _pool(scheme: str, ip: str, port: int, host: str) -> urllib3.HTTPConnectionP
     if scheme == "https":
         return urllib3.HTTPSConnectionPool(
             ip, port, maxsize=1, timeout=_timeout(), retries=False, server_hostname=host,
-            assert_hostname=host, cert_reqs="CERT_REQUIRED", ca_certs=certifi.where())
+            assert_hostname=host, cert_reqs="CERT_REQUIRED",
+            ca_certs=settings.COHORT_WEBHOOKS_CA_FILE or certifi.where())
     return urllib3.HTTPConnectionPool(ip, port, maxsize=1, timeout=_timeout(), retries=False)
 
 
