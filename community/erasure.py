@@ -37,6 +37,7 @@ from community.models import (
 )
 from community.ratelimit import limit_member
 from community.webhooks import events as webhook_events
+from community.webhooks import services as webhook_services
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,8 @@ def account_erase(*, user: User) -> ErasureRecord:
     with transaction.atomic():
         counts["audit_pseudonymised"] = audit.entries_pseudonymise(user, name)
         _task_results_delete(user)
+        counts["webhook_deliveries"] = webhook_services.member_forget(user_id=user.pk,
+                                                                      name=user.name)
         record = ErasureRecord.objects.create(
             name=user.name or user.email.split("@")[0], pseudonym=name,
             requested_at=requested_at, messages_policy=MessagePolicy.KEEP if keep

@@ -300,6 +300,19 @@ def _admins_tell(hook: Webhook) -> None:
     log.warning("webhook %s paused after 24 hours of failures", hook.pk)
 
 
+def member_forget(*, user_id: int, name: str) -> int:
+    """Her erasure reaches the webhook log: her name leaves every delivery's body (sent or
+    waiting; a later attempt or replay sends it without). Inside the erasure's
+    transaction; returns how many deliveries named her."""
+    named = f'"id":{user_id},"name":{json.dumps(name, ensure_ascii=False)}'
+    changed = 0
+    for delivery in WebhookDelivery.objects.filter(body__contains=named).only("pk", "body"):
+        delivery.body = delivery.body.replace(named, f'"id":{user_id}')
+        delivery.save(update_fields=["body"])
+        changed += 1
+    return changed
+
+
 # --- The sweep ---------------------------------------------------------------------------
 
 SWEEP_BATCH = 500

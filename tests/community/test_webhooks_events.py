@@ -188,3 +188,25 @@ def test_a_disabled_hook_hears_nothing(loopback, receiver,  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
         request_send(mentee=UserFactory(), mentor=MentorFactory(), note="Hello there")
     assert [r.path for r in receiver.all()] == ["/hook/on"]
+
+
+@pytest.mark.django_db
+def test_an_erased_members_name_leaves_the_webhook_log(loopback, receiver,  # noqa: F811
+                                                      django_capture_on_commit_callbacks):
+    admin = AdminFactory()
+    hook, _secret = services.webhook_create(admin=admin, url=receiver.url, description="",
+                                            events=["mentorship.requested", "member.left"])
+    mentee = UserFactory(name="Zoé « Quotes » Erased")
+    other = UserFactory(name="Zoé Stays")
+    with django_capture_on_commit_callbacks(execute=True):
+        request_send(mentee=mentee, mentor=MentorFactory(), note="Hello there")
+        request_send(mentee=other, mentor=MentorFactory(), note="Hello there")
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure.account_erase(user=mentee)
+    bodies = list(hook.deliveries.values_list("body", flat=True))
+    assert len(bodies) == 3
+    assert not [b for b in bodies if "Quotes" in b]
+    assert [b for b in bodies if "Zoé Stays" in b]
+    sent_before = [r.json for r in receiver.all()]
+    assert any(d["data"]["mentee"]["name"] == "Zoé « Quotes » Erased" for d in sent_before
+               if d["type"] == "mentorship.requested")  # what was sent, was sent
