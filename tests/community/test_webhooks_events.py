@@ -210,3 +210,22 @@ def test_an_erased_members_name_leaves_the_webhook_log(loopback, receiver,  # no
     sent_before = [r.json for r in receiver.all()]
     assert any(d["data"]["mentee"]["name"] == "Zoé « Quotes » Erased" for d in sent_before
                if d["type"] == "mentorship.requested")  # what was sent, was sent
+
+
+@pytest.mark.django_db
+def test_a_sign_up_by_an_allowed_domain_is_a_member_joined(
+        client, loopback, receiver, django_capture_on_commit_callbacks):  # noqa: F811
+    from community.models import SignupDomain, User
+
+    SignupDomain.objects.create(domain="wit.example")
+    services.webhook_create(admin=AdminFactory(), url=receiver.url, description="",
+                            events=["member.joined"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/signup/", {
+            "email": "kim@wit.example", "name": "Kim", "password1": "a-long-password-1",
+            "password2": "a-long-password-1"})
+    assert response.status_code == 302
+    kim = User.objects.get(email="kim@wit.example")
+    (got,) = receiver.all()
+    assert got.json["data"]["member"] == {"id": kim.pk, "name": "Kim", "role": "member"}
+    assert got.json["data"]["via"] == "signup"
