@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,6 +88,8 @@ def webhook_update(*, admin: User, webhook: Webhook, url: str, description: str,
     with transaction.atomic():
         hook = Webhook.objects.select_for_update().get(pk=webhook.pk)
         hook.url, hook.description, hook.events = url, description.strip()[:200], chosen
+        if enabled and not hook.enabled:  # what waited goes at the next sweep
+            hook.deliveries.filter(status=Status.RETRYING).update(next_attempt_at=timezone.now())
         hook.enabled = enabled
         hook.save(update_fields=["url", "description", "events", "enabled"])
         audit_record(actor=admin, action="webhook.change", target=hook, enabled=enabled)
@@ -229,6 +231,10 @@ def delivery_attempt(*, delivery_id: int) -> str:
         webhook__paused_at__isnull=True,
     ).update(status=Status.SENDING, last_attempt_at=now)
     if not claimed:
+        # Its hook was turned off or paused since: it waits, and goes once it is back.
+        WebhookDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED).filter(
+            Q(webhook__enabled=False) | Q(webhook__paused_at__isnull=False),
+        ).update(status=Status.RETRYING, next_attempt_at=now)
         return "skipped"
     delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
     hook = delivery.webhook
@@ -330,6 +336,7 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     ).update(status=Status.RETRYING, next_attempt_at=now)
     lost = list(WebhookDelivery.objects.filter(
         status=Status.QUEUED, queued_at__lt=now - timedelta(minutes=5),
+        webhook__enabled=True, webhook__paused_at=None,
     ).values_list("pk", flat=True)[:SWEEP_BATCH])
     due = WebhookDelivery.objects.filter(
         status=Status.RETRYING, next_attempt_at__lte=now, webhook__enabled=True,

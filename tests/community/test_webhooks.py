@@ -518,3 +518,23 @@ def test_a_private_address_is_a_form_error_that_changes_nothing(client, settings
     assert response.status_code == 400
     assert "an address inside a private network" in response.text
     assert not Webhook.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_delivery_queued_for_a_hook_turned_off_waits_and_goes_when_it_is_back(
+        loopback, receiver, django_capture_on_commit_callbacks):
+    admin = AdminFactory()
+    hook, _secret = hook_for(admin, receiver.url, ["member.joined"])
+    delivery = services.webhook_test(admin=admin, webhook=hook)  # queued, not yet sent
+    services.webhook_update(admin=admin, webhook=hook, url=hook.url, description="",
+                            events=["member.joined"], enabled=False)
+    assert services.delivery_attempt(delivery_id=delivery.pk) == "skipped"
+    delivery.refresh_from_db()
+    assert delivery.status == Status.RETRYING
+    call_command("webhooks_sweep")
+    assert receiver.all() == []  # off: nothing goes
+    hook.refresh_from_db()
+    services.webhook_update(admin=admin, webhook=hook, url=hook.url, description="",
+                            events=["member.joined"], enabled=True)
+    call_command("webhooks_sweep")
+    assert [r.headers["Cohort-Event-Id"] for r in receiver.all()] == [str(delivery.event_id)]
