@@ -2,23 +2,29 @@
 
 The request connects to the IP address `addresses.resolve` checked, sends the name in the
 Host header and, over https, in TLS's SNI with the certificate checked against the name
-(urllib3's `server_hostname` and `assert_hostname`). Redirects are not followed, the
-connect and read timeouts are short (`COHORT_WEBHOOKS_CONNECT_TIMEOUT`,
-`COHORT_WEBHOOKS_READ_TIMEOUT`), and only the first `EXCERPT_BYTES` of the answer are read.
+(`ssl`'s default context with `server_hostname`). Redirects are not followed. Connecting
+waits at most `COHORT_WEBHOOKS_CONNECT_TIMEOUT`, each read `COHORT_WEBHOOKS_READ_TIMEOUT`,
+and the whole attempt at most the two together: a receiver that answers one byte at a time
+is cut off then, so a worker is never held longer. Only the first `EXCERPT_BYTES` of the
+answer are read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import http.client
+import socket
+import ssl
+import threading
 import time
 from dataclasses import dataclass
 
 import certifi
-import urllib3
 from django.conf import settings
 
-from community.webhooks.addresses import AddressRefused, resolve
+from community.webhooks.addresses import AddressRefused, Target, resolve
 
 EXCERPT_BYTES = 1024
 USER_AGENT = "Cohort-Webhooks/1"
@@ -44,18 +50,37 @@ class Outcome:
     error: str = ""
 
 
-def _timeout() -> urllib3.Timeout:
-    return urllib3.Timeout(connect=float(settings.COHORT_WEBHOOKS_CONNECT_TIMEOUT),
-                           read=float(settings.COHORT_WEBHOOKS_READ_TIMEOUT))
+class _Pinned(http.client.HTTPConnection):
+    """An HTTP connection over a socket already open to the checked address."""
+
+    def __init__(self, target: Target, sock: socket.socket) -> None:
+        super().__init__(target.host, target.port)
+        self.pinned = sock
+
+    def connect(self) -> None:
+        self.sock = self.pinned
 
 
-def _pool(scheme: str, ip: str, port: int, host: str) -> urllib3.HTTPConnectionPool:
-    if scheme == "https":
-        return urllib3.HTTPSConnectionPool(
-            ip, port, maxsize=1, timeout=_timeout(), retries=False, server_hostname=host,
-            assert_hostname=host, cert_reqs="CERT_REQUIRED",
-            ca_certs=settings.COHORT_WEBHOOKS_CA_FILE or certifi.where())
-    return urllib3.HTTPConnectionPool(ip, port, maxsize=1, timeout=_timeout(), retries=False)
+def _open(target: Target, watch: dict[str, socket.socket]) -> socket.socket:
+    sock = socket.create_connection(
+        (target.ip, target.port), timeout=float(settings.COHORT_WEBHOOKS_CONNECT_TIMEOUT))
+    watch["sock"] = sock
+    sock.settimeout(float(settings.COHORT_WEBHOOKS_READ_TIMEOUT))
+    if target.scheme == "https":
+        context = ssl.create_default_context(
+            cafile=settings.COHORT_WEBHOOKS_CA_FILE or certifi.where())
+        sock = context.wrap_socket(sock, server_hostname=target.host)
+        watch["sock"] = sock
+    return sock
+
+
+def _cut(watch: dict[str, socket.socket], fired: threading.Event) -> None:
+    """The attempt's time is up: wake whatever read is waiting on its socket."""
+    fired.set()
+    sock = watch.get("sock")
+    if sock is not None:
+        with contextlib.suppress(OSError):  # closed already
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def post(*, url: str, secret: str, event_id: str, event_type: str, body: bytes) -> Outcome:
@@ -80,23 +105,36 @@ def post(*, url: str, secret: str, event_id: str, event_type: str, body: bytes) 
         "Cohort-Timestamp": str(timestamp),
         "Cohort-Signature": signature(secret, timestamp, body),
     }
-    pool = _pool(target.scheme, target.ip, target.port, target.host)
+    limit = (float(settings.COHORT_WEBHOOKS_CONNECT_TIMEOUT)
+             + float(settings.COHORT_WEBHOOKS_READ_TIMEOUT))
+    watch: dict[str, socket.socket] = {}
+    fired = threading.Event()
+    timer = threading.Timer(limit, _cut, args=(watch, fired))
+    timer.daemon = True
+    timer.start()
+    connection: _Pinned | None = None
     try:
-        response = pool.urlopen("POST", target.path, body=body, headers=headers,
-                                redirect=False, retries=False, preload_content=False,
-                                decode_content=False, assert_same_host=False)
-        try:
-            excerpt = response.read(EXCERPT_BYTES, decode_content=False)
-        finally:
-            response.close()
-    except urllib3.exceptions.HTTPError as error:
-        kind = ("timed out" if isinstance(error, urllib3.exceptions.TimeoutError)
-                else type(error).__name__)
-        return Outcome(delivered=False, retry=True, duration_ms=elapsed(),
-                       error=f"{kind}: {error}"[:500])
+        connection = _Pinned(target, _open(target, watch))
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        status = response.status
+        excerpt = response.read(EXCERPT_BYTES)
+    except (OSError, http.client.HTTPException) as error:
+        if fired.is_set():
+            message = f"timed out: the attempt took more than {limit:g} s"
+        elif isinstance(error, TimeoutError):
+            message = f"timed out: {error}"
+        elif isinstance(error, ssl.SSLError | ssl.CertificateError):
+            message = f"SSLError: {error}"
+        else:
+            message = f"{type(error).__name__}: {error}"
+        return Outcome(delivered=False, retry=True, duration_ms=elapsed(), error=message[:500])
     finally:
-        pool.close()
-    status = response.status
+        timer.cancel()
+        if connection is not None:
+            connection.close()
+        elif "sock" in watch:
+            watch["sock"].close()
     text = excerpt.decode("utf-8", errors="replace")
     if 200 <= status < 300:
         return Outcome(delivered=True, retry=False, status=status, duration_ms=elapsed(),

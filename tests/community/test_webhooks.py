@@ -89,6 +89,13 @@ def receiver() -> Iterator[Receiver]:
             if answer == "hang":
                 me.release.wait(30)
                 return
+            if answer == "drip":  # a byte every 0.3 s, never the end of the headers
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 200:
+                    if me.release.wait(0.3):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                return
             self.send_response(int(answer))
             payload = b'{"ok": true}' + b"x" * 3000
             self.send_header("Content-Length", str(len(payload)))
@@ -207,6 +214,24 @@ def test_a_hanging_receiver_times_out_within_the_limit(
     delivery.refresh_from_db()
     assert delivery.status == Status.RETRYING
     assert "timed out" in delivery.error and delivery.response_code is None
+
+
+@pytest.mark.django_db
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(
+        loopback, receiver, django_capture_on_commit_callbacks):
+    """Each read is quick, yet the whole attempt lasts at most connect + read timeouts."""
+    loopback.COHORT_WEBHOOKS_CONNECT_TIMEOUT = 1.0
+    loopback.COHORT_WEBHOOKS_READ_TIMEOUT = 1.0
+    admin = AdminFactory()
+    hook, _secret = hook_for(admin, receiver.url, ["member.joined"])
+    receiver.answers = ["drip"]
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = services.webhook_test(admin=admin, webhook=hook)
+    assert time.monotonic() - started < 4
+    delivery.refresh_from_db()
+    assert delivery.status == Status.RETRYING
+    assert delivery.error == "timed out: the attempt took more than 2 s"
 
 
 @pytest.mark.django_db
