@@ -29,6 +29,7 @@ from community.webhooks.addresses import AddressRefused, Target, resolve
 EXCERPT_BYTES = 1024
 USER_AGENT = "Cohort-Webhooks/1"
 RETRY_STATUSES = frozenset({408, 429})
+RETRY_AFTER_MAX = 12 * 3600  # a Retry-After (in seconds) is followed up to this
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -48,6 +49,7 @@ class Outcome:
     duration_ms: int = 0
     excerpt: str = ""
     error: str = ""
+    retry_after: int | None = None  # seconds the receiver asked for (429, 503)
 
 
 class _Pinned(http.client.HTTPConnection):
@@ -118,6 +120,7 @@ def post(*, url: str, secret: str, event_id: str, event_type: str, body: bytes) 
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         status = response.status
+        wait = (response.getheader("Retry-After") or "").strip()
         excerpt = response.read(EXCERPT_BYTES)
     except (OSError, http.client.HTTPException) as error:
         if fired.is_set():
@@ -140,5 +143,7 @@ def post(*, url: str, secret: str, event_id: str, event_type: str, body: bytes) 
         return Outcome(delivered=True, retry=False, status=status, duration_ms=elapsed(),
                        excerpt=text)
     retry = status in RETRY_STATUSES or status >= 500
+    retry_after = (min(int(wait), RETRY_AFTER_MAX) if status in (429, 503) and wait.isdigit()
+                   else None)
     return Outcome(delivered=False, retry=retry, status=status, duration_ms=elapsed(),
-                   excerpt=text, error=f"HTTP {status}")
+                   excerpt=text, error=f"HTTP {status}", retry_after=retry_after)

@@ -249,7 +249,8 @@ def _record(delivery: WebhookDelivery, outcome: sending.Outcome) -> str:
     if outcome.delivered:
         status, next_at = Status.DELIVERED, None
     elif outcome.retry and attempts < MAX_ATTEMPTS:
-        status, next_at = Status.RETRYING, now + backoff(attempts)
+        wait = max(backoff(attempts), timedelta(seconds=outcome.retry_after or 0))
+        status, next_at = Status.RETRYING, now + wait
     else:
         status, next_at = Status.FAILED, None
     with transaction.atomic():

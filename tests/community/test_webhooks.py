@@ -65,7 +65,7 @@ class Receiver:
 
     url: str
     got: queue.Queue[Received]
-    answers: list[int | str] = field(default_factory=list)
+    answers: list[Any] = field(default_factory=list)  # 500, (429, {headers}), "hang", "drip"
     release: threading.Event = field(default_factory=threading.Event)
 
     def all(self) -> list[Received]:
@@ -96,7 +96,12 @@ def receiver() -> Iterator[Receiver]:
                     self.wfile.write(bytes([byte]))
                     self.wfile.flush()
                 return
+            extra: dict[str, str] = {}
+            if isinstance(answer, tuple):
+                answer, extra = answer
             self.send_response(int(answer))
+            for name, value in extra.items():
+                self.send_header(name, value)
             payload = b'{"ok": true}' + b"x" * 3000
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -263,6 +268,19 @@ def test_408_429_and_5xx_are_tried_again(loopback, receiver, code,
         delivery = services.webhook_test(admin=admin, webhook=hook)
     delivery.refresh_from_db()
     assert delivery.status == Status.RETRYING
+
+
+@pytest.mark.django_db
+def test_a_retry_after_longer_than_the_backoff_is_followed(
+        loopback, receiver, django_capture_on_commit_callbacks):
+    admin = AdminFactory()
+    hook, _secret = hook_for(admin, receiver.url, ["member.joined"])
+    receiver.answers = [(429, {"Retry-After": "900"})]
+    with time_machine.travel(timezone.now(), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery = services.webhook_test(admin=admin, webhook=hook)
+        delivery.refresh_from_db()
+        assert (delivery.next_attempt_at - timezone.now()).total_seconds() == 900
 
 
 @pytest.mark.django_db
