@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from community import names, ratelimit
 from community.models import Invitation, Profile, Role, SignupDomain, User
+from community.webhooks import events as webhook_events
 
 
 def signup_open() -> bool:
@@ -83,6 +84,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
             Profile.objects.get_or_create(user=user)
+            webhook_events.member_joined(user, via="signup")
         return user
 
 
@@ -221,6 +223,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             Profile.objects.get_or_create(user=user)
             if invitation is not None:
                 services.invitation_accept_by(invitation=invitation, user=user)
+            webhook_events.member_joined(
+                user, via="invitation" if invitation is not None else "signup")
         return user
 
     @staticmethod

@@ -36,6 +36,8 @@ from community.models import (
     User,
 )
 from community.ratelimit import limit_member
+from community.webhooks import events as webhook_events
+from community.webhooks import services as webhook_services
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ def account_delete_request(*, user: User, password: str) -> AccountDeletion:
                                  "erase_after": now + timedelta(days=grace_days())})
         user.is_active = False
         user.save(update_fields=["is_active"])  # rings her sockets (server.features)
+        webhook_events.member_left(user, reason="deletion_requested", at=now)
     return deletion
 
 
@@ -132,10 +135,13 @@ def account_erase(*, user: User) -> ErasureRecord:
     with transaction.atomic():
         counts["audit_pseudonymised"] = audit.entries_pseudonymise(user, name)
         _task_results_delete(user)
+        counts["webhook_deliveries"] = webhook_services.member_forget(user_id=user.pk,
+                                                                      name=user.name)
         record = ErasureRecord.objects.create(
             name=user.name or user.email.split("@")[0], pseudonym=name,
             requested_at=requested_at, messages_policy=MessagePolicy.KEEP if keep
             else MessagePolicy.ERASE, counts=counts)
+        webhook_events.member_left(user, reason="erased", at=timezone.now())
         user.delete()
         transaction.on_commit(lambda: _delete_files(files))
     log.info("account erased as %s", name)

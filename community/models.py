@@ -634,3 +634,8 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pseudonym} erased {self.erased_at:%Y-%m-%d}"
+
+
+# Outbound webhooks (community.webhooks): their tables belong to this app.
+from community.webhooks.models import Webhook as Webhook  # noqa: E402
+from community.webhooks.models import WebhookDelivery as WebhookDelivery  # noqa: E402

@@ -38,6 +38,7 @@ from community import hooks, permissions
 from community.audit import audit_record
 from community.models import AccountDeletion, ModerationAction, Report, User
 from community.ratelimit import ratelimit_hit
+from community.webhooks import events as webhook_events
 
 MAX_DETAILS_CHARS = 2000
 EXCERPT_CHARS = 600
@@ -313,6 +314,7 @@ def report_decide(*, moderator: User, report_id: int, decision: Decision) -> Rep
             member.is_active = False
             # Through post_save (server.features): her open sockets close at once.
             member.save(update_fields=["is_active"])
+            webhook_events.member_left(member, reason="suspended", at=timezone.now())
             # If she asked for her account's deletion, signing in no longer cancels it:
             # that would give back the account this suspension closes.
             AccountDeletion.objects.filter(user=member).update(cancellable=False)

@@ -213,6 +213,11 @@ def can_edit_topics(user: Viewer) -> bool:
     return bool(is_admin.test(user))
 
 
+def can_manage_webhooks(user: Viewer) -> bool:
+    """Register, change and read the log of the webhooks (community.webhooks)."""
+    return bool(is_admin.test(user))
+
+
 def can_manage_retention(user: Viewer) -> bool:
     """See and set the retention policy and the log of erased accounts."""
     return bool(is_admin.test(user))

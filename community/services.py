@@ -42,6 +42,7 @@ from community.photos import photo_normalise
 from community.ratelimit import RateLimited, limit_member, ratelimit_hit
 from community.search import profile_index
 from community.tasks import email_send
+from community.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -310,6 +311,7 @@ def invitation_accept(*, token: str, name: str, password: str) -> User:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        webhook_events.member_joined(user, via="invitation")
     return user
 
 

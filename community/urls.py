@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from community import moderation_views, privacy_views, views
 
@@ -43,4 +43,5 @@ urlpatterns = [
          name="my_data_download"),
     path("settings/privacy/delete", privacy_views.account_delete, name="account_delete"),
     path("manage/retention/", privacy_views.retention, name="retention"),
+    path("", include("community.webhooks.urls")),
 ]

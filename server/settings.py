@@ -545,6 +545,20 @@ COHORT_RELAY_ADDRESSES = env.list("COHORT_RELAY_ADDRESSES", default=[])
 # (each member may also choose it on her profile). Needs COHORT_TURN_URLS.
 COHORT_CALLS_RELAY_ONLY = env.bool("COHORT_CALLS_RELAY_ONLY", default=False)
 
+# Outbound webhooks (community/webhooks, docs/api.md "Webhooks"): plain http and private
+# addresses (loopback, LAN, cloud metadata) are refused unless allowed here (tests,
+# private deployments); the timeouts of one attempt, in seconds; how many deliveries wait
+# per hook at most (the rest are dropped and counted); how long the log is kept.
+COHORT_WEBHOOKS_ALLOW_HTTP = env.bool("COHORT_WEBHOOKS_ALLOW_HTTP", default=False)
+COHORT_WEBHOOKS_ALLOW_PRIVATE = env.bool("COHORT_WEBHOOKS_ALLOW_PRIVATE", default=False)
+COHORT_WEBHOOKS_CONNECT_TIMEOUT = env.float("COHORT_WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
+COHORT_WEBHOOKS_READ_TIMEOUT = env.float("COHORT_WEBHOOKS_READ_TIMEOUT", default=10.0)
+COHORT_WEBHOOKS_PENDING_MAX = env.int("COHORT_WEBHOOKS_PENDING_MAX", default=1000)
+COHORT_WEBHOOKS_KEEP_DAYS = env.int("COHORT_WEBHOOKS_KEEP_DAYS", default=30)
+# The certificate authorities a webhook receiver's certificate is checked against (a PEM
+# file); empty: certifi's public bundle.
+COHORT_WEBHOOKS_CA_FILE = env.str("COHORT_WEBHOOKS_CA_FILE", default="")
+
 # --- E-mail -----------------------------------------------------------------------------
 # EMAIL_URL (smtp://user:password@host:587, or smtp+tls://, smtps://) selects SMTP;
 # EMAIL_FILE_PATH writes each message to a file there; otherwise the console.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import User
+from community.webhooks import events as webhook_events
 from mentoring import permissions
 from mentoring.models import Agreement, Goal, Mentorship, Milestone, PrivateNote, Session
 from mentoring.services.requests import _lock_mentor, mentor_stats_refresh
@@ -85,8 +86,12 @@ def goal_add(*, user: User, mentorship: Mentorship, title: str) -> Goal:
 
 def goal_set_achieved(*, user: User, goal: Goal, achieved: bool) -> Goal:
     _require_work(user, goal.mentorship)
-    goal.achieved_at = timezone.now() if achieved else None
-    goal.save(update_fields=["achieved_at"])
+    newly = achieved and goal.achieved_at is None
+    with transaction.atomic():
+        goal.achieved_at = timezone.now() if achieved else None
+        goal.save(update_fields=["achieved_at"])
+        if newly:
+            webhook_events.goal_achieved(goal)
     return goal
 
 
@@ -113,6 +118,7 @@ def milestone_set_done(*, user: User, milestone: Milestone, done: bool) -> Miles
         if all_done and goal.achieved_at is None:
             goal.achieved_at = timezone.now()
             goal.save(update_fields=["achieved_at"])
+            webhook_events.goal_achieved(goal)
         elif not done and goal.achieved_at is not None:
             goal.achieved_at = None
             goal.save(update_fields=["achieved_at"])
@@ -148,7 +154,9 @@ def session_log(
                       topics=topics.strip() if isinstance(topics, str) else "", logged_by=user,
                       booking_id=booking_id)
     session.full_clean(exclude=["mentorship", "logged_by"])
-    session.save()
+    with transaction.atomic():
+        session.save()
+        webhook_events.session_logged(session, by=user)
     return session
 
 
@@ -179,6 +187,7 @@ def mentorship_end(
                else reverse("mentorship_detail", args=[mentorship.pk]))
         notify(user=other, kind="mentorship_ended", params={"name": user.name}, url=url,
                actor=user)
+        webhook_events.mentorship_ended(mentorship, by=user)
         if archive_room and mentorship.room_id is not None:
             room = Room.objects.get(pk=mentorship.room_id)
             if not room.is_archived:

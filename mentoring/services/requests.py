@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from chat.services import message_send
 from community.models import Profile, User
+from community.webhooks import events as webhook_events
 from mentoring import permissions, selectors
 from mentoring.models import Mentorship
 from notifications.services import notify, subject_done
@@ -95,6 +96,7 @@ def request_send(*, mentee: User, mentor: User, note: str) -> Mentorship:
                                   % {"name": mentor.name}) from None
         notify(user=mentor, kind="request_received", params={"mentee": mentee.name},
                url=_url(mentorship), subject=_subject(mentorship), actor=mentee)
+        webhook_events.mentorship_requested(mentorship)
     return mentorship
 
 
@@ -129,6 +131,7 @@ def request_accept(*, mentor: User, mentorship_id: int, message: str = "") -> Me
         subject_done(subject=_subject(mentorship), user_id=mentor.pk)
         notify(user=mentorship.mentee, kind="request_accepted", params={"mentor": mentor.name},
                url=reverse("room", args=[mentorship.room.pk]), actor=mentor)
+        webhook_events.mentorship_accepted(mentorship)
     return mentorship
 
 

@@ -8,6 +8,8 @@ domain come in; anyone else is refused and nothing is created or linked."""
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -130,6 +132,22 @@ class TestWhoComesIn:
         assert sign_in_through(fresh, provider, "zora")["Location"] == "/"
         assert signed_in_as(fresh) == zora
         assert User.objects.count() == 2  # Ada and Zora
+
+    def test_joining_through_the_provider_tells_the_webhooks(self, cohort, provider):
+        from community.models import Webhook, WebhookDelivery
+
+        Webhook.objects.create(url="https://hr.example.org/hook", events=["member.joined"],
+                               secret="whsec_test")
+        invite("zora@example.org", Role.MENTOR)
+        provider.person("zora", email="zora@example.org", verified=True, name="Zora Ndiaye")
+
+        assert sign_in_through(cohort, provider, "zora")["Location"] == "/"
+
+        zora = User.objects.get(email="zora@example.org")
+        (delivery,) = WebhookDelivery.objects.all()
+        sent = json.loads(delivery.body)
+        assert delivery.event_type == "member.joined"
+        assert (sent["data"]["member"]["id"], sent["data"]["via"]) == (zora.pk, "invitation")
 
     def test_an_invited_admin_gets_the_admin_role(self, cohort, provider):
         invite("grace@example.org", Role.ADMIN)
