@@ -62,6 +62,7 @@ SWEEPS = (
     (("notifications_sweep", "--every", "60"), "the missed-message sweeper"),
     (("break_glass_sweep", "--every", "60"), "the break-glass sweeper"),
     (("privacy_sweep", "--every", "300"), "the privacy sweeper"),
+    (("webhooks_sweep", "--every", "30"), "the webhook sweeper"),
 )
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 STOP_SECONDS = 10  # SIGTERM to the children, then this long at most before SIGKILL

@@ -9,7 +9,6 @@ domain come in; anyone else is refused and nothing is created or linked."""
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
