@@ -16,7 +16,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -214,6 +213,9 @@ class MemberSessionScheme(OpenApiAuthenticationExtension):
     name = "session"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
-                "description": "The session of a member signed in on the site; unsafe "
-                               "methods also send the CSRF token as X-CSRFToken."}
+        # Written out, not read from settings: the committed schema is the same for every
+        # install (behind HTTPS the cookies are `__Host-sessionid` and `__Host-csrftoken`).
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid",
+                "description": "The session of a member signed in on the site (named "
+                               "`__Host-sessionid` behind HTTPS); unsafe methods also send "
+                               "the CSRF cookie's token as the X-CSRFToken header."}
