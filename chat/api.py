@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,8 +19,11 @@ from chat import selectors, services
 from chat.models import Message
 from chat.services import CLIENT_ID, MAX_MESSAGE_CHARS
 from community.api.framework import (
+    Flag,
     MemberAPIView,
     StrictSerializer,
+    Text,
+    WholeNumber,
     caller,
     pagination,
     validated,
@@ -106,27 +111,27 @@ class MessageSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class SendSerializer(StrictSerializer):
-    text = serializers.CharField(max_length=MAX_MESSAGE_CHARS, trim_whitespace=True,
-                                 help_text="Markdown; `@**Name**` mentions a member.")
-    client_id = serializers.RegexField(
-        CLIENT_ID, max_length=64,
+    text = Text(max_length=MAX_MESSAGE_CHARS, trim_whitespace=True,
+                help_text="Markdown; `@**Name**` mentions a member.")
+    client_id = Text(
+        max_length=64, validators=[RegexValidator(CLIENT_ID, _(
+            "client_id is 1 to 64 letters, digits or - _ . :"))],
         help_text="Her own id for this message: sending it again with the same client_id "
                   "returns the stored message (200) instead of a second one.")
-    reply_to = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False,
-                                        allow_null=True)
+    reply_to = WholeNumber(min_value=1, max_value=ID_MAX, required=False, allow_null=True)
 
 
 class EditSerializer(StrictSerializer):
-    text = serializers.CharField(max_length=MAX_MESSAGE_CHARS, trim_whitespace=True)
+    text = Text(max_length=MAX_MESSAGE_CHARS, trim_whitespace=True)
 
 
 class ReactSerializer(StrictSerializer):
-    emoji = serializers.CharField(max_length=16, trim_whitespace=False)
-    on = serializers.BooleanField(default=True, help_text="false takes hers back.")
+    emoji = Text(max_length=16, trim_whitespace=False)
+    on = Flag(default=True, help_text="false takes hers back.")
 
 
 class ReadPositionChangeSerializer(StrictSerializer):
-    seq = serializers.IntegerField(min_value=0, max_value=ID_MAX)
+    seq = WholeNumber(min_value=0, max_value=ID_MAX)
 
 
 class ReadPositionSerializer(serializers.Serializer):  # type: ignore[type-arg]

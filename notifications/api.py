@@ -14,8 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community.api.framework import (
+    Flag,
     MemberAPIView,
     StrictSerializer,
+    Text,
+    WholeNumber,
     caller,
     pagination,
     validated,
@@ -43,7 +46,7 @@ class NotificationsUnreadSerializer(serializers.Serializer):  # type: ignore[typ
 
 class NotificationsReadSerializer(StrictSerializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), max_length=MAX_IDS,
+        child=WholeNumber(min_value=1, max_value=ID_MAX), max_length=MAX_IDS,
         required=False, help_text=f"At most {MAX_IDS}; without it, all of hers are read.")
 
 
@@ -67,9 +70,9 @@ class PreferencesSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class KindChoiceSerializer(StrictSerializer):
-    code = serializers.CharField(max_length=64)
-    in_app = serializers.BooleanField(required=False)
-    email = serializers.BooleanField(required=False)
+    code = Text(max_length=64)
+    in_app = Flag(required=False)
+    email = Flag(required=False)
 
 
 class PreferencesChangeSerializer(StrictSerializer):

@@ -16,6 +16,7 @@ from community import permissions as community_permissions
 from community.api.framework import (
     MemberAPIView,
     StrictSerializer,
+    WholeNumber,
     caller,
     pagination,
     validated,
@@ -40,7 +41,7 @@ class MemberSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class MemberAddSerializer(StrictSerializer):
-    user_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    user_id = WholeNumber(min_value=1, max_value=ID_MAX)
 
 
 class MemberListView(MemberAPIView):

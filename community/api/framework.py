@@ -114,6 +114,33 @@ class StrictSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return super().to_internal_value(data)
 
 
+class Text(serializers.CharField):
+    """Text, and only text: a number is not quietly read as its digits."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class WholeNumber(serializers.IntegerField):
+    """A JSON whole number: not "5", not 5.0, not true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class Flag(serializers.BooleanField):
+    """A JSON true or false: not "yes", not 1."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> Any:  # type: ignore[type-arg]
     """The body checked by `serializer_class`; a 400 listing every problem otherwise."""
     serializer = serializer_class(data=data)
@@ -159,12 +186,22 @@ class Pagination(CursorPagination):
         ]
 
     def decode_cursor(self, request: Request) -> Any:
+        """The cursor, if it is one we could have written: every ordering here is a
+        whole number, and no cursor we write is empty (that is no cursor at all)."""
+        invalid = exceptions.ValidationError({self.cursor_query_param: [
+            exceptions.ErrorDetail(_("This cursor is not one we gave."), "invalid_cursor")]})
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.ValidationError({self.cursor_query_param: [
-                exceptions.ErrorDetail(_("This cursor is not one we gave."),
-                                       "invalid_cursor")]}) from None
+            raise invalid from None
+        if cursor is None:
+            return None
+        position = cursor.position
+        if position is None and not cursor.offset and not cursor.reverse:
+            raise invalid
+        if position is not None and not (str(position).isdigit() and len(str(position)) <= 18):
+            raise invalid
+        return cursor
 
 
 def pagination(ordering: str) -> type[Pagination]:
