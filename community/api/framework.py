@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -235,7 +236,8 @@ class MemberAPIView(APIView):
 
     def page(self, queryset: Any) -> list[Any]:
         """This request's page of `queryset` (its `paginate` answer is `paged`)."""
-        assert self.pagination_class is not None
+        if self.pagination_class is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} pages nothing: no pagination_class.")
         self._paginator = self.pagination_class()
         return list(self._paginator.paginate_queryset(queryset, self.request, view=self) or [])
 
