@@ -69,3 +69,18 @@ def test_the_paths_before_v1_are_gone_and_say_where_to(api, old, new):
     answer = api(UserFactory()).client.get(old)
     assert answer.status_code == 410 and answer.json()["moved_to"] == new
     assert answer["Link"] == f'<{new}>; rel="successor-version"'
+
+
+def test_every_operation_answers_401_to_a_signed_out_caller(api):
+    """Over the whole schema, so that an operation added later is held to it too."""
+    from tests.api.test_schema import generated
+
+    client = api(None)
+    for path, operations in generated()["paths"].items():
+        for method in operations:
+            url = path.removeprefix("/api/v1/").replace("{room_id}", "1").replace(
+                "{message_id}", "1").replace("{user_id}", "1")
+            answer = (client.get(url) if method == "get"
+                      else client.send(method, url, {}))
+            assert answer.status_code == 401, (method, path)
+            assert errors(answer) == [(None, "not_authenticated")]
