@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from community import permissions as community_permissions
 from community.api.framework import (
+    Flag,
     MemberAPIView,
     StrictSerializer,
     WholeNumber,
@@ -88,3 +89,24 @@ class MemberDetailView(MemberAPIView):
             raise Http404
         services.member_remove(actor=viewer, room=room, user=membership.user)
         return Response(status=204)
+
+
+class MuteSerializer(StrictSerializer):
+    muted = Flag(help_text="true: her unread counts and alerts leave this room out.")
+
+
+class MuteAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    room_id = serializers.IntegerField()
+    muted = serializers.BooleanField()
+
+
+class RoomMuteView(MemberAPIView):
+    @extend_schema(operation_id="rooms_mute", parameters=[ROOM_ID], request=MuteSerializer,
+                   responses=MuteAnswerSerializer, tags=["rooms"],
+                   summary="Mute or unmute one of her rooms, for her alone")
+    def put(self, request: Request, room_id: int) -> Response:
+        viewer = caller(request)
+        room = permissions.access_room(viewer, room_id)
+        data = validated(MuteSerializer, request.data)
+        services.room_mute(user=viewer, room=room, muted=data["muted"])
+        return Response({"room_id": room.pk, "muted": data["muted"]})

@@ -137,6 +137,7 @@ urlpatterns = [
     _v1("rooms/<id:room_id>", chat_api.RoomDetailView.as_view(), "room"),
     _v1("rooms/<id:room_id>/read-position", chat_api.ReadPositionView.as_view(),
         "room-read-position"),
+    _v1("rooms/<id:room_id>/muted", rooms_api.RoomMuteView.as_view(), "room-muted"),
     _v1("rooms/<id:room_id>/messages", chat_api.MessageListView.as_view(), "messages"),
     _v1("messages/<id:message_id>", chat_api.MessageDetailView.as_view(), "message"),
     _v1("messages/<id:message_id>/reactions", chat_api.ReactionView.as_view(),

@@ -130,3 +130,23 @@ class TestReadPosition:
         answer = api(bea).put(f"rooms/{room.pk}/read-position", {"seq": 3}, csrf=False)
         assert answer.status_code == 403 and errors(answer) == [(None, "permission_denied")]
         assert Membership.objects.get(room=room, user=bea).last_read_seq == 0
+
+
+class TestMute:
+    def test_she_mutes_for_herself_and_the_counts_leave_it_out(self, api, room):
+        bea = member(room, "Bea")
+        client = api(bea)
+        answer = client.put(f"rooms/{room.pk}/muted", {"muted": True})
+        assert answer.status_code == 200 and answer.json() == {"room_id": room.pk,
+                                                               "muted": True}
+        assert client.get("rooms/unread").json() == {"total": 0, "rooms": {}}
+        assert api(member(room, "Ana")).get(f"rooms/{room.pk}").json()["muted"] is False
+        client.put(f"rooms/{room.pk}/muted", {"muted": False})
+        assert client.get(f"rooms/{room.pk}").json()["muted"] is False
+
+    def test_outsiders_get_404_and_bad_input_400(self, api, room):
+        assert api(UserFactory()).put(f"rooms/{room.pk}/muted", {"muted": True}
+                                      ).status_code == 404
+        answer = api(member(room, "Bea")).put(f"rooms/{room.pk}/muted", {"muted": "yes"})
+        assert answer.status_code == 400 and errors(answer) == [("muted", "invalid")]
+        assert not Membership.objects.filter(room=room, muted=True).exists()
