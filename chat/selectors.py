@@ -8,11 +8,13 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 
-from chat import statements
+from chat import permissions, statements
 from chat.models import Mention, Message, Reaction
 from chat.rendering import excerpt
 from community.models import User
+from rooms import hooks as room_hooks
 from rooms import permissions as room_permissions
+from rooms import selectors as room_selectors
 from rooms.models import Membership, Room
 from rooms.protocol import (
     DeletedBy,
@@ -102,6 +104,14 @@ def message_get(message_id: int) -> Message:
     return _with_related(Message.objects.all()).get(pk=message_id)
 
 
+def message_history(viewer: User, room: Room) -> QuerySet[Message]:
+    """Every message of `room` as `message_payload` needs it, for a viewer who may read it
+    (none for anyone else): what the API pages through with its cursors."""
+    if not room_permissions.can_view_room(viewer, room):
+        return Message.objects.none()
+    return _with_related(Message.objects.filter(room=room))
+
+
 def messages_page(
     viewer: User, room: Room, *, before_seq: int | None = None, after_seq: int | None = None,
     limit: int = 50,
@@ -179,6 +189,39 @@ def room_states(user: User, room_ids: Iterable[int] | None = None) -> list[RoomS
             states.append({"room_id": room_id, "last_seq": last_seq, "last_rev": last_rev,
                            "last_read_seq": last_seq, "unread": 0, "mentions": 0})
     return states
+
+
+def room_summaries(viewer: User, rooms: Iterable[Room], *,
+                   extras: bool = False) -> list[dict[str, object]]:
+    """`rooms` (hers: `rooms.selectors.room_list`) with her read state and what she may
+    do in each, in a fixed number of queries whatever their number (the rules' set
+    forms). `extras`: with the fields room features add (rooms.hooks), for the rooms
+    page. The rooms page, its room list and the API's rooms all read this."""
+    rooms = list(rooms)
+    states = {s["room_id"]: s for s in room_states(viewer, [room.pk for room in rooms])}
+    memberships = room_permissions.memberships_in(viewer, rooms)
+    posting = room_permissions.can_post_in(viewer, rooms, memberships=memberships)
+    moderating = room_permissions.can_moderate_in(viewer, rooms, memberships=memberships)
+    managing = room_permissions.can_manage_members_in(viewer, rooms, memberships=memberships)
+    deleting = permissions.can_delete_others_in(viewer, rooms, memberships=memberships)
+    added = room_hooks.room_summary_extras(viewer, rooms) if extras else {}
+    summaries: list[dict[str, object]] = []
+    for room in rooms:
+        state = states.get(room.pk)
+        summaries.append({
+            "id": room.pk, "kind": room.kind, "title": room_selectors.room_title(room, viewer),
+            "topic": room.topic, "archived": room.is_archived,
+            "last_seq": state["last_seq"] if state else 0,
+            "last_rev": state["last_rev"] if state else 0,
+            "last_read_seq": state["last_read_seq"] if state else 0,
+            "unread": state["unread"] if state else 0,
+            "mentions": state["mentions"] if state else 0,
+            "can_post": room.pk in posting, "can_moderate": room.pk in moderating,
+            "can_manage": room.pk in managing, "can_delete_others": room.pk in deleting,
+            "muted": bool(memberships[room.pk].muted) if room.pk in memberships else False,
+            **added.get(room.pk, {}),
+        })
+    return summaries
 
 
 def members_by_name(room: Room) -> dict[str, tuple[int, str]]:

@@ -26,7 +26,6 @@ urlpatterns = [
     path("manage/topics/", views.topics, name="topics"),
     path("manage/topics/<int:topic_id>/", views.topic_edit, name="topic_edit"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("api/me", views.api_me, name="api_me"),
     path("report/<slug:kind>/<int:item_id>/", moderation_views.report_create,
          name="report_create"),
     path("moderation/", moderation_views.moderation_queue, name="moderation_queue"),

@@ -7,7 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -453,14 +453,3 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("profile_edit")
     return render(request, "community/invitation_accept.html",
                   {"form": form, "invitation": invitation})
-
-
-# --- JSON -------------------------------------------------------------------------------
-
-@require_GET
-def api_me(request: HttpRequest) -> JsonResponse:
-    user = permissions.member_of(request)
-    return JsonResponse({
-        "id": user.pk, "name": user.name, "email": user.email, "role": user.role,
-        "is_mentor": user.is_mentor, "is_admin": user.is_admin,
-    })

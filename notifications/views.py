@@ -7,20 +7,18 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from community.permissions import member_of
 from notifications import kinds, permissions, selectors, services
 from rooms import selectors as room_selectors
 from rooms import services as room_services
-
-MAX_IDS = 500  # ids read at once by the API (without any: all of hers)
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,28 +82,3 @@ def _delay_label(minutes: int) -> str:
         return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
     hours = minutes // 60
     return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
-
-
-@require_GET
-def api_list(request: HttpRequest) -> JsonResponse:
-    user = member_of(request)
-    return JsonResponse({
-        "unread": selectors.unread_count(user),
-        "unread_outside_rooms": selectors.unread_count(user, outside_rooms=True),
-        "notifications": [selectors.notification_payload(n)
-                          for n in selectors.notification_list(user, limit=50)],
-    })
-
-
-@require_POST
-def api_read(request: HttpRequest) -> JsonResponse:
-    """Mark read: the ids posted as `id` (repeatable), or every notification without any."""
-    user = member_of(request)
-    try:
-        ids = [int(i) for i in request.POST.getlist("id")] or None
-    except ValueError:
-        return JsonResponse({"error": "bad_request", "detail": "id must be integers"}, status=400)
-    if ids is not None and len(ids) > MAX_IDS:
-        return JsonResponse({"error": "bad_request",
-                             "detail": f"at most {MAX_IDS} ids at once"}, status=400)
-    return JsonResponse({"unread": services.notifications_read(user=user, ids=ids)})

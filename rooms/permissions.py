@@ -237,6 +237,15 @@ def can_manage_members(user: Viewer, room: Room) -> bool:
     return bool(user.is_admin) or can_moderate(user, room)  # type: ignore[union-attr]
 
 
+def access_room_members(user: Viewer, room_id: int) -> Room:
+    """The room whose members she may see: hers (`can_view_room`), or a group room she
+    manages without being in it (an admin); Http404 for missing and forbidden alike."""
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None or not (can_view_room(user, room) or can_manage_members(user, room)):
+        raise Http404
+    return room
+
+
 def can_add_member(actor: Viewer, room: Room, user: User) -> bool:
     return can_manage_members(actor, room) and user.is_active
 

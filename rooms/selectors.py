@@ -82,7 +82,13 @@ def member_list(viewer: User, room: Room) -> list[dict[str, object]]:
     """The room's members with role and presence; empty for a non-member."""
     if not permissions.can_view_room(viewer, room):
         return []
-    memberships = list(room.memberships.select_related("user").order_by("user__name"))
+    return member_rows(viewer, room.memberships.select_related("user").order_by("user__name"))
+
+
+def member_rows(viewer: User, memberships: Iterable[Membership]) -> list[dict[str, object]]:
+    """Each membership as the room's member list shows it to `viewer`: id, name, role and
+    her presence as `viewer` may see it. The caller chose what `viewer` may see."""
+    memberships = list(memberships)
     presence = presence_seen_by(viewer, (m.user_id for m in memberships))
     return [{"id": m.user_id, "name": m.user.name, "role": m.role,
              "status": presence.get(m.user_id, "offline")} for m in memberships]

@@ -39,11 +39,7 @@ def room_new(request: HttpRequest) -> HttpResponse:
 
 def _managed_room(viewer: User, room_id: int) -> Room:
     """Members see the page; admins who manage group rooms too. Others: 404."""
-    room = Room.objects.filter(pk=room_id).first()
-    if room is None or not (permissions.can_view_room(viewer, room)
-                            or permissions.can_manage_members(viewer, room)):
-        raise Http404
-    return room
+    return permissions.access_room_members(viewer, room_id)
 
 
 def room_manage(request: HttpRequest, room_id: int) -> HttpResponse:

@@ -143,6 +143,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_htmx",
     "rules",
+    "rest_framework",
+    "drf_spectacular",
     "community",
     "rooms",
     "chat",
@@ -526,6 +528,51 @@ COHORT_REPORT_WINDOW = env.int("COHORT_REPORT_WINDOW", default=3600)
 # retries after 0.5, 1, 2, 4 and 8 s).
 COHORT_PRESENCE_GRACE = env.float("COHORT_PRESENCE_GRACE", default=15.0)
 COHORT_PHOTO_SIZE = 512
+
+# --- The open API v1 (docs/api.md) ----------------------------------------------------------
+# JSON only, signed-in members only (the session cookie with its CSRF token for unsafe
+# methods), pages by cursor (50 by default, a page_size above 200 refused with 400), every
+# error in one envelope (community.api.framework). No DRF throttle: the writes that are
+# limited are limited by the services themselves, through community.ratelimit, as for
+# the pages and the socket (COHORT_RATE_LIMITS), and answer 429 with Retry-After.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["community.api.authentication.MemberSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "community.api.framework.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "EXCEPTION_HANDLER": "community.api.framework.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "STRICT_JSON": True,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "OAS_VERSION": "3.1.0",
+    "TITLE": "Cohort API",
+    "DESCRIPTION": "The open API of a Cohort community (docs/api.md): her rooms, their "
+                   "messages and members, her notifications. Signed-in members only.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "server.api.error_responses",
+    ],
+    "TAGS": [
+        {"name": "me", "description": "The signed-in member."},
+        {"name": "rooms", "description": "Her rooms, unread counts, read positions."},
+        {"name": "messages", "description": "History, sending, editing, reactions."},
+        {"name": "members", "description": "Who is in a room; managing a group's members."},
+        {"name": "notifications", "description": "Her notification centre and preferences."},
+    ],
+}
 
 # --- Calls (docs/video.md) ------------------------------------------------------------------
 # Calls in rooms of at most COHORT_CALL_P2P_MAX members connect peer to peer; larger rooms'

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from server import search
+from server import api, search
 
 
 @login_not_required
@@ -30,6 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include(api.urlpatterns)),
+    path("", include(api.legacy)),
     path("", include("community.urls")),
     path("", include("rooms.urls")),
     path("", include("chat.urls")),

@@ -187,12 +187,28 @@ function removeRoomLink(roomId) {
   if (link) link.closest("li").remove();
 }
 
+/**
+ * Every item of a list of the API (/api/v1/), following its pages; null if one fails.
+ * @param {string} url
+ * @returns {Promise<Array<any> | null>}
+ */
+async function allPages(url) {
+  const items = [];
+  for (let next = url; next;) {
+    const response = await fetch(next, { headers: { Accept: "application/json" } });
+    if (!response.ok) return null;
+    const page = await response.json();
+    items.push(...page.results);
+    next = page.next;
+  }
+  return items;
+}
+
 async function refreshRoomList() {
-  const response = await fetch("/api/rooms/", { headers: { Accept: "application/json" } });
-  if (!response.ok) return;
-  const data = await response.json();
+  const found = await allPages("/api/v1/rooms?page_size=200");
+  if (!found) return;
   const listEl = $("room-list");
-  for (const room of data.rooms) {
+  for (const room of found) {
     if (!rooms.has(room.id)) {
       rooms.set(room.id, room);
       const link = el("a", { href: `/rooms/${room.id}/`, "data-room-id": room.id },
@@ -594,9 +610,9 @@ function renderMembers() {
 }
 
 async function refreshMembers() {
-  const response = await fetch(`/api/rooms/${openRoomId}/members`);
-  if (response.ok) {
-    members = (await response.json()).members;
+  const found = await allPages(`/api/v1/rooms/${openRoomId}/members?page_size=200`);
+  if (found) {
+    members = found.sort((a, b) => a.name.localeCompare(b.name));
     renderMembers();
   }
 }

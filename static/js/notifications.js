@@ -66,12 +66,14 @@ let latestNotes = [];
 
 async function readCounts() {
   try {
-    const [notes, rooms] = await Promise.all([getJson("/api/notifications"), getJson("/api/rooms/unread")]);
-    if (notes) {
-      notificationsUnread = notes.unread;
-      outsideRooms = notes.unread_outside_rooms;
-      latestNotes = notes.notifications;
+    const [counts, notes, rooms] = await Promise.all([
+      getJson("/api/v1/notifications/unread"), getJson("/api/v1/notifications"),
+      getJson("/api/v1/rooms/unread")]);
+    if (counts) {
+      notificationsUnread = counts.unread;
+      outsideRooms = counts.unread_outside_rooms;
     }
+    if (notes) latestNotes = notes.results;
     if (rooms) {
       roomsUnread = new Map(Object.entries(rooms.rooms).map(([id, count]) => [Number(id), count]));
       roomsKnown = true;
@@ -101,7 +103,7 @@ function refresh() {
   return refreshing;
 }
 
-/** The notification as /api/notifications writes it, in this page's language. */
+/** The notification as /api/v1/notifications writes it, in this page's language. */
 async function inPageLanguage(notification) {
   await refresh();
   return latestNotes.find((n) => n.id === notification.id) || notification;
@@ -117,10 +119,9 @@ function ringStop(roomId) {
 }
 
 function markRead(ids) {
-  const body = new URLSearchParams();
-  for (const id of ids) body.append("id", String(id));
-  fetch("/api/notifications/read", {
-    method: "POST", body, headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
+  fetch("/api/v1/notifications/read", {
+    method: "POST", body: JSON.stringify({ ids }),
+    headers: { "X-CSRFToken": csrf(), Accept: "application/json", "Content-Type": "application/json" },
   }).catch(() => {});
 }
 

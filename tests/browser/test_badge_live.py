@@ -50,7 +50,7 @@ def test_the_badge_counts_live_over_her_personal_socket(live_daphne, browser):
     nadia_page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     sockets = Sockets(nadia_page)
     # The badge's socket reads the count again once synced: then it follows her.
-    with nadia_page.expect_response(lambda r: r.url.endswith("/api/notifications")):
+    with nadia_page.expect_response(lambda r: r.url.endswith("/api/v1/notifications/unread")):
         sign_in(nadia_page, base, "nadia@example.org")
     assert sockets.paths == ["/ws/personal/"]
     badge = nadia_page.locator("[data-notifications-unread]")

@@ -26,7 +26,7 @@ def test_a_mention_on_another_page_and_a_call_that_rings(live_daphne, video_brow
 
     lea_page = video_browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(lea_page, base, "lea@example.org")
-    with lea_page.expect_response(lambda r: r.url.endswith("/api/rooms/unread")):
+    with lea_page.expect_response(lambda r: r.url.endswith("/api/v1/rooms/unread")):
         lea_page.goto(f"{base}/people/")
     badge = lea_page.locator("[data-notifications-unread]")
     rooms_badge = lea_page.locator("[data-rooms-unread]")

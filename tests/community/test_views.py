@@ -51,9 +51,9 @@ class TestSignedOut:
 
     def test_api_answers_401_and_no_data(self, client):
         UserFactory()
-        response = client.get(reverse("api_me"))
+        response = client.get(reverse("api_v1_me"))
         assert response.status_code == 401
-        assert response.json() == {"error": "not_authenticated", "detail": "Sign in first."}
+        assert [e["code"] for e in response.json()["errors"]] == ["not_authenticated"]
 
     def test_admin_site_sends_to_the_community_sign_in(self, client):
         response = client.get("/admin/", follow=True)
@@ -385,7 +385,7 @@ class TestLanguage:
         assert "Trouver des personnes" in text
 
     def test_api_me(self, client, member):
-        data = client.get(reverse("api_me")).json()
+        data = client.get(reverse("api_v1_me")).json()
         assert data["id"] == member.pk and data["role"] == "member" and not data["is_admin"]
 
 

@@ -80,11 +80,11 @@ def test_centre_shows_count_marks_read_and_opens_local_links_only(client):
     client.login(email=user.email, password=PASSWORD)
     page = client.get(reverse("notifications")).content.decode()
     assert "Léa asked you to be her mentor." in page
-    assert client.get(reverse("api_notifications")).json()["unread"] == 2
+    assert client.get(reverse("api_v1_notifications_unread")).json()["unread"] == 2
     assert client.get(reverse("notification_open", args=[first.pk])).url == "/mentoring/"
     evil = Notification.objects.exclude(pk=first.pk).get()
     assert client.get(reverse("notification_open", args=[evil.pk])).url == "/notifications/"
-    assert client.get(reverse("api_notifications")).json()["unread"] == 0
+    assert client.get(reverse("api_v1_notifications_unread")).json()["unread"] == 0
 
 
 def test_nobody_else_sees_or_reads_them(client):
@@ -93,8 +93,8 @@ def test_nobody_else_sees_or_reads_them(client):
     for other in (UserFactory(), AdminFactory()):
         client.login(email=other.email, password=PASSWORD)
         assert client.get(reverse("notification_open", args=[notification.pk])).status_code == 404
-        assert client.post(reverse("api_notifications_read"), {"id": notification.pk}).json() == {
-            "unread": 0}
+        assert client.post(reverse("api_v1_notifications_read"), {"ids": [notification.pk]},
+                           content_type="application/json").json() == {"unread": 0}
         assert "Léa" not in client.get(reverse("notifications")).content.decode()
     notification.refresh_from_db()
     assert notification.read_at is None
@@ -105,4 +105,5 @@ def test_unknown_kinds_and_bad_ids_are_refused(client):
     with pytest.raises(ValueError):
         services.notify(user=user, kind="nope", params={})
     client.login(email=user.email, password=PASSWORD)
-    assert client.post(reverse("api_notifications_read"), {"id": "x"}).status_code == 400
+    assert client.post(reverse("api_v1_notifications_read"), {"ids": ["x"]},
+                       content_type="application/json").status_code == 400

@@ -239,7 +239,7 @@ class TestCounts:
             send(ana, loud, f"loud {index}", f"l{index}")
             send(ana, quiet, f"quiet {index}", f"q{index}")
         client.login(email=bea.email, password=PASSWORD)
-        assert client.get(reverse("api_rooms_unread")).json() == {
+        assert client.get(reverse("api_v1_rooms_unread")).json() == {
             "total": 3, "rooms": {str(loud.pk): 3}}
         page = client.get(reverse("home")).content.decode()
         assert 'data-rooms-unread' in page and '<span data-count>3</span>' in page
@@ -248,7 +248,7 @@ class TestCounts:
         ana, bea, _cy, room = group
         send(ana, room, "@**Bea Kim** hi", "a")
         client.login(email=bea.email, password=PASSWORD)
-        answer = client.get(reverse("api_notifications")).json()
+        answer = client.get(reverse("api_v1_notifications_unread")).json()
         assert answer["unread"] == 1 and answer["unread_outside_rooms"] == 0
 
 
@@ -285,8 +285,8 @@ class TestPreferences:
         notice = Notification.objects.get(user=bea)
         client.login(email=ana.email, password=PASSWORD)
         assert client.get(reverse("notification_open", args=[notice.pk])).status_code == 404
-        assert client.post(reverse("api_notifications_read"), {"id": notice.pk}).json() == {
-            "unread": 0}
+        assert client.post(reverse("api_v1_notifications_read"), {"ids": [notice.pk]},
+                           content_type="application/json").json() == {"unread": 0}
         notice.refresh_from_db()
         assert notice.read_at is None
 
@@ -386,6 +386,8 @@ def test_reading_more_than_500_ids_at_once_is_refused_and_reads_nothing(group, c
     ana, bea, _cy, room = group
     send(ana, room, "@**Bea Kim** hello", "a")
     client.login(email=bea.email, password=PASSWORD)
-    answer = client.post(reverse("api_notifications_read"), {"id": list(range(1, 502))})
-    assert answer.status_code == 400 and "at most 500" in answer.json()["detail"]
+    answer = client.post(reverse("api_v1_notifications_read"), {"ids": list(range(1, 502))},
+                         content_type="application/json")
+    assert answer.status_code == 400
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [("ids", "max_length")]
     assert selectors.unread_count(bea) == 1

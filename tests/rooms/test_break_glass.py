@@ -57,7 +57,7 @@ def reads(client: Client, room: Room) -> list[int]:
     """What she gets from the room's history, documents tab, document API and file."""
     document = room.documents.get()  # type: ignore[attr-defined]
     return [client.get(url).status_code for url in (
-        f"/api/rooms/{room.pk}/messages", f"/rooms/{room.pk}/",
+        f"/api/v1/rooms/{room.pk}/messages", f"/rooms/{room.pk}/",
         f"/rooms/{room.pk}/documents/", f"/api/rooms/{room.pk}/documents",
         f"/documents/{document.pk}/", f"/documents/{document.pk}/versions/1/download")]
 
@@ -76,8 +76,8 @@ class TestOpening:
         grant = room_services.break_glass_open(admin=admin, room=room,
                                                reason="A report of harassment", hours=24)
         assert reads(client, room) == READS
-        texts = [m["text"] for m in client.get(f"/api/rooms/{room.pk}/messages").json()[
-            "messages"]]
+        texts = [m["text"] for m in client.get(f"/api/v1/rooms/{room.pk}/messages").json()[
+            "results"]]
         assert "I was harassed" in texts
         assert grant.expires_at - grant.created_at == timedelta(hours=24)
         entry = AuditEntry.objects.get(action="room.break_glass_open")
@@ -85,8 +85,8 @@ class TestOpening:
             admin.pk, str(room.pk), "A report of harassment")
         # She is no member: the pair is still two, and the member list says so.
         assert set(room.memberships.values_list("user__name", flat=True)) == {"Nadia", "Léa"}
-        names = [m["name"] for m in client.get(f"/api/rooms/{room.pk}/members").json()[
-            "members"]]
+        names = [m["name"] for m in client.get(f"/api/v1/rooms/{room.pk}/members").json()[
+            "results"]]
         assert "Amélie" not in names
 
     def test_both_members_find_the_notice_in_history_with_reason_and_end(self):
@@ -96,8 +96,8 @@ class TestOpening:
             room_services.break_glass_open(admin=admin, room=room, reason="A safety concern",
                                            hours=6)
         for member in (mentor, mentee):
-            last = client_of(member).get(f"/api/rooms/{room.pk}/messages").json()[
-                "messages"][-1]
+            last = client_of(member).get(f"/api/v1/rooms/{room.pk}/messages").json()[
+                "results"][0]
             assert last["notice"] is True
             assert "Amélie" in last["text"] and "A safety concern" in last["text"]
             assert "4 Dec 2026, 15:00" in last["text"]
@@ -191,8 +191,8 @@ class TestEnding:
         ended = notices(room)[-1]
         assert len(notices(room)) == 2 and "ended" in ended.text
         assert "4 Dec 2026, 11:00" in ended.text
-        assert client_of(mentee).get(f"/api/rooms/{room.pk}/messages").json()[
-            "messages"][-1]["id"] == ended.pk
+        assert client_of(mentee).get(f"/api/v1/rooms/{room.pk}/messages").json()[
+            "results"][0]["id"] == ended.pk
 
     def test_the_sweeper_command_tells_the_room(self):
         _mentor, _mentee, room = pair()

@@ -11,7 +11,7 @@ from server.asgi import application
 @pytest.mark.django_db(transaction=True)
 async def test_http_goes_through_django_and_is_members_only():
     communicator = HttpCommunicator(
-        application, "GET", "/api/me", headers=[(b"host", b"127.0.0.1")])
+        application, "GET", "/api/v1/me", headers=[(b"host", b"127.0.0.1")])
     response = await communicator.get_response()
     assert response["status"] == 401
 

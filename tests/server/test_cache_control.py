@@ -71,7 +71,7 @@ def test_her_pages_are_not_stored(client, name):
 
 
 def test_a_json_answer_to_a_signed_out_visitor_is_not_stored():
-    response = Client().get("/api/rooms/")
+    response = Client().get("/api/v1/rooms")
     assert response.status_code == 401 and response["Cache-Control"] == "private, no-store"
 
 
