@@ -30,7 +30,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import markcoroutinefunction, sync_to_async
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.db.models import Max
@@ -198,22 +198,42 @@ PAGES: dict[str, Callable[[HttpRequest], Awaitable[HttpResponse]]] = {
 
 
 class ProbeMiddleware:
-    """Answers PAGES before any other middleware (see the module's docstring)."""
+    """Answers PAGES before any other middleware (see the module's docstring).
 
-    sync_capable = False
+    Async under the ASGI servers; sync too, so that a sync handler (Django's test client,
+    a management command rendering a page) keeps the rest of the chain sync: an async-only
+    middleware would make Django run every request's whole chain through `async_to_sync`,
+    which fails in a thread that runs an event loop and costs thread hops everywhere else."""
+
+    sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]
-                 ) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
-        markcoroutinefunction(self)
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
-    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        page = PAGES.get(request.path)
+        if page is None:
+            return self.get_response(request)
+        return async_to_sync(self._answer)(request, page)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         page = PAGES.get(request.path)
         if page is None:
             return await self.get_response(request)
+        return await self._answer(request, page)
+
+    @staticmethod
+    async def _answer(request: HttpRequest,
+                      page: Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+                      ) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD"):
-            response = HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
+            response: HttpResponseBase = HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
         else:
             response = await page(request)
         response["Cache-Control"] = "no-store"
