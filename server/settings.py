@@ -367,6 +367,7 @@ def rate_limits(overrides: str) -> dict[str, tuple[int, int]]:
         "invitation.create": (1000, 86400),  # invitations to the community e-mailed
         "login.failed": (5, 300),  # failed sign-ins per (account, address)
         "account.delete": (5, 3600),  # "Delete my account" asked (each checks her password)
+        "token.failed": (20, 300),  # bad access tokens shown per address (API and socket)
     }
     for entry in filter(None, (part.strip() for part in overrides.split(","))):
         action, _sep, value = entry.partition("=")
