@@ -1,4 +1,5 @@
-"""`/api/v1/tokens/`: her access tokens over the API (list, revoke), to try a token with.
+"""`/api/v1/tokens/`: her access tokens over the API (list, revoke), to try a token with;
+`/api/v1/admin/tokens/`: every member's live tokens, for an admin with the `admin` scope.
 
 GET lists the caller's tokens (never a secret, only its first characters); DELETE
 `/api/v1/tokens/<id>` revokes one of hers. A token may revoke itself (with `write`).
@@ -51,9 +52,21 @@ class TokenDetail(TokenApi):
         return Response(status=204)
 
 
+class AllTokens(TokenApi):
+    """Admins: every member's live tokens (a view marked `admin_scope`)."""
+
+    admin_scope = True
+
+    def get(self, request: Request) -> Response:
+        rows = AccessToken.objects.live().order_by("-created_at")[:500]
+        return Response({"results": AccessTokenSerializer(rows, many=True).data})
+
+
 # The API authenticates each request itself (a token has no session to sign in with).
 urlpatterns = [
     path("api/v1/tokens/", login_not_required(TokenList.as_view()), name="api_tokens"),
     path("api/v1/tokens/<int:token_id>", login_not_required(TokenDetail.as_view()),
          name="api_token"),
+    path("api/v1/admin/tokens/", login_not_required(AllTokens.as_view()),
+         name="api_admin_tokens"),
 ]
