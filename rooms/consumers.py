@@ -290,7 +290,11 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                       **kwargs: Any) -> None:
         """Every frame is checked against its declaration (rooms.protocol) before any
         handler sees it: a bad one gets an error (`bad_request`, or `unknown_type`), the
-        socket stays open, and nothing of it reaches the database."""
+        socket stays open, and nothing of it reaches the database. A socket waiting for
+        its token reads its first frame as `auth` (`_auth_frame`)."""
+        if self.awaiting_auth:
+            await self._auth_frame(text_data)
+            return
         try:
             if text_data is None:
                 raise validation.BadRequest("Send JSON text frames, not binary ones.")
