@@ -16,12 +16,11 @@ from django.utils import timezone
 from chat import services as chat_services
 from community import tokens
 from community.models import AccessToken, User
-from rooms import liveness, protocol
-from rooms import bots
+from rooms import bots, liveness, protocol
+from server.asgi import application
 from tests.chat.wsclient import EventSocket, receive_until
 from tests.community.factories import AdminFactory, UserFactory
 from tests.rooms.factories import make_room
-from server.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
