@@ -112,3 +112,19 @@ def test_deactivating_a_bot_refuses_its_token_at_once():
     assert Client().get("/api/v1/tokens/",
                         HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
     assert AuditEntry.objects.filter(action="bot.deactivate").exists()
+
+
+def test_a_bot_is_never_recommended_as_a_mentee():
+    from mentoring import matching
+    from tests.community.factories import MentorFactory, TopicFactory, profile_fill
+
+    negotiation = TopicFactory(name="Negotiation")
+    nadia = profile_fill(MentorFactory(name="Nadia"), expertise=[negotiation],
+                         languages=["fr", "en"])
+    admin = AdminFactory()
+    bot = bots.bot_create(admin=admin, name="Helper", room=make_room(admin))
+    profile_fill(bot, wants_topics=[negotiation], languages=["fr"])
+    lea = profile_fill(UserFactory(name="Léa"), wants_topics=[negotiation], languages=["fr"])
+    names = [rec.user.name for rec in matching.mentees_for(nadia)]
+    assert "Léa" in names and "Helper" not in names
+    assert lea.pk in {rec.user.pk for rec in matching.mentees_for(nadia)}
