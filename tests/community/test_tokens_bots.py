@@ -128,3 +128,18 @@ def test_a_bot_is_never_recommended_as_a_mentee():
     names = [rec.user.name for rec in matching.mentees_for(nadia)]
     assert "Léa" in names and "Helper" not in names
     assert lea.pk in {rec.user.pk for rec in matching.mentees_for(nadia)}
+
+
+def test_a_bot_is_told_in_the_app_never_by_email(mailoutbox, django_capture_on_commit_callbacks):
+    from notifications import services as notifications
+
+    admin = AdminFactory()
+    bot = bots.bot_create(admin=admin, name="Helper", room=make_room(admin))
+    member = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        told_bot = notifications.notify(user=bot, kind="data_export_ready",
+                                        params={"date": "2027-01-01"}, url="/")
+        notifications.notify(user=member, kind="data_export_ready",
+                             params={"date": "2027-01-01"}, url="/")
+    assert told_bot is not None  # in the app: its notifications stay readable
+    assert [mail.to for mail in mailoutbox] == [[member.email]]
