@@ -6,6 +6,7 @@ any other path."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import timedelta
 
@@ -223,3 +224,65 @@ class TestClosing:
         pong, _ = await receive_until(socket, "pong")
         assert pong["request_id"] == "sentinel"
         await socket.disconnect()
+
+
+class TestRealServer:
+    """The example of docs/api.md against the server production runs (uvicorn, or
+    Daphne with COHORT_TEST_SERVER): the HTTP API with the token, the socket with the
+    token in its header and in its first frame, neither with an Origin."""
+
+    async def test_the_docs_example_works_on_a_real_server(self, tmp_path):
+        import http.client
+        import json
+
+        import websockets
+        from django.test import Client
+
+        from tests.servers import ServerProcess
+
+        case = await db(setting_up)(bot=True)
+
+        def cookie_of(user: User) -> str:
+            client = Client()
+            client.force_login(user)
+            return client.cookies["sessionid"].value
+
+        ana_cookie = await db(cookie_of)(case["ana"])
+        server = ServerProcess(tmp_path).launch()
+        try:
+            await asyncio.to_thread(server.wait_ready)
+            auth = {"Authorization": f"Bearer {case['raw']}"}
+
+            def get_tokens() -> tuple[int, dict]:
+                connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+                connection.request("GET", "/api/v1/tokens/", headers=auth)
+                answer = connection.getresponse()
+                return answer.status, json.loads(answer.read())
+
+            status, body = await asyncio.to_thread(get_tokens)
+            assert status == 200 and body["results"][0]["name"] == "Script"
+
+            url = server.url.replace("http", "ws") + "/ws/"
+            by_header = await websockets.connect(url, additional_headers=auth, open_timeout=5)
+            by_frame = await websockets.connect(url, open_timeout=5)
+            await by_frame.send(json.dumps({"type": "auth", "token": case["raw"]}))
+            ana = await websockets.connect(url, open_timeout=5, additional_headers={
+                "Cookie": f"sessionid={ana_cookie}", "Origin": server.url})
+            for socket in (by_header, by_frame, ana):
+                assert json.loads(await socket.recv())["type"] == "hello"
+                await socket.send(json.dumps({"type": "sync", "rooms": {}}))
+            await ana.send(json.dumps({"type": "chat.send", "room_id": case["room"].pk,
+                                       "text": "Hello, bot", "client_id": "real-1"}))
+            for socket in (by_header, by_frame):
+                while True:
+                    frames = json.loads(await asyncio.wait_for(socket.recv(), 5))
+                    texts = [frame["message"]["text"] for frame in
+                             (frames if isinstance(frames, list) else [frames])
+                             if frame["type"] == "chat.message.created"]
+                    if texts:
+                        assert texts == ["Hello, bot"]
+                        break
+            for socket in (by_header, by_frame, ana):
+                await socket.close()
+        finally:
+            server.stop()
