@@ -170,6 +170,14 @@ class TestSigningIn:
                                    "request_id": "r"})
         answer, _ = await receive_until(socket, "error")
         assert answer["code"] == "not_found"
+        # In its own room it writes as a member, and its messages carry the Bot badge.
+        await socket.send_json_to({"type": "chat.send", "room_id": case["room"].pk,
+                                   "text": "Daily digest", "client_id": "x2",
+                                   "request_id": "s"})
+        await receive_until(socket, "ack")
+        created = await next_message(socket)
+        assert created["message"]["author"] == {"id": case["holder"].pk,
+                                                "name": "Report Bot", "badge": "bot"}
         await socket.disconnect()
 
 
