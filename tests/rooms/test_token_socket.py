@@ -141,6 +141,14 @@ class TestSigningIn:
         socket = await header_socket(raw)
         assert not socket.accepted and socket.close_code == protocol.CLOSE_UNAUTHENTICATED
 
+    async def test_bad_tokens_from_an_address_are_limited(self, settings):
+        settings.COHORT_RATE_LIMITS = {**settings.COHORT_RATE_LIMITS, "token.failed": (2, 300)}
+        case = await db(setting_up)()
+        for _ in range(2):
+            assert not (await header_socket(tokens.mint())).accepted
+        socket = await header_socket(case["raw"])  # a good one, from the same address
+        assert not socket.accepted and socket.close_code == protocol.CLOSE_UNAUTHENTICATED
+
     async def test_a_bad_first_frame_closes(self):
         socket = await frame_socket()
         await socket.send_json_to({"type": "auth", "token": tokens.mint()})
