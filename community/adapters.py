@@ -63,6 +63,8 @@ class AccountAdapter(DefaultAccountAdapter):
         in cancels the erasure (`community.erasure`), and she comes in as before; one
         suspended meanwhile stays inactive, and allauth says so."""
         user = super().authenticate(request, **credentials)
+        if user is not None and user.is_bot:  # a bot acts only through its tokens
+            return None
         if user is not None and not user.is_active:
             from django.contrib import messages
             from django.utils.translation import gettext as _

@@ -65,6 +65,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     # What the name looks like (community.names.skeleton); a new name may not take another's.
     name_key = models.CharField(max_length=600, default="", editable=False, db_index=True)
+    # A bot (rooms.bots): no password, no e-mail sign-in, reached only through its access
+    # tokens; badged "Bot" wherever names show, and left out of people's lists.
+    is_bot = models.BooleanField(_("bot"), default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
@@ -92,18 +95,20 @@ class User(AbstractUser):
     @property
     def role_badge(self) -> str:
         """The role shown next to her name, from her role, never from the name she typed:
-        "admin", "mentor" or ""."""
+        "bot", "admin", "mentor" or ""."""
+        if self.is_bot:
+            return "bot"
         if self.is_admin:
             return "admin"
         return "mentor" if self.is_mentor else ""
 
     @property
     def is_admin(self) -> bool:
-        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+        return self.is_active and not self.is_bot and (self.role == Role.ADMIN or self.is_superuser)
 
     @property
     def is_mentor(self) -> bool:
-        return self.role == Role.MENTOR and self.is_active
+        return self.role == Role.MENTOR and self.is_active and not self.is_bot
 
     def get_full_name(self) -> str:
         return self.name
@@ -634,6 +639,56 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pseudonym} erased {self.erased_at:%Y-%m-%d}"
+
+
+class AccessTokenQuerySet(models.QuerySet["AccessToken"]):
+    def live(self) -> AccessTokenQuerySet:
+        """Not revoked, not expired (her account's state is checked apart)."""
+        return self.filter(models.Q(expires_at__isnull=True)
+                           | models.Q(expires_at__gt=timezone.now()), revoked_at__isnull=True)
+
+
+class AccessToken(models.Model):
+    """A personal access token (community.tokens): what a script or a bot shows instead of
+    a session. Only the SHA-256 digest of the secret is kept; the secret is shown once."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+        ADMIN = "admin", _("Administration")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="access_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    scopes = models.JSONField(_("scopes"), default=list)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=24, editable=False)  # "cohort_pat_AbCd…": to recognise it
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField(_("expires on"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        """`write` implies `read`; `admin` stands alone."""
+        return scope in self.scopes or (scope == "read" and "write" in self.scopes)
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now())
 
 
 # Outbound webhooks (community.webhooks): their tables belong to this app.

@@ -224,7 +224,7 @@ def profile_search(
     viewer: User, *, query: str = "", filters: Filters = Filters()
 ) -> QuerySet[User]:
     """Active members `viewer` may see that match, best first (by name without a query)."""
-    members = permissions.profiles_visible_to(viewer).filter(is_active=True)
+    members = permissions.profiles_visible_to(viewer).filter(is_active=True, is_bot=False)
     members = _filtered(members, filters)
     if query.strip():
         members = _keyword_search(members, query.strip()[:200])

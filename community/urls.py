@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from community import moderation_views, privacy_views, views
+from community import moderation_views, privacy_views, token_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,4 +43,8 @@ urlpatterns = [
     path("settings/privacy/delete", privacy_views.account_delete, name="account_delete"),
     path("manage/retention/", privacy_views.retention, name="retention"),
     path("", include("community.webhooks.urls")),
+    path("settings/tokens/", token_views.access_tokens, name="access_tokens"),
+    path("settings/tokens/<int:token_id>/revoke", token_views.access_token_revoke,
+         name="access_token_revoke"),
+    path("manage/tokens/", token_views.manage_tokens, name="manage_tokens"),
 ]

@@ -55,7 +55,7 @@ def totals(*, inactive: int | None = None) -> Totals:
     """The programme's counts; `inactive` when the caller has just counted the quiet pairs."""
     statuses = Counter(Mentorship.objects.values_list("status", flat=True))
     return Totals(
-        members=User.objects.filter(is_active=True).count(),
+        members=User.objects.filter(is_active=True, is_bot=False).count(),
         mentors=User.objects.filter(is_active=True, role=Role.MENTOR).count(),
         pending_applications=MentorApplication.objects.filter(
             status=MentorApplication.Status.PENDING).count(),

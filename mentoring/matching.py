@@ -145,7 +145,8 @@ def mentors_for(mentee: User, *, limit: int = 10,
     me = load(Q(user=mentee)).get(mentee.pk)
     if me is None:
         return []
-    mentors = (Q(user__is_active=True, user__role=Role.MENTOR, accepting_mentees=True,
+    mentors = (Q(user__is_active=True, user__is_bot=False, user__role=Role.MENTOR,
+                 accepting_mentees=True,
                  paused_at__isnull=True, active_mentees__lt=F("mentor_capacity"))
                & ~Q(user_id__in=excluded(mentee)))
     if not me.any_language:
@@ -161,7 +162,7 @@ def mentees_for(mentor: User, *, limit: int = 10) -> list[Recommendation]:
     if me is None:
         return []
     # Members who share her language, said any is fine, or listed none.
-    candidates = load(Q(user__is_active=True, user__role=Role.MEMBER)
+    candidates = load(Q(user__is_active=True, user__role=Role.MEMBER, user__is_bot=False)
                       & (speaks_with(me) | Q(any_language=True) | Q(languages=[]))
                       & ~Q(user_id__in=excluded(mentor)), offers=False)
     return _ranked(candidates, me, False, limit)

@@ -43,7 +43,7 @@ def _due(now: datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(
         read_at__isnull=True, emailed_at__isnull=True, room__isnull=False,
         kind__in=kinds.CHAT_KINDS, created_at__lte=now - shortest,
-        created_at__gt=now - TOO_OLD, user__is_active=True)
+        created_at__gt=now - TOO_OLD, user__is_active=True, user__is_bot=False)
 
 
 def missed_sweep(now: datetime | None = None) -> int:

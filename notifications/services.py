@@ -41,7 +41,8 @@ def notify(*, user: User, kind: str, params: dict[str, Any], url: str = "",
     if not user.is_active or not permissions.may_be_told(user, actor):
         return None
     wants_in_app, wants_email = selectors.preference_for(user, kind)
-    wants_email = wants_email and email and not entry.missed_email
+    # A bot has no mailbox (rooms.bots): it reads its notifications through the API.
+    wants_email = wants_email and email and not entry.missed_email and not user.is_bot
     notification = None
     if wants_in_app or (entry.missed_email and wants_email):
         # A chat kind wanted by e-mail only is recorded unshown: the missed-message

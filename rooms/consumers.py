@@ -27,9 +27,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
-from community.models import User
+from community.models import AccessToken, User
 from community.ratelimit import RateLimited, client_ip
+from community.tokens import socket_key, socket_sign_in
 from rooms import (
     answers,
     heartbeat,
@@ -61,7 +63,7 @@ LeaveHook = Callable[[User, str, int | None], None]
 RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePayload]]
 
 # The requests the socket answers itself; the features' come from server/routing.py.
-OWN_REQUESTS = ("sync", "ping", "chat.typing", "presence.set")
+OWN_REQUESTS = ("sync", "ping", "chat.typing", "presence.set", "auth")
 TYPING_INTERVAL = 3.0
 ROOM_CHANGES = ("rooms.removed", "rooms.joined")  # personal events that change what she follows
 ACCOUNT_CHANGED = "account.changed"  # personal, never forwarded: check her rights again
@@ -117,16 +119,71 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.strikes = 0
         self.synced = False  # her first `sync` is answered: rooms joined later start live
         self.counted = False  # counted in metrics.SOCKETS_OPEN
+        # A script's socket that signs in with its first frame (`auth`), until it does;
+        # a token socket's end (its token's expiry).
+        self.awaiting_auth = False
+        self.accepted = False
+        self.timers: list[asyncio.TimerHandle] = []
 
     # --- Lifecycle ----------------------------------------------------------------------
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
+        token = self.scope.get("token")
+        signed_in = user is not None and user.is_authenticated and user.is_active
+        if not signed_in and self.scope.get("token_frame"):
+            # A script without headers: its first frame is its token (`auth`).
+            self.awaiting_auth = True
+            await self._accept_once()
+            self._close_later(protocol.AUTH_SECONDS, protocol.CLOSE_UNAUTHENTICATED)
+            return
+        if not signed_in:
             await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
             return
+        await self._open(user, token)
+
+    async def _accept_once(self) -> None:
+        if not self.accepted:
+            self.accepted = True
+            await self.accept(headers=self._request_id_header())
+
+    def _close_later(self, seconds: float, code: int) -> None:
+        def close() -> None:
+            asyncio.ensure_future(self.close(code=code))
+
+        self.timers.append(asyncio.get_running_loop().call_later(max(0.0, seconds), close))
+
+    async def _auth_frame(self, text_data: str | None) -> None:
+        """The first frame of a socket waiting for its token: `auth` with a good token
+        opens it (`hello`); anything else closes it (4401)."""
+        try:
+            content = validation.client_frame(text_data or "")
+        except validation.BadRequest:
+            content = {}
+        token = None
+        if content.get("type") == "auth":
+            token = await database_sync_to_async(socket_sign_in)(content["token"], self.scope)
+        if token is None:
+            await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
+            return
+        self.awaiting_auth = False
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+        await self._open(token.user, token)
+
+    async def _open(self, user: User, token: AccessToken | None) -> None:
+        """Her socket, signed in by her session or by an access token: a token socket's
+        rights are checked with its token (rooms.liveness), and it closes when the token
+        expires."""
         self.user, self.user_id = user, int(user.pk)
-        session = self.scope.get("session")
-        self.session_key = getattr(session, "session_key", None)
+        if token is not None:
+            self.session_key = socket_key(token)
+            if token.expires_at is not None:
+                self._close_later((token.expires_at - timezone.now()).total_seconds(),
+                                  protocol.CLOSE_SIGNED_OUT)
+        else:
+            session = self.scope.get("session")
+            self.session_key = getattr(session, "session_key", None)
         self.out = outgoing.Outgoing(self._write, self._let_go)
         # Her personal events are followed before anything is read from the database:
         # whatever commits later arrives as a live event, whatever committed earlier is
@@ -142,14 +199,14 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.hub.unfollow(self, (), user_id=user.pk)
             self.out.stop()
             self.user = None  # nothing of hers to close
-            await self.accept(headers=self._request_id_header())
+            await self._accept_once()
             await self.close(code=protocol.CLOSE_TOO_MANY_SOCKETS)
             return
         self.room_ids = set(room_ids)
         self.hidden = hidden
         async with self.reading:  # `hello` comes first: live events wait until it is sent
             await self.hub.follow(self, self.room_ids)
-            await self.accept(headers=self._request_id_header())
+            await self._accept_once()
             metrics.SOCKETS_OPEN.inc()
             self.counted = True
             await self.send_json({"type": "hello", "user_id": user.pk,
@@ -189,6 +246,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.counted:
             self.counted = False
             metrics.SOCKETS_OPEN.dec()
+        for timer in self.timers:
+            timer.cancel()
         if self.user is None:
             return
         if self.out is not None:
@@ -243,7 +302,11 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                       **kwargs: Any) -> None:
         """Every frame is checked against its declaration (rooms.protocol) before any
         handler sees it: a bad one gets an error (`bad_request`, or `unknown_type`), the
-        socket stays open, and nothing of it reaches the database."""
+        socket stays open, and nothing of it reaches the database. A socket waiting for
+        its token reads its first frame as `auth` (`_auth_frame`)."""
+        if self.awaiting_auth:
+            await self._auth_frame(text_data)
+            return
         try:
             if text_data is None:
                 raise validation.BadRequest("Send JSON text frames, not binary ones.")
@@ -259,7 +322,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if request_id is not None and not isinstance(request_id, str | int):
             request_id = None
         own = {"sync": self._sync_rooms, "ping": self._ping, "chat.typing": self._typing,
-               "presence.set": self._presence_set}
+               "presence.set": self._presence_set, "auth": self._auth_again}
         assert own.keys() == set(OWN_REQUESTS)  # nosec B101  # the handler table matches its declaration (a programming check)
         if kind in own:
             await self._answer(own, kind, content, request_id)
@@ -452,6 +515,9 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 rooms[str(room_id)] = revs.get(room_id, 0)
             await self.send_json({"type": "pong", "request_id": request_id,
                                   "rooms": dict(sorted(rooms.items()))})
+
+    async def _auth_again(self, content: dict[str, Any], request_id: Any) -> None:
+        raise ValidationError("This socket is signed in already.")
 
     def _may_type(self, room_id: int) -> bool:
         user: User = self.user  # type: ignore[assignment]

@@ -8,7 +8,9 @@ account changes (`rooms.services.account_changed`: sign-out, a new password, a r
 deactivation). One database trip answers a whole batch of sockets:
 
 - the session must still exist, be unexpired and still carry her account with the same
-  password hash (`django.contrib.auth.get_user`, as every page load asks it);
+  password hash (`django.contrib.auth.get_user`, as every page load asks it); a socket
+  signed in with an access token (`community.tokens.socket_key`) instead needs its token
+  still live (not revoked, not expired);
 - the account must be active;
 - her rooms are read afresh (memberships, and an admin's active break-glass grants); the
   socket drops those she is no longer in, or whose grant ended or expired.
@@ -30,6 +32,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
 
+from community import tokens
 from community.models import User
 from rooms import permissions
 from rooms.models import Membership
@@ -117,6 +120,15 @@ def rights_of(sockets: Iterable[tuple[int, str | None]]) -> dict[tuple[int, str 
     session."""
     wanted = set(sockets)
     users: dict[tuple[int, str | None], User | None] = {}
+    # Token sockets (community.tokens.socket_key): the token still live, her account active.
+    by_token = {(user_id, key) for user_id, key in wanted if tokens.is_socket_key(key)}
+    if by_token:
+        wanted -= by_token
+        holders = tokens.socket_users(str(key) for _id, key in by_token)
+        for user_id, key in by_token:
+            holder = holders.get(str(key))
+            users[(user_id, key)] = holder if holder is not None and holder.pk == user_id \
+                else None
     if settings.SESSION_ENGINE == DB_SESSIONS:
         users.update(_signed_in_together(wanted))
     for user_id, session_key in wanted - users.keys():

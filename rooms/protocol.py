@@ -38,7 +38,8 @@ MAX_INTEGER = 2**53 - 1  # what a JavaScript client holds exactly; larger is ref
 HEARTBEAT_SECONDS = 25
 
 # --- Close codes ------------------------------------------------------------------------
-CLOSE_UNAUTHENTICATED = 4401
+CLOSE_UNAUTHENTICATED = 4401  # no session, a bad token, or no `auth` frame in time
+AUTH_SECONDS = 5.0  # a socket waiting for its `auth` frame is closed after this
 CLOSE_SIGNED_OUT = 4403  # signed out, a new password, session expired or deactivated
 CLOSE_TOO_SLOW = 4408  # too much not read in time: reconnect and `sync`
 CLOSE_RATE_LIMITED = 4429  # went on sending refused requests after `rate_limited`
@@ -82,9 +83,9 @@ class AuthorPayload(Payload):
 
 class MessageAuthorPayload(AuthorPayload):
     """A message's author; `badge` is her role, shown apart from the name she typed
-    (community.names): present only for a mentor or the programme team."""
+    (community.names): present only for a mentor, the programme team or a bot."""
 
-    badge: NotRequired[Literal["mentor", "admin"]]
+    badge: NotRequired[Literal["mentor", "admin", "bot"]]
 
 
 class ReactionPayload(Payload):
@@ -207,6 +208,16 @@ class ClientPresenceSet(Payload):
 class ClientPing(Payload):
     type: Literal["ping"]
     request_id: NotRequired[RequestId]
+
+
+class ClientAuth(Payload):
+    """A script's access token, as the first frame of a socket opened without Origin,
+    cookie or Authorization header (within AUTH_SECONDS); `hello` answers it. Sent on a
+    socket that is signed in already, it is answered `invalid`."""
+
+    type: Literal["auth"]
+    request_id: NotRequired[RequestId]
+    token: str
 
 
 # --- Server -> client -------------------------------------------------------------------
@@ -396,7 +407,7 @@ class CallParticipantPayload(Payload):
     peer_id: str  # what signalling addresses: one per joined socket
     user_id: int
     name: str
-    badge: NotRequired[Literal["mentor", "admin"]]  # her role (community.names), if any
+    badge: NotRequired[Literal["mentor", "admin", "bot"]]  # her role (community.names), if any
     photo: str | None  # her profile photo's address, if she has one
     audio: bool  # microphone on
     video: bool  # camera (or screen) on
@@ -603,7 +614,8 @@ class CalendarChanged(Payload):
 ClientRequest = (ClientSync | ClientChatSend | ClientChatEdit | ClientChatDelete
                  | ClientChatReact | ClientChatRead | ClientChatHistory | ClientChatTyping
                  | ClientPresenceSet | ClientPing | ClientCallGet | ClientCallJoin
-                 | ClientCallLeave | ClientCallUpdate | ClientCallSignal | ClientCallIce)
+                 | ClientCallLeave | ClientCallUpdate | ClientCallSignal | ClientCallIce
+                 | ClientAuth)
 RoomEvent = (ChatMessageCreated | ChatMessageUpdated | ChatMessageHidden | ChatTyping
              | PresenceChanged | RoomsMemberChanged | RoomsArchived | CallChanged | DocumentsChanged
              | CalendarChanged)

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from rooms import views
+from rooms import bots, views
 
 urlpatterns = [
+    path("manage/bots/", bots.manage_bots, name="manage_bots"),
+    path("manage/bots/<int:user_id>/deactivate", bots.manage_bot_deactivate,
+         name="manage_bot_deactivate"),
     path("rooms/new/", views.room_new, name="room_new"),
     path("rooms/<int:room_id>/manage/", views.room_manage, name="room_manage"),
     path("rooms/<int:room_id>/members/<int:user_id>/remove", views.member_remove,

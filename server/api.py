@@ -20,6 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularAPIView
 
 from chat import api as chat_api
+from community import api_tokens
 from community.api import me
 from notifications import api as notifications_api
 from rooms import api as rooms_api
@@ -152,6 +153,9 @@ urlpatterns = [
         "notifications-read"),
     _v1("notifications/preferences", notifications_api.PreferencesView.as_view(),
         "notification-preferences"),
+    _v1("tokens", api_tokens.TokenList.as_view(), "tokens"),
+    _v1("tokens/<id:token_id>", api_tokens.TokenDetail.as_view(), "token"),
+    _v1("admin/tokens", api_tokens.AllTokens.as_view(), "admin-tokens"),
 ]
 
 # The schema and its page: public, like the documentation in the repository.

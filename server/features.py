@@ -49,7 +49,7 @@ from chat import rendering as chat_rendering
 from chat import reports as chat_reports
 from chat import services as chat_services
 from community import hooks as community_hooks
-from community import next_steps
+from community import next_steps, tokens
 from documents import hooks as documents_hooks
 from documents import rendering as documents_rendering
 from documents import reports as documents_reports
@@ -329,3 +329,5 @@ def _connect_account_signals() -> None:
                                                dispatch_uid=f"cohort.sockets.{name}")
     post_save.connect(_user_saved, sender=get_user_model(),
                       dispatch_uid="cohort.sockets.user_saved")
+    # A token revoked: its sockets close as at a sign-out (rooms.liveness reads the token).
+    tokens.token_revoked.connect(_account_changed, dispatch_uid="cohort.sockets.token_revoked")

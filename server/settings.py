@@ -504,6 +504,7 @@ def rate_limits(overrides: str) -> dict[str, tuple[int, int]]:
         "invitation.create": (1000, 86400),  # invitations to the community e-mailed
         "login.failed": (5, 300),  # failed sign-ins per (account, address)
         "account.delete": (5, 3600),  # "Delete my account" asked (each checks her password)
+        "token.failed": (20, 300),  # bad access tokens shown per address (API and socket)
     }
     for entry in filter(None, (part.strip() for part in overrides.split(","))):
         action, _sep, value = entry.partition("=")
@@ -536,8 +537,11 @@ COHORT_PHOTO_SIZE = 512
 # limited are limited by the services themselves, through community.ratelimit, as for
 # the pages and the socket (COHORT_RATE_LIMITS), and answer 429 with Retry-After.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["community.api.authentication.MemberSessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A personal access token (community.api_auth), else her session (with CSRF); a 401
+    # names the Bearer scheme. TokenScopes: signed in, and a token's scopes cover the method.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["community.api_auth.AccessTokenAuthentication",
+                                       "community.api.authentication.MemberSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["community.api_auth.TokenScopes"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "community.api.framework.Pagination",

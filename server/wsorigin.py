@@ -9,9 +9,12 @@ from another site's. It must equal, scheme and port included, one of:
 - `COHORT_BASE_URL`'s origin;
 - an origin of `CSRF_TRUSTED_ORIGINS` (the same list the forms trust).
 
-A socket with no Origin is refused: browsers always send one, and a client without one
-would be using a member's cookie outside a browser (there are no token clients). Each
-refusal is logged on `cohort.security` with the origin it gave.
+A socket with no Origin and a cookie is refused: browsers always send an Origin, and a
+client without one would be using a member's cookie outside a browser. A socket with
+neither Origin nor cookie is a script's: it passes, with no session to ride on, and signs
+in with an access token (its `Authorization: Bearer` header, or its first frame:
+server/wsauth.py, community/tokens.py) or is closed. Each refusal is logged on
+`cohort.security` with the origin it gave.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ class OriginCheckMiddleware:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if _header(scope, b"origin") is None and _header(scope, b"cookie") is None:
+            return await self.inner(scope, receive, send)  # a script: token or nothing
         ok, given = check(scope)
         if not ok:
             logger.warning("WebSocket refused: origin %r is not this site's (host %r, path %s)",

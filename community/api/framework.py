@@ -258,3 +258,16 @@ class MemberSessionScheme(OpenApiAuthenticationExtension):
                 "description": "The session of a member signed in on the site (named "
                                "`__Host-sessionid` behind HTTPS); unsafe methods also send "
                                "the CSRF cookie's token as the X-CSRFToken header."}
+
+
+class AccessTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's word for AccessTokenAuthentication: a personal access token."""
+
+    target_class = "community.api_auth.AccessTokenAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer",
+                "description": "A personal access token (`cohort_pat_…`, made on her settings "
+                               "page; docs/api.md): `read` for GET, `write` for the other "
+                               "methods, `admin` for the admin operations."}

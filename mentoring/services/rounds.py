@@ -105,7 +105,7 @@ def _reasons(pool: matching.Pool, i: int, j: int) -> dict[str, list[str]]:
 
 
 def _mentee_ids(cohort: Room | None) -> list[int]:
-    users = User.objects.filter(is_active=True, role=Role.MEMBER)
+    users = User.objects.filter(is_active=True, is_bot=False, role=Role.MEMBER)
     if cohort is not None:
         users = users.filter(memberships__room=cohort)
     busy = selectors.busy_mentees()

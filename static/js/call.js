@@ -121,7 +121,7 @@ export function setupCall({ live, roomId, me, t, initialCall, canJoin, autoJoin 
       const tile = tileFor(person.peer_id, person.name, local);
       const label = tile.querySelector(".tile-name");
       label.textContent = local ? t("you", { name: person.name }) : person.name;
-      if (person.badge === "mentor" || person.badge === "admin") { // her role, not her name
+      if (person.badge === "mentor" || person.badge === "admin" || person.badge === "bot") { // her role, not her name
         const badge = document.createElement("span");
         badge.className = `badge role-badge role-${person.badge}`;
         badge.textContent = t(`badge-${person.badge}`);

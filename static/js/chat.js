@@ -404,7 +404,7 @@ function renderBody(message) {
 
 // Her role, from the server (never from the name she typed): a badge apart from the name.
 function roleBadge(badge) {
-  if (badge !== "mentor" && badge !== "admin") return null;
+  if (badge !== "mentor" && badge !== "admin" && badge !== "bot") return null;
   return el("span", { class: `badge role-badge role-${badge}`, text: t(`badge-${badge}`) });
 }
 

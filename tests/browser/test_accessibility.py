@@ -167,6 +167,7 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
         ("/notifications/", "notifications", None),
         ("/notifications/preferences/", "notification preferences", None),
         ("/settings/privacy/", "her data and account", None),
+        ("/settings/tokens/", "her access tokens", None),
         ("/search/?q=promotion", "search", None),
     ]:
         axe.visit(page, base, path, f"mentee: {label}", ready)
@@ -222,7 +223,8 @@ def test_every_page_has_no_axe_violation(live_daphne, demo, browser):
         ("/manage/invitations/", "invitations"), ("/manage/audit/", "audit log"),
         ("/manage/topics/", "topics"), (f"/manage/topics/{demo['topic'].pk}/", "a topic"),
         ("/manage/retention/", "retention"),
-        ("/manage/matching/", "matching"),
+        ("/manage/bots/", "bots"), ("/manage/tokens/", "access tokens"),
+        ("/manage/matching/", "matching"),  # last: the preview below is on it
     ]:
         axe.visit(page, base, path, f"admin: {label}")
     page.get_by_label("Preview for").select_option(label=lea.name)

@@ -59,6 +59,7 @@ def frame_for(kind: str, room: Room, own: int, own_too: int, others: int) -> dic
         "call.signal": {"room_id": room_id, "to": "relay", "candidate": None},
         "call.ice": {"room_id": room_id},
         "call.get": {"room_id": room_id},
+        "auth": {"token": "cohort_pat_" + "x" * 43},
     }
     return {"type": kind, **frames[kind]}
 
@@ -78,6 +79,8 @@ def expected(kind: str, situation: str) -> str:
         return "hidden" if situation in GONE else "visible"
     if kind == "presence.set":
         return "silent"
+    if kind == "auth":  # her socket is signed in already, whatever her rooms
+        return "invalid"
     if situation in GONE:
         return "not_found"
     row = EXPECTED[kind]
@@ -107,7 +110,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "call.signal": {"member": "forbidden"},
     "call.ice": {"member": "forbidden"},
     "call.get": {"member": "ack"},
-    "sync": {}, "ping": {}, "presence.set": {},
+    "sync": {}, "ping": {}, "presence.set": {}, "auth": {},
 }
 
 
