@@ -663,7 +663,11 @@ def setup(argv: list[str]) -> int:
                 shown = f" [{hidden}]" if default else ""  # a URL's password is not shown
                 if secret and default:  # never shown on the screen
                     shown = " [keep it]" if default in old.values() else " [a new random one]"
-                answer = input(f"{question}{shown}: ").strip() or default
+                try:
+                    answer = input(f"{question}{shown}: ").strip() or default
+                except EOFError:  # Ctrl-D at a question
+                    print()
+                    raise Refused("setup stopped at a question (end of input).") from None
             elif answer is None:
                 answer = default
             if not answer:

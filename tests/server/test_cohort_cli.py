@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import pty
 import re
 import shutil
 import signal
@@ -247,6 +248,26 @@ def test_setup_refuses_bad_input_in_one_line_and_writes_nothing(
     lines = said(done)
     assert len(lines) == 1, lines
     assert named.format(port=port) in lines[0] and "Nothing was written" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.pure
+def test_setup_ended_with_ctrl_d_at_a_question_says_so_and_writes_nothing(
+        tmp_path: Path) -> None:
+    terminal, its_end = pty.openpty()  # questions are asked on a terminal only
+    try:
+        setup = subprocess.Popen(
+            [sys.executable, str(ROOT / "cohort.py"), "setup", "--env-file",
+             str(tmp_path / ".env")], cwd=ROOT, env=command_env(tmp_path / "data"),
+            stdin=its_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        os.close(its_end)
+        os.write(terminal, b"\x04")  # Ctrl-D at the first question
+        out, err = setup.communicate(timeout=120)
+    finally:
+        os.close(terminal)
+    assert setup.returncode == 2, out + err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        "cohort: setup stopped at a question (end of input). Nothing was written."]
     assert list(tmp_path.iterdir()) == []
 
 
