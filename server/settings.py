@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import os
 import re
 import secrets
@@ -652,6 +653,9 @@ COHORT_WORKER_STALE_AFTER = env.int("COHORT_WORKER_STALE_AFTER", default=60)
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured("LOG_FORMAT is text or json.")
+# Whether uvicorn writes its own access log: its command line decided before Django starts
+# (`cohort.server_command` says --no-access-log: Cohort's cohort.request has the line).
+_UVICORN_ACCESS_LOG = logging.getLogger("uvicorn.access").hasHandlers()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -669,8 +673,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["quiet_probes"]},
         # uvicorn's own lines (start, stop, its access log when on) in the same format;
-        # their levels stay as its command line set them.
+        # their levels stay as its command line set them, and an access log it was told
+        # not to write stays off.
         "uvicorn": {"handlers": ["console"], "propagate": False},
-        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"] if _UVICORN_ACCESS_LOG else [],
+                           "propagate": False},
     },
 }
