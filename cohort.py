@@ -47,7 +47,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -585,17 +585,26 @@ def check_domain(value: str) -> str:
     return domain
 
 
+def has_port_or_none(parts: SplitResult) -> bool:
+    """A URL's port, when it names one, is a number from 0 to 65535."""
+    try:
+        parts.port  # noqa: B018 (urllib checks the port when it is read)
+    except ValueError:
+        return False
+    return True
+
+
 def check_database_url(value: str) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("postgres", "postgresql", "pgsql") or not parts.hostname \
-            or not parts.path.strip("/"):
+            or not parts.path.strip("/") or not has_port_or_none(parts):
         raise Refused("the database URL needs postgres://user:password@host:5432/name.")
     return value.strip()
 
 
 def check_redis_url(value: str) -> str:
     parts = urlsplit(value.strip())
-    if not ((parts.scheme in ("redis", "rediss") and parts.hostname
+    if not ((parts.scheme in ("redis", "rediss") and parts.hostname and has_port_or_none(parts)
              and re.fullmatch(r"/?\d*", parts.path)) or (parts.scheme == "unix" and parts.path)):
         raise Refused("the Redis URL needs redis://host:6379/0 (or rediss://, unix://).")
     return value.strip()
@@ -655,7 +664,11 @@ def setup(argv: list[str]) -> int:
                 shown = f" [{hidden}]" if default else ""  # a URL's password is not shown
                 if secret and default:  # never shown on the screen
                     shown = " [keep it]" if default in old.values() else " [a new random one]"
-                answer = input(f"{question}{shown}: ").strip() or default
+                try:
+                    answer = input(f"{question}{shown}: ").strip() or default
+                except EOFError:  # Ctrl-D at a question
+                    print()
+                    raise Refused("setup stopped at a question (end of input).") from None
             elif answer is None:
                 answer = default
             if not answer:

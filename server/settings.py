@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import os
 import re
 import secrets
@@ -207,7 +208,11 @@ COHORT_DB_PREPARED = env.bool("COHORT_DB_PREPARED", default=True)
 if env.str("DATABASE_URL", default=""):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # django-environ's warning: refused just below
-        DATABASES = {"default": env.db("DATABASE_URL")}
+        try:
+            DATABASES = {"default": env.db("DATABASE_URL")}
+        except ValueError:  # a port that is not a number from 0 to 65535
+            raise ImproperlyConfigured(
+                "DATABASE_URL needs postgres://user:password@host:5432/name.") from None
     if DATABASES["default"].get("ENGINE") not in (
             "django.db.backends.postgresql", "django.db.backends.sqlite3") \
             or not DATABASES["default"].get("NAME"):
@@ -285,10 +290,19 @@ def redis_stores(url: str, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]
     return layers, caches
 
 
+def _has_port_or_none(url: str) -> bool:
+    """The URL's port, when it names one, is a number from 0 to 65535."""
+    try:
+        urlsplit(url).port  # noqa: B018 (urllib checks the port when it is read)
+    except ValueError:
+        return False
+    return True
+
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not (
         (urlsplit(REDIS_URL).scheme in ("redis", "rediss") and urlsplit(REDIS_URL).hostname
-         and re.fullmatch(r"/?\d*", urlsplit(REDIS_URL).path))
+         and _has_port_or_none(REDIS_URL) and re.fullmatch(r"/?\d*", urlsplit(REDIS_URL).path))
         or (urlsplit(REDIS_URL).scheme == "unix" and urlsplit(REDIS_URL).path)):
     raise ImproperlyConfigured(
         "REDIS_URL needs redis://host:6379/0 (or rediss://, unix:///path/redis.sock).")
@@ -704,6 +718,9 @@ COHORT_WORKER_STALE_AFTER = env.int("COHORT_WORKER_STALE_AFTER", default=60)
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured("LOG_FORMAT is text or json.")
+# Whether uvicorn writes its own access log: its command line decided before Django starts
+# (`cohort.server_command` says --no-access-log: Cohort's cohort.request has the line).
+_UVICORN_ACCESS_LOG = logging.getLogger("uvicorn.access").hasHandlers()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -721,8 +738,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["quiet_probes"]},
         # uvicorn's own lines (start, stop, its access log when on) in the same format;
-        # their levels stay as its command line set them.
+        # their levels stay as its command line set them, and an access log it was told
+        # not to write stays off.
         "uvicorn": {"handlers": ["console"], "propagate": False},
-        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"] if _UVICORN_ACCESS_LOG else [],
+                           "propagate": False},
     },
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import pty
 import re
 import shutil
 import signal
@@ -226,6 +227,8 @@ def test_setup_writes_a_working_env_file_and_keeps_it(tmp_path: Path) -> None:
     (("--domain", "https://mentoring.example.org"), "without a scheme"),
     (("--domain", "mentoring.example.org/cohort"), "without a path"),
     (("--database-url", "mysql://cohort@db/cohort"), "postgres://"),
+    (("--database-url", "postgres://cohort@db:port/cohort"), "postgres://"),
+    (("--redis-url", "redis://127.0.0.1:port/0"), "redis://"),
     (("--email-url", "mail.example.org"), "smtp://"),
     (("--database-url", "postgres://cohort@127.0.0.1:{port}/cohort"),
      "the database at 127.0.0.1:{port}/cohort did not answer"),
@@ -245,6 +248,26 @@ def test_setup_refuses_bad_input_in_one_line_and_writes_nothing(
     lines = said(done)
     assert len(lines) == 1, lines
     assert named.format(port=port) in lines[0] and "Nothing was written" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.pure
+def test_setup_ended_with_ctrl_d_at_a_question_says_so_and_writes_nothing(
+        tmp_path: Path) -> None:
+    terminal, its_end = pty.openpty()  # questions are asked on a terminal only
+    try:
+        setup = subprocess.Popen(
+            [sys.executable, str(ROOT / "cohort.py"), "setup", "--env-file",
+             str(tmp_path / ".env")], cwd=ROOT, env=command_env(tmp_path / "data"),
+            stdin=its_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        os.close(its_end)
+        os.write(terminal, b"\x04")  # Ctrl-D at the first question
+        out, err = setup.communicate(timeout=120)
+    finally:
+        os.close(terminal)
+    assert setup.returncode == 2, out + err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        "cohort: setup stopped at a question (end of input). Nothing was written."]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -411,7 +434,10 @@ def test_quick_start_settings_link_to_the_address_it_serves(tmp_path: Path) -> N
     ({"DEBUG": "false", "ALLOWED_HOSTS": "cohort.example"}, "SECRET_KEY"),
     ({"ALLOWED_HOSTS": "https://cohort.example"}, "ALLOWED_HOSTS"),
     ({"DATABASE_URL": "cohort-db:5432"}, "DATABASE_URL needs postgres://"),
+    ({"DATABASE_URL": "postgres://cohort@db:port/cohort"}, "DATABASE_URL needs postgres://"),
+    ({"DATABASE_URL": "postgres://cohort@db:99999/cohort"}, "DATABASE_URL needs postgres://"),
     ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL needs redis://"),
+    ({"REDIS_URL": "redis://127.0.0.1:port/0"}, "REDIS_URL needs redis://"),
     ({"EMAIL_URL": "mail.example.org"}, "EMAIL_URL needs smtp://"),
     ({"COHORT_BASE_URL": "cohort.example"}, "COHORT_BASE_URL: 'cohort.example' needs a scheme"),
     ({"CONN_MAX_AGE": "a minute"}, "CONN_MAX_AGE is 'a minute': it needs a whole number"),

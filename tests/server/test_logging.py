@@ -237,3 +237,21 @@ async def test_a_real_server_returns_the_id_on_pages_and_socket_handshakes(tmp_p
             assert json.loads(await asyncio.wait_for(sock.recv(), 10))["type"] == "hello"
     finally:
         server.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_server_writes_one_line_per_request_without_uvicorns_access_log(tmp_path):
+    from tests.server.test_health import http_get
+    from tests.servers import ServerProcess
+
+    # The production settings' logging (the test settings keep Python's defaults).
+    server = ServerProcess(tmp_path, server="uvicorn", server_args=["--log-level", "info"],
+                           DJANGO_SETTINGS_MODULE="server.settings", LOG_LEVEL="INFO").start()
+    try:
+        status, _, _ = http_get(f"{server.url}/accounts/login/", {"X-Request-ID": "edge-one-1"})
+        assert status == 200
+    finally:
+        server.stop()  # its log is whole once it has stopped
+    lines = [line for line in server.log_path.read_text().splitlines() if "edge-one-1" in line]
+    assert len(lines) == 1, lines  # Cohort's line, not uvicorn's besides
+    assert "cohort.request [edge-one-1] GET /accounts/login/ 200" in lines[0]
