@@ -560,7 +560,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Choice lists of the same field name in several answers, named once each.
+        "CommunityRoleEnum": ["member", "mentor", "admin"],
+        "MentorshipStatusEnum": ["pending", "active", "declined", "withdrawn", "expired",
+                                 "ended"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "server.api.error_responses",
@@ -571,6 +576,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "messages", "description": "History, sending, editing, reactions."},
         {"name": "members", "description": "Who is in a room; managing a group's members."},
         {"name": "notifications", "description": "Her notification centre and preferences."},
+        {"name": "people", "description": "The people search, profiles, the topics they name."},
+        {"name": "mentoring", "description": "Recommendations, requests, her mentorships."},
     ],
 }
 
