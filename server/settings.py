@@ -553,7 +553,8 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "TITLE": "Cohort API",
     "DESCRIPTION": "The open API of a Cohort community (docs/api.md): her rooms, their "
-                   "messages and members, her notifications. Signed-in members only.",
+                   "messages and members, her notifications, people and profiles, her "
+                   "mentoring. Signed-in members only.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PUBLIC": True,
