@@ -186,6 +186,9 @@ urlpatterns = [
         "mentorship-sessions"),
     _v1("mentorships/<id:mentorship_id>/end", mentoring_api.EndView.as_view(),
         "mentorship-end"),
+    _v1("proposals", mentoring_api.ProposalListView.as_view(), "proposals"),
+    _v1("proposals/<id:proposal_id>/answer", mentoring_api.ProposalAnswerView.as_view(),
+        "proposal-answer"),
 ]
 
 # The schema and its page: public, like the documentation in the repository.

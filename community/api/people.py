@@ -220,6 +220,9 @@ class PeopleView(MemberAPIView):
         viewer = caller(request)
         given = {name: value for name, value in request.query_params.items()
                  if name in {str(p.name) for p in SEARCH_PARAMETERS}}
+        if given.get("open_to_mentees", "false") not in ("true", "false"):
+            raise serializers.ValidationError({"open_to_mentees": [serializers.ErrorDetail(
+                _("Must be a valid boolean."), "invalid")]})
         if given:
             form = PeopleSearchForm(given)
             if not form.is_valid():

@@ -405,3 +405,73 @@ def loopback(settings):
     settings.COHORT_WEBHOOKS_ALLOW_PRIVATE = True
     settings.COHORT_WEBHOOKS_ALLOW_HTTP = True
     return settings
+
+
+# --- Proposals ------------------------------------------------------------------------------
+@pytest.fixture
+def proposal():
+    from mentoring.models import MatchingRound, Proposal
+
+    lea, nadia = UserFactory(name="Léa"), MentorFactory(name="Nadia")
+    round_ = MatchingRound.objects.create(status=MatchingRound.Status.SENT,
+                                          sent_at=timezone.now())
+    return lea, nadia, Proposal.objects.create(
+        round=round_, mentee=lea, mentor=nadia, status=Proposal.Status.SENT,
+        expires_at=timezone.now() + timedelta(days=7))
+
+
+class TestProposals:
+    def test_both_accept_and_the_mentorship_starts(self, api, proposal):
+        lea, nadia, p = proposal
+        listed = api(lea).get("proposals").json()["results"]
+        assert [(x["id"], x["side"], x["other"]["id"], x["can_answer"]) for x in listed] == [
+            (p.pk, "mentee", nadia.pk, True)]
+        first = api(lea).post(f"proposals/{p.pk}/answer", {"accept": True})
+        assert first.status_code == 200
+        assert (first.json()["status"], first.json()["answered"],
+                first.json()["can_answer"]) == ("mentee_accepted", True, False)
+        again = api(lea).post(f"proposals/{p.pk}/answer", {"accept": False})
+        assert again.json()["status"] == "mentee_accepted"  # her answer is in, as on the page
+        both = api(nadia).post(f"proposals/{p.pk}/answer", {"accept": True})
+        assert both.json()["status"] == "accepted" and both.json()["mentorship_id"]
+        assert Mentorship.objects.get(pk=both.json()["mentorship_id"]).status == "active"
+        assert api(lea).get("proposals").json()["results"] == []
+
+    def test_declined_by_the_mentor(self, api, proposal):
+        lea, nadia, p = proposal
+        answer = api(nadia).post(f"proposals/{p.pk}/answer", {"accept": False})
+        assert answer.json()["status"] == "declined"
+        assert Notification.objects.filter(user=lea, kind="match_declined").exists()
+
+    @pytest.mark.parametrize(("who", "factory"), outsiders())
+    def test_outsiders_see_none_and_answer_none(self, api, proposal, who, factory):
+        *_, p = proposal
+        client = api(factory())
+        assert client.get("proposals").json()["results"] == []
+        answer = client.post(f"proposals/{p.pk}/answer", {"accept": True})
+        assert answer.status_code == 404
+        p.refresh_from_db()
+        assert p.status == "sent"
+
+    def test_a_block_stops_the_answer(self, api, proposal):
+        lea, nadia, p = proposal
+        BlockFactory(blocker=nadia, blocked=lea)
+        assert api(lea).post(f"proposals/{p.pk}/answer", {"accept": True}).status_code == 403
+        p.refresh_from_db()
+        assert p.status == "sent"
+
+    @pytest.mark.parametrize(("body", "problems"), [
+        ({"accept": "yes"}, [("accept", "invalid")]), ({}, [("accept", "required")]),
+        ({"accept": True, "why": "x"}, [("why", "unknown")]),
+    ])
+    def test_bad_input_changes_nothing(self, api, proposal, body, problems):
+        lea, _nadia, p = proposal
+        answer = api(lea).post(f"proposals/{p.pk}/answer", body)
+        assert answer.status_code == 400 and errors(answer) == problems
+        p.refresh_from_db()
+        assert p.status == "sent"
+
+    def test_signed_out(self, api, proposal):
+        *_, p = proposal
+        assert api(None).get("proposals").status_code == 401
+        assert api(None).post(f"proposals/{p.pk}/answer", {"accept": True}).status_code == 401

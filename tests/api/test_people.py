@@ -51,6 +51,8 @@ class TestSearch:
         assert names(client.get("people", {"role": "mentor", "open_to_mentees": "true",
                                            "language": "fr"})) == ["Nadia"]
         assert names(client.get("people", {"time_zone": "america/toronto"})) == ["Nadia"]
+        assert names(client.get("people", {"open_to_mentees": "false", "role": "mentor"})
+                     ) == ["Nadia", "Paul"]
         listed = client.get("people", {"q": "negotiation"}).json()["results"][0]
         assert listed == {"id": nadia.pk, "name": "Nadia", "role": "mentor", "pronouns": "",
                           "headline": "Negotiation coach", "expertise": [],
@@ -83,6 +85,7 @@ class TestSearch:
         ({"language": "xx"}, "language", "invalid_choice"),
         ({"q": "x" * 201}, "q", "max_length"),
         ({"name": "Ana"}, "name", "unknown"),
+        ({"open_to_mentees": "yes"}, "open_to_mentees", "invalid"),
     ])
     def test_bad_input_is_a_400_on_its_parameter(self, api, params, field, code):
         answer = api(UserFactory()).get("people", params)
