@@ -21,7 +21,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from chat import api as chat_api
 from community.api import me, people
-from mentoring import api as mentoring_api
+from mentoring.api import mentorships, proposals, recommendations
+from mentoring.api import requests as mentorship_requests
 from notifications import api as notifications_api
 from rooms import api as rooms_api
 
@@ -157,37 +158,38 @@ urlpatterns = [
     _v1("people/<id:user_id>", people.PersonView.as_view(), "person"),
     _v1("me/profile", people.MyProfileView.as_view(), "my-profile"),
     _v1("topics", people.TopicListView.as_view(), "topics"),
-    _v1("recommendations", mentoring_api.RecommendationsView.as_view(), "recommendations"),
-    _v1("mentorship-requests", mentoring_api.RequestListView.as_view(), "mentorship-requests"),
-    _v1("mentorship-requests/<id:request_id>/accept", mentoring_api.RequestAcceptView.as_view(),
-        "mentorship-request-accept"),
+    _v1("recommendations", recommendations.RecommendationsView.as_view(), "recommendations"),
+    _v1("mentorship-requests", mentorship_requests.RequestListView.as_view(),
+        "mentorship-requests"),
+    _v1("mentorship-requests/<id:request_id>/accept",
+        mentorship_requests.RequestAcceptView.as_view(), "mentorship-request-accept"),
     _v1("mentorship-requests/<id:request_id>/decline",
-        mentoring_api.RequestDeclineView.as_view(), "mentorship-request-decline"),
+        mentorship_requests.RequestDeclineView.as_view(), "mentorship-request-decline"),
     _v1("mentorship-requests/<id:request_id>/question",
-        mentoring_api.RequestQuestionView.as_view(), "mentorship-request-question"),
+        mentorship_requests.RequestQuestionView.as_view(), "mentorship-request-question"),
     _v1("mentorship-requests/<id:request_id>/withdraw",
-        mentoring_api.RequestWithdrawView.as_view(), "mentorship-request-withdraw"),
-    _v1("mentorships", mentoring_api.MentorshipListView.as_view(), "mentorships"),
-    _v1("mentorships/<id:mentorship_id>", mentoring_api.MentorshipDetailView.as_view(),
+        mentorship_requests.RequestWithdrawView.as_view(), "mentorship-request-withdraw"),
+    _v1("mentorships", mentorships.MentorshipListView.as_view(), "mentorships"),
+    _v1("mentorships/<id:mentorship_id>", mentorships.MentorshipDetailView.as_view(),
         "mentorship"),
-    _v1("mentorships/<id:mentorship_id>/agreement", mentoring_api.AgreementView.as_view(),
+    _v1("mentorships/<id:mentorship_id>/agreement", mentorships.AgreementView.as_view(),
         "mentorship-agreement"),
     _v1("mentorships/<id:mentorship_id>/agreement/confirm",
-        mentoring_api.AgreementConfirmView.as_view(), "mentorship-agreement-confirm"),
-    _v1("mentorships/<id:mentorship_id>/goals", mentoring_api.GoalListView.as_view(),
+        mentorships.AgreementConfirmView.as_view(), "mentorship-agreement-confirm"),
+    _v1("mentorships/<id:mentorship_id>/goals", mentorships.GoalListView.as_view(),
         "mentorship-goals"),
     _v1("mentorships/<id:mentorship_id>/goals/<id:goal_id>",
-        mentoring_api.GoalDetailView.as_view(), "mentorship-goal"),
+        mentorships.GoalDetailView.as_view(), "mentorship-goal"),
     _v1("mentorships/<id:mentorship_id>/goals/<id:goal_id>/milestones",
-        mentoring_api.MilestoneListView.as_view(), "mentorship-milestones"),
+        mentorships.MilestoneListView.as_view(), "mentorship-milestones"),
     _v1("mentorships/<id:mentorship_id>/milestones/<id:milestone_id>",
-        mentoring_api.MilestoneDetailView.as_view(), "mentorship-milestone"),
-    _v1("mentorships/<id:mentorship_id>/sessions", mentoring_api.SessionListView.as_view(),
+        mentorships.MilestoneDetailView.as_view(), "mentorship-milestone"),
+    _v1("mentorships/<id:mentorship_id>/sessions", mentorships.SessionListView.as_view(),
         "mentorship-sessions"),
-    _v1("mentorships/<id:mentorship_id>/end", mentoring_api.EndView.as_view(),
+    _v1("mentorships/<id:mentorship_id>/end", mentorships.EndView.as_view(),
         "mentorship-end"),
-    _v1("proposals", mentoring_api.ProposalListView.as_view(), "proposals"),
-    _v1("proposals/<id:proposal_id>/answer", mentoring_api.ProposalAnswerView.as_view(),
+    _v1("proposals", proposals.ProposalListView.as_view(), "proposals"),
+    _v1("proposals/<id:proposal_id>/answer", proposals.ProposalAnswerView.as_view(),
         "proposal-answer"),
 ]
 
