@@ -207,7 +207,7 @@ def _keyword_search(members: QuerySet[User], query: str) -> QuerySet[User]:
             rank=SearchRank(F("profile__search_vector"), search, normalization=Value(1))
             + Case(When(name__icontains=query, then=Value(1.0)), default=Value(0.0),
                    output_field=FloatField())
-        ).order_by("-rank", Lower("name"))
+        ).order_by("-rank", Lower("name"), "pk")
     rank: Any = Value(0, output_field=IntegerField())
     for term in terms:
         matches = Q()
@@ -217,7 +217,7 @@ def _keyword_search(members: QuerySet[User], query: str) -> QuerySet[User]:
             rank = rank + Case(When(**{field: f" {term}"}, then=Value(weight)),
                                default=Value(0), output_field=IntegerField())
         members = members.filter(matches)
-    return members.annotate(rank=rank).order_by("-rank", Lower("name"))
+    return members.annotate(rank=rank).order_by("-rank", Lower("name"), "pk")
 
 
 def profile_search(
@@ -229,5 +229,5 @@ def profile_search(
     if query.strip():
         members = _keyword_search(members, query.strip()[:200])
     else:
-        members = members.order_by(Lower("name"))
+        members = members.order_by(Lower("name"), "pk")
     return members.select_related("profile").prefetch_related("profile__expertise")

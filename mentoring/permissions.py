@@ -13,6 +13,8 @@ from django.http import Http404
 from community.models import User
 from community.permissions import Viewer, can_contact, is_blocked_between, is_member
 from mentoring.models import Mentorship, Proposal
+from rooms.models import Room
+from rooms.permissions import can_archive
 
 
 def _member(user: Viewer) -> bool:
@@ -61,6 +63,12 @@ def can_work_on(user: Viewer, mentorship: Mentorship) -> bool:
 
 def can_end(user: Viewer, mentorship: Mentorship) -> bool:
     return _participant(user, mentorship) and mentorship.status == Mentorship.Status.ACTIVE
+
+
+def can_archive_room(user: Viewer, mentorship: Mentorship) -> bool:
+    """Whether ending may also archive the pair's room: the rooms app's rule, for her."""
+    room = Room.objects.filter(pk=mentorship.room_id).first() if mentorship.room_id else None
+    return room is not None and bool(can_archive(user, room))
 
 
 def can_create_cohort(user: Viewer) -> bool:

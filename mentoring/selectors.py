@@ -24,6 +24,31 @@ from mentoring.models import (
 )
 
 
+@dataclass
+class Recommendations:
+    """What "Find a mentor" (or "Mentees for you") shows her."""
+
+    recommended: list[matching.Recommendation]
+    for_mentor: bool  # mentees recommended to a mentor, not mentors to her
+    profile_incomplete: bool  # her profile says nothing of what she wants or offers
+    languages_only: bool  # fewer than a page, and the language rule may be why
+
+
+def recommendations_for(user: User, *, limit: int = 10) -> Recommendations:
+    """Mentors for a mentee, mentees for a mentor, best first, each with why."""
+    if user.is_mentor:
+        recommended = matching.mentees_for(user, limit=limit)
+    else:
+        recommended = matching.mentors_for(user, limit=limit)
+    profile = user.profile
+    return Recommendations(
+        recommended=recommended, for_mentor=user.is_mentor,
+        profile_incomplete=not (profile.wants_to_develop or profile.can_offer
+                                or profile.wants_topics.exists()),
+        languages_only=(not user.is_mentor and len(recommended) < limit
+                        and bool(profile.languages) and not profile.any_language))
+
+
 def responded(mentorships: QuerySet[Mentorship]) -> QuerySet[Mentorship]:
     """Requests the mentor reacted to (an answer or a question), newest first."""
     return mentorships.exclude(answered_at__isnull=True, question_at__isnull=True).only(

@@ -35,7 +35,6 @@ from mentoring.forms import (
 from mentoring.models import MatchingRound, MatchWeights, Mentorship, Proposal
 from mentoring.services import cohorts, relationship, requests, rounds
 from mentoring.services.weights import weights_check, weights_update
-from rooms import permissions as room_permissions
 
 
 def _fail(request: HttpRequest, error: ValidationError) -> None:
@@ -45,19 +44,10 @@ def _fail(request: HttpRequest, error: ValidationError) -> None:
 @require_GET
 def find_mentor(request: HttpRequest) -> HttpResponse:
     """Recommendations with their reasons: mentors for a mentee, mentees for a mentor."""
-    user = member_of(request)
-    if user.is_mentor:
-        recommended = matching.mentees_for(user, limit=10)
-    else:
-        recommended = matching.mentors_for(user, limit=10)
-    profile = user.profile
+    page = selectors.recommendations_for(member_of(request))
     return render(request, "mentoring/find.html", {
-        "recommended": recommended, "for_mentor": user.is_mentor,
-        "profile_incomplete": not (profile.wants_to_develop or profile.can_offer
-                                   or profile.wants_topics.exists()),
-        # Fewer than a page: the language rule may be what holds them back.
-        "languages_only": (not user.is_mentor and len(recommended) < 10
-                           and bool(profile.languages) and not profile.any_language)})
+        "recommended": page.recommended, "for_mentor": page.for_mentor,
+        "profile_incomplete": page.profile_incomplete, "languages_only": page.languages_only})
 
 
 @require_GET
@@ -133,9 +123,7 @@ def mentorship_detail(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 
 def _can_archive_room(user: User, mentorship: Mentorship) -> bool:
-    """Whether ending may also archive the pair's room: the rooms app's rule, for her."""
-    room = mentorship.room if mentorship.room_id is not None else None
-    return room is not None and room_permissions.can_archive(user, room)
+    return permissions.can_archive_room(user, mentorship)
 
 
 @require_POST

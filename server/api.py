@@ -21,7 +21,9 @@ from drf_spectacular.views import SpectacularAPIView
 
 from chat import api as chat_api
 from community import api_tokens
-from community.api import me
+from community.api import me, people
+from mentoring.api import mentorships, proposals, recommendations
+from mentoring.api import requests as mentorship_requests
 from notifications import api as notifications_api
 from rooms import api as rooms_api
 
@@ -153,6 +155,43 @@ urlpatterns = [
         "notifications-read"),
     _v1("notifications/preferences", notifications_api.PreferencesView.as_view(),
         "notification-preferences"),
+    _v1("people", people.PeopleView.as_view(), "people"),
+    _v1("people/<id:user_id>", people.PersonView.as_view(), "person"),
+    _v1("me/profile", people.MyProfileView.as_view(), "my-profile"),
+    _v1("topics", people.TopicListView.as_view(), "topics"),
+    _v1("recommendations", recommendations.RecommendationsView.as_view(), "recommendations"),
+    _v1("mentorship-requests", mentorship_requests.RequestListView.as_view(),
+        "mentorship-requests"),
+    _v1("mentorship-requests/<id:request_id>/accept",
+        mentorship_requests.RequestAcceptView.as_view(), "mentorship-request-accept"),
+    _v1("mentorship-requests/<id:request_id>/decline",
+        mentorship_requests.RequestDeclineView.as_view(), "mentorship-request-decline"),
+    _v1("mentorship-requests/<id:request_id>/question",
+        mentorship_requests.RequestQuestionView.as_view(), "mentorship-request-question"),
+    _v1("mentorship-requests/<id:request_id>/withdraw",
+        mentorship_requests.RequestWithdrawView.as_view(), "mentorship-request-withdraw"),
+    _v1("mentorships", mentorships.MentorshipListView.as_view(), "mentorships"),
+    _v1("mentorships/<id:mentorship_id>", mentorships.MentorshipDetailView.as_view(),
+        "mentorship"),
+    _v1("mentorships/<id:mentorship_id>/agreement", mentorships.AgreementView.as_view(),
+        "mentorship-agreement"),
+    _v1("mentorships/<id:mentorship_id>/agreement/confirm",
+        mentorships.AgreementConfirmView.as_view(), "mentorship-agreement-confirm"),
+    _v1("mentorships/<id:mentorship_id>/goals", mentorships.GoalListView.as_view(),
+        "mentorship-goals"),
+    _v1("mentorships/<id:mentorship_id>/goals/<id:goal_id>",
+        mentorships.GoalDetailView.as_view(), "mentorship-goal"),
+    _v1("mentorships/<id:mentorship_id>/goals/<id:goal_id>/milestones",
+        mentorships.MilestoneListView.as_view(), "mentorship-milestones"),
+    _v1("mentorships/<id:mentorship_id>/milestones/<id:milestone_id>",
+        mentorships.MilestoneDetailView.as_view(), "mentorship-milestone"),
+    _v1("mentorships/<id:mentorship_id>/sessions", mentorships.SessionListView.as_view(),
+        "mentorship-sessions"),
+    _v1("mentorships/<id:mentorship_id>/end", mentorships.EndView.as_view(),
+        "mentorship-end"),
+    _v1("proposals", proposals.ProposalListView.as_view(), "proposals"),
+    _v1("proposals/<id:proposal_id>/answer", proposals.ProposalAnswerView.as_view(),
+        "proposal-answer"),
     _v1("tokens", api_tokens.TokenList.as_view(), "tokens"),
     _v1("tokens/<id:token_id>", api_tokens.TokenDetail.as_view(), "token"),
     _v1("admin/tokens", api_tokens.AllTokens.as_view(), "admin-tokens"),

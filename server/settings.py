@@ -571,14 +571,20 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "TITLE": "Cohort API",
     "DESCRIPTION": "The open API of a Cohort community (docs/api.md): her rooms, their "
-                   "messages and members, her notifications. Signed-in members only.",
+                   "messages and members, her notifications, people and profiles, her "
+                   "mentoring. Signed-in members only.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PUBLIC": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Choice lists of the same field name in several answers, named once each.
+        "CommunityRoleEnum": ["member", "mentor", "admin"],
+        "MentorshipStatusEnum": ["pending", "active", "declined", "withdrawn", "expired",
+                                 "ended"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "server.api.error_responses",
@@ -589,6 +595,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "messages", "description": "History, sending, editing, reactions."},
         {"name": "members", "description": "Who is in a room; managing a group's members."},
         {"name": "notifications", "description": "Her notification centre and preferences."},
+        {"name": "people", "description": "The people search, profiles, the topics they name."},
+        {"name": "mentoring", "description": "Recommendations, requests, her mentorships."},
     ],
 }
 

@@ -12,6 +12,7 @@ per field and per problem.
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -27,6 +28,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -149,6 +151,21 @@ def validated(serializer_class: type[serializers.Serializer], data: Any) -> Any:
     return serializer.validated_data
 
 
+def form_problems(form: Any, rename: Mapping[str, str] | None = None) -> exceptions.ValidationError:
+    """A page's form's errors as the API's 400 (the same checks and words as the page),
+    each under its field's name in the API (`rename`, else the form's own)."""
+    problems: dict[str | None, list[exceptions.ErrorDetail]] = {}
+    for name, errors in form.errors.as_data().items():
+        field = None if name == "__all__" else (rename or {}).get(name, name)
+        for error in errors:
+            for message in error.messages:
+                problems.setdefault(field, []).append(
+                    exceptions.ErrorDetail(message, error.code or "invalid"))
+    return exceptions.ValidationError(
+        {key if key is not None else "non_field_errors": value
+         for key, value in problems.items()})
+
+
 # --- Pages ----------------------------------------------------------------------------------
 class Pagination(CursorPagination):
     """Opaque cursors (`next`, `previous`); `page_size` 1 to 200 (default 50): a bigger
@@ -208,6 +225,49 @@ class Pagination(CursorPagination):
 def pagination(ordering: str) -> type[Pagination]:
     """A Pagination ordered by `ordering` (a unique, unchanging field; "-" newest first)."""
     return type(f"Pagination_{ordering.strip('-')}", (Pagination,), {"ordering": ordering})
+
+
+class RankedPagination(Pagination):
+    """Pages of a ranked list (best first, such as a search): the same `cursor` and
+    `page_size` as every list, the cursor holding where the page starts in the ranking.
+    The queryset's own ordering is kept (it must end on a unique field)."""
+
+    max_offset = 100_000
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.offset = self._offset(request)
+        rows = list(queryset[self.offset:self.offset + self.page_size + 1])
+        self.has_more = len(rows) > self.page_size
+        return rows[:self.page_size]
+
+    def _offset(self, request: Request) -> int:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return 0
+        try:
+            text = base64.b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+        except (ValueError, UnicodeError):
+            text = ""
+        name, _sep, value = text.partition("=")
+        if name != "o" or not value.isdigit() or not 0 < int(value) <= self.max_offset:
+            raise exceptions.ValidationError({self.cursor_query_param: [exceptions.ErrorDetail(
+                _("This cursor is not one we gave."), "invalid_cursor")]})
+        return int(value)
+
+    def _link(self, offset: int) -> str:
+        if offset <= 0:
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        encoded = base64.b64encode(f"o={offset}".encode("ascii")).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def get_next_link(self) -> str | None:
+        return self._link(self.offset + self.page_size) if self.has_more else None
+
+    def get_previous_link(self) -> str | None:
+        return self._link(self.offset - self.page_size) if self.offset else None
 
 
 # --- Views ----------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ import pytest
 import requests
 
 from chat import services
-from tests.community.factories import UserFactory
+from mentoring.services import relationship
+from tests.community.factories import MentorFactory, UserFactory
 from tests.liveclient import session_cookie
+from tests.mentoring.factories import active
 from tests.rooms.factories import make_room
 from tests.servers import ServerProcess
 
@@ -38,6 +40,9 @@ def test_every_operation_holds_to_the_schema(tmp_path: Path) -> None:
     for index in range(3):
         services.message_send(author=bea, room_id=room.pk, text=f"m{index}",
                               client_id=f"c{index}")
+    # Her mentorship, with a goal: the mentoring operations answer more than 404s.
+    mentorship = active(ana, MentorFactory(name="Nadia"))
+    relationship.goal_add(user=ana, mentorship=mentorship, title="Negotiate")
     server = ServerProcess(tmp_path).start()
     try:
         cookie = session_cookie(ana)

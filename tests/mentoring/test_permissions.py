@@ -115,3 +115,17 @@ def test_tuning_matching_is_for_admins_only(people):
     assert not p.can_tune_matching(AnonymousUser())  # a non-member
     admin.is_active = False
     assert not p.can_tune_matching(admin)
+
+
+def test_archiving_the_pairs_room_when_ending(people):
+    mentor, mentee = people["mentor"], people["mentee"]
+    assert not p.can_archive_room(mentee, pending(mentee, mentor))  # no room yet
+    m = Mentorship.objects.get(mentor=mentor, mentee=mentee)
+    m.status = Mentorship.Status.WITHDRAWN
+    m.save()
+    m = active(mentee, mentor)
+    assert p.can_archive_room(mentee, m) and p.can_archive_room(mentor, m)
+    assert not p.can_archive_room(people["outsider"], m)
+    assert not p.can_archive_room(people["admin"], m)  # a pair's room is not a group's
+    BlockFactory(blocker=mentee, blocked=mentor)
+    assert p.can_archive_room(mentee, m)  # a block never keeps her from ending
