@@ -571,6 +571,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "messages", "description": "History, sending, editing, reactions."},
         {"name": "members", "description": "Who is in a room; managing a group's members."},
         {"name": "notifications", "description": "Her notification centre and preferences."},
+        {"name": "documents", "description": "Rooms' documents, versions, files, comments."},
+        {"name": "calendar", "description": "Her agenda, rooms' events, answers."},
     ],
 }
 

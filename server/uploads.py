@@ -4,8 +4,9 @@ Django's ASGI handler reads a request's whole body (to a temporary file past
 FILE_UPLOAD_MAX_MEMORY_SIZE) before any view runs. Here, in front of it:
 
 - a document upload (`POST /rooms/<id>/documents/upload`, `POST /documents/<id>/versions/
-  upload`) must say its length, and one longer than the largest file Cohort takes (plus
-  the form around it) is answered 413 at once;
+  upload`, and the API's `POST /api/v1/rooms/<id>/documents` and `POST
+  /api/v1/documents/<id>/versions`) must say its length, and one longer than the largest
+  file Cohort takes (plus the form around it) is answered 413 at once;
 - any other request's body may be at most OTHER_MAX_BYTES (a form with a profile photo):
   a longer declared length is answered 413 at once, and a body sent without one (chunked)
   is cut off and answered 413 when it passes the bound.
@@ -24,7 +25,8 @@ from django.conf import settings
 from community.photos import MAX_UPLOAD_BYTES as PHOTO_MAX_BYTES
 
 FORM_OVERHEAD = 64 * 1024  # the multipart boundaries, headers and the note field
-UPLOAD_PATH = re.compile(r"^/(?:rooms/\d+/documents|documents/\d+/versions)/upload/?$")
+UPLOAD_PATH = re.compile(r"^/(?:(?:rooms/\d+/documents|documents/\d+/versions)/upload/?"
+                         r"|api/v1/(?:rooms/\d+/documents|documents/\d+/versions))$")
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # the methods that carry a body
 
 
