@@ -272,3 +272,58 @@ class TestPaging:
         with django_assert_max_num_queries(len(few.captured_queries)):
             answer = client.get(f"rooms/{room.pk}/documents")
         assert len(answer.json()["results"]) == 7
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    return type(value).__name__
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_an_upload_through_the_api_reaches_the_room_as_the_pages_does():
+    from channels.db import database_sync_to_async as db
+
+    from tests.chat.wsclient import open_socket, receive_until
+
+    ana, bea, room = await db(lambda: (lambda a, b: (a, b, make_room(a, b)))(
+        UserFactory(name="Ana"), UserFactory(name="Bea")))()
+    socket = await open_socket(bea, sync={})
+    await receive_until(socket, "sync.done")
+
+    async def heard() -> list[dict[str, Any]]:
+        """Every documents.changed until the sentinel (a ping's pong)."""
+        await socket.send_json_to({"type": "ping"})
+        _pong, before = await receive_until(socket, "pong")
+        return [frame for frame in before if frame["type"] == "documents.changed"]
+
+    def page_upload() -> int:
+        client = Client()
+        client.force_login(ana)
+        stream = io.BytesIO(b"From the page\n")
+        stream.name = "page.md"
+        return client.post(f"/rooms/{room.pk}/documents/upload", {"file": stream},
+                           HTTP_ACCEPT="application/json").status_code
+
+    assert await db(page_upload)() == 201
+    by_page = await heard()
+    client = await db(ApiClient)(ana)
+    answer = await db(upload)(client, f"rooms/{room.pk}/documents", b"From the API\n",
+                              "api.md")
+    assert answer.status_code == 201
+    by_api = await heard()
+    assert by_page and by_api
+    assert by_api[0]["document"]["name"] == "api.md" and by_api[0]["rev"] > by_page[-1]["rev"]
+    assert _shape(by_api[0]) == _shape(by_page[0])
+    assert by_api[0]["document"]["id"] == answer.json()["id"]
+
+    # Refused (a kind not taken) or renamed to the name it has: the room hears nothing.
+    refused = await db(upload)(client, f"rooms/{room.pk}/documents", samples.ELF, "cv.pdf")
+    same = await db(client.patch)(f"documents/{answer.json()['id']}", {"name": "api.md"})
+    assert (refused.status_code, same.status_code) == (400, 200)
+    assert await heard() == []
+    renamed = await db(client.patch)(f"documents/{answer.json()['id']}", {"name": "notes.md"})
+    assert renamed.status_code == 200
+    assert [frame["document"]["name"] for frame in await heard()] == ["notes.md"]
+    await socket.disconnect()
