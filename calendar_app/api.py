@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -46,10 +47,10 @@ EVENT_ID = OpenApiParameter("event_id", int, OpenApiParameter.PATH,
                             description="An event of one of her rooms, not cancelled "
                                         "(404 otherwise).")
 RANGE = [
-    OpenApiParameter("start", str, OpenApiParameter.QUERY, required=True,
+    OpenApiParameter("start", OpenApiTypes.DATETIME, OpenApiParameter.QUERY, required=True,
                      description="ISO 8601 with an offset (`2027-03-01T00:00:00Z`): the "
                                  "range's start, included."),
-    OpenApiParameter("end", str, OpenApiParameter.QUERY, required=True,
+    OpenApiParameter("end", OpenApiTypes.DATETIME, OpenApiParameter.QUERY, required=True,
                      description="ISO 8601 with an offset: the range's end, excluded; at "
                                  f"most {MAX_RANGE.days} days after `start`."),
 ]

@@ -7,7 +7,6 @@ do: the same kinds, sizes, quotas and rates, and the room's sockets hear the sam
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -272,22 +271,13 @@ class VersionsView(MemberAPIView):
         return Response(document_detail(viewer, version.document), status=201)
 
 
-class AnyRenderer(BaseRenderer):
-    """A version's file is whatever it is: an `Accept` naming its kind is answered (the
-    file itself is not rendered here; errors are JSON)."""
-
-    media_type = "*/*"
-    format = "file"
-    charset = None
-
-    def render(self, data: Any, accepted_media_type: str | None = None,
-               renderer_context: Any = None) -> bytes:
-        return json.dumps(data).encode() if data is not None else b""
-
-
 class VersionFileView(MemberAPIView):
-    renderer_classes = [JSONRenderer, AnyRenderer]
     query_parameters = (SAVE,)
+
+    def perform_content_negotiation(self, request: Request, force: bool = False
+                                    ) -> tuple[BaseRenderer, str]:
+        # The file is whatever it is, whatever `Accept` says; an error is JSON.
+        return JSONRenderer(), JSONRenderer.media_type
 
     @extend_schema(operation_id="documents_version_file", parameters=[DOCUMENT_ID, NUMBER, SAVE],
                    responses={(200, "*/*"): OpenApiResponse(

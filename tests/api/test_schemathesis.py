@@ -11,6 +11,7 @@ assertion prints (the server it names is gone by then: start one with `cohort.py
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ import pytest
 import requests
 
 from chat import services
+from documents import services as document_services
+from tests.calendar_app.factories import make_event
 from tests.community.factories import UserFactory
 from tests.liveclient import session_cookie
 from tests.rooms.factories import make_room
@@ -38,6 +41,11 @@ def test_every_operation_holds_to_the_schema(tmp_path: Path) -> None:
     for index in range(3):
         services.message_send(author=bea, room_id=room.pk, text=f"m{index}",
                               client_id=f"c{index}")
+    # A document (with a comment) and a repeating event: their operations answer too.
+    document = document_services.document_upload(
+        user=bea, room_id=room.pk, stream=io.BytesIO(b"Goals\n"), name="goals.md")
+    document_services.comment_add(user=bea, document_id=document.pk, text="Ready")
+    make_event(ana, room, rrule="FREQ=WEEKLY;COUNT=4")
     server = ServerProcess(tmp_path).start()
     try:
         cookie = session_cookie(ana)
