@@ -327,3 +327,29 @@ async def test_an_upload_through_the_api_reaches_the_room_as_the_pages_does():
     assert renamed.status_code == 200
     assert [frame["document"]["name"] for frame in await heard()] == ["notes.md"]
     await socket.disconnect()
+
+
+@pytest.mark.parametrize(("path", "headers", "status", "code"), [
+    ("/api/v1/rooms/1/documents", [(b"content-length", b"60000000")], 413, "too_large"),
+    ("/api/v1/documents/1/versions", [(b"content-length", b"60000000")], 413, "too_large"),
+    ("/api/v1/rooms/1/documents", [], 411, "length_required"),
+])
+@pytest.mark.asyncio
+async def test_an_upload_too_large_is_refused_before_its_body_is_read(path, headers, status,
+                                                                      code):
+    import json
+
+    from server.asgi import application
+
+    sent: list[dict] = []
+
+    async def receive():
+        raise AssertionError("the body was read")
+
+    async def send(message):
+        sent.append(message)
+
+    await application({"type": "http", "method": "POST", "path": path, "headers": headers,
+                       "query_string": b""}, receive, send)
+    assert sent[0]["status"] == status
+    assert json.loads(sent[1]["body"])["errors"][0]["code"] == code
