@@ -60,3 +60,28 @@ def test_a_history_page_reads_the_same_queries_for_5_messages_or_50(
     many = counted(client, path, {"page_size": 50}, django_assert_max_num_queries)
     assert len(client.get(path, {"page_size": 50}).json()["results"]) == 50
     assert many == few
+
+
+def test_her_rooms_list_reads_no_member_of_a_big_group(api):
+    """A programme-wide room of many members costs the list nothing: its members are not
+    read (only a direct room's, for its title: the other person's name)."""
+    from django.db.models.signals import post_init
+
+    from rooms.models import Membership, Room
+
+    ana, bea = UserFactory(name="Ana"), UserFactory(name="Bea")
+    make_room(ana, *[UserFactory() for _ in range(40)], name="Everyone")
+    make_room(ana, bea, kind=Room.Kind.DIRECT, name="")
+    client = api(ana)
+    built: list[Membership] = []
+
+    def counted(sender, instance, **kwargs) -> None:
+        built.append(instance)
+
+    post_init.connect(counted, sender=Membership)
+    try:
+        answer = client.get("rooms")
+    finally:
+        post_init.disconnect(counted, sender=Membership)
+    assert sorted(room["title"] for room in answer.json()["results"]) == ["Bea", "Everyone"]
+    assert len(built) <= 6  # hers in each room, and the direct room's two
