@@ -53,11 +53,13 @@ def seed(members: int, rooms: int, messages: int) -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
     from django.db import transaction
 
     from chat import services
     from rooms.models import Membership, Room
 
+    call_command("collectstatic", "--noinput", verbosity=0)  # pages as in production
     user_model = get_user_model()
     with transaction.atomic():
         people = []
@@ -201,7 +203,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = harness.config_env("services", Path(tmp))
         env.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
-                    "REDIS_URL": args.redis_url})
+                    "REDIS_URL": args.redis_url, "STATIC_ROOT": str(Path(tmp) / "static")})
         started = time.perf_counter()
         seeded = fresh_database(args.database, args.redis_url, env, args.members, args.rooms,
                                 args.messages)
