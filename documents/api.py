@@ -291,7 +291,7 @@ class VersionFileView(MemberAPIView):
         save = request.query_params.get("download", "")
         if save not in ("", "1"):
             raise exceptions.ValidationError({"download": [exceptions.ErrorDetail(
-                _("Only 1."), "invalid_choice")]})
+                _("Give 1, or leave it out."), "invalid_choice")]})
         return views.version_file(version, save=save == "1")
 
 
