@@ -74,9 +74,9 @@ def text_of(megabytes: float) -> bytes:
 def documents_of(port: int, room_id: int, cookie: str) -> list[dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", f"/api/rooms/{room_id}/documents", headers={
+        connection.request("GET", f"/api/v1/rooms/{room_id}/documents?page_size=200", headers={
             "Cookie": cookie, "Accept": "application/json", "Host": "127.0.0.1"})
-        return list(json.loads(connection.getresponse().read())["documents"])
+        return list(json.loads(connection.getresponse().read())["results"])
     finally:
         connection.close()
 

@@ -275,3 +275,14 @@ def instances(events: Iterable[Any], start: datetime, end: datetime,
 
 def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
+
+
+def instance_at(event: Any, recurrence_id: datetime) -> Instance | None:
+    """The occurrence that had `recurrence_id` in the series, where it is now (an
+    occurrence moves at most a month away: 40 days either side are read); None if the
+    series has none there (or it is cancelled)."""
+    window = timedelta(days=40)
+    for instance in instances([event], recurrence_id - window, recurrence_id + window):
+        if instance.recurrence_id == recurrence_id:
+            return instance
+    return None

@@ -30,6 +30,11 @@ def can_add_version(user: Viewer, document: Document) -> bool:
     return not document.is_deleted and room_permissions.can_post(user, document.room)
 
 
+def can_rename(user: Viewer, document: Document) -> bool:
+    """Whoever may add a version renames it (a new version names the document anyway)."""
+    return can_add_version(user, document)
+
+
 def can_delete(user: Viewer, document: Document) -> bool:
     """The uploader deletes hers; owners and moderators delete any in their room."""
     if document.is_deleted or not room_permissions.can_post(user, document.room):

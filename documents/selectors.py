@@ -99,6 +99,26 @@ def room_documents(room_id: int, *, sort: str = "newest", kind: str = "",
                    sort=sort, kind=kind, query=query)
 
 
+def room_documents_paged(room_id: int, *, kind: str = "") -> QuerySet[Document]:
+    """The room's documents not deleted, for a page of the API (ordered by its caller),
+    each with `all_versions` newest first: one query for the page and one for all its
+    versions, however many (callers ask documents.permissions first)."""
+    documents = _with_latest(Document.objects.filter(room_id=room_id, deleted_at__isnull=True)
+                             .select_related("uploaded_by"))
+    if kind in KIND_FILTERS:
+        documents = documents.filter(KIND_FILTERS[kind])
+    return documents
+
+
+def with_versions(document: Document) -> Document:
+    """The document again, with `all_versions` (newest first) and `latest`."""
+    found = _with_latest(Document.objects.filter(pk=document.pk).select_related(
+        "uploaded_by")).get()
+    found.room = document.room
+    found.latest = found.all_versions[:1]  # type: ignore[attr-defined]
+    return found
+
+
 def library(viewer: User, *, sort: str = "newest", kind: str = "", query: str = "",
             whose: str = "") -> list[Document]:
     """"My documents": every document of every room she is in now; `whose`: "mine" (she

@@ -184,6 +184,33 @@ def version_add(*, user: User, document_id: int, stream: IO[bytes], name: object
     return version
 
 
+def document_rename(*, user: User, document_id: int, name: object) -> Document:
+    """A new name for a document (its versions keep the names they were uploaded with);
+    the room hears it as any change. The same name again changes nothing."""
+    name = files.clean_name(name)
+    document = permissions.access_document(user, document_id)
+    if not permissions.can_rename(user, document):
+        raise PermissionDenied(_("You cannot rename this document."))
+    ratelimit_hit(f"documents.write:{user.pk}", limit=settings.DOCUMENTS_WRITE_LIMIT,
+                  per_seconds=60)
+    with transaction.atomic():
+        room = room_services.room_lock(room_id=document.room_id)
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        document.room = room
+        if not permissions.can_rename(user, document):
+            raise PermissionDenied(_("You cannot rename this document."))
+        if document.name == name:
+            return document
+        latest = document.versions.order_by("-number").first()
+        document.name = name
+        document.search_text = searchable_text(name, latest.text if latest else "")
+        document.updated_at = timezone.now()
+        document.rev = room_services.rev_take(room=room)
+        document.save(update_fields=["name", "search_text", "updated_at", "rev"])
+        publish_change(document, latest)
+    return document
+
+
 def document_delete(*, user: User, document_id: int) -> Document:
     """Delete a document and, once that commits, every version's file."""
     document = permissions.access_document(user, document_id)

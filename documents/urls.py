@@ -17,6 +17,4 @@ urlpatterns = [
     path("documents/<int:document_id>/comments", views.comment_add, name="document_comment"),
     path("documents/comments/<int:comment_id>/delete", views.comment_delete,
          name="document_comment_delete"),
-    path("api/rooms/<int:room_id>/documents", views.api_room_documents,
-         name="api_room_documents"),
 ]

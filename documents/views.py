@@ -235,12 +235,18 @@ def delete(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @require_GET
 def download(request: HttpRequest, document_id: int, number: int) -> HttpResponseBase:
-    """One version's file, for a member of its room now. Images and PDFs are shown in the
-    browser (`?download=1` saves them); everything else is an attachment. Never sniffed,
-    never rendered as a page of this site (a sandbox without scripts)."""
+    """One version's file, for a member of its room now (`version_file`)."""
     viewer = member_of(request)
     version = permissions.access_version(viewer, document_id, number)
-    inline = version.kind in files.INLINE_KINDS and request.GET.get("download") != "1"
+    return version_file(version, save=request.GET.get("download") == "1")
+
+
+def version_file(version: Version, *, save: bool = False) -> HttpResponseBase:
+    """A version's file, for a caller who was let through `permissions.access_version`
+    (the page's download and the API's). Images and PDFs are shown in the browser
+    (`save` makes them a download); everything else is an attachment. Never sniffed,
+    never rendered as a page of this site (a sandbox without scripts)."""
+    inline = version.kind in files.INLINE_KINDS and not save
     disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(version.name)}"
     if settings.DOCUMENTS_SENDFILE_HEADER:
         response: HttpResponseBase = HttpResponse()
@@ -341,28 +347,3 @@ def library(request: HttpRequest) -> HttpResponse:
         "rows": rows, "sort": sort, "kind": kind, "query": query, "whose": whose,
         "sorts": selectors.SORTS, "kinds": selectors.KIND_FILTERS,
     })
-
-
-@require_GET
-def api_room_documents(request: HttpRequest, room_id: int) -> JsonResponse:
-    """The room's documents with every version, for clients and integrations."""
-    viewer = member_of(request)
-    try:
-        room = room_permissions.access_room(viewer, room_id)
-    except Http404:
-        return JsonResponse({"error": "not_found", "detail": "No such room."}, status=404)
-    documents = selectors.room_documents(room.pk, sort=request.GET.get("sort", "newest"),
-                                         kind=request.GET.get("kind", ""))
-    return JsonResponse({"room_id": room.pk, "documents": [
-        {**selectors.document_payload(document, document.latest[0]),  # type: ignore[attr-defined]
-         "versions": [{
-             "number": v.number, "name": v.name, "note": v.note, "kind": v.kind,
-             "size": v.size, "sha256": v.sha256,
-             "uploaded_by": {"id": v.uploaded_by.pk, "name": v.uploaded_by.name}
-             if v.uploaded_by else None,
-             "created_at": v.created_at.isoformat().replace("+00:00", "Z"),
-             "download_url": f"/documents/{document.pk}/versions/{v.number}/download",
-         } for v in document.all_versions]}  # type: ignore[attr-defined]
-        for document in documents]})
-
-

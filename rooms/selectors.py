@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from community.models import User
@@ -17,16 +17,24 @@ Status = Literal["online", "away", "offline"]
 
 
 def room_list(viewer: User) -> QuerySet[Room]:
-    """Her rooms, live ones first, most recently active first."""
+    """Her rooms, live ones first, most recently active first; each direct room with the
+    members its title names (`title_members`): a group's members are not read, however
+    many (a programme-wide room of thousands costs the list nothing)."""
     return (permissions.rooms_visible_to(viewer)
-            .prefetch_related("memberships__user")
+            .prefetch_related(Prefetch(
+                "memberships", to_attr="title_members",
+                queryset=Membership.objects.filter(room__kind=Room.Kind.DIRECT)
+                .select_related("user")))
             .order_by("archived_at", "-last_rev", "-created_at"))
 
 
 def room_title(room: Room, viewer: User) -> str:
     """Direct rooms are named after the other person."""
     if room.kind == Room.Kind.DIRECT:
-        others = [m.user.name for m in room.memberships.all() if m.user_id != viewer.pk]
+        members = getattr(room, "title_members", None)
+        if members is None:  # a room read elsewhere (its prefetch, if any, is used)
+            members = room.memberships.all()
+        others = [m.user.name for m in members if m.user_id != viewer.pk]
         return ", ".join(others) or room.name
     return room.name
 

@@ -19,9 +19,11 @@ from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularAPIView
 
+from calendar_app import api as calendar_api
 from chat import api as chat_api
 from community import api_tokens
 from community.api import me, people
+from documents import api as documents_api
 from mentoring.api import mentorships, proposals, recommendations
 from mentoring.api import requests as mentorship_requests
 from notifications import api as notifications_api
@@ -195,6 +197,21 @@ urlpatterns = [
     _v1("tokens", api_tokens.TokenList.as_view(), "tokens"),
     _v1("tokens/<id:token_id>", api_tokens.TokenDetail.as_view(), "token"),
     _v1("admin/tokens", api_tokens.AllTokens.as_view(), "admin-tokens"),
+    _v1("rooms/<id:room_id>/documents", documents_api.RoomDocumentsView.as_view(),
+        "room-documents"),
+    _v1("documents/<id:document_id>", documents_api.DocumentDetailView.as_view(), "document"),
+    _v1("documents/<id:document_id>/versions", documents_api.VersionsView.as_view(),
+        "document-versions"),
+    _v1("documents/<id:document_id>/versions/<id:number>/file",
+        documents_api.VersionFileView.as_view(), "document-version-file"),
+    _v1("documents/<id:document_id>/comments", documents_api.CommentsView.as_view(),
+        "document-comments"),
+    _v1("documents/<id:document_id>/comments/<id:comment_id>",
+        documents_api.CommentDetailView.as_view(), "document-comment"),
+    _v1("calendar", calendar_api.AgendaView.as_view(), "calendar"),
+    _v1("rooms/<id:room_id>/events", calendar_api.RoomEventsView.as_view(), "room-events"),
+    _v1("events/<id:event_id>", calendar_api.EventDetailView.as_view(), "event"),
+    _v1("events/<id:event_id>/answer", calendar_api.AnswerView.as_view(), "event-answer"),
 ]
 
 # The schema and its page: public, like the documentation in the repository.
@@ -219,6 +236,7 @@ legacy = [
     path("api/rooms/unread", gone("/api/v1/rooms/unread")),
     path("api/rooms/<int:room_id>/messages", gone("/api/v1/rooms/{room_id}/messages")),
     path("api/rooms/<int:room_id>/members", gone("/api/v1/rooms/{room_id}/members")),
+    path("api/rooms/<int:room_id>/documents", gone("/api/v1/rooms/{room_id}/documents")),
     path("api/notifications", gone("/api/v1/notifications")),
     path("api/notifications/read", gone("/api/v1/notifications/read")),
 ]

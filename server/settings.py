@@ -597,6 +597,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "notifications", "description": "Her notification centre and preferences."},
         {"name": "people", "description": "The people search, profiles, the topics they name."},
         {"name": "mentoring", "description": "Recommendations, requests, her mentorships."},
+        {"name": "documents", "description": "Rooms' documents, versions, files, comments."},
+        {"name": "calendar", "description": "Her agenda, rooms' events, answers."},
     ],
 }
 

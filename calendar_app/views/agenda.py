@@ -118,18 +118,7 @@ def _occurrence(event: Event, key: str) -> recurrence.Instance | None:
         recurrence_id = event_services.parse_recurrence_id(stamp)
     except ValidationError:
         return None
-    return _instance_at(event, recurrence_id)
-
-
-def _instance_at(event: Event, recurrence_id: datetime) -> recurrence.Instance | None:
-    """The occurrence that had `recurrence_id` in the series, where it is now (an
-    occurrence moves at most MAX_DURATION-ish away: a month either side is read)."""
-    window = timedelta(days=40)
-    for instance in recurrence.instances([event], recurrence_id - window,
-                                         recurrence_id + window):
-        if instance.recurrence_id == recurrence_id:
-            return instance
-    return None
+    return recurrence.instance_at(event, recurrence_id)
 
 
 def _current(event: Event, now: datetime) -> recurrence.Instance | None:

@@ -11,6 +11,7 @@ assertion prints (the server it names is gone by then: start one with `cohort.py
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,9 @@ import pytest
 import requests
 
 from chat import services
+from documents import services as document_services
 from mentoring.services import relationship
+from tests.calendar_app.factories import make_event
 from tests.community.factories import MentorFactory, UserFactory
 from tests.liveclient import session_cookie
 from tests.mentoring.factories import active
@@ -43,6 +46,11 @@ def test_every_operation_holds_to_the_schema(tmp_path: Path) -> None:
     # Her mentorship, with a goal: the mentoring operations answer more than 404s.
     mentorship = active(ana, MentorFactory(name="Nadia"))
     relationship.goal_add(user=ana, mentorship=mentorship, title="Negotiate")
+    # A document (with a comment) and a repeating event: their operations answer too.
+    document = document_services.document_upload(
+        user=bea, room_id=room.pk, stream=io.BytesIO(b"Goals\n"), name="goals.md")
+    document_services.comment_add(user=bea, document_id=document.pk, text="Ready")
+    make_event(ana, room, rrule="FREQ=WEEKLY;COUNT=4")
     server = ServerProcess(tmp_path).start()
     try:
         cookie = session_cookie(ana)

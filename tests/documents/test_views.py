@@ -39,7 +39,7 @@ def shared():
 def urls(room, document) -> list[str]:
     return [f"/rooms/{room.pk}/documents/", f"/documents/{document.pk}/",
             f"/documents/{document.pk}/versions/1/download",
-            f"/api/rooms/{room.pk}/documents"]
+            f"/api/v1/rooms/{room.pk}/documents"]
 
 
 def test_a_member_sees_the_tab_the_page_the_file_and_the_api(shared):
@@ -49,7 +49,7 @@ def test_a_member_sees_the_tab_the_page_the_file_and_the_api(shared):
     assert [page.status_code for page in pages] == [200, 200, 200, 200]
     assert "team.png" in pages[0].content.decode() and "team.png" in pages[1].content.decode()
     assert b"".join(pages[2].streaming_content) == document.versions.get().file.read()
-    listed = pages[3].json()["documents"]
+    listed = pages[3].json()["results"]
     assert [(d["name"], [v["number"] for v in d["versions"]]) for d in listed] == [
         ("team.png", [1])]
     assert "team.png" in client.get("/documents/").content.decode()  # My documents

@@ -58,7 +58,7 @@ def reads(client: Client, room: Room) -> list[int]:
     document = room.documents.get()  # type: ignore[attr-defined]
     return [client.get(url).status_code for url in (
         f"/api/v1/rooms/{room.pk}/messages", f"/rooms/{room.pk}/",
-        f"/rooms/{room.pk}/documents/", f"/api/rooms/{room.pk}/documents",
+        f"/rooms/{room.pk}/documents/", f"/api/v1/rooms/{room.pk}/documents",
         f"/documents/{document.pk}/", f"/documents/{document.pk}/versions/1/download")]
 
 
