@@ -169,6 +169,26 @@ class TestWhoComesIn:
         amal.refresh_from_db()
         assert amal.check_password(PASSWORD)
 
+    def test_a_look_alike_address_opens_no_account_and_takes_no_invitation(
+            self, cohort, provider):
+        """Unicode's case rules make "\u212aate" (a Kelvin sign) lower-case to "kate" and
+        PostgreSQL's UPPER() make "admın" (a dotless i) equal "admin": a provider's
+        verified look-alike is another address, not hers."""
+        kate = UserFactory(email="kate@example.org", name="Kate")
+        admin = AdminFactory(email="admin@example.org", name="Admin")
+        invitation = invite("irene@example.org", Role.ADMIN)
+        for email in ("\u212aate@example.org", "adm\u0131n@example.org",
+                      "\u0131rene@example.org"):
+            provider.person("mallory", email=email, verified=True, name="Mallory")
+            client = Client()
+            sign_in_through(client, provider, "mallory")
+            assert signed_in_as(client) not in (kate, admin)
+        assert not SocialAccount.objects.filter(user__in=[kate, admin]).exists()
+        assert not User.objects.filter(role=Role.ADMIN).exclude(
+            pk__in=[admin.pk, invitation.invited_by_id]).exists()
+        invitation.refresh_from_db()
+        assert invitation.accepted_at is None
+
     def test_an_unverified_address_gets_one_answer_whoever_it_belongs_to(
             self, cohort, provider):
         """Member, invited or unknown: the page says nothing about the address's owner."""
