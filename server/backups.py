@@ -57,6 +57,8 @@ EXCLUDED_MEDIA = ("exports",)
 # Tables only people fill (never `migrate`): one row in any means the install is in use.
 IN_USE_TABLES = ("community_user", "rooms_room", "chat_message", "documents_document")
 CHUNK = 1024 * 1024
+# A manifest lists each file in about 150 bytes: this is hundreds of thousands of files.
+MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 
 
 class BackupError(Exception):
@@ -427,6 +429,9 @@ def manifest_read(path: Path) -> dict[str, Any]:
     with _open_archive(path) as archive:
         try:
             member = archive.getmember(MANIFEST)
+            if member.size > MANIFEST_MAX_BYTES:
+                raise BackupError(f"{path} has a manifest of {member.size} bytes: it is not "
+                                  "a Cohort backup.")
             handle = archive.extractfile(member)
             body = handle.read() if handle is not None else b""
             manifest = json.loads(body)
@@ -441,6 +446,12 @@ def manifest_read(path: Path) -> dict[str, Any]:
             or not isinstance(manifest.get("tables"), dict) \
             or not isinstance(manifest.get("migrations", {}).get("applied"), dict):
         raise BackupError(f"{path} has a manifest this version of Cohort cannot read.")
+    # The database is read from the archive's own file, by its engine's name: a manifest
+    # naming another path (`/…`, `../…`) or a file the archive lacks is not a backup.
+    if manifest.get("database") not in DATABASE_FILES.values() \
+            or manifest["database"] not in manifest["files"]:
+        raise BackupError(f"{path} has a manifest whose database is not the archive's "
+                          "own file: it is not a Cohort backup.")
     return manifest
 
 
@@ -475,6 +486,11 @@ def _member_check(archive: tarfile.TarFile, member: tarfile.TarInfo, expected: A
     source = archive.extractfile(member)
     if source is None or not isinstance(expected, dict):
         raise BackupError(f"{path}: {member.name} cannot be read.")
+    # Before a byte is written: a member larger than its manifest says (a compressed
+    # archive can unpack to far more than its own size) would fill the disk first.
+    if member.size != expected.get("size"):
+        raise BackupError(f"{path} is damaged: {member.name} is {member.size} bytes, its "
+                          f"manifest says {expected.get('size')}.")
     digest = hashlib.sha256()
     size = 0
     target = None
@@ -585,6 +601,9 @@ def restore(path: Path) -> Restored:
         raise BackupError(f"This backup holds a {manifest['engine']} database and this "
                           f"install runs on {kind}: restore it into an install on "
                           f"{manifest['engine']}.")
+    if manifest["database"] != DATABASE_FILES[kind]:
+        raise BackupError(f"{path} has a manifest whose database is not the archive's "
+                          "own file: it is not a Cohort backup.")
     applied = {(app, name) for app, names in manifest["migrations"]["applied"].items()
                for name in names}
     unknown = sorted(applied - code_migrations())

@@ -339,6 +339,54 @@ def test_an_archive_of_another_engine_or_a_newer_cohort_is_refused(tmp_path: Pat
     _unchanged(counts)
 
 
+def test_a_manifest_naming_a_database_outside_the_archive_is_refused(tmp_path: Path) -> None:
+    """The database is the archive's own file: a crafted manifest pointing at another
+    file on the machine (an absolute path, `../`) restores nothing."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    name = backups.DATABASE_FILES[backups.engine()]
+    outside = tmp_path / "elsewhere" / name
+    outside.parent.mkdir()
+    with tarfile.open(archive) as reading:
+        body = reading.extractfile(name)
+        assert body is not None
+        outside.write_bytes(body.read())
+
+    for where in (str(outside), f"../../{name}"):
+        def elsewhere(manifest: dict[str, Any], where: str = where) -> None:
+            manifest["database"] = where
+
+        with pytest.raises(CommandError, match="whose database is not the archive's"):
+            call_command("restore", str(_rewritten(archive, elsewhere)))
+        _unchanged(counts)
+
+
+def test_a_member_larger_than_its_manifest_says_is_refused_before_it_is_unpacked(
+        tmp_path: Path) -> None:
+    """A compressed archive whose file unpacks to 64 MiB where the manifest says a few
+    bytes (a tar bomb): refused from the member's header, nothing written."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    bomb = tmp_path / "bomb.tar.gz"
+    huge = 64 * 1024 * 1024
+    with tarfile.open(archive) as source, tarfile.open(bomb, "w:gz") as target:
+        for member in source:
+            body = source.extractfile(member)
+            assert body is not None
+            if member.name == "media/documents/3/a1b2":
+                member.size = huge
+                target.addfile(member, io.BytesIO(bytes(huge)))
+            else:
+                target.addfile(member, body)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(bomb))
+    assert str(refused.value).endswith(
+        f"media/documents/3/a1b2 is {huge} bytes, its manifest says 1150.")
+    _unchanged(counts)
+
+
 def test_media_that_is_not_empty_is_refused(tmp_path: Path) -> None:
     archive = _backup_of_an_empty_database(tmp_path)
     counts = backups.table_counts()
