@@ -90,11 +90,28 @@ class QuietProbes(logging.Filter):
                     and getattr(request, "path", None) == "/readyz")
 
 
+# Line breaks and other control characters in a message (a path is percent-decoded:
+# `/x%0A2026-… INFO …` would write a second, forged line) are written escaped.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), 127, 0x85)} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+    0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """`text` with its control characters escaped: one line of a log."""
+    return text.translate(_CONTROLS)
+
+
 class TextFormatter(logging.Formatter):
-    """`2026-12-04 12:00:00,123 INFO cohort.request [3f2a…] GET /rooms/ 200 (12 ms)`."""
+    """`2026-12-04 12:00:00,123 INFO cohort.request [3f2a…] GET /rooms/ 200 (12 ms)`. The
+    message is one line (`one_line`); an exception's traceback follows it."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802  # logging's name
+        record.message = one_line(record.message)
+        return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:
         if getattr(record, "request_id", None) is None:

@@ -115,6 +115,17 @@ class TestHttp:
                     if " cohort.request " in line)
         assert " INFO cohort.request [text-id-9] GET /accounts/login/ 200 (" in line
 
+    def test_a_path_cannot_write_a_forged_line(self, text_lines):
+        """A percent-decoded line break in the path stays inside the access line."""
+        forged = "2026-01-01 00:00:00,000 INFO cohort.request [forged] GET /admin/ 200"
+        Client().get("/nowhere%0D%0A" + forged.replace(" ", "%20") + "%1B[2K",
+                     headers={"X-Request-ID": "path-7"})
+        lines = text_lines.getvalue().splitlines()
+        assert not [line for line in lines if line.startswith("2026-01-01")]
+        access = [line for line in lines if " cohort.request [path-7] " in line]
+        assert len(access) == 1
+        assert f"GET /nowhere\\r\\n{forged}\\x1b[2K 404 (" in access[0]
+
 
 # --- Sockets ----------------------------------------------------------------------------------
 def broken(user, content):
