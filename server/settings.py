@@ -213,6 +213,12 @@ if env.str("DATABASE_URL", default=""):
             "DATABASE_URL needs postgres://user:password@host:5432/name.")
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that accepts the connection and never answers (a hung server, a dropped
+    # route) fails a connection in these seconds instead of holding `cohort.py serve`'s
+    # wait, a request or the task worker forever (a `?connect_timeout=` in the URL wins).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("COHORT_DB_CONNECT_TIMEOUT", default=10))
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

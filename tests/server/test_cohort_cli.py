@@ -281,6 +281,28 @@ def test_serve_waits_for_a_database_that_is_down_and_names_it(tmp_path: Path) ->
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.pure
+def test_serve_gives_up_on_a_database_that_accepts_and_never_answers(tmp_path: Path) -> None:
+    """A hung database (the connection is taken, nothing comes back): each try ends after
+    COHORT_DB_CONNECT_TIMEOUT seconds, and serve stops after COHORT_WAIT_SECONDS."""
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)  # never accepted: the client waits for the server's first word
+        port = hung.getsockname()[1]
+        env_file = production_file(
+            tmp_path, DATABASE_URL=f"postgres://cohort@127.0.0.1:{port}/cohort",
+            COHORT_PROCESSES="1", COHORT_WAIT_SECONDS="3", COHORT_DB_CONNECT_TIMEOUT="2")
+        began = time.monotonic()
+        done = run_cohort("serve", "--env-file", str(env_file),
+                          env=command_env(tmp_path / "d"), timeout=60)
+    assert done.returncode != 0
+    assert time.monotonic() - began < 30
+    where = f"the database at 127.0.0.1:{port}/cohort"
+    assert f"waiting for {where} (up to 3 s): connection timeout expired" in done.stdout
+    assert said(done)[-1].startswith(f"cohort: {where} did not answer in 3 s")
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.redis
 def test_serve_runs_its_processes_restarts_one_that_dies_and_stops_on_sigterm(
         tmp_path: Path, demo_data: Path, started: list[subprocess.Popen[bytes]]) -> None:
