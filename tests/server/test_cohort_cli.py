@@ -481,3 +481,5 @@ def test_an_invitation_is_written_once_decoded_with_its_link_whole(
     assert len(link) > 76  # where quoted-printable would have cut it
     assert text.count(link) == 1 and text.count("/invite/") == 1
     assert "To: joy@example.org" in text and "=3D" not in text and "=\n" not in text
+    # The link lets whoever reads it join: the file is its owner's alone, whatever umask.
+    assert stat.S_IMODE(mail_log.stat().st_mode) == 0o600
