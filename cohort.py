@@ -47,7 +47,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -584,8 +584,19 @@ def check_domain(value: str) -> str:
     return domain
 
 
+def url_parts(value: str, what: str) -> SplitResult:
+    """The URL's parts, or the refusal of a URL Python cannot read (a broken [address],
+    a port out of range); the URL itself is not repeated: it may hold a password."""
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018  # a port out of range raises here
+    except ValueError as error:
+        raise Refused(f"{what} cannot be read: {error}.") from None
+    return parts
+
+
 def check_database_url(value: str) -> str:
-    parts = urlsplit(value.strip())
+    parts = url_parts(value, "the database URL")
     if parts.scheme not in ("postgres", "postgresql", "pgsql") or not parts.hostname \
             or not parts.path.strip("/"):
         raise Refused("the database URL needs postgres://user:password@host:5432/name.")
@@ -593,7 +604,7 @@ def check_database_url(value: str) -> str:
 
 
 def check_redis_url(value: str) -> str:
-    parts = urlsplit(value.strip())
+    parts = url_parts(value, "the Redis URL")
     if not ((parts.scheme in ("redis", "rediss") and parts.hostname
              and re.fullmatch(r"/?\d*", parts.path)) or (parts.scheme == "unix" and parts.path)):
         raise Refused("the Redis URL needs redis://host:6379/0 (or rediss://, unix://).")
@@ -601,7 +612,7 @@ def check_redis_url(value: str) -> str:
 
 
 def check_email_url(value: str) -> str:
-    parts = urlsplit(value.strip())
+    parts = url_parts(value, "the e-mail URL")
     if parts.scheme not in ("smtp", "smtp+tls", "smtp+ssl", "smtps") or not parts.hostname:
         raise Refused("the e-mail URL needs smtp://user:password@host:587 (or smtp+tls://, "
                       "smtps://).")

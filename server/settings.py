@@ -205,7 +205,10 @@ COHORT_DB_PREPARED = env.bool("COHORT_DB_PREPARED", default=True)
 if env.str("DATABASE_URL", default=""):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # django-environ's warning: refused just below
-        DATABASES = {"default": env.db("DATABASE_URL")}
+        try:
+            DATABASES = {"default": env.db("DATABASE_URL")}
+        except ValueError:  # a port out of range, a broken [address]: refused just below
+            DATABASES = {"default": {}}
     if DATABASES["default"].get("ENGINE") not in (
             "django.db.backends.postgresql", "django.db.backends.sqlite3") \
             or not DATABASES["default"].get("NAME"):
@@ -290,10 +293,20 @@ def redis_stores(url: str, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL and not (
-        (urlsplit(REDIS_URL).scheme in ("redis", "rediss") and urlsplit(REDIS_URL).hostname
-         and re.fullmatch(r"/?\d*", urlsplit(REDIS_URL).path))
-        or (urlsplit(REDIS_URL).scheme == "unix" and urlsplit(REDIS_URL).path)):
+
+
+def _redis_url_ok(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # a port out of range raises here
+    except ValueError:  # that, or a broken [address]
+        return False
+    return bool(parts.scheme in ("redis", "rediss") and parts.hostname
+                and re.fullmatch(r"/?\d*", parts.path)) \
+        or bool(parts.scheme == "unix" and parts.path)
+
+
+if REDIS_URL and not _redis_url_ok(REDIS_URL):
     raise ImproperlyConfigured(
         "REDIS_URL needs redis://host:6379/0 (or rediss://, unix:///path/redis.sock).")
 # Every Redis key and channel of this install starts with it (docs/deployment.md).
@@ -557,7 +570,7 @@ COHORT_CALLS_RELAY_ONLY = env.bool("COHORT_CALLS_RELAY_ONLY", default=False)
 if env.str("EMAIL_URL", default=""):
     try:
         _smtp = env.email_url("EMAIL_URL")
-    except ImproperlyConfigured:
+    except (ImproperlyConfigured, ValueError):  # ValueError: a port out of range
         _smtp = {}
     if not _smtp.get("EMAIL_HOST") or not str(_smtp.get("EMAIL_BACKEND", "")).endswith(
             "smtp.EmailBackend"):
