@@ -534,16 +534,31 @@ def in_use() -> str | None:
     return None
 
 
+_DUMPED_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) ", re.MULTILINE)
+
+
+def _dumped_tables(pg_restore: str, dump: Path, environment: dict[str, str]) -> list[str]:
+    """The tables the dump creates, as `schema.name` quoted (its table of contents)."""
+    listed = subprocess.run(  # nosec B603  # no shell, fixed arguments
+        [pg_restore, "--list", str(dump)], capture_output=True, text=True,
+        env=environment, check=False)
+    if listed.returncode != 0:
+        raise BackupError(f"The database could not be restored (nothing of it was kept): "
+                          f"{_last_line(listed.stderr)}")
+    quote = connection.ops.quote_name
+    return [f"{quote(schema)}.{quote(name)}"
+            for schema, name in _DUMPED_TABLE.findall(listed.stdout)]
+
+
 def _restore_postgresql(dump: Path) -> None:
-    """The dump's SQL, after dropping the (empty) tables `migrate` may have made, in one
-    transaction: it is restored whole or not at all."""
+    """The dump's SQL, after dropping the (empty) tables of the dump's that `migrate` may
+    have made (never another table of the database: another program's, sharing it, keeps
+    its own), in one transaction: it is restored whole or not at all."""
     pg_restore, psql = _tool("pg_restore"), _tool("psql")
-    with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
-    connection.close()
-    prefix = "".join(f"DROP TABLE IF EXISTS {connection.ops.quote_name(t)} CASCADE;\n"
-                     for t in tables)
     environment = pg_environment()
+    tables = _dumped_tables(pg_restore, dump, environment)
+    connection.close()
+    prefix = "".join(f"DROP TABLE IF EXISTS {table} CASCADE;\n" for table in tables)
     with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
         reader = subprocess.Popen(  # nosec B603  # no shell; the password is in the environment
             [pg_restore, "--no-owner", "--no-privileges", "--no-comments", "--file=-",

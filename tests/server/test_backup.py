@@ -387,6 +387,25 @@ def test_a_member_larger_than_its_manifest_says_is_refused_before_it_is_unpacked
     _unchanged(counts)
 
 
+@pytest.mark.postgres
+def test_a_restore_keeps_the_tables_of_another_program_sharing_the_database(
+        tmp_path: Path) -> None:
+    """Only the tables the backup holds are replaced: another program's table in the same
+    PostgreSQL database keeps its rows."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE someone_elses (note text)")
+        cursor.execute("INSERT INTO someone_elses VALUES ('keep me')")
+    try:
+        call_command("restore", str(archive), stdout=io.StringIO())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT note FROM someone_elses")
+            assert cursor.fetchall() == [("keep me",)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS someone_elses")
+
+
 def test_media_that_is_not_empty_is_refused(tmp_path: Path) -> None:
     archive = _backup_of_an_empty_database(tmp_path)
     counts = backups.table_counts()
