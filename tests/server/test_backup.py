@@ -13,6 +13,7 @@ created and dropped by the test.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -359,6 +360,50 @@ def test_a_manifest_naming_a_database_outside_the_archive_is_refused(tmp_path: P
         with pytest.raises(CommandError, match="whose database is not the archive's"):
             call_command("restore", str(_rewritten(archive, elsewhere)))
         _unchanged(counts)
+
+
+@pytest.mark.parametrize("crafted", ["../escaped.txt", "/cohort-absolute.txt",
+                                     "media/../../escaped.txt", "media/link", "media/hard"])
+def test_a_member_outside_media_or_a_link_is_refused_and_nothing_is_written(
+        tmp_path: Path, crafted: str) -> None:
+    """A crafted archive whose manifest lists a path out of the install, a symlink or a
+    hard link (with a checksum that matches): refused, nothing written anywhere."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    body = b"planted\n"
+    copy = tmp_path / "crafted.tar"
+    with tarfile.open(archive) as source, tarfile.open(copy, "w") as target:
+        manifest = {}
+        for member in source:
+            handle = source.extractfile(member)
+            assert handle is not None
+            data = handle.read()
+            if member.name == backups.MANIFEST:
+                manifest = json.loads(data)
+                continue
+            target.addfile(member, io.BytesIO(data))
+        extra = tarfile.TarInfo(crafted)
+        if crafted == "media/link":
+            extra.type, extra.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        elif crafted == "media/hard":
+            extra.type, extra.linkname = tarfile.LNKTYPE, backups.DATABASE_FILES[
+                backups.engine()]
+        else:
+            extra.size = len(body)
+        target.addfile(extra, io.BytesIO(body) if extra.isreg() else None)
+        manifest["files"][crafted] = {"size": extra.size,
+                                      "sha256": hashlib.sha256(body).hexdigest()}
+        data = json.dumps(manifest).encode()
+        info = tarfile.TarInfo(backups.MANIFEST)
+        info.size = len(data)
+        target.addfile(info, io.BytesIO(data))
+
+    with pytest.raises(CommandError, match="which its manifest does not list"):
+        call_command("restore", str(copy))
+    _unchanged(counts)
+    assert not (media_root().parent / "escaped.txt").exists()
+    assert not (media_root().parent.parent / "escaped.txt").exists()
+    assert not Path("/cohort-absolute.txt").exists()
 
 
 def test_a_member_larger_than_its_manifest_says_is_refused_before_it_is_unpacked(
