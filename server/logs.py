@@ -58,9 +58,26 @@ def request_id_from(value: str | None) -> str:
     return secrets.token_hex(16)
 
 
+# Paths whose part is a secret (whoever has it joins, confirms an address, sets a
+# password or reads a member's calendar): logged with that part as `…`.
+_SECRET_PATHS = (
+    re.compile(r"\A(/invite/)[^/]+"),
+    re.compile(r"\A(/calendar/feed/)[^/]+?(?=\.ics\Z)"),
+    re.compile(r"\A(/accounts/confirm-email/)[^/]+"),
+    re.compile(r"\A(/accounts/password/reset/key/)(?!done/)[^/]+"),
+)
+
+
+def loggable_path(path: str) -> str:
+    """`path` with any secret it holds replaced by `…` (`/invite/…/`)."""
+    for pattern in _SECRET_PATHS:
+        path = pattern.sub(r"\1…", path, count=1)
+    return path
+
+
 def begin(header: str | None, path: str) -> RequestContext:
     """Start a request's (or a socket's) context in the current one."""
-    context = RequestContext(request_id_from(header), path)
+    context = RequestContext(request_id_from(header), loggable_path(path))
     current.set(context)
     return context
 
@@ -204,7 +221,7 @@ class RequestIdMiddleware:
         level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
         if access_log.isEnabledFor(level):
             duration = round((time.perf_counter() - started) * 1000, 1)
-            access_log.log(level, "%s %s %s (%s ms)", request.method, request.path, status,
+            access_log.log(level, "%s %s %s (%s ms)", request.method, context.path, status,
                            duration, extra={"method": request.method, "status": status,
                                             "duration_ms": duration})
 
