@@ -456,6 +456,15 @@ def oidc_apps(environment: environ.Env) -> list[dict[str, Any]]:
     domains = [d.strip().lower() for d in environment.list(
         "COHORT_OIDC_VERIFIED_DOMAINS", default=[]) if d.strip()]
     if domains:
+        # A multi-tenant issuer (Entra ID's `common`, `organizations`, `consumers`) takes
+        # any tenant's users, whose `email` claim their own administrators set: vouching
+        # for a domain there would let a stranger's tenant in as a member.
+        if re.search(r"/(common|organizations|consumers)(/|$)", urlsplit(server_url).path,
+                     re.IGNORECASE):
+            raise ImproperlyConfigured(
+                "COHORT_OIDC_VERIFIED_DOMAINS needs the organisation's own issuer in "
+                "COHORT_OIDC_SERVER_URL (Entra ID: https://login.microsoftonline.com/"
+                "<tenant id>/v2.0), not a multi-tenant one.")
         app_settings["verified_email"] = domains
     return [{
         "provider_id": provider_id,

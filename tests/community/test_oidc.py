@@ -486,6 +486,26 @@ class TestTheEnvironment:
         [app] = env_apps(monkeypatch, provider)
         assert app["settings"]["verified_email"] == ["example.org", "staff.example.org"]
 
+    @pytest.mark.parametrize("issuer", [
+        "https://login.microsoftonline.com/common/v2.0",
+        "https://login.microsoftonline.com/organizations/v2.0",
+        "https://login.microsoftonline.com/Common"])
+    def test_verified_domains_are_refused_with_a_multi_tenant_issuer(self, monkeypatch,
+                                                                      issuer):
+        """Any tenant's administrator sets its users' `email`: trusting a domain there
+        would let another organisation in as members of it."""
+        from django.core.exceptions import ImproperlyConfigured
+
+        monkeypatch.setenv("COHORT_OIDC_VERIFIED_DOMAINS", "example.org")
+        provider = OidcProvider.__new__(OidcProvider)
+        provider.issuer = issuer
+        with pytest.raises(ImproperlyConfigured, match="COHORT_OIDC_VERIFIED_DOMAINS needs "
+                                                       "the organisation's own issuer"):
+            env_apps(monkeypatch, provider)
+        provider.issuer = "https://login.microsoftonline.com/0b6f-tenant/v2.0"
+        assert env_apps(monkeypatch, provider)[0]["settings"]["verified_email"] == [
+            "example.org"]
+
     def test_no_server_url_no_provider(self, monkeypatch):
         monkeypatch.delenv("COHORT_OIDC_SERVER_URL", raising=False)
         assert oidc_apps(environ.Env()) == []
