@@ -550,11 +550,32 @@ def _dumped_tables(pg_restore: str, dump: Path, environment: dict[str, str]) -> 
             for schema, name in _DUMPED_TABLE.findall(listed.stdout)]
 
 
+# The first release of each major whose pg_restore protects its script from psql
+# meta-commands a crafted dump carries (`\restrict`, CVE-2025-8714); 18 and later do.
+SAFE_PG_RESTORE = {13: 22, 14: 19, 15: 14, 16: 10, 17: 6}
+
+
+def _pg_restore_safe(pg_restore: str) -> None:
+    """Refuse a pg_restore whose output a crafted dump could use to run commands."""
+    done = subprocess.run(  # nosec B603  # no shell, fixed arguments
+        [pg_restore, "--version"], capture_output=True, text=True, check=False)
+    found = re.search(r"(\d+)\.(\d+)", done.stdout)
+    if found is None:
+        raise BackupError(f"Could not tell pg_restore's version: {_last_line(done.stdout)}")
+    major, minor = int(found.group(1)), int(found.group(2))
+    if major < 18 and minor < SAFE_PG_RESTORE.get(major, 10**6):
+        raise BackupError(
+            f"pg_restore {major}.{minor} lets a crafted backup run commands through psql: "
+            "install PostgreSQL's client tools of August 2025 or later (13.22, 14.19, 15.14, "
+            "16.10, 17.6, or 18).")
+
+
 def _restore_postgresql(dump: Path) -> None:
     """The dump's SQL, after dropping the (empty) tables of the dump's that `migrate` may
     have made (never another table of the database: another program's, sharing it, keeps
     its own), in one transaction: it is restored whole or not at all."""
     pg_restore, psql = _tool("pg_restore"), _tool("psql")
+    _pg_restore_safe(pg_restore)
     environment = pg_environment()
     tables = _dumped_tables(pg_restore, dump, environment)
     connection.close()

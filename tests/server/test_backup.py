@@ -451,6 +451,25 @@ def test_a_restore_keeps_the_tables_of_another_program_sharing_the_database(
             cursor.execute("DROP TABLE IF EXISTS someone_elses")
 
 
+@pytest.mark.postgres
+def test_a_pg_restore_that_a_crafted_dump_could_abuse_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pg_restore before August 2025 lets a dump carry psql commands (`\\!`): restore
+    says which client tools to install, and changes nothing."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    tools = tmp_path / "old-tools"
+    tools.mkdir()
+    fake = tools / "pg_restore"
+    fake.write_text("#!/bin/sh\necho 'pg_restore (PostgreSQL) 15.13'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(CommandError, match=r"pg_restore 15\.13 lets a crafted backup run "
+                                           r"commands through psql: install"):
+        call_command("restore", str(archive))
+    _unchanged(counts)
+
+
 def test_media_that_is_not_empty_is_refused(tmp_path: Path) -> None:
     archive = _backup_of_an_empty_database(tmp_path)
     counts = backups.table_counts()
