@@ -585,33 +585,35 @@ def check_domain(value: str) -> str:
     return domain
 
 
-def has_port_or_none(parts: SplitResult) -> bool:
-    """A URL's port, when it names one, is a number from 0 to 65535."""
+def url_parts(value: str, what: str, shape: str) -> SplitResult:
+    """The URL's parts, or the refusal of a URL Python cannot read (a broken [address],
+    a port out of range); the URL itself is not repeated: it may hold a password."""
     try:
-        parts.port  # noqa: B018 (urllib checks the port when it is read)
-    except ValueError:
-        return False
-    return True
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018  # a port out of range raises here
+    except ValueError as error:
+        raise Refused(f"{what} cannot be read ({error}): it needs {shape}.") from None
+    return parts
 
 
 def check_database_url(value: str) -> str:
-    parts = urlsplit(value.strip())
+    parts = url_parts(value, "the database URL", "postgres://user:password@host:5432/name")
     if parts.scheme not in ("postgres", "postgresql", "pgsql") or not parts.hostname \
-            or not parts.path.strip("/") or not has_port_or_none(parts):
+            or not parts.path.strip("/"):
         raise Refused("the database URL needs postgres://user:password@host:5432/name.")
     return value.strip()
 
 
 def check_redis_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if not ((parts.scheme in ("redis", "rediss") and parts.hostname and has_port_or_none(parts)
+    parts = url_parts(value, "the Redis URL", "redis://host:6379/0")
+    if not ((parts.scheme in ("redis", "rediss") and parts.hostname
              and re.fullmatch(r"/?\d*", parts.path)) or (parts.scheme == "unix" and parts.path)):
         raise Refused("the Redis URL needs redis://host:6379/0 (or rediss://, unix://).")
     return value.strip()
 
 
 def check_email_url(value: str) -> str:
-    parts = urlsplit(value.strip())
+    parts = url_parts(value, "the e-mail URL", "smtp://user:password@host:587")
     if parts.scheme not in ("smtp", "smtp+tls", "smtp+ssl", "smtps") or not parts.hostname:
         raise Refused("the e-mail URL needs smtp://user:password@host:587 (or smtp+tls://, "
                       "smtps://).")

@@ -99,13 +99,26 @@ REFUSALS = ("invitation", "unverified", "inactive", "no_email")
 
 
 def provider_email(sociallogin: SocialLogin) -> tuple[str, bool]:
-    """The address the provider gives (lower-cased; "" when none) and whether it says it
-    verified it: only an `email_verified` that is exactly true counts."""
+    """The address the provider gives (A-Z lower-cased, `services.email_key`; "" when
+    none) and whether it says it verified it: only an `email_verified` that is exactly
+    true counts. allauth lower-cases the address by Unicode's rules, which turn a
+    look-alike into someone's address (a Kelvin sign into "k"): the provider's own claim
+    is the address, and one that only Unicode's rules made equal to allauth's does not
+    count as verified."""
+    from community.services import email_key
+
     addresses = sociallogin.email_addresses
     if not addresses:
         return "", False
     first = addresses[0]
-    return str(first.email).strip().lower(), first.verified is True
+    given = email_key(str(first.email))
+    extra = sociallogin.account.extra_data or {}
+    claims = extra.get("userinfo") or extra.get("id_token") or extra
+    claimed = claims.get("email") if isinstance(claims, dict) else None
+    if isinstance(claimed, str) and claimed.strip():
+        email = email_key(claimed)
+        return email, first.verified is True and email == given
+    return given, first.verified is True
 
 
 def refusal(request: HttpRequest, reason: str, *, email: str = "",
@@ -161,7 +174,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         email, verified = provider_email(sociallogin)
         if not email:
             raise refusal(request, "no_email", provider=provider)
-        member = User.objects.filter(email__iexact=email).first()
+        from community.services import same_address
+
+        member = next((user for user in User.objects.filter(email__iexact=email)
+                       if same_address(user.email, email)), None)
         if member is None:
             return  # a newcomer: is_open_for_signup decides
         if not verified:
@@ -209,7 +225,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = sociallogin.user
         email, verified = provider_email(sociallogin)
         for address in sociallogin.email_addresses:
-            address.verified = address.verified is True
+            address.verified = address.verified is True and verified
         user.email = email
         user.set_unusable_password()
         provider = sociallogin.provider.name

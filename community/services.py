@@ -315,15 +315,32 @@ def invitation_accept(*, token: str, name: str, password: str) -> User:
     return user
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def email_key(email: str) -> str:
+    """An address as compared with another: only A-Z fold to a-z. Unicode's case rules
+    would make a look-alike the same address (the Kelvin sign lower-cases to "k";
+    PostgreSQL's UPPER() makes the dotless "ı" an "I"), and a provider's look-alike
+    address would then open a member's account or take her invitation."""
+    return email.strip().translate(_ASCII_LOWER)
+
+
+def same_address(first: str, second: str) -> bool:
+    return email_key(first) == email_key(second)
+
+
 def invitation_open_for(email: str, *, lock: bool = False) -> Invitation | None:
-    """The pending, unexpired invitation to `email`, or None; `lock`: its row is locked
-    until the caller's transaction ends (sign-in through an organisation uses it up)."""
+    """The pending, unexpired invitation to `email` (the same address, `same_address`), or
+    None; `lock`: its row is locked until the caller's transaction ends (sign-in through
+    an organisation uses it up)."""
     invitations = Invitation.objects.filter(
         email__iexact=email.strip(), accepted_at__isnull=True, revoked_at__isnull=True,
         expires_at__gt=timezone.now())
     if lock:
         invitations = invitations.select_for_update()
-    return invitations.first()
+    return next((invitation for invitation in invitations
+                 if same_address(invitation.email, email)), None)
 
 
 def invitation_accept_by(*, invitation: Invitation, user: User) -> None:
@@ -342,7 +359,8 @@ def provider_link_record(*, member: User, email: str, provider: str) -> None:
     (inside the caller's transaction): her address counts as verified from now on, and if
     it was not verified before, the password someone set on it is wiped (whoever created
     the account never proved the address: she alone gets in, and may reset it). Audited."""
-    address = EmailAddress.objects.filter(user=member, email__iexact=email).first()
+    address = next((found for found in EmailAddress.objects.filter(
+        user=member, email__iexact=email) if same_address(found.email, email)), None)
     if address is None or not address.verified:
         if member.has_usable_password():
             member.set_unusable_password()

@@ -57,6 +57,8 @@ EXCLUDED_MEDIA = ("exports",)
 # Tables only people fill (never `migrate`): one row in any means the install is in use.
 IN_USE_TABLES = ("community_user", "rooms_room", "chat_message", "documents_document")
 CHUNK = 1024 * 1024
+# A manifest lists each file in about 150 bytes: this is hundreds of thousands of files.
+MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 
 
 class BackupError(Exception):
@@ -427,6 +429,9 @@ def manifest_read(path: Path) -> dict[str, Any]:
     with _open_archive(path) as archive:
         try:
             member = archive.getmember(MANIFEST)
+            if member.size > MANIFEST_MAX_BYTES:
+                raise BackupError(f"{path} has a manifest of {member.size} bytes: it is not "
+                                  "a Cohort backup.")
             handle = archive.extractfile(member)
             body = handle.read() if handle is not None else b""
             manifest = json.loads(body)
@@ -441,6 +446,12 @@ def manifest_read(path: Path) -> dict[str, Any]:
             or not isinstance(manifest.get("tables"), dict) \
             or not isinstance(manifest.get("migrations", {}).get("applied"), dict):
         raise BackupError(f"{path} has a manifest this version of Cohort cannot read.")
+    # The database is read from the archive's own file, by its engine's name: a manifest
+    # naming another path (`/…`, `../…`) or a file the archive lacks is not a backup.
+    if manifest.get("database") not in DATABASE_FILES.values() \
+            or manifest["database"] not in manifest["files"]:
+        raise BackupError(f"{path} has a manifest whose database is not the archive's "
+                          "own file: it is not a Cohort backup.")
     return manifest
 
 
@@ -475,6 +486,11 @@ def _member_check(archive: tarfile.TarFile, member: tarfile.TarInfo, expected: A
     source = archive.extractfile(member)
     if source is None or not isinstance(expected, dict):
         raise BackupError(f"{path}: {member.name} cannot be read.")
+    # Before a byte is written: a member larger than its manifest says (a compressed
+    # archive can unpack to far more than its own size) would fill the disk first.
+    if member.size != expected.get("size"):
+        raise BackupError(f"{path} is damaged: {member.name} is {member.size} bytes, its "
+                          f"manifest says {expected.get('size')}.")
     digest = hashlib.sha256()
     size = 0
     target = None
@@ -518,16 +534,52 @@ def in_use() -> str | None:
     return None
 
 
+_DUMPED_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) ", re.MULTILINE)
+
+
+def _dumped_tables(pg_restore: str, dump: Path, environment: dict[str, str]) -> list[str]:
+    """The tables the dump creates, as `schema.name` quoted (its table of contents)."""
+    listed = subprocess.run(  # nosec B603  # no shell, fixed arguments
+        [pg_restore, "--list", str(dump)], capture_output=True, text=True,
+        env=environment, check=False)
+    if listed.returncode != 0:
+        raise BackupError(f"The database could not be restored (nothing of it was kept): "
+                          f"{_last_line(listed.stderr)}")
+    quote = connection.ops.quote_name
+    return [f"{quote(schema)}.{quote(name)}"
+            for schema, name in _DUMPED_TABLE.findall(listed.stdout)]
+
+
+# The first release of each major whose pg_restore protects its script from psql
+# meta-commands a crafted dump carries (`\restrict`, CVE-2025-8714); 18 and later do.
+SAFE_PG_RESTORE = {13: 22, 14: 19, 15: 14, 16: 10, 17: 6}
+
+
+def _pg_restore_safe(pg_restore: str) -> None:
+    """Refuse a pg_restore whose output a crafted dump could use to run commands."""
+    done = subprocess.run(  # nosec B603  # no shell, fixed arguments
+        [pg_restore, "--version"], capture_output=True, text=True, check=False)
+    found = re.search(r"(\d+)\.(\d+)", done.stdout)
+    if found is None:
+        raise BackupError(f"Could not tell pg_restore's version: {_last_line(done.stdout)}")
+    major, minor = int(found.group(1)), int(found.group(2))
+    if major < 18 and minor < SAFE_PG_RESTORE.get(major, 10**6):
+        raise BackupError(
+            f"pg_restore {major}.{minor} lets a crafted backup run commands through psql: "
+            "install PostgreSQL's client tools of August 2025 or later (13.22, 14.19, 15.14, "
+            "16.10, 17.6, or 18).")
+
+
 def _restore_postgresql(dump: Path) -> None:
-    """The dump's SQL, after dropping the (empty) tables `migrate` may have made, in one
-    transaction: it is restored whole or not at all."""
+    """The dump's SQL, after dropping the (empty) tables of the dump's that `migrate` may
+    have made (never another table of the database: another program's, sharing it, keeps
+    its own), in one transaction: it is restored whole or not at all."""
     pg_restore, psql = _tool("pg_restore"), _tool("psql")
-    with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
-    connection.close()
-    prefix = "".join(f"DROP TABLE IF EXISTS {connection.ops.quote_name(t)} CASCADE;\n"
-                     for t in tables)
+    _pg_restore_safe(pg_restore)
     environment = pg_environment()
+    tables = _dumped_tables(pg_restore, dump, environment)
+    connection.close()
+    prefix = "".join(f"DROP TABLE IF EXISTS {table} CASCADE;\n" for table in tables)
     with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
         reader = subprocess.Popen(  # nosec B603  # no shell; the password is in the environment
             [pg_restore, "--no-owner", "--no-privileges", "--no-comments", "--file=-",
@@ -585,6 +637,9 @@ def restore(path: Path) -> Restored:
         raise BackupError(f"This backup holds a {manifest['engine']} database and this "
                           f"install runs on {kind}: restore it into an install on "
                           f"{manifest['engine']}.")
+    if manifest["database"] != DATABASE_FILES[kind]:
+        raise BackupError(f"{path} has a manifest whose database is not the archive's "
+                          "own file: it is not a Cohort backup.")
     applied = {(app, name) for app, names in manifest["migrations"]["applied"].items()
                for name in names}
     unknown = sorted(applied - code_migrations())

@@ -58,9 +58,26 @@ def request_id_from(value: str | None) -> str:
     return secrets.token_hex(16)
 
 
+# Paths whose part is a secret (whoever has it joins, confirms an address, sets a
+# password or reads a member's calendar): logged with that part as `…`.
+_SECRET_PATHS = (
+    re.compile(r"\A(/invite/)[^/]+"),
+    re.compile(r"\A(/calendar/feed/)[^/]+?(?=\.ics\Z)"),
+    re.compile(r"\A(/accounts/confirm-email/)[^/]+"),
+    re.compile(r"\A(/accounts/password/reset/key/)(?!done/)[^/]+"),
+)
+
+
+def loggable_path(path: str) -> str:
+    """`path` with any secret it holds replaced by `…` (`/invite/…/`)."""
+    for pattern in _SECRET_PATHS:
+        path = pattern.sub(r"\1…", path, count=1)
+    return path
+
+
 def begin(header: str | None, path: str) -> RequestContext:
     """Start a request's (or a socket's) context in the current one."""
-    context = RequestContext(request_id_from(header), path)
+    context = RequestContext(request_id_from(header), loggable_path(path))
     current.set(context)
     return context
 
@@ -90,11 +107,28 @@ class QuietProbes(logging.Filter):
                     and getattr(request, "path", None) == "/readyz")
 
 
+# Line breaks and other control characters in a message (a path is percent-decoded:
+# `/x%0A2026-… INFO …` would write a second, forged line) are written escaped.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(32), 127, 0x85)} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+    0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """`text` with its control characters escaped: one line of a log."""
+    return text.translate(_CONTROLS)
+
+
 class TextFormatter(logging.Formatter):
-    """`2026-12-04 12:00:00,123 INFO cohort.request [3f2a…] GET /rooms/ 200 (12 ms)`."""
+    """`2026-12-04 12:00:00,123 INFO cohort.request [3f2a…] GET /rooms/ 200 (12 ms)`. The
+    message is one line (`one_line`); an exception's traceback follows it."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802  # logging's name
+        record.message = one_line(record.message)
+        return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:
         if getattr(record, "request_id", None) is None:
@@ -187,7 +221,7 @@ class RequestIdMiddleware:
         level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
         if access_log.isEnabledFor(level):
             duration = round((time.perf_counter() - started) * 1000, 1)
-            access_log.log(level, "%s %s %s (%s ms)", request.method, request.path, status,
+            access_log.log(level, "%s %s %s (%s ms)", request.method, context.path, status,
                            duration, extra={"method": request.method, "status": status,
                                             "duration_ms": duration})
 

@@ -12,13 +12,15 @@ worker that sends the e-mails shares the terminal with the server: lines of an e
 and of the access log would interleave.
 
 The file is bounded: once past MAX_BYTES it is renamed `mail.log.1` (the previous one is
-dropped) and a new one begun. Each e-mail is one `write` in append mode, so the server
+dropped) and a new one begun, readable by its owner alone (the e-mails hold sign-in and
+password-reset links). Each e-mail is one `write` in append mode, so the server
 processes and the task worker may write at once.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -75,7 +77,12 @@ class ConsoleEmailBackend(BaseEmailBackend):
                 if not message.recipients():
                     continue
                 self.rotate()
-                with self.path.open("a", encoding="utf-8") as stream:
+                # Readable by this account alone: the e-mails hold sign-in, invitation
+                # and password-reset links.
+                descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                                     0o600)
+                os.fchmod(descriptor, 0o600)  # a file an older version left readable
+                with os.fdopen(descriptor, "a", encoding="utf-8") as stream:
                     stream.write(rendered(message))
                 logger.info("E-mail to %s, “%s”: written to %s",
                             ", ".join(message.recipients()), message.subject, self.path)

@@ -210,9 +210,8 @@ if env.str("DATABASE_URL", default=""):
         warnings.simplefilter("ignore")  # django-environ's warning: refused just below
         try:
             DATABASES = {"default": env.db("DATABASE_URL")}
-        except ValueError:  # a port that is not a number from 0 to 65535
-            raise ImproperlyConfigured(
-                "DATABASE_URL needs postgres://user:password@host:5432/name.") from None
+        except ValueError:  # a port out of range, a broken [address]: refused just below
+            DATABASES = {"default": {}}
     if DATABASES["default"].get("ENGINE") not in (
             "django.db.backends.postgresql", "django.db.backends.sqlite3") \
             or not DATABASES["default"].get("NAME"):
@@ -220,6 +219,12 @@ if env.str("DATABASE_URL", default=""):
             "DATABASE_URL needs postgres://user:password@host:5432/name.")
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that accepts the connection and never answers (a hung server, a dropped
+    # route) fails a connection in these seconds instead of holding `cohort.py serve`'s
+    # wait, a request or the task worker forever (a `?connect_timeout=` in the URL wins).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("COHORT_DB_CONNECT_TIMEOUT", default=10))
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -290,20 +295,21 @@ def redis_stores(url: str, prefix: str) -> tuple[dict[str, Any], dict[str, Any]]
     return layers, caches
 
 
-def _has_port_or_none(url: str) -> bool:
-    """The URL's port, when it names one, is a number from 0 to 65535."""
-    try:
-        urlsplit(url).port  # noqa: B018 (urllib checks the port when it is read)
-    except ValueError:
-        return False
-    return True
-
-
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL and not (
-        (urlsplit(REDIS_URL).scheme in ("redis", "rediss") and urlsplit(REDIS_URL).hostname
-         and _has_port_or_none(REDIS_URL) and re.fullmatch(r"/?\d*", urlsplit(REDIS_URL).path))
-        or (urlsplit(REDIS_URL).scheme == "unix" and urlsplit(REDIS_URL).path)):
+
+
+def _redis_url_ok(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # a port out of range raises here
+    except ValueError:  # that, or a broken [address]
+        return False
+    return bool(parts.scheme in ("redis", "rediss") and parts.hostname
+                and re.fullmatch(r"/?\d*", parts.path)) \
+        or bool(parts.scheme == "unix" and parts.path)
+
+
+if REDIS_URL and not _redis_url_ok(REDIS_URL):
     raise ImproperlyConfigured(
         "REDIS_URL needs redis://host:6379/0 (or rediss://, unix:///path/redis.sock).")
 # Every Redis key and channel of this install starts with it (docs/deployment.md).
@@ -453,6 +459,15 @@ def oidc_apps(environment: environ.Env) -> list[dict[str, Any]]:
     domains = [d.strip().lower() for d in environment.list(
         "COHORT_OIDC_VERIFIED_DOMAINS", default=[]) if d.strip()]
     if domains:
+        # A multi-tenant issuer (Entra ID's `common`, `organizations`, `consumers`) takes
+        # any tenant's users, whose `email` claim their own administrators set: vouching
+        # for a domain there would let a stranger's tenant in as a member.
+        if re.search(r"/(common|organizations|consumers)(/|$)", urlsplit(server_url).path,
+                     re.IGNORECASE):
+            raise ImproperlyConfigured(
+                "COHORT_OIDC_VERIFIED_DOMAINS needs the organisation's own issuer in "
+                "COHORT_OIDC_SERVER_URL (Entra ID: https://login.microsoftonline.com/"
+                "<tenant id>/v2.0), not a multi-tenant one.")
         app_settings["verified_email"] = domains
     return [{
         "provider_id": provider_id,
@@ -640,7 +655,7 @@ COHORT_WEBHOOKS_CA_FILE = env.str("COHORT_WEBHOOKS_CA_FILE", default="")
 if env.str("EMAIL_URL", default=""):
     try:
         _smtp = env.email_url("EMAIL_URL")
-    except ImproperlyConfigured:
+    except (ImproperlyConfigured, ValueError):  # ValueError: a port out of range
         _smtp = {}
     if not _smtp.get("EMAIL_HOST") or not str(_smtp.get("EMAIL_BACKEND", "")).endswith(
             "smtp.EmailBackend"):

@@ -186,6 +186,26 @@ class TestWhoComesIn:
         amal.refresh_from_db()
         assert amal.check_password(PASSWORD)
 
+    def test_a_look_alike_address_opens_no_account_and_takes_no_invitation(
+            self, cohort, provider):
+        """Unicode's case rules make "\u212aate" (a Kelvin sign) lower-case to "kate" and
+        PostgreSQL's UPPER() make "admın" (a dotless i) equal "admin": a provider's
+        verified look-alike is another address, not hers."""
+        kate = UserFactory(email="kate@example.org", name="Kate")
+        admin = AdminFactory(email="admin@example.org", name="Admin")
+        invitation = invite("irene@example.org", Role.ADMIN)
+        for email in ("\u212aate@example.org", "adm\u0131n@example.org",
+                      "\u0131rene@example.org"):
+            provider.person("mallory", email=email, verified=True, name="Mallory")
+            client = Client()
+            sign_in_through(client, provider, "mallory")
+            assert signed_in_as(client) not in (kate, admin)
+        assert not SocialAccount.objects.filter(user__in=[kate, admin]).exists()
+        assert not User.objects.filter(role=Role.ADMIN).exclude(
+            pk__in=[admin.pk, invitation.invited_by_id]).exists()
+        invitation.refresh_from_db()
+        assert invitation.accepted_at is None
+
     def test_an_unverified_address_gets_one_answer_whoever_it_belongs_to(
             self, cohort, provider):
         """Member, invited or unknown: the page says nothing about the address's owner."""
@@ -482,6 +502,26 @@ class TestTheEnvironment:
         provider.issuer = "https://login.example.org"
         [app] = env_apps(monkeypatch, provider)
         assert app["settings"]["verified_email"] == ["example.org", "staff.example.org"]
+
+    @pytest.mark.parametrize("issuer", [
+        "https://login.microsoftonline.com/common/v2.0",
+        "https://login.microsoftonline.com/organizations/v2.0",
+        "https://login.microsoftonline.com/Common"])
+    def test_verified_domains_are_refused_with_a_multi_tenant_issuer(self, monkeypatch,
+                                                                      issuer):
+        """Any tenant's administrator sets its users' `email`: trusting a domain there
+        would let another organisation in as members of it."""
+        from django.core.exceptions import ImproperlyConfigured
+
+        monkeypatch.setenv("COHORT_OIDC_VERIFIED_DOMAINS", "example.org")
+        provider = OidcProvider.__new__(OidcProvider)
+        provider.issuer = issuer
+        with pytest.raises(ImproperlyConfigured, match="COHORT_OIDC_VERIFIED_DOMAINS needs "
+                                                       "the organisation's own issuer"):
+            env_apps(monkeypatch, provider)
+        provider.issuer = "https://login.microsoftonline.com/0b6f-tenant/v2.0"
+        assert env_apps(monkeypatch, provider)[0]["settings"]["verified_email"] == [
+            "example.org"]
 
     def test_no_server_url_no_provider(self, monkeypatch):
         monkeypatch.delenv("COHORT_OIDC_SERVER_URL", raising=False)

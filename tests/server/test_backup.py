@@ -13,6 +13,7 @@ created and dropped by the test.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -336,6 +337,136 @@ def test_an_archive_of_another_engine_or_a_newer_cohort_is_refused(tmp_path: Pat
     with pytest.raises(CommandError, match=r"newer version of Cohort .*"
                                            r"community\.9999_from_the_future"):
         call_command("restore", str(_rewritten(archive, newer)))
+    _unchanged(counts)
+
+
+def test_a_manifest_naming_a_database_outside_the_archive_is_refused(tmp_path: Path) -> None:
+    """The database is the archive's own file: a crafted manifest pointing at another
+    file on the machine (an absolute path, `../`) restores nothing."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    name = backups.DATABASE_FILES[backups.engine()]
+    outside = tmp_path / "elsewhere" / name
+    outside.parent.mkdir()
+    with tarfile.open(archive) as reading:
+        body = reading.extractfile(name)
+        assert body is not None
+        outside.write_bytes(body.read())
+
+    for where in (str(outside), f"../../{name}"):
+        def elsewhere(manifest: dict[str, Any], where: str = where) -> None:
+            manifest["database"] = where
+
+        with pytest.raises(CommandError, match="whose database is not the archive's"):
+            call_command("restore", str(_rewritten(archive, elsewhere)))
+        _unchanged(counts)
+
+
+@pytest.mark.parametrize("crafted", ["../escaped.txt", "/cohort-absolute.txt",
+                                     "media/../../escaped.txt", "media/link", "media/hard"])
+def test_a_member_outside_media_or_a_link_is_refused_and_nothing_is_written(
+        tmp_path: Path, crafted: str) -> None:
+    """A crafted archive whose manifest lists a path out of the install, a symlink or a
+    hard link (with a checksum that matches): refused, nothing written anywhere."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    body = b"planted\n"
+    copy = tmp_path / "crafted.tar"
+    with tarfile.open(archive) as source, tarfile.open(copy, "w") as target:
+        manifest = {}
+        for member in source:
+            handle = source.extractfile(member)
+            assert handle is not None
+            data = handle.read()
+            if member.name == backups.MANIFEST:
+                manifest = json.loads(data)
+                continue
+            target.addfile(member, io.BytesIO(data))
+        extra = tarfile.TarInfo(crafted)
+        if crafted == "media/link":
+            extra.type, extra.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        elif crafted == "media/hard":
+            extra.type, extra.linkname = tarfile.LNKTYPE, backups.DATABASE_FILES[
+                backups.engine()]
+        else:
+            extra.size = len(body)
+        target.addfile(extra, io.BytesIO(body) if extra.isreg() else None)
+        manifest["files"][crafted] = {"size": extra.size,
+                                      "sha256": hashlib.sha256(body).hexdigest()}
+        data = json.dumps(manifest).encode()
+        info = tarfile.TarInfo(backups.MANIFEST)
+        info.size = len(data)
+        target.addfile(info, io.BytesIO(data))
+
+    with pytest.raises(CommandError, match="which its manifest does not list"):
+        call_command("restore", str(copy))
+    _unchanged(counts)
+    assert not (media_root().parent / "escaped.txt").exists()
+    assert not (media_root().parent.parent / "escaped.txt").exists()
+    assert not Path("/cohort-absolute.txt").exists()
+
+
+def test_a_member_larger_than_its_manifest_says_is_refused_before_it_is_unpacked(
+        tmp_path: Path) -> None:
+    """A compressed archive whose file unpacks to 64 MiB where the manifest says a few
+    bytes (a tar bomb): refused from the member's header, nothing written."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    bomb = tmp_path / "bomb.tar.gz"
+    huge = 64 * 1024 * 1024
+    with tarfile.open(archive) as source, tarfile.open(bomb, "w:gz") as target:
+        for member in source:
+            body = source.extractfile(member)
+            assert body is not None
+            if member.name == "media/documents/3/a1b2":
+                member.size = huge
+                target.addfile(member, io.BytesIO(bytes(huge)))
+            else:
+                target.addfile(member, body)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(bomb))
+    assert str(refused.value).endswith(
+        f"media/documents/3/a1b2 is {huge} bytes, its manifest says 1150.")
+    _unchanged(counts)
+
+
+@pytest.mark.postgres
+def test_a_restore_keeps_the_tables_of_another_program_sharing_the_database(
+        tmp_path: Path) -> None:
+    """Only the tables the backup holds are replaced: another program's table in the same
+    PostgreSQL database keeps its rows."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE someone_elses (note text)")
+        cursor.execute("INSERT INTO someone_elses VALUES ('keep me')")
+    try:
+        call_command("restore", str(archive), stdout=io.StringIO())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT note FROM someone_elses")
+            assert cursor.fetchall() == [("keep me",)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS someone_elses")
+
+
+@pytest.mark.postgres
+def test_a_pg_restore_that_a_crafted_dump_could_abuse_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pg_restore before August 2025 lets a dump carry psql commands (`\\!`): restore
+    says which client tools to install, and changes nothing."""
+    archive = _backup_of_an_empty_database(tmp_path)
+    counts = backups.table_counts()
+    tools = tmp_path / "old-tools"
+    tools.mkdir()
+    fake = tools / "pg_restore"
+    fake.write_text("#!/bin/sh\necho 'pg_restore (PostgreSQL) 15.13'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(CommandError, match=r"pg_restore 15\.13 lets a crafted backup run "
+                                           r"commands through psql: install"):
+        call_command("restore", str(archive))
     _unchanged(counts)
 
 

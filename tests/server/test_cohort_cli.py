@@ -230,6 +230,10 @@ def test_setup_writes_a_working_env_file_and_keeps_it(tmp_path: Path) -> None:
     (("--database-url", "postgres://cohort@db:port/cohort"), "postgres://"),
     (("--redis-url", "redis://127.0.0.1:port/0"), "redis://"),
     (("--email-url", "mail.example.org"), "smtp://"),
+    (("--email-url", "smtp://cohort:pw@mail.example.org:99999"),
+     "the e-mail URL cannot be read (Port out of range"),
+    (("--database-url", "postgres://cohort:pw@[db/cohort"),
+     "the database URL cannot be read (Invalid IPv6 URL"),
     (("--database-url", "postgres://cohort@127.0.0.1:{port}/cohort"),
      "the database at 127.0.0.1:{port}/cohort did not answer"),
 ])
@@ -300,6 +304,28 @@ def test_serve_waits_for_a_database_that_is_down_and_names_it(tmp_path: Path) ->
     assert time.monotonic() - began >= 3  # it waited before giving up
     where = f"the database at 127.0.0.1:{down}/cohort"
     assert f"waiting for {where} (up to 3 s)" in done.stdout
+    assert said(done)[-1].startswith(f"cohort: {where} did not answer in 3 s")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.pure
+def test_serve_gives_up_on_a_database_that_accepts_and_never_answers(tmp_path: Path) -> None:
+    """A hung database (the connection is taken, nothing comes back): each try ends after
+    COHORT_DB_CONNECT_TIMEOUT seconds, and serve stops after COHORT_WAIT_SECONDS."""
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)  # never accepted: the client waits for the server's first word
+        port = hung.getsockname()[1]
+        env_file = production_file(
+            tmp_path, DATABASE_URL=f"postgres://cohort@127.0.0.1:{port}/cohort",
+            COHORT_PROCESSES="1", COHORT_WAIT_SECONDS="3", COHORT_DB_CONNECT_TIMEOUT="2")
+        began = time.monotonic()
+        done = run_cohort("serve", "--env-file", str(env_file),
+                          env=command_env(tmp_path / "d"), timeout=60)
+    assert done.returncode != 0
+    assert time.monotonic() - began < 30
+    where = f"the database at 127.0.0.1:{port}/cohort"
+    assert f"waiting for {where} (up to 3 s): connection timeout expired" in done.stdout
     assert said(done)[-1].startswith(f"cohort: {where} did not answer in 3 s")
     assert "Traceback" not in done.stderr
 
@@ -439,6 +465,9 @@ def test_quick_start_settings_link_to_the_address_it_serves(tmp_path: Path) -> N
     ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL needs redis://"),
     ({"REDIS_URL": "redis://127.0.0.1:port/0"}, "REDIS_URL needs redis://"),
     ({"EMAIL_URL": "mail.example.org"}, "EMAIL_URL needs smtp://"),
+    ({"DATABASE_URL": "postgres://cohort:pw@db:99999/cohort"}, "DATABASE_URL needs postgres://"),
+    ({"REDIS_URL": "redis://127.0.0.1:99999/0"}, "REDIS_URL needs redis://"),
+    ({"EMAIL_URL": "smtp://cohort:pw@mail.example.org:99999"}, "EMAIL_URL needs smtp://"),
     ({"COHORT_BASE_URL": "cohort.example"}, "COHORT_BASE_URL: 'cohort.example' needs a scheme"),
     ({"CONN_MAX_AGE": "a minute"}, "CONN_MAX_AGE is 'a minute': it needs a whole number"),
     ({"COHORT_PRESENCE_GRACE": "soon"}, "COHORT_PRESENCE_GRACE is 'soon': it needs a number"),
@@ -485,3 +514,5 @@ def test_an_invitation_is_written_once_decoded_with_its_link_whole(
     assert len(link) > 76  # where quoted-printable would have cut it
     assert text.count(link) == 1 and text.count("/invite/") == 1
     assert "To: joy@example.org" in text and "=3D" not in text and "=\n" not in text
+    # The link lets whoever reads it join: the file is its owner's alone, whatever umask.
+    assert stat.S_IMODE(mail_log.stat().st_mode) == 0o600

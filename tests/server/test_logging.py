@@ -16,15 +16,17 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from django.test import Client
-from django.urls import path
+from django.urls import path, reverse
 
+from calendar_app.services.settings import feed_token_make
+from community import services
 from rooms.consumers import RoomConsumer
 from server import logs
 from server.routing import CONSUMER
 from server.wsauth import SessionUserMiddleware
 from server.wsorigin import OriginCheckMiddleware
 from tests.chat.wsclient import EventSocket, _session_cookie, request
-from tests.community.factories import UserFactory
+from tests.community.factories import AdminFactory, UserFactory
 from tests.rooms.factories import make_room
 from tests.servers import ROOT
 
@@ -114,6 +116,39 @@ class TestHttp:
         line = next(line for line in text_lines.getvalue().splitlines()
                     if " cohort.request " in line)
         assert " INFO cohort.request [text-id-9] GET /accounts/login/ 200 (" in line
+
+    def test_a_path_cannot_write_a_forged_line(self, text_lines):
+        """A percent-decoded line break in the path stays inside the access line."""
+        forged = "2026-01-01 00:00:00,000 INFO cohort.request [forged] GET /admin/ 200"
+        Client().get("/nowhere%0D%0A" + forged.replace(" ", "%20") + "%1B[2K",
+                     headers={"X-Request-ID": "path-7"})
+        lines = text_lines.getvalue().splitlines()
+        assert not [line for line in lines if line.startswith("2026-01-01")]
+        access = [line for line in lines if " cohort.request [path-7] " in line]
+        assert len(access) == 1
+        assert f"GET /nowhere\\r\\n{forged}\\x1b[2K 404 (" in access[0]
+
+    def test_a_secret_in_the_path_is_not_logged(self, json_lines):
+        """Whoever reads the logs cannot use an invitation, an address confirmation, a
+        password reset or a member's calendar feed from them."""
+        member = UserFactory()
+        _invitation, token = services.invitation_create(
+            admin=AdminFactory(), email="joy@example.org", name="Joy")
+        feed = reverse("calendar_feed", args=[feed_token_make(user=member)])
+        secrets = {f"/invite/{token}/": "/invite/…/", feed: "/calendar/feed/….ics",
+                   "/accounts/confirm-email/MQ:1vX:s3cr3tkey/": "/accounts/confirm-email/…/",
+                   "/accounts/password/reset/key/1-set-password/":
+                       "/accounts/password/reset/key/…/"}
+        for address in secrets:
+            Client().get(address)
+        lines = json_lines.getvalue()
+        for address, shown in secrets.items():
+            secret = address.removeprefix(shown.split("…")[0]).removesuffix(
+                shown.split("…")[1])
+            assert secret not in lines, address
+        access = [entry for entry in records(json_lines) if entry["logger"] == "cohort.request"]
+        assert [entry["path"] for entry in access] == list(secrets.values())
+        assert [entry["message"].split()[1] for entry in access] == list(secrets.values())
 
 
 # --- Sockets ----------------------------------------------------------------------------------
