@@ -10,9 +10,18 @@ REINDEX_AFTER = {("community", "0007_topic_synonyms_and_text_topics")}
 def reindex_after_migrations(sender: AppConfig, plan: list | None = None, **kwargs: object
                              ) -> None:
     """Rebuild the profiles' texts once the migrations that need it have been applied, so an
-    upgraded community matches on free text at once (a new install has no profile yet)."""
+    upgraded community matches on free text at once (a new install has no profile yet).
+    Only when the database then has this code's whole schema: the rebuild reads through
+    today's models, which a database migrated part of the way (`migrate community 0007`)
+    does not match yet."""
     applied = {(m.app_label, m.name) for m, backwards in plan or () if not backwards}
     if applied & REINDEX_AFTER:
+        from django.db import connections
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connections[str(kwargs.get("using") or "default")])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            return
         from community.search import profiles_reindex
 
         profiles_reindex()
