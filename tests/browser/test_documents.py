@@ -91,7 +91,9 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     bea_page.get_by_role("link", name="Mentoring plan.pdf").click()
     preview = bea_page.locator("#document-preview img.preview-image")
     preview.wait_for()
-    assert bea_page.evaluate("(img) => img.naturalWidth", preview.element_handle()) > 0
+    # Drawn: the image arrives and decodes (wait for it, however busy the machine).
+    bea_page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                               arg=preview.element_handle())
     assert bea_page.get_by_text("2 pages").is_visible()
     second = tmp_path / "Mentoring plan v2.pdf"
     second.write_bytes(samples.pdf_with_text(["Goals", "Milestones", "Check-ins"]))
