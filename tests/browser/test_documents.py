@@ -138,6 +138,7 @@ def test_share_drop_preview_version_and_find_again(live_daphne, browser, tmp_pat
     ana_page.on("dialog", decide)
     ana_page.get_by_role("link", name="← Documents of Spring cohort").click()
     ana_page.get_by_role("link", name="reading-list.md").click()
+    ana_page.wait_for_load_state()  # its script, which asks, is running
     ana_page.get_by_role("button", name="Delete", exact=True).click()
     assert questions and "cannot be undone" in questions[0]
     assert ana_page.get_by_role("heading", name="reading-list.md").is_visible()
