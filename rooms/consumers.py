@@ -64,6 +64,10 @@ RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePaylo
 
 # The requests the socket answers itself; the features' come from server/routing.py.
 OWN_REQUESTS = ("sync", "ping", "chat.typing", "presence.set", "auth")
+# What a socket signed in with a token without the `write` scope may ask: reading and
+# keeping the socket alive; anything that posts, changes or shows others a thing is a 403
+# (`forbidden`), as an unsafe method is on the API.
+READ_SCOPE_REQUESTS = frozenset({"sync", "ping", "presence.set", "auth", "chat.history"})
 TYPING_INTERVAL = 3.0
 ROOM_CHANGES = ("rooms.removed", "rooms.joined")  # personal events that change what she follows
 ACCOUNT_CHANGED = "account.changed"  # personal, never forwarded: check her rights again
@@ -123,6 +127,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # a token socket's end (its token's expiry).
         self.awaiting_auth = False
         self.accepted = False
+        self.read_only = False  # signed in with a token without the `write` scope
         self.timers: list[asyncio.TimerHandle] = []
 
     # --- Lifecycle ----------------------------------------------------------------------
@@ -178,6 +183,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.user, self.user_id = user, int(user.pk)
         if token is not None:
             self.session_key = socket_key(token)
+            self.read_only = not token.has_scope("write")
             if token.expires_at is not None:
                 self._close_later((token.expires_at - timezone.now()).total_seconds(),
                                   protocol.CLOSE_SIGNED_OUT)
@@ -337,6 +343,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                       content: dict[str, Any], request_id: Any,
                       arrived: float | None = None) -> None:
         try:
+            if self.read_only and kind not in READ_SCOPE_REQUESTS:
+                raise PermissionDenied("This token's scopes do not allow this request.")
             if kind in own:
                 await own[kind](content, request_id)
             elif kind in self.handlers:

@@ -188,6 +188,33 @@ class TestSigningIn:
                                                 "name": "Report Bot", "badge": "bot"}
         await socket.disconnect()
 
+    async def test_a_read_token_reads_but_cannot_write_on_the_socket(self):
+        case = await db(setting_up)()
+        _token, raw = await db(tokens.token_create)(user=case["holder"], name="Reader",
+                                                    scopes=["read"])
+        socket = await header_socket(raw)
+        await socket.receive_json_from()
+        await synced(socket, case)
+        await say(case["ana"], case["room"].pk, "Before")
+        first = await next_message(socket)
+        for request in ({"type": "chat.send", "room_id": case["room"].pk,
+                         "text": "not allowed", "client_id": "w1"},
+                        {"type": "chat.edit", "message_id": first["message"]["id"],
+                         "text": "changed"},
+                        {"type": "chat.react", "message_id": first["message"]["id"],
+                         "emoji": "🎉", "on": True},
+                        {"type": "chat.typing", "room_id": case["room"].pk}):
+            await socket.send_json_to({**request, "request_id": request["type"]})
+            answer, _ = await receive_until(socket, "error")
+            assert (answer["request_id"], answer["code"]) == (request["type"], "forbidden")
+        # Reading still works, and nothing was written.
+        await socket.send_json_to({"type": "chat.history", "room_id": case["room"].pk,
+                                   "request_id": "h"})
+        ack, _ = await receive_until(socket, "ack")
+        assert [m["text"] for m in ack["result"]["messages"]] == ["Before"]
+        assert not ack["result"]["messages"][0].get("reactions")
+        await socket.disconnect()
+
 
 class TestClosing:
     async def test_revoking_closes_a_bots_open_socket_at_once(self):
