@@ -12,7 +12,8 @@ Plugged in through settings.REST_FRAMEWORK, before the session
 - The session: DRF's, which checks CSRF on unsafe methods; a bot has no session.
   Sessions pass `TokenScopes` as they pass the pages (the view's own rules apply).
 - `TokenScopes`: a token needs `read` for safe methods, `write` for the others, and
-  `admin` (with an admin account) on views that set `admin_scope = True`.
+  `admin` (with an admin account) on views that set `admin_scope = True`. A bot is
+  refused (403) on views that set `bots_refused` (the directory, profiles, mentoring).
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class TokenScopes(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
+        if user.is_bot and getattr(view, "bots_refused", False):
+            return False  # a bot acts in its rooms only (PersonAPIView)
         admin_view = bool(getattr(view, "admin_scope", False))
         if admin_view and not user.is_admin:
             return False

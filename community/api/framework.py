@@ -305,6 +305,13 @@ class MemberAPIView(APIView):
         return self._paginator.get_paginated_response(rows)
 
 
+# A resource of her person, not of a room: the directory, her profile, mentoring. A bot
+# acts only in its rooms (rooms.bots): its tokens get 403 here (TokenScopes). A comment,
+# not a docstring: the schema would show a docstring on every operation without its own.
+class PersonAPIView(MemberAPIView):
+    bots_refused = True
+
+
 class MemberSessionScheme(OpenApiAuthenticationExtension):
     """The schema's word for MemberSessionAuthentication: the session cookie."""
 

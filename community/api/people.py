@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from community import languages, permissions, rendering, search, selectors, services
 from community.api.framework import (
     Flag,
-    MemberAPIView,
+    PersonAPIView,
     RankedPagination,
     StrictSerializer,
     Text,
@@ -209,7 +209,7 @@ SEARCH_PARAMETERS = (
 )
 
 
-class PeopleView(MemberAPIView):
+class PeopleView(PersonAPIView):
     pagination_class = RankedPagination
     query_parameters = SEARCH_PARAMETERS
 
@@ -235,7 +235,7 @@ class PeopleView(MemberAPIView):
         return self.paged([person_payload(m) for m in self.page(members)])
 
 
-class PersonView(MemberAPIView):
+class PersonView(PersonAPIView):
     @extend_schema(operation_id="people_get", parameters=[USER_ID], responses=ProfileSerializer,
                    tags=["people"], summary="A member's profile, as she may see it")
     def get(self, request: Request, user_id: int) -> Response:
@@ -255,7 +255,7 @@ def _form_data(form: ProfileForm) -> dict[str, Any]:
     return data
 
 
-class MyProfileView(MemberAPIView):
+class MyProfileView(PersonAPIView):
     @extend_schema(operation_id="my_profile_get", responses=OwnProfileSerializer, tags=["me"],
                    summary="Her own profile")
     def get(self, request: Request) -> Response:
@@ -304,7 +304,7 @@ class TopicListSerializer(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
 
 
-class TopicListView(MemberAPIView):
+class TopicListView(PersonAPIView):
     pagination_class = pagination("id")
 
     @extend_schema(operation_id="topics_list", responses=TopicListSerializer(many=True),

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from community.api.framework import (
     Flag,
-    MemberAPIView,
+    PersonAPIView,
     StrictSerializer,
     Text,
     WholeNumber,
@@ -83,7 +83,7 @@ SIDE = OpenApiParameter("side", str, enum=["mentor", "mentee"],
                                     "she is mentored.")
 
 
-class MentorshipListView(MemberAPIView):
+class MentorshipListView(PersonAPIView):
     pagination_class = pagination("-id")
     query_parameters = (STATUS, SIDE)
 
@@ -113,7 +113,7 @@ class MentorshipListView(MemberAPIView):
         return self.paged([mentorship_payload(viewer, m) for m in self.page(rows)])
 
 
-class MentorshipDetailView(MemberAPIView):
+class MentorshipDetailView(PersonAPIView):
     @extend_schema(operation_id="mentorships_get", parameters=[MENTORSHIP_ID],
                    responses=MentorshipDetailSerializer, tags=["mentoring"],
                    summary="One of her mentorships, as its page shows it")
@@ -121,7 +121,7 @@ class MentorshipDetailView(MemberAPIView):
         return Response(mentorship_detail(caller(request), mentorship_id))
 
 
-class AgreementView(MemberAPIView):
+class AgreementView(PersonAPIView):
     @extend_schema(operation_id="mentorships_agreement_save", parameters=[MENTORSHIP_ID],
                    request=AgreementChangeSerializer, responses=MentorshipDetailSerializer,
                    tags=["mentoring"],
@@ -134,7 +134,7 @@ class AgreementView(MemberAPIView):
         return Response(mentorship_detail(viewer, m.pk))
 
 
-class AgreementConfirmView(MemberAPIView):
+class AgreementConfirmView(PersonAPIView):
     @extend_schema(operation_id="mentorships_agreement_confirm", parameters=[MENTORSHIP_ID],
                    request=None, responses=MentorshipDetailSerializer, tags=["mentoring"],
                    summary="Confirm the agreement as it stands")
@@ -145,7 +145,7 @@ class AgreementConfirmView(MemberAPIView):
         return Response(mentorship_detail(viewer, m.pk))
 
 
-class GoalListView(MemberAPIView):
+class GoalListView(PersonAPIView):
     @extend_schema(operation_id="mentorships_goals_add", parameters=[MENTORSHIP_ID],
                    request=GoalAddSerializer, responses={201: GoalSerializer},
                    tags=["mentoring"], summary="Add a goal")
@@ -157,7 +157,7 @@ class GoalListView(MemberAPIView):
         return Response(goal_payload(goal), status=201)
 
 
-class GoalDetailView(MemberAPIView):
+class GoalDetailView(PersonAPIView):
     @extend_schema(operation_id="mentorships_goals_change", parameters=[MENTORSHIP_ID, GOAL_ID],
                    request=GoalChangeSerializer, responses=GoalSerializer, tags=["mentoring"],
                    summary="Mark a goal achieved, or not achieved")
@@ -179,7 +179,7 @@ class GoalDetailView(MemberAPIView):
         return Response(status=204)
 
 
-class MilestoneListView(MemberAPIView):
+class MilestoneListView(PersonAPIView):
     @extend_schema(operation_id="mentorships_milestones_add",
                    parameters=[MENTORSHIP_ID, GOAL_ID], request=MilestoneAddSerializer,
                    responses={201: GoalSerializer}, tags=["mentoring"],
@@ -194,7 +194,7 @@ class MilestoneListView(MemberAPIView):
         return Response(goal_payload(goal), status=201)
 
 
-class MilestoneDetailView(MemberAPIView):
+class MilestoneDetailView(PersonAPIView):
     @extend_schema(operation_id="mentorships_milestones_change",
                    parameters=[MENTORSHIP_ID, MILESTONE_ID], request=MilestoneChangeSerializer,
                    responses=GoalSerializer, tags=["mentoring"],
@@ -210,7 +210,7 @@ class MilestoneDetailView(MemberAPIView):
         return Response(goal_payload(milestone.goal))
 
 
-class SessionListView(MemberAPIView):
+class SessionListView(PersonAPIView):
     @extend_schema(operation_id="mentorships_sessions_log", parameters=[MENTORSHIP_ID],
                    request=SessionLogSerializer, responses={201: SessionSerializer},
                    tags=["mentoring"], summary="Log a session they held")
@@ -222,7 +222,7 @@ class SessionListView(MemberAPIView):
         return Response(session_payload(session), status=201)
 
 
-class EndView(MemberAPIView):
+class EndView(PersonAPIView):
     @extend_schema(operation_id="mentorships_end", parameters=[MENTORSHIP_ID],
                    request=EndSerializer, responses=MentorshipDetailSerializer,
                    tags=["mentoring"],

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from community.api.framework import (
     Flag,
-    MemberAPIView,
+    PersonAPIView,
     StrictSerializer,
     caller,
     pagination,
@@ -69,7 +69,7 @@ def proposal_payload(viewer: User, proposal: Proposal) -> dict[str, Any]:
             "mentorship_id": proposal.mentorship_id}
 
 
-class ProposalListView(MemberAPIView):
+class ProposalListView(PersonAPIView):
     pagination_class = pagination("id")
 
     @extend_schema(operation_id="proposals_list", responses=ProposalSerializer(many=True),
@@ -82,7 +82,7 @@ class ProposalListView(MemberAPIView):
         return self.paged([proposal_payload(viewer, p) for p in self.page(rows)])
 
 
-class ProposalAnswerView(MemberAPIView):
+class ProposalAnswerView(PersonAPIView):
     @extend_schema(operation_id="proposals_answer", parameters=[PROPOSAL_ID],
                    request=ProposalAnswerSerializer, responses=ProposalSerializer,
                    tags=["mentoring"],

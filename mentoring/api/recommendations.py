@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community.api.framework import (
-    MemberAPIView,
+    PersonAPIView,
     caller,
 )
 from community.api.people import PersonSerializer, person_payload
@@ -35,7 +35,7 @@ class RecommendationsSerializer(serializers.Serializer):  # type: ignore[type-ar
 
 
 # --- Recommendations ------------------------------------------------------------------------
-class RecommendationsView(MemberAPIView):
+class RecommendationsView(PersonAPIView):
     @extend_schema(operation_id="recommendations_get", responses=RecommendationsSerializer,
                    tags=["mentoring"],
                    summary="Mentors recommended to her (mentees, to a mentor), with why")

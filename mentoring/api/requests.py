@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community.api.framework import (
-    MemberAPIView,
+    PersonAPIView,
     StrictSerializer,
     Text,
     WholeNumber,
@@ -55,7 +55,7 @@ BOX = OpenApiParameter("box", str, enum=["sent", "received"],
                                    "without it.")
 
 
-class RequestListView(MemberAPIView):
+class RequestListView(PersonAPIView):
     pagination_class = pagination("-id")
     query_parameters = (BOX,)
 
@@ -94,7 +94,7 @@ class RequestListView(MemberAPIView):
         return Response(mentorship_detail(viewer, mentorship.pk), status=201)
 
 
-class RequestAcceptView(MemberAPIView):
+class RequestAcceptView(PersonAPIView):
     @extend_schema(operation_id="mentorship_requests_accept", parameters=[REQUEST_ID],
                    request=AnswerSerializer, responses=MentorshipDetailSerializer,
                    tags=["mentoring"],
@@ -108,7 +108,7 @@ class RequestAcceptView(MemberAPIView):
         return Response(mentorship_detail(viewer, m.pk))
 
 
-class RequestDeclineView(MemberAPIView):
+class RequestDeclineView(PersonAPIView):
     @extend_schema(operation_id="mentorship_requests_decline", parameters=[REQUEST_ID],
                    request=AnswerSerializer, responses=MentorshipDetailSerializer,
                    tags=["mentoring"], summary="Decline a request she received, kindly")
@@ -121,7 +121,7 @@ class RequestDeclineView(MemberAPIView):
         return Response(mentorship_detail(viewer, m.pk))
 
 
-class RequestQuestionView(MemberAPIView):
+class RequestQuestionView(PersonAPIView):
     @extend_schema(operation_id="mentorship_requests_ask", parameters=[REQUEST_ID],
                    request=QuestionSerializer, responses=MentorshipDetailSerializer,
                    tags=["mentoring"],
@@ -134,7 +134,7 @@ class RequestQuestionView(MemberAPIView):
         return Response(mentorship_detail(viewer, m.pk))
 
 
-class RequestWithdrawView(MemberAPIView):
+class RequestWithdrawView(PersonAPIView):
     @extend_schema(operation_id="mentorship_requests_withdraw", parameters=[REQUEST_ID],
                    request=None, responses=MentorshipDetailSerializer, tags=["mentoring"],
                    summary="Withdraw a request she sent")

@@ -102,6 +102,34 @@ def test_a_bot_may_do_what_a_member_of_its_room_may_and_no_more():
     assert room.pk in visible and other.pk not in visible
 
 
+def test_a_bots_token_stays_in_its_room_not_the_directory_or_mentoring():
+    admin, member = AdminFactory(), UserFactory(name="Ana")
+    mentor = UserFactory(role="mentor")
+    room = make_room(member, name="Writers")
+    bot = bots.bot_create(admin=admin, name="Helper", room=room)
+    _token, raw = tokens.token_create(user=bot, actor=admin, name="b", scopes=["write"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client = Client()
+    for path in ("/api/v1/people", f"/api/v1/people/{member.pk}", "/api/v1/me/profile",
+                 "/api/v1/recommendations", "/api/v1/mentorships",
+                 "/api/v1/mentorship-requests", "/api/v1/proposals"):
+        answer = client.get(path, **auth)
+        assert answer.status_code == 403, path
+        assert b"Ana" not in answer.content
+    asked = client.post("/api/v1/mentorship-requests", {"mentor_id": mentor.pk, "note": "Hi"},
+                        content_type="application/json", **auth)
+    changed = client.patch("/api/v1/me/profile", {"bio": "spam"},
+                           content_type="application/json", **auth)
+    assert (asked.status_code, changed.status_code) == (403, 403)
+    from community.models import Profile
+    from mentoring.models import Mentorship
+
+    assert not Profile.objects.filter(user=bot, bio="spam").exists()
+    assert not Mentorship.objects.exists()
+    # Its room stays open to it.
+    assert client.get(f"/api/v1/rooms/{room.pk}/messages", **auth).status_code == 200
+
+
 def test_deactivating_a_bot_refuses_its_token_at_once():
     admin = AdminFactory()
     client, raw = create(admin, make_room(admin))
