@@ -1,7 +1,7 @@
 """Where a webhook may be sent: never inside the network the server runs in.
 
 A URL's host is resolved once and every address it resolves to must be public: not
-private, loopback, link-local, CGNAT (100.64/10), unique-local, multicast, unspecified or
+private, loopback, link-local, CGNAT (100.64/10), unique-local, site-local, multicast, unspecified or
 reserved, nor an IPv6 form that carries such an IPv4 address (IPv4-mapped, 6to4, Teredo).
 The check is made on the resolved addresses, so `localhost`, `2130706433` (127.0.0.1
 written as a number), octal forms and names that resolve inside all fail the same way.
@@ -69,7 +69,7 @@ def is_public(ip: IPAddress) -> bool:
     """True for an address on the public internet, that no one's private network holds."""
     if isinstance(ip, ipaddress.IPv6Address):
         inner = _embedded_v4(ip)
-        if inner is not None and not is_public(inner):
+        if (inner is not None and not is_public(inner)) or ip.is_site_local:
             return False
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified
                                  or ip.is_private or ip.is_loopback or ip.is_link_local)

@@ -472,6 +472,7 @@ def test_the_connection_goes_to_the_address_checked(loopback, receiver, monkeypa
     ("100.64.0.1", False), ("::ffff:10.0.0.1", False),
     ("::ffff:8.8.8.8", False),  # IPv4-mapped: a receiver is reached by its IPv4 address
     ("ff02::1", False), ("239.1.1.1", False), ("64:ff9b::7f00:1", False),
+    ("fec0::1", False),  # site-local (deprecated, still routed inside some networks)
 ])
 def test_public_addresses(ip, public):
     import ipaddress
