@@ -22,15 +22,36 @@ from community.api.framework import (
     pagination,
     validated,
 )
-from community.models import User
+from community.models import AccessToken, User
 from rooms import permissions, selectors, services
-from rooms.models import Membership
+from rooms.models import Membership, Room
 
 ID_MAX = 2**53 - 1
 ROOM_ID = OpenApiParameter("room_id", int, OpenApiParameter.PATH,
                            description="A room whose members she may see (404 for any other).")
 USER_ID = OpenApiParameter("user_id", int, OpenApiParameter.PATH,
                            description="A member of that room (404 for anyone else).")
+
+
+def _as_admin(request: Request, viewer: User) -> bool:
+    """An admin acts as one here (rooms she is not in, owners) through her session or a
+    token with the `admin` scope; her `read` or `write` token acts as a plain member."""
+    token = request.auth
+    return viewer.is_admin and not (isinstance(token, AccessToken)
+                                    and not token.has_scope("admin"))
+
+
+def _members_room(request: Request, viewer: User, room_id: int) -> Room:
+    room = permissions.access_room_members(viewer, room_id)
+    if not _as_admin(request, viewer) and permissions.membership_of(viewer, room) is None:
+        raise Http404
+    return room
+
+
+def _may_manage(request: Request, viewer: User, room: Room) -> bool:
+    if _as_admin(request, viewer):
+        return permissions.can_manage_members(viewer, room)
+    return permissions.can_manage_members(viewer, room) and permissions.can_moderate(viewer, room)
 
 
 class MemberSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -53,7 +74,7 @@ class MemberListView(MemberAPIView):
                    summary="The room's members, in the order they joined")
     def get(self, request: Request, room_id: int) -> Response:
         viewer = caller(request)
-        room = permissions.access_room_members(viewer, room_id)
+        room = _members_room(request, viewer, room_id)
         page = self.page(room.memberships.select_related("user"))
         return self.paged(selectors.member_rows(viewer, page))
 
@@ -62,9 +83,9 @@ class MemberListView(MemberAPIView):
                    tags=["members"], summary="Add a member to a group room she manages")
     def post(self, request: Request, room_id: int) -> Response:
         viewer = caller(request)
-        room = permissions.access_room_members(viewer, room_id)
+        room = _members_room(request, viewer, room_id)
         data = validated(MemberAddSerializer, request.data)
-        if not permissions.can_manage_members(viewer, room):
+        if not _may_manage(request, viewer, room):
             raise PermissionDenied
         # The people she may see, as on the room's page: anyone else reads as unknown.
         user = (community_permissions.profiles_visible_to(viewer).filter(
@@ -82,11 +103,15 @@ class MemberDetailView(MemberAPIView):
                    summary="Remove a member from a group room she manages")
     def delete(self, request: Request, room_id: int, user_id: int) -> Response:
         viewer = caller(request)
-        room = permissions.access_room_members(viewer, room_id)
+        room = _members_room(request, viewer, room_id)
         membership = (Membership.objects.filter(room=room, user_id=user_id)
                       .select_related("user").first())
         if membership is None:
             raise Http404
+        if viewer.is_admin and not _as_admin(request, viewer) and (
+                not _may_manage(request, viewer, room)
+                or (membership.role == Membership.Role.OWNER and membership.user_id != viewer.pk)):
+            raise PermissionDenied
         services.member_remove(actor=viewer, room=room, user=membership.user)
         return Response(status=204)
 

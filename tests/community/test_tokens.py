@@ -264,3 +264,22 @@ class TestApiAuthentication:
         # Another address is not held back.
         assert Client().get("/api/v1/tokens", **bearer(
             raw, REMOTE_ADDR="198.51.100.8")).status_code == 200
+
+
+def test_an_admins_token_without_the_admin_scope_acts_as_a_plain_member():
+    from tests.rooms.factories import make_room
+
+    ana, bea, admin = UserFactory(name="Ana"), UserFactory(name="Bea"), AdminFactory()
+    room = make_room(ana, bea, name="Not hers")
+    _token, raw = make(admin, "write")
+    client = Client()
+    listed = client.get(f"/api/v1/rooms/{room.pk}/members", **bearer(raw))
+    removed = client.delete(f"/api/v1/rooms/{room.pk}/members/{ana.pk}", **bearer(raw))
+    added = client.post(f"/api/v1/rooms/{room.pk}/members", {"user_id": admin.pk},
+                        content_type="application/json", **bearer(raw))
+    assert (listed.status_code, removed.status_code, added.status_code) == (404, 404, 404)
+    assert b"Ana" not in listed.content
+    assert set(room.memberships.values_list("user__name", flat=True)) == {"Ana", "Bea"}
+    # With the admin scope, as on the pages, she manages the room's members.
+    _token, full = make(admin, "write", "admin", name="Admin script")
+    assert client.get(f"/api/v1/rooms/{room.pk}/members", **bearer(full)).status_code == 200
