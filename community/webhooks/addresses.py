@@ -1,8 +1,9 @@
 """Where a webhook may be sent: never inside the network the server runs in.
 
 A URL's host is resolved once and every address it resolves to must be public: not
-private, loopback, link-local, CGNAT (100.64/10), unique-local, site-local, multicast, unspecified or
-reserved, nor an IPv6 form that carries such an IPv4 address (IPv4-mapped, 6to4, Teredo).
+private, loopback, link-local, CGNAT (100.64/10), unique-local, site-local, multicast,
+unspecified or reserved, nor an IPv6 form that carries such an IPv4 address
+(IPv4-mapped, 6to4, Teredo).
 The check is made on the resolved addresses, so `localhost`, `2130706433` (127.0.0.1
 written as a number), octal forms and names that resolve inside all fail the same way.
 The request then connects to the address that was checked (`sending.py` pins it), so a
