@@ -57,3 +57,22 @@ def errors(response: Any) -> list[tuple[str | None, str]]:
     for entry in body["errors"]:
         assert set(entry) == {"field", "code", "message"} and entry["message"], entry
     return [(entry["field"], entry["code"]) for entry in body["errors"]]
+
+
+def shape(value: Any) -> Any:
+    """A live event's keys, nested, with the type of each value: two events of one kind
+    compared without their ids and times."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    return type(value).__name__
+
+
+async def heard(socket: Any, kind: str) -> list[dict[str, Any]]:
+    """Every `kind` event the socket received before the sentinel (a ping's pong): what a
+    change sent, and nothing that comes later."""
+    from tests.chat.wsclient import receive_until
+
+    await socket.send_json_to({"type": "ping"})
+    _pong, before = await receive_until(socket, "pong")
+    return [frame for frame in before if frame["type"] == kind]
+

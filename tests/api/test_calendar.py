@@ -5,14 +5,12 @@ nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from calendar_app.models import Event, Occurrence, Rsvp
 from rooms.models import Room
-from tests.api.conftest import ApiClient, errors
+from tests.api.conftest import ApiClient, errors, heard, shape
 from tests.calendar_app.factories import event_data, make_event
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.rooms.factories import make_room
@@ -231,11 +229,6 @@ class TestAnswering:
         assert not Rsvp.objects.filter(user=bea).exists()
 
 
-def _shape(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _shape(item) for key, item in value.items()}
-    return type(value).__name__
-
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
@@ -249,12 +242,6 @@ async def test_an_event_proposed_through_the_api_reaches_the_room_as_the_pages_d
     socket = await open_socket(bea, sync={})
     await receive_until(socket, "sync.done")
 
-    async def heard() -> list[dict[str, Any]]:
-        """Every calendar.changed until the sentinel (a ping's pong)."""
-        await socket.send_json_to({"type": "ping"})
-        _pong, before = await receive_until(socket, "pong")
-        return [frame for frame in before if frame["type"] == "calendar.changed"]
-
     def page_propose() -> int:
         client = Client()
         client.force_login(ana)
@@ -263,22 +250,23 @@ async def test_an_event_proposed_through_the_api_reaches_the_room_as_the_pages_d
                            ).status_code
 
     assert await db(page_propose)() == 302
-    [by_page] = await heard()
+    [by_page] = await heard(socket, "calendar.changed")
     client = await db(ApiClient)(ana)
     answer = await db(client.post)(f"rooms/{room.pk}/events",
                                    event_data(title="From the API"))
     assert answer.status_code == 201
-    [by_api] = await heard()
+    [by_api] = await heard(socket, "calendar.changed")
     assert by_api["rev"] == by_page["rev"] + 1 and by_api["event"]["title"] == "From the API"
-    assert _shape(by_api) == _shape(by_page)
+    assert shape(by_api) == shape(by_page)
     assert by_api["event"]["id"] == answer.json()["id"]
 
     # A change refused (it would end before it starts) is heard by no one.
     refused = await db(client.patch)(f"events/{answer.json()['id']}",
                                      {"start": "2027-03-02T20:00"})
     assert refused.status_code == 400
-    assert await heard() == []
+    assert await heard(socket, "calendar.changed") == []
     changed = await db(client.patch)(f"events/{answer.json()['id']}", {"location": "Lab"})
     assert changed.status_code == 200
-    assert [frame["event"]["location"] for frame in await heard()] == ["Lab"]
+    moved = await heard(socket, "calendar.changed")
+    assert [frame["event"]["location"] for frame in moved] == ["Lab"]
     await socket.disconnect()

@@ -13,7 +13,7 @@ from django.test import Client
 from documents import services
 from documents.models import Comment, Document, Version
 from rooms.models import Room
-from tests.api.conftest import ApiClient, errors
+from tests.api.conftest import ApiClient, errors, heard, shape
 from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.documents import samples
 from tests.rooms.factories import make_room
@@ -274,11 +274,6 @@ class TestPaging:
         assert len(answer.json()["results"]) == 7
 
 
-def _shape(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _shape(item) for key, item in value.items()}
-    return type(value).__name__
-
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
@@ -292,12 +287,6 @@ async def test_an_upload_through_the_api_reaches_the_room_as_the_pages_does():
     socket = await open_socket(bea, sync={})
     await receive_until(socket, "sync.done")
 
-    async def heard() -> list[dict[str, Any]]:
-        """Every documents.changed until the sentinel (a ping's pong)."""
-        await socket.send_json_to({"type": "ping"})
-        _pong, before = await receive_until(socket, "pong")
-        return [frame for frame in before if frame["type"] == "documents.changed"]
-
     def page_upload() -> int:
         client = Client()
         client.force_login(ana)
@@ -307,25 +296,26 @@ async def test_an_upload_through_the_api_reaches_the_room_as_the_pages_does():
                            HTTP_ACCEPT="application/json").status_code
 
     assert await db(page_upload)() == 201
-    by_page = await heard()
+    by_page = await heard(socket, "documents.changed")
     client = await db(ApiClient)(ana)
     answer = await db(upload)(client, f"rooms/{room.pk}/documents", b"From the API\n",
                               "api.md")
     assert answer.status_code == 201
-    by_api = await heard()
+    by_api = await heard(socket, "documents.changed")
     assert by_page and by_api
     assert by_api[0]["document"]["name"] == "api.md" and by_api[0]["rev"] > by_page[-1]["rev"]
-    assert _shape(by_api[0]) == _shape(by_page[0])
+    assert shape(by_api[0]) == shape(by_page[0])
     assert by_api[0]["document"]["id"] == answer.json()["id"]
 
     # Refused (a kind not taken) or renamed to the name it has: the room hears nothing.
     refused = await db(upload)(client, f"rooms/{room.pk}/documents", samples.ELF, "cv.pdf")
     same = await db(client.patch)(f"documents/{answer.json()['id']}", {"name": "api.md"})
     assert (refused.status_code, same.status_code) == (400, 200)
-    assert await heard() == []
+    assert await heard(socket, "documents.changed") == []
     renamed = await db(client.patch)(f"documents/{answer.json()['id']}", {"name": "notes.md"})
     assert renamed.status_code == 200
-    assert [frame["document"]["name"] for frame in await heard()] == ["notes.md"]
+    named = await heard(socket, "documents.changed")
+    assert [frame["document"]["name"] for frame in named] == ["notes.md"]
     await socket.disconnect()
 
 
