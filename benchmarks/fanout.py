@@ -102,10 +102,13 @@ def reader(member: Member, sent_at: dict[str, float]) -> Callable[[str], None]:
 
 async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: float,
                    seconds: float, server_pids: list[int],
-                   extra_pids: list[int], timeline: bool = False) -> dict[str, float]:
+                   services: Callable[[], list[int]],
+                   timeline: bool = False) -> dict[str, float]:
     """Members connect to the `urls` (the server processes) in turn. `timeline`: print the
     worst delivery and ack latency of each quarter second of sending (where a backlog
-    built up, and whether the send path or the fan-out held it)."""
+    built up, and whether the send path or the fan-out held it). `services`: the
+    PostgreSQL and Redis processes whose CPU counts too, asked once the members are
+    connected (the server opens its database connections as they sync)."""
     rss_before = sum(rss_kib(pid) for pid in server_pids)
     members = []
     for index, cookie in enumerate(cookies):
@@ -125,6 +128,7 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     sent_at: dict[str, float] = {}
     for member in members:
         member.socket.read_with(reader(member, sent_at))
+    extra_pids = services()
     cpu_before = cpu_by_pid([*server_pids, *extra_pids])
     client_before = time.process_time()
     started = time.monotonic()
@@ -148,6 +152,8 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
     elapsed = time.monotonic() - started
     cpu_after = cpu_by_pid([*server_pids, *extra_pids])
     cpu = sum(used - cpu_before[pid] for pid, used in cpu_after.items() if pid in cpu_before)
+    services_cpu = sum(cpu_after[pid] - cpu_before[pid] for pid in extra_pids
+                       if pid in cpu_after and pid in cpu_before)
     client_cpu = time.process_time() - client_before
     await asyncio.gather(*(m.socket.close() for m in members))
     acked = sum(m.acked for m in members)
@@ -170,6 +176,8 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
         # The clients share the machine: past a core of their own they slow every server.
         "client_cpu_pct": 100 * client_cpu / elapsed,
         "server_cpu_pct": 100 * cpu / elapsed,
+        # Of which PostgreSQL's and Redis' processes.
+        "services_cpu_pct": 100 * services_cpu / elapsed,
     }
 
 
@@ -191,12 +199,14 @@ def row(label: str, size: int, rate: float, result: dict[str, float]) -> str:
             f"{result['ack_p99_ms']:>10.1f} | {result['lost']:>4} | {result['duplicates']:>4} | "
             f"{result['cpu_us']:>7.0f} | "
             f"{result['kib_per_conn']:>6.1f} | {result['server_cpu_pct']:>4.0f} | "
+            f"{result['services_cpu_pct']:>4.0f} | "
             f"{result['client_cpu_pct']:>4.0f} |")
 
 
 HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms |  p99 ms "
-          "| ack p99 ms | lost | dups | CPU us/deliv. | KiB/conn | server CPU % | clients CPU % |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| ack p99 ms | lost | dups | CPU us/deliv. | KiB/conn | server CPU % "
+          "| of which PG+Redis % | clients CPU % |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 Measured = tuple[str, int, float, dict[str, float]]
@@ -217,8 +227,9 @@ def bench_cohort(config: str, sizes: list[int], rates: dict[int, list[float]],
                 with ExitStack() as stack:
                     servers = [stack.enter_context(serve(env, server))
                                for _ in range(processes)]
-                    extra = ([p for p in [redis_pid()] if p] + postgres_pids()
-                             if config == "services" else [])
+                    def extra() -> list[int]:
+                        return ([p for p in [redis_pid()] if p] + postgres_pids()
+                                if config == "services" else [])
                     result = asyncio.run(run_load(
                         [f"ws://127.0.0.1:{port}/ws/" for port, _ in servers],
                         room["room_id"], room["cookies"], rate, seconds,
@@ -241,7 +252,7 @@ def bench_plain(sizes: list[int], rates: dict[int, list[float]],
             try:
                 wait_port(port, server)
                 result = asyncio.run(run_load([f"ws://127.0.0.1:{port}/"], 1, [""] * size,
-                                              rate, seconds, [server.pid], []))
+                                              rate, seconds, [server.pid], lambda: []))
             finally:
                 server.terminate()
                 server.wait(timeout=20)
