@@ -73,6 +73,7 @@ class Member:
     # (sent at, latency): when the delays came, for --timeline.
     timeline: list[tuple[float, float]] = field(default_factory=list)
     acked: int = 0
+    frames: int = 0  # frames that carried at least one message (a batch is one frame)
     acks: list[tuple[float, float]] = field(default_factory=list)
 
 
@@ -82,6 +83,8 @@ def reader(member: Member, sent_at: dict[str, float]) -> Callable[[str], None]:
     def take(raw: str) -> None:
         parsed = json.loads(raw)
         now = time.time()
+        if '"chat.message.created"' in raw:
+            member.frames += 1
         for frame in parsed if isinstance(parsed, list) else [parsed]:  # a batch: array
             kind = frame["type"]
             if kind == "chat.message.created":
@@ -172,6 +175,7 @@ async def run_load(urls: list[str], room_id: int, cookies: list[str], rate: floa
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan"),
         "ack_p99_ms": 1000 * acks[int(len(acks) * 0.99) - 1] if acks else float("nan"),
         "cpu_us": 1e6 * cpu / deliveries if deliveries else float("nan"),
+        "per_frame": deliveries / max(1, sum(m.frames for m in members)),
         "kib_per_conn": (rss_after - rss_before) / len(members),
         # The clients share the machine: past a core of their own they slow every server.
         "client_cpu_pct": 100 * client_cpu / elapsed,
@@ -197,16 +201,16 @@ def row(label: str, size: int, rate: float, result: dict[str, float]) -> str:
     return (f"| {label:<22} | {size:>4} | {rate:>5g} | {result['sent']:>5} | "
             f"{result['per_second']:>8.0f} | {result['p50_ms']:>7.1f} | {result['p99_ms']:>7.1f} | "
             f"{result['ack_p99_ms']:>10.1f} | {result['lost']:>4} | {result['duplicates']:>4} | "
-            f"{result['cpu_us']:>7.0f} | "
+            f"{result['cpu_us']:>7.0f} | {result['per_frame']:>4.2f} | "
             f"{result['kib_per_conn']:>6.1f} | {result['server_cpu_pct']:>4.0f} | "
             f"{result['services_cpu_pct']:>4.0f} | "
             f"{result['client_cpu_pct']:>4.0f} |")
 
 
 HEADER = ("| server                 | size |  rate |  sent | deliv./s |  p50 ms |  p99 ms "
-          "| ack p99 ms | lost | dups | CPU us/deliv. | KiB/conn | server CPU % "
+          "| ack p99 ms | lost | dups | CPU us/deliv. | msgs/frame | KiB/conn | server CPU % "
           "| of which PG+Redis % | clients CPU % |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 Measured = tuple[str, int, float, dict[str, float]]
