@@ -48,12 +48,13 @@ async def open_socket(user: User | None, *, sync: dict[str, int] | None = None,
         cookie = session_key or await database_sync_to_async(_session_cookie)(user)
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
     socket = EventSocket(application, path, headers=headers)
-    connected, code = await socket.connect()
+    # Generous: on a loaded machine a handshake (session, account, rooms) can take a while.
+    connected, code = await socket.connect(timeout=5)
     socket.accepted = connected  # type: ignore[attr-defined]
     socket.close_code = code  # type: ignore[attr-defined]
     socket.session_key = cookie  # type: ignore[attr-defined]
     if connected:
-        hello = await socket.receive_json_from()
+        hello = await socket.receive_json_from(timeout=5)
         assert hello["type"] == "hello"
         if sync is not None:
             await socket.send_json_to({"type": "sync", "rooms": sync})
