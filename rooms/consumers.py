@@ -66,8 +66,9 @@ RoomStates = Callable[[User, Iterable[int] | None], list[protocol.RoomStatePaylo
 OWN_REQUESTS = ("sync", "ping", "chat.typing", "presence.set", "auth")
 # What a socket signed in with a token without the `write` scope may ask: reading and
 # keeping the socket alive; anything that posts, changes or shows others a thing is a 403
-# (`forbidden`), as an unsafe method is on the API.
-READ_SCOPE_REQUESTS = frozenset({"sync", "ping", "presence.set", "auth", "chat.history"})
+# (`forbidden`), as an unsafe method is on the API. Her presence too: a script that reads
+# never shows her online or away.
+READ_SCOPE_REQUESTS = frozenset({"sync", "ping", "auth", "chat.history"})
 TYPING_INTERVAL = 3.0
 ROOM_CHANGES = ("rooms.removed", "rooms.joined")  # personal events that change what she follows
 ACCOUNT_CHANGED = "account.changed"  # personal, never forwarded: check her rights again

@@ -18,8 +18,9 @@ from chat import services as chat_services
 from community import tokens
 from community.models import AccessToken, User
 from rooms import bots, liveness, protocol
+from rooms.models import Membership
 from server.asgi import application
-from tests.chat.wsclient import EventSocket, receive_until
+from tests.chat.wsclient import EventSocket, open_socket, receive_until
 from tests.community.factories import AdminFactory, UserFactory
 from tests.rooms.factories import make_room
 
@@ -90,6 +91,19 @@ async def synced(socket, case) -> None:
     done, _ = await receive_until(socket, "sync.done")
     assert [state["room_id"] for state in done["rooms"]] == [case["room"].pk]
 
+
+async def statuses_before(socket, user_id: int, *, until: User) -> list[str]:
+    """The presence of member `user_id` that `socket` hears before `until`'s arrival
+    (`until` opens a socket now: the sentinel)."""
+    arriving = await open_socket(until)
+    heard = []
+    while True:
+        event, _ = await receive_until(socket, "presence.changed", timeout=3)
+        if event["user_id"] == until.pk:
+            await arriving.disconnect()
+            return heard
+        if event["user_id"] == user_id:
+            heard.append(event["status"])
 
 class TestSigningIn:
     async def test_a_header_token_receives_her_rooms_events(self):
@@ -214,6 +228,34 @@ class TestSigningIn:
         assert [m["text"] for m in ack["result"]["messages"]] == ["Before"]
         assert not ack["result"]["messages"][0].get("reactions")
         await socket.disconnect()
+
+
+    async def test_a_read_token_cannot_set_her_presence(self):
+        """`presence.set` is a change others see: refused, and the room hears nothing
+        of it (Cleo's arrival, the sentinel, is the next presence Ana hears)."""
+        case = await db(setting_up)()
+        cleo = await db(UserFactory)(name="Cleo")
+        await db(Membership.objects.create)(room=case["room"], user=cleo, role="member")
+        _token, raw = await db(tokens.token_create)(user=case["holder"], name="Reader",
+                                                    scopes=["read"])
+        ana = await open_socket(case["ana"], sync={})
+        await receive_until(ana, "sync.done")
+        socket = await header_socket(raw)
+        await socket.receive_json_from()
+        await synced(socket, case)
+        await socket.send_json_to({"type": "presence.set", "state": "idle",
+                                   "request_id": "idle"})
+        await socket.send_json_to({"type": "ping", "request_id": "after"})
+        answer = await socket.receive_json_from(timeout=3)
+        while "request_id" not in answer:  # the room's presence, heard by this socket too
+            answer = await socket.receive_json_from(timeout=3)
+        assert (answer["type"], answer["request_id"], answer.get("code")) == (
+            "error", "idle", "forbidden")
+        await receive_until(socket, "pong")  # answered in turn: anything told is told
+        heard = await statuses_before(ana, case["holder"].pk, until=cleo)
+        assert "away" not in heard
+        for other in (ana, socket):
+            await other.disconnect()
 
 
 class TestClosing:
