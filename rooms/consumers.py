@@ -234,7 +234,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                                         list[int]]:
         """One trip to the worker thread: her socket's row (TooManySockets past the
         caps), her rooms, whom a block hides from her, her presence and the rooms it is
-        told to (`presence.rooms_told`: not an admin's break-glass rooms)."""
+        told to (`presence.rooms_told`: not an admin's break-glass rooms). A read-only
+        token's socket does not count for her presence: opening it changes nothing."""
         global _pruned_at
         now = time.monotonic()
         if now - _pruned_at >= PRUNE_EVERY:
@@ -243,9 +244,9 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 presence.check_soon(user_id)
         user: User = self.user  # type: ignore[assignment]
         services.connection_open(user=user, channel_name=self.channel_name,
-                                 client_ip=client_ip(self.scope))
+                                 client_ip=client_ip(self.scope), reading=self.read_only)
         room_ids = [] if self.personal_only else selectors.room_ids_of(user)
-        status = presence.presence_change(user.pk)
+        status = None if self.read_only else presence.presence_change(user.pk)
         told = presence.rooms_told(user.pk, room_ids) if status and room_ids else []
         return room_ids, permissions.hidden_from(user), status, told
 

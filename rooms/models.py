@@ -80,12 +80,15 @@ class Connection(models.Model):
     """One open socket of a member: the record presence is computed from.
 
     A socket refreshes `seen_at` on every heartbeat; a row older than PRESENCE_TIMEOUT
-    belongs to a process that died and counts for nothing.
+    belongs to a process that died and counts for nothing. A socket of a token without
+    the `write` scope is `reading` from start to end: it counts against the caps on
+    sockets, never for her presence (a script reading is not her being there).
     """
 
     class State(models.TextChoices):
         ACTIVE = "active", _("Online")
         IDLE = "idle", _("Away")
+        READING = "reading", _("Reading only")
 
     channel_name = models.CharField(max_length=200, unique=True)
     user = models.ForeignKey(

@@ -67,14 +67,15 @@ def room_revs(room_ids: Iterable[int]) -> dict[int, int]:
 
 
 def presence_of(user_ids: Iterable[int]) -> dict[int, Status]:
-    """online if any of her sockets is active, away if all are idle, else offline."""
+    """online if any of her sockets is active, away if all are idle, else offline (a
+    read-only token's socket, `reading`, counts for nothing)."""
     fresh = statements.connection_states([int(i) for i in user_ids],
                                          timezone.now() - PRESENCE_TIMEOUT)
     status: dict[int, Status] = {}
     for user_id, state in fresh:
         if state == Connection.State.ACTIVE:
             status[user_id] = "online"
-        else:
+        elif state == Connection.State.IDLE:
             status.setdefault(user_id, "away")
     return status
 

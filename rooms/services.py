@@ -430,11 +430,13 @@ class TooManySockets(Exception):
     """She (or her address) has as many sockets open as allowed (COHORT_SOCKETS_PER_*)."""
 
 
-def connection_open(*, user: User, channel_name: str, client_ip: str = "") -> None:
+def connection_open(*, user: User, channel_name: str, client_ip: str = "",
+                    reading: bool = False) -> None:
     """A new socket (channel names are never reused): one INSERT, after one count of the
     live sockets of the member and of her address (community.ratelimit.ip_key). Sockets
     opening at the same moment may each see the count before the others: the caps are
-    held to within the sockets opening at once."""
+    held to within the sockets opening at once. `reading`: a read-only token's socket,
+    which never counts for her presence (`Connection.State.READING`)."""
     address = ip_key(client_ip) if client_ip else ""
     member_q, address_q = Q(user_id=user.pk), Q(client_ip=address)
     counts = (Connection.objects
@@ -446,7 +448,9 @@ def connection_open(*, user: User, channel_name: str, client_ip: str = "") -> No
             address and counts["address"] >= settings.COHORT_SOCKETS_PER_IP):
         raise TooManySockets
     statements.connection_insert(channel_name=channel_name, user_id=int(user.pk),
-                                 state=Connection.State.ACTIVE.value, seen_at=timezone.now(),
+                                 state=(Connection.State.READING if reading
+                                        else Connection.State.ACTIVE).value,
+                                 seen_at=timezone.now(),
                                  client_ip=address)
 
 

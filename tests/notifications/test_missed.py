@@ -134,6 +134,15 @@ def test_an_idle_tab_left_open_does_not_swallow_her_mentions(pair, sweep):
         assert sweep(timedelta(0)) == 1
 
 
+def test_a_read_tokens_socket_does_not_swallow_her_mentions(pair, sweep):
+    """A script reading with a read-only token is not her with a page open."""
+    ana, bea, room = pair
+    room_services.connection_open(user=bea, channel_name="bea-script", reading=True)
+    send(ana, room, "the script reads this, she does not", "a")
+    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
+        room_services.connection_touch(channel_name="bea-script")  # its heartbeats
+        assert sweep(timedelta(0)) == 1
+
 def test_what_will_never_be_emailed_is_settled_and_not_read_again(pair, sweep):
     from notifications.models import Notification
 

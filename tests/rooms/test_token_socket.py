@@ -18,6 +18,7 @@ from chat import services as chat_services
 from community import tokens
 from community.models import AccessToken, User
 from rooms import bots, liveness, protocol
+from rooms import selectors as room_selectors
 from rooms.models import Membership
 from server.asgi import application
 from tests.chat.wsclient import EventSocket, open_socket, receive_until
@@ -252,8 +253,28 @@ class TestSigningIn:
         assert (answer["type"], answer["request_id"], answer.get("code")) == (
             "error", "idle", "forbidden")
         await receive_until(socket, "pong")  # answered in turn: anything told is told
-        heard = await statuses_before(ana, case["holder"].pk, until=cleo)
-        assert "away" not in heard
+        assert await statuses_before(ana, case["holder"].pk, until=cleo) == []
+        for other in (ana, socket):
+            await other.disconnect()
+
+    async def test_a_read_tokens_socket_does_not_show_her_online(self):
+        """A script reading is not her being there: its socket opening is not told to
+        the room (Cleo's arrival comes first), and the member list shows her offline."""
+        case = await db(setting_up)()
+        cleo = await db(UserFactory)(name="Cleo")
+        await db(Membership.objects.create)(room=case["room"], user=cleo, role="member")
+        _token, raw = await db(tokens.token_create)(user=case["holder"], name="Reader",
+                                                    scopes=["read"])
+        ana = await open_socket(case["ana"], sync={})
+        await receive_until(ana, "sync.done")
+        socket = await header_socket(raw)
+        await socket.receive_json_from()
+        await synced(socket, case)
+        await socket.send_json_to({"type": "ping", "request_id": "opened"})
+        await receive_until(socket, "pong")  # opened and answered: anything told is told
+        assert await statuses_before(ana, case["holder"].pk, until=cleo) == []
+        members = await db(room_selectors.member_list)(case["ana"], case["room"])
+        assert {m["name"]: m["status"] for m in members}["Bea"] == "offline"
         for other in (ana, socket):
             await other.disconnect()
 
