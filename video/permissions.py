@@ -1,7 +1,9 @@
 """Who may see or do what with calls: the only place these rules live (rooms rules underneath).
 
 A call belongs to its room: its members see it and, where they may write, join it. An admin
-who is not a member sees nothing of it, as with the room's messages. Signalling goes only
+who is not a member sees nothing of it, as with the room's messages. A bot (`is_bot`, a
+script's account in its room) sees the call but never joins it, so it never signals: every
+request that takes part in a call asks `can_join_call` (video.services). Signalling goes only
 between participants of the same call (video.services checks both ends), and never
 between two members a block stands between, either way, in any room kind: in a group
 room's call, neither receives the other's offers, answers, candidates or streams.
@@ -25,7 +27,10 @@ def can_see_call(user: Viewer, room: Room) -> bool:
 
 
 def can_join_call(user: Viewer, room: Room) -> bool:
-    """Members of a live room, never across a block in a pair room (as for writing)."""
+    """Members of a live room, never across a block in a pair room (as for writing), and
+    never a bot: joining, and then updating her seat, signalling and fresh ICE servers."""
+    if getattr(user, "is_bot", False):
+        return False
     return room_permissions.can_post(user, room)
 
 

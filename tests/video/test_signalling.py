@@ -454,3 +454,51 @@ class TestRoleBadge:
         assert badges == {"Grace": "mentor", "Grace (mentor)": None}
         for socket in (m, f):
             await socket.disconnect()
+
+
+class TestBots:
+    async def test_a_bot_never_joins_nor_signals_and_the_call_stays_as_it_was(self, trio):
+        """Every call request of a bot's socket that takes part in a call is refused
+        (`forbidden`), and the room's call never shows it: Bea's joining, the sentinel,
+        is the next change Ana sees."""
+        from community import tokens
+        from rooms import bots
+        from server.asgi import application
+        from tests.chat.wsclient import EventSocket
+
+        ana, bea, _cleo, room = trio
+
+        def make_bot() -> str:
+            admin = AdminFactory()
+            bot = bots.bot_create(admin=admin, name="Report Bot", room=room)
+            return tokens.token_create(user=bot, actor=admin, name="Script",
+                                       scopes=["write"])[1]
+        raw = await db(make_bot)()
+        bot_socket = EventSocket(application, "/ws/", headers=[
+            (b"host", b"127.0.0.1:8000"), (b"authorization", f"Bearer {raw}".encode())])
+        connected, _code = await bot_socket.connect(timeout=5)
+        assert connected
+        await receive_until(bot_socket, "hello")
+        await bot_socket.send_json_to({"type": "sync", "rooms": {}})
+        await receive_until(bot_socket, "sync.done")
+        a = await synced(ana)
+        joined = await join(a, room)
+        await call_becomes(a, ["Ana"])
+        for frame in ({"type": "call.join", "audio": False, "video": False},
+                      {"type": "call.update", "audio": True},
+                      {"type": "call.signal", "to": joined["peer_id"], "description": OFFER},
+                      {"type": "call.signal", "to": joined["peer_id"], "candidate": None},
+                      {"type": "call.ice"}):
+            reply, _ = await request(bot_socket, {**frame, "room_id": room.pk})
+            assert (frame["type"], reply["type"], reply.get("code")) == (
+                frame["type"], "error", "forbidden")
+        b = await synced(bea)
+        await join(b, room)
+        changed, before = await receive_until(a, "call.changed")  # the next change: Bea's
+        assert [p["name"] for p in changed["call"]["participants"]] == ["Ana", "Bea"]
+        assert "call.signal" not in [frame["type"] for frame in before]  # none of the bot's
+        got, _ = await request(bot_socket, {"type": "call.get", "room_id": room.pk})
+        assert [p["name"] for p in got["result"]["call"]["participants"]] == ["Ana", "Bea"]
+        assert not await db(Participant.objects.filter(user__is_bot=True).exists)()
+        for socket in (a, b, bot_socket):
+            await socket.disconnect()
