@@ -4,14 +4,15 @@ Documents belong to their room and follow its rules (rooms.permissions), asked n
 every read: whoever may not see the room gets the same 404 as for a document that does
 not exist, and a removed member loses every document of the room at once. Writing
 (upload, new version, delete) needs the right to post in the room: nothing changes in an
-archived room or, in a pair room, across a block.
+archived room or, in a pair room, across a block. Search never brings her the documents
+or comments of a member a block stands between her and (`hidden_authors`).
 """
 
 from __future__ import annotations
 
 from django.http import Http404
 
-from community.permissions import Viewer
+from community.permissions import Viewer, blocked_either_way
 from documents.models import Comment, Document, Version
 from rooms import permissions as room_permissions
 from rooms.models import Room
@@ -63,6 +64,16 @@ def can_delete_comment(user: Viewer, comment: Comment) -> bool:
         return False
     return (comment.author_id == getattr(user, "pk", None)
             or room_permissions.can_moderate(user, document.room))
+
+
+def hidden_authors(viewer: Viewer) -> set[int]:
+    """The members whose documents (shared by them) and comments (written by them) her
+    search never shows: those she blocked or who blocked her, in any room kind, as for
+    chat's message search. The room's Documents tab and each document's page still show
+    them, as a room's history shows their messages."""
+    if not getattr(viewer, "is_authenticated", False):
+        return set()
+    return blocked_either_way(int(viewer.pk or 0))
 
 
 def access_document(user: Viewer, document_id: int) -> Document:

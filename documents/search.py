@@ -2,7 +2,8 @@
 
 Rights are asked at every search (`rooms_visible_to`), so a member removed from a room
 stops finding its documents and comments at once; a deleted document (its search text
-emptied) and a deleted comment (its text emptied) never match. What is searched: a
+emptied) and a deleted comment (its text emptied) never match, nor what a member a block
+stands between her and shared or wrote (`permissions.hidden_authors`). What is searched: a
 document's name and its latest version's text (PDFs' and text files' text, read by the
 task worker), and each comment's text. The indexes are the database's (migration 0005,
 `community.fulltext`): PostgreSQL's stored vectors with GIN indexes, SQLite's FTS5.
@@ -29,6 +30,7 @@ from django.utils.safestring import SafeString
 
 from community import fulltext
 from community.models import User
+from documents import permissions
 from documents.models import Comment, Document
 from rooms import permissions as room_permissions
 from rooms import rows
@@ -80,9 +82,12 @@ COMMENTS = _Target(Comment, "text", "document__room_id", "author_id", "created_a
                    {"deleted_at__isnull": True, "document__deleted_at__isnull": True})
 
 
-def _filtered(target: _Target, room_ids: list[int], filters: Filters) -> QuerySet[Any]:
+def _filtered(target: _Target, room_ids: list[int], filters: Filters,
+              hidden: list[int]) -> QuerySet[Any]:
     found = target.model._default_manager.filter(  # type: ignore[attr-defined]
         **{f"{target.room}__in": room_ids}, **target.live)
+    if hidden:  # a former member's (no one named) stays found
+        found = found.exclude(**{f"{target.person}__in": hidden})
     if filters.person_id is not None:
         found = found.filter(**{target.person: filters.person_id})
     if filters.since is not None:
@@ -99,9 +104,9 @@ def _vector(target: _Target) -> RawSQL:
 
 
 def _postgresql_ids(target: _Target, query: str, room_ids: list[int], filters: Filters,
-                    order: Order, offset: int, limit: int) -> list[int]:
+                    order: Order, offset: int, limit: int, hidden: list[int]) -> list[int]:
     tsquery = fulltext.tsquery(query)
-    found = _filtered(target, room_ids, filters).alias(vector=_vector(target)).filter(
+    found = _filtered(target, room_ids, filters, hidden).alias(vector=_vector(target)).filter(
         vector=tsquery)
     newest = (f"-{target.when}", "-pk")
     if order == "best":
@@ -137,7 +142,7 @@ def _fts(target: _Target) -> str:
 
 
 def _sqlite_ids(target: _Target, query: str, room_ids: list[int], filters: Filters,
-                order: Order, offset: int, limit: int) -> list[int]:
+                order: Order, offset: int, limit: int, hidden: list[int]) -> list[int]:
     """The FTS5 match, joined to the rows and filtered there, in one statement."""
     fts, document = _fts(target), rows.table(Document)
     if target is DOCUMENTS:
@@ -158,6 +163,10 @@ def _sqlite_ids(target: _Target, query: str, room_ids: list[int], filters: Filte
     if filters.person_id is not None:
         where.append(f"{person} = %s")
         params.append(filters.person_id)
+    if hidden:  # a former member's (no one named) stays found
+        where.append(f"({person} IS NULL OR {person} NOT IN "
+                     f"({', '.join(['%s'] * len(hidden))}))")
+        params.extend(hidden)
     if filters.since is not None:
         where.append(f"{when} >= %s")
         params.append(connection.ops.adapt_datetimefield_value(filters.since))
@@ -196,9 +205,12 @@ def _search(target: _Target, viewer: User, query: str, filters: Filters, order: 
     room_ids = _room_ids(viewer, filters)
     if not room_ids:
         return [], False
+    hidden = sorted(permissions.hidden_authors(viewer))
+    if filters.person_id is not None and filters.person_id in hidden:
+        return [], False
     postgresql = connection.vendor == "postgresql"
     ids = (_postgresql_ids if postgresql else _sqlite_ids)(
-        target, query, room_ids, filters, order, offset, limit + 1)
+        target, query, room_ids, filters, order, offset, limit + 1, hidden)
     more = len(ids) > limit
     ids = ids[:limit]
     snippets = (_postgresql_snippets if postgresql else _sqlite_snippets)(target, query, ids)
@@ -212,12 +224,14 @@ def _search(target: _Target, viewer: User, query: str, filters: Filters, order: 
 def document_search(viewer: User, *, query: str, filters: Filters = Filters(),
                     order: Order = "best", offset: int = 0, limit: int = 20
                     ) -> tuple[list[Hit], bool]:
-    """Documents whose name or text matches, in the rooms `viewer` may see now."""
+    """Documents whose name or text matches, in the rooms `viewer` may see now, none
+    shared by a member a block stands between her and, either way."""
     return _search(DOCUMENTS, viewer, query, filters, order, offset, limit)
 
 
 def comment_search(viewer: User, *, query: str, filters: Filters = Filters(),
                    order: Order = "best", offset: int = 0, limit: int = 20
                    ) -> tuple[list[Hit], bool]:
-    """Comments on documents that match, in the rooms `viewer` may see now."""
+    """Comments on documents that match, in the rooms `viewer` may see now, none written
+    by a member a block stands between her and, either way."""
     return _search(COMMENTS, viewer, query, filters, order, offset, limit)

@@ -101,8 +101,8 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.session_key: str | None = None
         self.room_ids: set[int] = set()
         # Whom a block hides from her, either way (rooms.permissions.hidden_from): their
-        # typing and presence do not go out on this socket. A cache, read again when a
-        # block changes and at every rights check.
+        # typing and presence do not go out on this socket, nor their seat in a call
+        # (rooms.feed). A cache, read again when a block changes and at every rights check.
         self.hidden: frozenset[int] = frozenset()
         # Per room synced on this socket: what was sent, what waits (rooms.ordering).
         self.orders: dict[int, RoomOrder[str]] = {}

@@ -6,7 +6,9 @@ hub (each room's order kept by `rooms.ordering.RoomOrder`), gaps filled from the
 (`rooms.catchup`, which asks the permission layer for this viewer, now), and following
 exactly the rooms the database says she is in. While the socket reads the database or
 answers a request (`reading`), live events wait: an answer comes before the events it
-caused, a `sync.done` after the events it covers.
+caused, a `sync.done` after the events it covers. A socket that hides someone (a block,
+`hidden`) drops their typing and presence, and sends a room event a feature has a view of
+(rooms.hooks.EVENT_VIEWS: `call.changed`) as that view reads to her.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
 from community.models import User
-from rooms import catchup, metrics, protocol, selectors
+from rooms import catchup, hooks, metrics, protocol, selectors
 from rooms import hub as room_hub
 from rooms.ordering import RoomOrder, Step
 
@@ -38,7 +40,7 @@ class RoomFeed:
     user: User | None
     personal_only: bool
     room_ids: set[int]
-    hidden: frozenset[int]  # whom a block hides from her (their typing, presence)
+    hidden: frozenset[int]  # whom a block hides from her (typing, presence, call seats)
     orders: dict[int, RoomOrder[str]]  # per room synced on this socket
     held_ephemeral: deque[str]
     reading: asyncio.Lock
@@ -131,7 +133,7 @@ class RoomFeed:
 
     def _send_step(self, step: Step[str]) -> None:
         for text in step.send:
-            self._put(text)
+            self._put(_as_seen(text, self.hidden) if self.hidden else text)
 
     def _release_held(self) -> None:
         """Send what waited while the database was read (the `reading` lock is held):
@@ -186,7 +188,8 @@ class RoomFeed:
         order = self.orders.get(room_id)
         if len(events) > 1 and order is not None and not order.held \
                 and not self.reading.locked() \
-                and not (self.hidden and any(rev is None for rev, _ in events)):
+                and not (self.hidden and any(rev is None or _has_view(text)
+                                             for rev, text in events)):
             revs = [rev for rev, _ in events if rev is not None]
             if revs == list(range(order.delivered + 1, order.delivered + 1 + len(revs))):
                 if revs:
@@ -270,3 +273,21 @@ def _actor(text: str) -> int | None:
     except (ValueError, AttributeError):
         return None
     return actor if isinstance(actor, int) else None
+
+
+def _has_view(text: str) -> bool:
+    """Does this serialised event name a type a feature has a view of? (Its text only: a
+    chat message that says "call.changed" answers yes, and `_as_seen` leaves it be.)"""
+    return any(f'"{event_type}"' in text for event_type in hooks.EVENT_VIEWS)
+
+
+def _as_seen(text: str, hidden: frozenset[int]) -> str:
+    """A numbered room event as a socket that hides `hidden` sends it: rewritten by the
+    view its type has (rooms.hooks.EVENT_VIEWS), else as published. Only an event whose
+    text names such a type is parsed."""
+    for event_type, view in hooks.EVENT_VIEWS.items():
+        if f'"{event_type}"' in text:
+            event = json.loads(text)
+            if isinstance(event, dict) and event.get("type") == event_type:
+                return protocol.encode(view(event, hidden))
+    return text

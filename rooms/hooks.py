@@ -22,11 +22,17 @@ Both answer for the viewer as she is now: a feature asks its own permission laye
   members in its history (break-glass access opened or ended), inside the caller's
   transaction: chat registers `chat.services.notice_post`, so the notice takes the room's
   next rev and the room hears it live.
+
+- An **event view** `(event, hidden) -> event`, by event type: how a feature's room
+  event reads to a member whose socket hides someone (`rooms.permissions.hidden_from`),
+  asked by the feed for that type alone and only on such a socket (calls: the
+  participants a block stands between her and are left out of `call.changed`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from community.models import User
 from rooms.models import Room
@@ -35,11 +41,13 @@ RoomSummaryExtension = Callable[[User, Sequence[Room]], Mapping[int, Mapping[str
 RoomPageExtension = Callable[[User, Room], Mapping[str, object]]
 RoomNotice = Callable[[int, str], object]
 MemberSilenced = Callable[[int, int], object]
+EventView = Callable[[dict[str, Any], frozenset[int]], dict[str, Any]]
 
 ROOM_SUMMARY_EXTENSIONS: list[RoomSummaryExtension] = []
 ROOM_PAGE_EXTENSIONS: list[RoomPageExtension] = []
 _room_notice: list[RoomNotice] = []
 _member_silenced: list[MemberSilenced] = []
+EVENT_VIEWS: dict[str, EventView] = {}
 
 
 def register_room_summary(extension: RoomSummaryExtension) -> RoomSummaryExtension:
@@ -100,3 +108,9 @@ def member_silenced(*, room_id: int, user_id: int) -> None:
     """Inside the transaction that muted her."""
     for hook in _member_silenced:
         hook(room_id, user_id)
+
+
+def register_event_view(event_type: str, view: EventView) -> EventView:
+    """How events of `event_type` read to a socket that hides someone (one view a type)."""
+    EVENT_VIEWS[event_type] = view
+    return view

@@ -4,7 +4,8 @@ each other and `rooms` knows no feature.
 - `rooms.catchup`: each feature that numbers its changes in a room's event log says what a
   socket misses after a rev.
 - `rooms.hooks`: per-room state a feature adds to chat's rooms page (a call under way);
-  a moderator's mute in a room ends her seat in its call.
+  a moderator's mute in a room ends her seat in its call; a socket that hides someone
+  (a block) sends `call.changed` without her among its participants.
 - `calendar_app.hooks`: event descriptions are rendered with chat's renderer; bookings
   ask mentoring which room a mentor and her mentee meet in (their active mentorship's),
   and tell it a booked session took place (logged in the mentorship's sessions, once);
@@ -59,6 +60,7 @@ from rooms import catchup, hooks, services
 from rooms import permissions as room_permissions
 from rooms import reports as room_reports
 from video import hooks as video_hooks
+from video import permissions as video_permissions
 from video import selectors as video_selectors
 
 
@@ -78,6 +80,7 @@ def register() -> None:
     hooks.register_room_page(video_selectors.call_panel)
     hooks.register_room_notice(chat_services.notice_post)
     hooks.register_member_silenced(_member_silenced)
+    hooks.register_event_view("call.changed", video_permissions.call_event_without)
     chat_hooks.register_message_sent(_message_sent)
     chat_hooks.register_room_read(_room_read)
     chat_hooks.register_message_changed(_message_changed)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from community.models import User
 from community.ratelimit import limit_member
-from video import services, turn
+from video import permissions, services, turn
 from video.relay import host
 
 Handler = Callable[[User, str, dict[str, Any]], dict[str, Any]]
@@ -33,7 +33,8 @@ def handle_join(user: User, channel_name: str, content: dict[str, Any]) -> dict[
                                     channel_name=channel_name, audio=bool(audio),
                                     video=bool(video), relay_channel=_relay_channel)
     return {"room_id": call.room_id, "peer_id": seat.peer_id,
-            "call": services.call_payload(call), "ice_servers": turn.ice_servers(user.pk),
+            "call": permissions.call_seen_by(user, services.call_payload(call)),
+            "ice_servers": turn.ice_servers(user.pk),
             "ice_transport_policy": turn.transport_policy(user)}
 
 

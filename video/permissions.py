@@ -6,12 +6,14 @@ script's account in its room) sees the call but never joins it, so it never sign
 request that takes part in a call asks `can_join_call` (video.services). Signalling goes only
 between participants of the same call (video.services checks both ends), and never
 between two members a block stands between, either way, in any room kind: in a group
-room's call, neither receives the other's offers, answers, candidates or streams.
+room's call, neither receives the other's offers, answers, candidates or streams, nor
+sees the other among its participants (`call_seen_by`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -19,6 +21,7 @@ from django.db.models import QuerySet
 from community.permissions import Viewer, blocked_among
 from rooms import permissions as room_permissions
 from rooms.models import Room
+from rooms.protocol import CallPayload
 from video.models import Call
 
 
@@ -45,6 +48,27 @@ def streams_withheld(user: Viewer, peers: Iterable[tuple[str, int]]) -> set[str]
     peers = list(peers)
     blocked = blocked_among(int(user.pk or 0), {user_id for _peer, user_id in peers})
     return {peer_id for peer_id, user_id in peers if user_id in blocked}
+
+
+def call_without(call: CallPayload | None, hidden: Collection[int]) -> CallPayload | None:
+    """The call without the participants of `hidden`: a member whose socket hides them
+    (`rooms.permissions.hidden_from`) sees them nowhere in it. Its `mode` and `version`
+    stay the room's: they order descriptions and decide how everyone connects."""
+    if call is None or not hidden:
+        return call
+    return {**call, "participants": [participant for participant in call["participants"]
+                                     if participant["user_id"] not in hidden]}
+
+
+def call_seen_by(viewer: Viewer, call: CallPayload | None) -> CallPayload | None:
+    """The call as `viewer` sees it: nobody a block stands between her and, either way,
+    among its participants (the page's call panel, `call.get`, `call.join`, catch-up)."""
+    return call_without(call, room_permissions.hidden_from(viewer))
+
+
+def call_event_without(event: dict[str, Any], hidden: frozenset[int]) -> dict[str, Any]:
+    """`call.changed` as a socket that hides `hidden` sends it (rooms.hooks event view)."""
+    return {**event, "call": call_without(event.get("call"), hidden)}
 
 
 def calls_visible_to(user: Viewer) -> QuerySet[Call]:

@@ -36,12 +36,14 @@ def call_panel(viewer: User, room: Room) -> dict[str, object]:
 def call_catch_up(viewer: User, room_id: int, after_rev: int,
                   room_rev: int | None = None) -> tuple[list[dict[str, Any]], bool]:
     """Registered with `rooms.catchup` (which asks first whether `viewer` may see the
-    room): the room's latest call as it is now, if it changed after `after_rev`. Its
-    earlier states are superseded (a client keeps the newest (call_id, version))."""
+    room): the room's latest call as it is now, if it changed after `after_rev`, as she
+    sees it (`permissions.call_seen_by`). Its earlier states are superseded (a client
+    keeps the newest (call_id, version))."""
     if room_rev is not None and room_rev <= after_rev:
         return [], False
     call = Call.objects.filter(room_id=room_id, rev__gt=after_rev).order_by("-pk").first()
     if call is None or (room_rev is not None and call.rev > room_rev):
         # Changed after the caller read the room: that change reaches it live.
         return [], False
-    return [dict(services.call_changed_event(call))], False
+    event = services.call_changed_event(call)
+    return [{**event, "call": permissions.call_seen_by(viewer, event["call"])}], False

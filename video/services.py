@@ -74,10 +74,11 @@ def photo_url(user: User) -> str | None:
 
 
 def call_for(viewer: User, room: Room) -> protocol.CallPayload | None:
-    """The room's call as its members see it; None for anyone else."""
+    """The room's call as its members see it (nobody across a block among its
+    participants); None for anyone else."""
     if not permissions.can_see_call(viewer, room):
         return None
-    return call_payload(open_call(room))
+    return permissions.call_seen_by(viewer, call_payload(open_call(room)))
 
 
 def call_key(room: Room) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """Searching documents and their comments: by name and by the text the task worker read,
 only in the rooms she may see now (a canary planted in another room's document and
-comment is never found), following deletions and removals at once, whatever she types."""
+comment is never found), following deletions and removals at once, whatever she types;
+never what a member across a block shared or wrote."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import io
 import pytest
 
 from documents import search, services
+from documents.models import Document
 from rooms import services as room_services
-from tests.community.factories import AdminFactory, UserFactory
+from tests.community.factories import AdminFactory, BlockFactory, UserFactory
 from tests.documents import samples
 from tests.rooms.factories import make_room
 
@@ -130,3 +132,60 @@ def test_comments_filter_by_room_person_and_date(two_rooms):
     assert found(room_id=theirs.pk) == found(person_id=ana.pk) == []
     assert found(since=comment.created_at + timedelta(days=1)) == []
     assert found(until=comment.created_at + timedelta(days=1)) == [comment.pk]
+
+
+@pytest.fixture
+def across_a_block():
+    """Ana, Bea, Cleo and Ada (an admin) share a group room; Ana blocked Bea. Ana and Bea
+    each shared a document and commented on Cleo's, all of them about quokkas."""
+    ana, bea, cleo = (UserFactory(name=name) for name in ("Ana", "Bea", "Cleo"))
+    ada = AdminFactory(name="Ada")
+    room = make_room(ana, bea, cleo, ada, name="Group")
+    shared = {user.name: services.document_upload(
+        user=user, room_id=room.pk, name=f"Quokka {user.name.lower()}file.md",
+        stream=io.BytesIO(b"# notes\n")) for user in (ana, bea, cleo)}
+    for user in (ana, bea):
+        services.comment_add(user=user, document_id=shared["Cleo"].pk,
+                             text=f"quokka {user.name.lower()}note")
+    BlockFactory(blocker=ana, blocked=bea)
+    return ana, bea, cleo, ada, shared
+
+
+def found_on_the_page(user, kind: str) -> set[str]:
+    """What the search page lists of Ana's and Bea's documents or comments."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    response = client.get("/search/", {"q": "quokka", "kind": kind})
+    assert response.status_code == 200
+    body = response.content.decode()
+    words = ("anafile", "beafile") if kind == "documents" else ("ananote", "beanote")
+    return {word for word in words if word in body}
+
+
+@pytest.mark.parametrize("who,sees", [
+    ("blocker", {"anafile", "ananote"}), ("blocked", {"beafile", "beanote"}),
+    ("bystander", {"anafile", "beafile", "ananote", "beanote"}),
+    ("admin in the room", {"anafile", "beafile", "ananote", "beanote"}),
+    ("admin elsewhere", set())])
+def test_search_shows_nothing_of_a_member_across_a_block(across_a_block, who, sees):
+    """Either side of a block finds neither the other's documents nor her comments (the
+    room's Documents tab still lists them, as history shows messages); everyone else
+    finds what the room holds, an admin only in her own rooms."""
+    ana, bea, cleo, ada, _shared = across_a_block
+    viewer = {"blocker": ana, "blocked": bea, "bystander": cleo, "admin in the room": ada,
+              "admin elsewhere": AdminFactory()}[who]
+    found = found_on_the_page(viewer, "documents") | found_on_the_page(viewer, "comments")
+    assert found == sees
+
+
+def test_filtering_on_the_other_side_of_a_block_finds_nothing(across_a_block):
+    ana, bea, _cleo, _ada, shared = across_a_block
+    for viewer, other in ((ana, bea), (bea, ana)):
+        by_other = search.Filters(person_id=other.pk)
+        assert search.document_search(viewer, query="quokka", filters=by_other) == ([], False)
+        assert search.comment_search(viewer, query="quokka", filters=by_other) == ([], False)
+    # A former member's document (no one named) is still found by someone with a block.
+    Document.objects.filter(pk=shared["Cleo"].pk).update(uploaded_by=None)
+    assert shared["Cleo"].name in names(search.document_search(ana, query="quokka")[0])
