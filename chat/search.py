@@ -193,7 +193,10 @@ def _sqlite_ids(query: str, room_ids: list[int], filters: MessageFilters,
         where.append(f"{col['author']} = %s")
         params.append(filters.author_id)
     if hidden:
-        where.append(f"{col['author']} NOT IN ({', '.join(['%s'] * len(hidden))})")
+        # A message without an author (a notice, or one whose author was erased) is
+        # nobody's across a block: NOT IN alone would drop it (NULL NOT IN (...) is NULL).
+        where.append(f"({col['author']} IS NULL OR "
+                     f"{col['author']} NOT IN ({', '.join(['%s'] * len(hidden))}))")
         params.extend(hidden)
     if filters.since is not None:
         where.append(f"{col['created_at']} >= %s")

@@ -110,6 +110,16 @@ def test_search_shows_nothing_of_a_member_across_a_block(world):
     assert sorted(found(ana, "pelican")) == [in_group.pk]  # a bystander finds everything
 
 
+def test_a_block_hides_no_notice_and_no_former_members_words(world):
+    """Messages without an author (the server's notices) are nobody's across a block: a
+    member who blocked someone still finds them."""
+    _ana, _bea, cy, dee, _ours, theirs = world
+    notice = services.notice_post(theirs.pk, "the heron notice")
+    community_services.block_create(user=cy, other=dee)
+    assert found(cy, "heron") == [notice.pk]
+    assert found(dee, "heron") == [notice.pk]
+
+
 def test_deleted_and_edited_messages_follow_at_once(world):
     ana, bea, _cy, _dee, ours, _theirs = world
     message = send(ana, ours, "the walrus meeting")
