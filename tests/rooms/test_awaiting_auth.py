@@ -1,7 +1,7 @@
 """Sockets waiting for their `auth` frame (rooms.awaiting): one address holds at most
 COHORT_SOCKETS_AWAITING_AUTH_PER_IP at once, one more is closed with 4430; each that signs
 in, closes, times out or fails gives its place back; a member's cookie socket is not
-counted."""
+counted. And a bad token in an `auth` frame counts against the address (`token.failed`)."""
 
 from __future__ import annotations
 
@@ -110,3 +110,18 @@ async def test_a_members_cookie_socket_is_not_counted(cap, raw):
         await socket.disconnect()
     assert awaiting.local().counts == {}
 
+
+async def test_bad_tokens_in_auth_frames_count_against_the_address(settings, raw):
+    settings.COHORT_RATE_LIMITS = {**settings.COHORT_RATE_LIMITS, "token.failed": (2, 300)}
+    for _ in range(2):
+        socket = await knock(HERE)
+        await socket.send_json_to({"type": "auth", "token": tokens.mint()})
+        assert await closed_with(socket) == protocol.CLOSE_UNAUTHENTICATED
+        await socket.disconnect()
+    socket = await knock(HERE)  # a good token, from the same address: refused
+    await socket.send_json_to({"type": "auth", "token": raw})
+    assert await closed_with(socket) == protocol.CLOSE_UNAUTHENTICATED
+    await socket.disconnect()
+    elsewhere = await knock(ELSEWHERE)
+    assert await signs_in(elsewhere, raw)
+    await elsewhere.disconnect()
