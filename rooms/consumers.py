@@ -8,6 +8,7 @@ This is I/O glue and the handler table; the decisions live elsewhere:
   typing, and `rooms.liveness` (every RECHECK_SECONDS, at every heartbeat, and at once
   when her account changes): a socket's set of rooms is a cache, never a right;
 - what is still to be written: `rooms.outgoing`, bounded (a laggard is let go).
+- how many sockets one address may hold waiting for their `auth` frame: `rooms.awaiting`.
 
 The request table is built in `server/routing.py`.
 """
@@ -25,15 +26,17 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
 from community.models import AccessToken, User
-from community.ratelimit import RateLimited, client_ip
+from community.ratelimit import RateLimited, client_ip, ip_key
 from community.tokens import socket_key, socket_sign_in
 from rooms import (
     answers,
+    awaiting,
     heartbeat,
     liveness,
     metrics,
@@ -127,17 +130,32 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # A script's socket that signs in with its first frame (`auth`), until it does;
         # a token socket's end (its token's expiry).
         self.awaiting_auth = False
+        self.waiting: awaiting.Slot | None = None  # its place in rooms.awaiting meanwhile
         self.accepted = False
         self.read_only = False  # signed in with a token without the `write` scope
         self.timers: list[asyncio.TimerHandle] = []
 
     # --- Lifecycle ----------------------------------------------------------------------
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # however it ends (an error, a cancelled task): its wait is over
+            self._stop_waiting()
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         token = self.scope.get("token")
         signed_in = user is not None and user.is_authenticated and user.is_active
         if not signed_in and self.scope.get("token_frame"):
-            # A script without headers: its first frame is its token (`auth`).
+            # A script without headers: its first frame is its token (`auth`), unless
+            # its address has as many sockets waiting for theirs as allowed.
+            self.waiting = awaiting.local().take(
+                ip_key(client_ip(self.scope)),
+                limit=settings.COHORT_SOCKETS_AWAITING_AUTH_PER_IP)
+            if self.waiting is None:
+                await self._accept_once()
+                await self.close(code=protocol.CLOSE_TOO_MANY_SOCKETS)
+                return
             self.awaiting_auth = True
             await self._accept_once()
             self._close_later(protocol.AUTH_SECONDS, protocol.CLOSE_UNAUTHENTICATED)
@@ -158,6 +176,16 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
         self.timers.append(asyncio.get_running_loop().call_later(max(0.0, seconds), close))
 
+    def _stop_waiting(self) -> None:
+        """Its place among the sockets waiting for a token, given back (once)."""
+        if self.waiting is not None:
+            self.waiting.release()
+            self.waiting = None
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        self._stop_waiting()  # closing: it waits for nothing any more
+        await super().close(code=code, reason=reason)
+
     async def _auth_frame(self, text_data: str | None) -> None:
         """The first frame of a socket waiting for its token: `auth` with a good token
         opens it (`hello`); anything else closes it (4401)."""
@@ -168,6 +196,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         token = None
         if content.get("type") == "auth":
             token = await database_sync_to_async(socket_sign_in)(content["token"], self.scope)
+        self._stop_waiting()
         if token is None:
             await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
             return
@@ -251,6 +280,7 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         return room_ids, permissions.hidden_from(user), status, told
 
     async def disconnect(self, code: int) -> None:
+        self._stop_waiting()
         if self.counted:
             self.counted = False
             metrics.SOCKETS_OPEN.dec()

@@ -550,6 +550,9 @@ COHORT_RATE_LIMITS = rate_limits(env.str("COHORT_RATE_LIMITS", default=""))
 # Open sockets (tabs) at once, per member and per address; one more is closed with 4430.
 COHORT_SOCKETS_PER_MEMBER = env.int("COHORT_SOCKETS_PER_MEMBER", default=20)
 COHORT_SOCKETS_PER_IP = env.int("COHORT_SOCKETS_PER_IP", default=200)
+# Sockets one address may hold open at once while they wait for their `auth` frame, per
+# server process (rooms.awaiting); one more is closed with 4430.
+COHORT_SOCKETS_AWAITING_AUTH_PER_IP = env.int("COHORT_SOCKETS_AWAITING_AUTH_PER_IP", default=20)
 # Reports a member may send per window (seconds): room for a bad day, not for a flood.
 COHORT_REPORT_LIMIT = env.int("COHORT_REPORT_LIMIT", default=20)
 COHORT_REPORT_WINDOW = env.int("COHORT_REPORT_WINDOW", default=3600)

@@ -10,7 +10,8 @@ A handshake with `Authorization: Bearer cohort_pat_…` signs in with that token
 token (or an address past `token.failed`) leaves her anonymous, and the consumer closes
 with 4401. A handshake with no Origin, no cookie and no Authorization (a script that
 cannot set headers; server/wsorigin.py lets it through) is marked
-`scope["token_frame"]`: the consumer waits a few seconds for `{"type": "auth", ...}`.
+`scope["token_frame"]`: the consumer waits a few seconds for `{"type": "auth", ...}`
+(at most COHORT_SOCKETS_AWAITING_AUTH_PER_IP such sockets per address: rooms.awaiting).
 """
 
 from __future__ import annotations
