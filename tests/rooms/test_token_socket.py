@@ -234,16 +234,7 @@ class TestSigningIn:
     async def test_a_read_token_cannot_set_her_presence(self):
         """`presence.set` is a change others see: refused, and the room hears nothing
         of it (Cleo's arrival, the sentinel, is the next presence Ana hears)."""
-        case = await db(setting_up)()
-        cleo = await db(UserFactory)(name="Cleo")
-        await db(Membership.objects.create)(room=case["room"], user=cleo, role="member")
-        _token, raw = await db(tokens.token_create)(user=case["holder"], name="Reader",
-                                                    scopes=["read"])
-        ana = await open_socket(case["ana"], sync={})
-        await receive_until(ana, "sync.done")
-        socket = await header_socket(raw)
-        await socket.receive_json_from()
-        await synced(socket, case)
+        case, cleo, ana, socket = await reader_beside_ana()
         await socket.send_json_to({"type": "presence.set", "state": "idle",
                                    "request_id": "idle"})
         await socket.send_json_to({"type": "ping", "request_id": "after"})
@@ -260,16 +251,7 @@ class TestSigningIn:
     async def test_a_read_tokens_socket_does_not_show_her_online(self):
         """A script reading is not her being there: its socket opening is not told to
         the room (Cleo's arrival comes first), and the member list shows her offline."""
-        case = await db(setting_up)()
-        cleo = await db(UserFactory)(name="Cleo")
-        await db(Membership.objects.create)(room=case["room"], user=cleo, role="member")
-        _token, raw = await db(tokens.token_create)(user=case["holder"], name="Reader",
-                                                    scopes=["read"])
-        ana = await open_socket(case["ana"], sync={})
-        await receive_until(ana, "sync.done")
-        socket = await header_socket(raw)
-        await socket.receive_json_from()
-        await synced(socket, case)
+        case, cleo, ana, socket = await reader_beside_ana()
         await socket.send_json_to({"type": "ping", "request_id": "opened"})
         await receive_until(socket, "pong")  # opened and answered: anything told is told
         assert await statuses_before(ana, case["holder"].pk, until=cleo) == []
@@ -392,3 +374,19 @@ class TestRealServer:
                 await socket.close()
         finally:
             server.stop()
+
+
+async def reader_beside_ana():
+    """Bea's read token's socket, synced, beside Ana's; Cleo is in the room, offline (her
+    arrival later is the sentinel of presence tests)."""
+    case = await db(setting_up)()
+    cleo = await db(UserFactory)(name="Cleo")
+    await db(Membership.objects.create)(room=case["room"], user=cleo, role="member")
+    _token, raw = await db(tokens.token_create)(user=case["holder"], name="Reader",
+                                                scopes=["read"])
+    ana = await open_socket(case["ana"], sync={})
+    await receive_until(ana, "sync.done")
+    socket = await header_socket(raw)
+    await socket.receive_json_from()
+    await synced(socket, case)
+    return case, cleo, ana, socket
