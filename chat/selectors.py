@@ -179,7 +179,7 @@ def room_states(user: User, room_ids: Iterable[int] | None = None) -> list[RoomS
         {"room_id": room_id, "last_seq": last_seq, "last_rev": last_rev,
          "last_read_seq": last_read_seq, "unread": unread, "mentions": mentions}
         for room_id, last_seq, last_rev, last_read_seq, unread, mentions in found]
-    if user.is_admin:  # rooms she reads through break-glass: no read position, nothing unread
+    if room_permissions.can_use_grants(user):  # break-glass rooms: no read position, nothing unread
         granted = room_permissions.granted_room_ids([int(user.pk)]).get(int(user.pk), set())
         granted -= {state["room_id"] for state in states}
         if wanted is not None:

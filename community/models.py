@@ -69,6 +69,11 @@ class User(AbstractUser):
     # tokens; badged "Bot" wherever names show, and left out of people's lists.
     is_bot = models.BooleanField(_("bot"), default=False, editable=False)
 
+    # Not a column: False on the account a request or socket signed in with a token
+    # without the `admin` scope (community.tokens), which uses no admin power
+    # (community.permissions.acts_as_admin); her session's account keeps it.
+    admin_powers: bool = True
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
     objects = UserManager()  # type: ignore[misc,assignment]

@@ -55,6 +55,12 @@ def is_admin(user: Viewer) -> bool:
     return _member(user) and user.is_admin  # type: ignore[union-attr]
 
 
+def acts_as_admin(user: Viewer) -> bool:
+    """An admin using her admin powers: through her session, or a token with the `admin`
+    scope. Her token without it acts as a plain member's (`User.admin_powers`)."""
+    return bool(is_admin.test(user)) and bool(getattr(user, "admin_powers", True))
+
+
 @rules.predicate
 def is_self(user: Viewer, other: User | None) -> bool:
     return _member(user) and other is not None and user.pk == other.pk

@@ -157,6 +157,12 @@ def access_token(viewer: User, token_id: int) -> AccessToken:
     return tokens.get(pk=token_id)
 
 
+def _mark_powers(token: AccessToken) -> None:
+    """Her account, as this token shows it: without the `admin` scope, no admin power
+    (community.permissions.acts_as_admin), wherever the request or socket asks."""
+    token.user.admin_powers = token.has_scope("admin")
+
+
 def token_authenticate(raw: str, *, ip: str = "") -> AccessToken:
     """The live token of an active member this secret names, its `user` loaded; BadToken
     for anything else. Its last use is written at most once a minute."""
@@ -166,6 +172,7 @@ def token_authenticate(raw: str, *, ip: str = "") -> AccessToken:
              .filter(digest=digest(raw), user__is_active=True).first())
     if token is None or ("admin" in token.scopes and not token.user.is_admin):
         raise BadToken
+    _mark_powers(token)
     now = timezone.now()
     stale = now - timedelta(seconds=TOUCH_SECONDS)
     if token.last_used_at is None or token.last_used_at <= stale:
@@ -219,6 +226,7 @@ def socket_users(keys: Iterable[str]) -> dict[str, User]:
     for token in AccessToken.objects.live().select_related("user").filter(
             pk__in=list(ids), user__is_active=True):
         if "admin" not in token.scopes or token.user.is_admin:
+            _mark_powers(token)
             found[ids[token.pk]] = token.user
     return found
 

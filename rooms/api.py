@@ -22,7 +22,7 @@ from community.api.framework import (
     pagination,
     validated,
 )
-from community.models import AccessToken, User
+from community.models import User
 from rooms import permissions, selectors, services
 from rooms.models import Membership, Room
 
@@ -33,23 +33,19 @@ USER_ID = OpenApiParameter("user_id", int, OpenApiParameter.PATH,
                            description="A member of that room (404 for anyone else).")
 
 
-def _as_admin(request: Request, viewer: User) -> bool:
+def _members_room(viewer: User, room_id: int) -> Room:
     """An admin acts as one here (rooms she is not in, owners) through her session or a
-    token with the `admin` scope; her `read` or `write` token acts as a plain member."""
-    token = request.auth
-    return viewer.is_admin and not (isinstance(token, AccessToken)
-                                    and not token.has_scope("admin"))
-
-
-def _members_room(request: Request, viewer: User, room_id: int) -> Room:
+    token with the `admin` scope; her `read` or `write` token acts as a plain member
+    (community.permissions.acts_as_admin)."""
     room = permissions.access_room_members(viewer, room_id)
-    if not _as_admin(request, viewer) and permissions.membership_of(viewer, room) is None:
+    if not community_permissions.acts_as_admin(viewer) \
+            and permissions.membership_of(viewer, room) is None:
         raise Http404
     return room
 
 
-def _may_manage(request: Request, viewer: User, room: Room) -> bool:
-    if _as_admin(request, viewer):
+def _may_manage(viewer: User, room: Room) -> bool:
+    if community_permissions.acts_as_admin(viewer):
         return permissions.can_manage_members(viewer, room)
     return permissions.can_manage_members(viewer, room) and permissions.can_moderate(viewer, room)
 
@@ -74,7 +70,7 @@ class MemberListView(MemberAPIView):
                    summary="The room's members, in the order they joined")
     def get(self, request: Request, room_id: int) -> Response:
         viewer = caller(request)
-        room = _members_room(request, viewer, room_id)
+        room = _members_room(viewer, room_id)
         page = self.page(room.memberships.select_related("user"))
         return self.paged(selectors.member_rows(viewer, page))
 
@@ -83,9 +79,9 @@ class MemberListView(MemberAPIView):
                    tags=["members"], summary="Add a member to a group room she manages")
     def post(self, request: Request, room_id: int) -> Response:
         viewer = caller(request)
-        room = _members_room(request, viewer, room_id)
+        room = _members_room(viewer, room_id)
         data = validated(MemberAddSerializer, request.data)
-        if not _may_manage(request, viewer, room):
+        if not _may_manage(viewer, room):
             raise PermissionDenied
         # The people she may see, as on the room's page: anyone else reads as unknown.
         user = (community_permissions.profiles_visible_to(viewer).filter(
@@ -103,13 +99,13 @@ class MemberDetailView(MemberAPIView):
                    summary="Remove a member from a group room she manages")
     def delete(self, request: Request, room_id: int, user_id: int) -> Response:
         viewer = caller(request)
-        room = _members_room(request, viewer, room_id)
+        room = _members_room(viewer, room_id)
         membership = (Membership.objects.filter(room=room, user_id=user_id)
                       .select_related("user").first())
         if membership is None:
             raise Http404
-        if viewer.is_admin and not _as_admin(request, viewer) and (
-                not _may_manage(request, viewer, room)
+        if viewer.is_admin and not community_permissions.acts_as_admin(viewer) and (
+                not _may_manage(viewer, room)
                 or (membership.role == Membership.Role.OWNER and membership.user_id != viewer.pk)):
             raise PermissionDenied
         services.member_remove(actor=viewer, room=room, user=membership.user)

@@ -539,7 +539,9 @@ class RoomConsumer(RoomFeed, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         so the `pong` never reports a rev this socket was not sent. The pings of a
         quarter of a second share one database trip (rooms.heartbeat).
         """
-        fresh, room_ids, revs = await heartbeat.local().beat(self.channel_name, self.user_id)  # type: ignore[arg-type]
+        fresh, room_ids, revs = await heartbeat.local().beat(
+            self.channel_name, self.user_id,  # type: ignore[arg-type]
+            admin_powers=self.user.admin_powers)  # type: ignore[union-attr]
         await self._apply_rights(liveness.Rights(fresh, frozenset(room_ids)))
         if fresh is None:
             return

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import logging
 import weakref
 from collections import defaultdict
@@ -39,11 +40,14 @@ class Beat:
     channel_name: str
     user_id: int
     answer: asyncio.Future[Answer] = field(repr=False)
+    # False for a socket signed in by a token without the `admin` scope: her reloaded
+    # account is marked so (`User.admin_powers`), and her grants' rooms are not hers.
+    admin_powers: bool = True
 
 
-def _answer_all(beats: list[Beat]) -> dict[int, Answer]:
+def _answer_all(beats: list[Beat]) -> dict[tuple[int, bool], Answer]:
     """One trip: every socket seen, the active accounts among theirs, their rooms and
-    those rooms' revs."""
+    those rooms' revs; by account id and whether the socket uses her admin powers."""
     services.connections_seen(channel_names=[b.channel_name for b in beats])
     users = {user.pk: user for user in User.objects.filter(
         pk__in={b.user_id for b in beats}, is_active=True)}
@@ -51,15 +55,28 @@ def _answer_all(beats: list[Beat]) -> dict[int, Answer]:
     for user_id, room_id in Membership.objects.filter(user_id__in=list(users)).values_list(
             "user_id", "room_id").order_by("room_id"):
         rooms[user_id].append(room_id)
-    # Admins read the rooms of their active break-glass grants too: an expired or ended
-    # grant's room is dropped at her next beat.
-    admins = [user_id for user_id, user in users.items() if user.is_admin]
-    for user_id, granted in permissions.granted_room_ids(admins).items():
-        rooms[user_id] = sorted(set(rooms[user_id]) | granted)
-    revs = selectors.room_revs({room_id for ids in rooms.values() for room_id in ids})
-    return {user_id: (user, rooms[user_id], {room_id: revs[room_id]
-                                            for room_id in rooms[user_id] if room_id in revs})
-            for user_id, user in users.items()}
+    # Admins read the rooms of their active break-glass grants too (not through a token
+    # without the `admin` scope): an expired or ended grant's room is dropped at her
+    # next beat.
+    viewers: dict[tuple[int, bool], User] = {}
+    for beat in beats:
+        user = users.get(beat.user_id)
+        if user is not None and (beat.user_id, beat.admin_powers) not in viewers:
+            viewer = copy.copy(user) if not beat.admin_powers else user
+            viewer.admin_powers = beat.admin_powers
+            viewers[(beat.user_id, beat.admin_powers)] = viewer
+    granting = {user_id for (user_id, _powers), viewer in viewers.items()
+                if permissions.can_use_grants(viewer)}
+    granted = permissions.granted_room_ids(granting)
+    found: dict[tuple[int, bool], list[int]] = {}
+    for key, viewer in viewers.items():
+        found[key] = rooms[key[0]]
+        if permissions.can_use_grants(viewer) and key[0] in granted:
+            found[key] = sorted(set(found[key]) | granted[key[0]])
+    revs = selectors.room_revs({room_id for ids in found.values() for room_id in ids})
+    return {key: (viewer, found[key], {room_id: revs[room_id]
+                                      for room_id in found[key] if room_id in revs})
+            for key, viewer in viewers.items()}
 
 
 class Heart:
@@ -69,9 +86,10 @@ class Heart:
         self.waiting: list[Beat] = []
         self.task: asyncio.Task[None] | None = None
 
-    async def beat(self, channel_name: str, user_id: int) -> Answer:
+    async def beat(self, channel_name: str, user_id: int, *,
+                   admin_powers: bool = True) -> Answer:
         answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self.waiting.append(Beat(channel_name, user_id, answer))
+        self.waiting.append(Beat(channel_name, user_id, answer, admin_powers))
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(
                 self._answer_soon(), context=contextvars.Context())
@@ -97,7 +115,8 @@ class Heart:
             return
         for beat in beats:
             if not beat.answer.done():  # its socket may have closed meanwhile
-                beat.answer.set_result(answers.get(beat.user_id, (None, [], {})))
+                beat.answer.set_result(answers.get((beat.user_id, beat.admin_powers),
+                                                   (None, [], {})))
 
 
 _hearts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heart] = (

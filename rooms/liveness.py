@@ -140,7 +140,8 @@ def rights_of(sockets: Iterable[tuple[int, str | None]]) -> dict[tuple[int, str 
     for user_id, room_id in Membership.objects.filter(user_id__in=live_ids).values_list(
             "user_id", "room_id"):
         rooms[user_id].add(room_id)
-    admins = [user.pk for user in users.values() if user is not None and user.is_admin]
+    admins = [user.pk for user in users.values()
+              if user is not None and permissions.can_use_grants(user)]
     for user_id, granted in permissions.granted_room_ids(admins).items():
         rooms[user_id] |= granted
     hidden = permissions.hidden_among(live_ids)

@@ -11,7 +11,10 @@ both members told in the room). While her grant is active (not ended, not expire
 still an active admin) the reading rules here (`rooms_visible_to`, `access_room`,
 `can_view_room`, `can_view_room_id`, `granted_room_ids`) answer for her as for a member;
 the writing rules do not (she has no membership: no post, reaction, typing or call). Each
-is asked at every read, so the end of a grant ends her reading at once.
+is asked at every read, so the end of a grant ends her reading at once. Break-glass is an
+admin power: a grant counts only while she acts as an admin
+(`community.permissions.acts_as_admin`: her session, or a token with the `admin` scope);
+through her token without it, the room is one she is not in (`can_use_grants`).
 """
 
 from __future__ import annotations
@@ -78,7 +81,14 @@ PAIR_KINDS = (Room.Kind.DIRECT, Room.Kind.ONE_TO_ONE)
 
 
 def _is_admin(user: Viewer) -> bool:
-    return _active(user) and bool(getattr(user, "is_admin", False))
+    return _active(user) and community_permissions.acts_as_admin(user)
+
+
+def can_use_grants(user: Viewer) -> bool:
+    """Her break-glass grants count for her now: an active admin using her admin powers
+    (not through a token without the `admin` scope). Callers of `granted_room_ids` ask
+    it for each account first."""
+    return _is_admin(user)
 
 
 def grants_active() -> QuerySet[BreakGlassGrant]:
@@ -91,7 +101,7 @@ def grants_active() -> QuerySet[BreakGlassGrant]:
 def granted_room_ids(user_ids: Iterable[int]) -> dict[int, set[int]]:
     """The rooms each of these accounts reads through an active grant now, by account id:
     one query (none for no id). Sockets ask it with her rooms (`rooms.selectors.
-    room_ids_of`, `rooms.heartbeat`, `rooms.liveness`)."""
+    room_ids_of`, `rooms.heartbeat`, `rooms.liveness`), for accounts that `can_use_grants`."""
     ids = list(user_ids)
     found: dict[int, set[int]] = {}
     if not ids:
@@ -132,7 +142,7 @@ def rooms_visible_to(user: Viewer) -> QuerySet[Room]:
         return Room.objects.none()
     user_id = int(user.pk or 0)
     mine = Q(Exists(Membership.objects.filter(room=OuterRef("pk"), user_id=user_id)))
-    if getattr(user, "is_admin", False):
+    if can_use_grants(user):
         mine |= Q(Exists(grants_active().filter(room=OuterRef("pk"), admin_id=user_id)))
     return Room.objects.filter(mine)
 

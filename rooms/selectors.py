@@ -52,10 +52,11 @@ def mute_list(viewer: User) -> list[dict[str, Any]]:
 def room_ids_of(user: User | int) -> list[int]:
     """Her rooms' ids (she, or her id): her memberships and, for an admin, the rooms of
     her active break-glass grants (`rooms.permissions.granted_room_ids`; not asked for a
-    member known not to be an admin)."""
+    member known not to be an admin, nor through her token without the `admin` scope:
+    `rooms.permissions.can_use_grants`)."""
     user_id = user if isinstance(user, int) else int(user.pk)
     found = statements.room_ids_of(user_id)
-    if isinstance(user, int) or user.is_admin:
+    if isinstance(user, int) or permissions.can_use_grants(user):
         granted = permissions.granted_room_ids([user_id]).get(user_id, set())
         found += sorted(granted - set(found))
     return found
@@ -105,7 +106,8 @@ def member_rows(viewer: User, memberships: Iterable[Membership]) -> list[dict[st
 
 def break_glass_grant(viewer: User, room: Room) -> BreakGlassGrant | None:
     """Her active break-glass grant in `room`, if she reads it that way (not as a member)."""
-    if not viewer.is_admin or permissions.membership_of(viewer, room) is not None:
+    if not permissions.can_use_grants(viewer) \
+            or permissions.membership_of(viewer, room) is not None:
         return None
     return permissions.grants_active().filter(admin=viewer, room=room).first()
 
