@@ -61,6 +61,9 @@ def acts_as_admin(user: Viewer) -> bool:
     return bool(is_admin.test(user)) and bool(getattr(user, "admin_powers", True))
 
 
+acting_admin = rules.predicate(acts_as_admin, name="acting_admin")
+
+
 @rules.predicate
 def is_self(user: Viewer, other: User | None) -> bool:
     return _member(user) and other is not None and user.pk == other.pk
@@ -131,7 +134,7 @@ def contact_audience_includes(user: Viewer, other: User | None) -> bool:
     return False
 
 
-view_contact_details = is_self | is_admin | (view_profile & contact_audience_includes)
+view_contact_details = is_self | acting_admin | (view_profile & contact_audience_includes)
 contact = is_member & target_is_active & ~is_self & not_blocked
 
 

@@ -224,10 +224,11 @@ class Hub:
 
         After a pass that took a while (a big room), the next waits LINGER_FACTOR times
         as long (at most MAX_LINGER) so that the events of that time share one frame per
-        socket: the cost per frame, not per event, is what saturates a busy process. A
-        quiet room's pass takes under LINGER_AFTER and its next event goes at once; a
-        200-member room's takes a few milliseconds, and its events wait up to MAX_LINGER
-        in all: one that arrived during the pass has waited since then, and the wait is
+        socket: the cost per frame, not per event, is what saturates a busy process. The
+        wait is the process's, not a room's: in a quiet process a pass takes under
+        LINGER_AFTER and the next event goes at once; while a 200-member room keeps it
+        busy, a pass takes a few milliseconds, and every room's events wait up to
+        MAX_LINGER in all: one that arrived during the pass has waited since then, and the wait is
         cut by as much (docs/performance.md, "coalescing under load": at 200 members and
         100 messages/s, 2.6 messages per frame and a third less CPU per delivery).
         """

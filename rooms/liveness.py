@@ -140,14 +140,25 @@ def rights_of(sockets: Iterable[tuple[int, str | None]]) -> dict[tuple[int, str 
     for user_id, room_id in Membership.objects.filter(user_id__in=live_ids).values_list(
             "user_id", "room_id"):
         rooms[user_id].add(room_id)
-    admins = [user.pk for user in users.values()
-              if user is not None and permissions.can_use_grants(user)]
-    for user_id, granted in permissions.granted_room_ids(admins).items():
-        rooms[user_id] |= granted
+    # Her grants' rooms are hers on the sockets that use her admin powers only: her
+    # session's may, her token's without the `admin` scope may not, in the same batch.
+    granted = permissions.granted_room_ids(
+        {user.pk for user in users.values() if user is not None
+         and permissions.can_use_grants(user)})
     hidden = permissions.hidden_among(live_ids)
-    return {key: Rights(user, frozenset(rooms[user.pk]) if user is not None else frozenset(),
+    return {key: Rights(user, _rooms_of(user, rooms, granted),
                         hidden.get(user.pk, frozenset()) if user is not None else frozenset())
             for key, user in users.items()}
+
+
+def _rooms_of(user: User | None, rooms: dict[int, set[int]],
+              granted: dict[int, set[int]]) -> frozenset[int]:
+    """Her memberships' rooms, and her grants' where this socket uses her admin powers."""
+    if user is None:
+        return frozenset()
+    if permissions.can_use_grants(user):
+        return frozenset(rooms[user.pk] | granted.get(user.pk, set()))
+    return frozenset(rooms[user.pk])
 
 
 class Watch:

@@ -265,7 +265,7 @@ def can_remove_member(actor: Viewer, room: Room, member: Membership) -> bool:
     if not can_manage_members(actor, room) or member.user_id == actor.pk:
         return False
     if member.role == Membership.Role.OWNER:
-        return bool(actor.is_admin)  # type: ignore[union-attr]
+        return community_permissions.acts_as_admin(actor)
     return True
 
 
@@ -289,7 +289,8 @@ def can_archive(user: Viewer, room: Room) -> bool:
         return False
     membership = membership_of(user, room)
     is_owner = membership is not None and membership.role == Membership.Role.OWNER
-    return is_owner or (room.kind == Room.Kind.GROUP and bool(user.is_admin))  # type: ignore[union-attr]
+    return is_owner or (room.kind == Room.Kind.GROUP
+                        and community_permissions.acts_as_admin(user))
 
 
 def hidden_from(user: Viewer) -> frozenset[int]:

@@ -49,14 +49,14 @@ def mute_list(viewer: User) -> list[dict[str, Any]]:
              "muted": room.pk in muted} for room in rooms]
 
 
-def room_ids_of(user: User | int) -> list[int]:
-    """Her rooms' ids (she, or her id): her memberships and, for an admin, the rooms of
-    her active break-glass grants (`rooms.permissions.granted_room_ids`; not asked for a
-    member known not to be an admin, nor through her token without the `admin` scope:
+def room_ids_of(user: User) -> list[int]:
+    """Her rooms' ids: her memberships and, for an admin, the rooms of her active
+    break-glass grants (`rooms.permissions.granted_room_ids`; not asked for a member known
+    not to be an admin, nor through her token without the `admin` scope:
     `rooms.permissions.can_use_grants`)."""
-    user_id = user if isinstance(user, int) else int(user.pk)
+    user_id = int(user.pk)
     found = statements.room_ids_of(user_id)
-    if isinstance(user, int) or permissions.can_use_grants(user):
+    if permissions.can_use_grants(user):
         granted = permissions.granted_room_ids([user_id]).get(user_id, set())
         found += sorted(granted - set(found))
     return found

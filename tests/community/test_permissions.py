@@ -97,6 +97,15 @@ class TestContactDetails:
         assert permissions.can_view_contact_details(AdminFactory(), bea)
         assert not permissions.can_view_contact_details(AnonymousUser(), bea)
 
+    def test_an_admins_token_without_the_admin_scope_sees_what_a_member_sees(self, bea):
+        """Her account as a token without `admin` shows it (community.tokens): her
+        contact details shown to nobody stay hidden from it, as from any member."""
+        bea.profile.contact_visibility = Visibility.NOBODY
+        bea.profile.save()
+        script = AdminFactory()
+        script.admin_powers = False
+        assert not permissions.can_view_contact_details(script, bea)
+
     def test_blocked_mentor_never_sees_them(self, bea):
         bea.profile.contact_visibility = Visibility.MEMBERS
         bea.profile.save()

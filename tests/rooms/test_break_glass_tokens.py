@@ -96,6 +96,20 @@ class TestTheApi:
         assert "I was harassed" in texts
 
 
+@pytest.mark.django_db
+def test_her_session_checked_beside_her_read_token_lends_it_nothing():
+    """The server's periodic check of her sockets, her browser tab and her script in one
+    batch: the tab's rights hold the granted room, the script's do not."""
+    admin, _mentee, room, own = granted()
+    client = Client()
+    client.force_login(admin)
+    token, _raw = tokens.token_create(user=admin, name="Script", scopes=["read"])
+    tab, script = (admin.pk, client.session.session_key), (admin.pk, tokens.socket_key(token))
+    rights = liveness.rights_of([tab, script])
+    assert rights[tab].room_ids == {room.pk, own.pk}
+    assert rights[script].room_ids == {own.pk}
+
+
 async def token_socket(raw: str) -> EventSocket:
     socket = EventSocket(application, "/ws/", headers=[
         (b"host", b"127.0.0.1:8000"), (b"authorization", f"Bearer {raw}".encode())])

@@ -113,6 +113,20 @@ class TestManaging:
         assert not permissions.can_remove_member(moderator, room, owner_row)
         assert permissions.can_remove_member(AdminFactory(), room, owner_row)
 
+    def test_an_admins_token_without_the_admin_scope_removes_and_archives_as_she_is(
+            self, pair):
+        """A moderator of the room who is an admin, through a token without `admin`
+        (community.tokens marks her account so): a moderator's rights, no admin's."""
+        owner, _member, room = pair
+        script = AdminFactory()
+        Membership.objects.create(room=room, user=script, role=Membership.Role.MODERATOR)
+        owner_row = Membership.objects.get(room=room, user=owner)
+        assert permissions.can_remove_member(script, room, owner_row)
+        assert permissions.can_archive(script, room) is (room.kind == Room.Kind.GROUP)
+        script.admin_powers = False
+        assert not permissions.can_remove_member(script, room, owner_row)
+        assert not permissions.can_archive(script, room)
+
     def test_the_last_owner_cannot_leave(self, pair):
         owner, member, room = pair
         assert not permissions.can_leave(owner, room)

@@ -18,7 +18,7 @@ def test_her_rooms_and_no_one_elses():
     first, second = make_room(ana, bea), make_room(ana, cy)
     make_room(bea, cy)
     assert sorted(selectors.room_ids_of(ana)) == sorted([first.pk, second.pk])
-    assert selectors.room_ids_of(UserFactory().pk) == []
+    assert selectors.room_ids_of(UserFactory()) == []
 
 
 def test_presence_from_her_sockets_records():
